@@ -120,7 +120,7 @@ impl Amount {
     /// The same value with trailing fractional zeros removed (`10.500` -> `10.5`).
     pub fn normalized(self) -> Amount {
         let mut a = self;
-        while a.scale > 0 && a.units % 10 == 0 {
+        while a.scale > 0 && a.units.is_multiple_of(10) {
             a.units /= 10;
             a.scale -= 1;
         }
@@ -137,7 +137,7 @@ impl Amount {
             }
             Ordering::Less => {
                 let factor = pow10(self.scale - scale);
-                (self.units % factor == 0).then(|| Amount {
+                self.units.is_multiple_of(factor).then(|| Amount {
                     units: self.units / factor,
                     scale,
                 })
@@ -297,7 +297,14 @@ mod tests {
 
     #[test]
     fn parses_and_prints_exactly() {
-        for s in ["0", "1", "10.00", "99.462901", "0.000000000000000001", "12345678901234567890"] {
+        for s in [
+            "0",
+            "1",
+            "10.00",
+            "99.462901",
+            "0.000000000000000001",
+            "12345678901234567890",
+        ] {
             assert_eq!(a(s).to_string(), s);
         }
         assert_eq!(a("007.50").to_string(), "7.50");
@@ -314,7 +321,10 @@ mod tests {
             Amount::parse("1.0000000000000000001"),
             Err(AmountError::TooManyDecimals { max: 18 })
         );
-        assert_eq!(Amount::parse("123456789012345678901"), Err(AmountError::TooLarge));
+        assert_eq!(
+            Amount::parse("123456789012345678901"),
+            Err(AmountError::TooLarge)
+        );
     }
 
     #[test]
@@ -342,10 +352,18 @@ mod tests {
 
     #[test]
     fn json_accepts_strings_and_whole_numbers_only() {
-        assert_eq!(serde_json::from_str::<Amount>("\"2.50\"").unwrap(), a("2.5"));
+        assert_eq!(
+            serde_json::from_str::<Amount>("\"2.50\"").unwrap(),
+            a("2.5")
+        );
         assert_eq!(serde_json::from_str::<Amount>("3").unwrap(), a("3"));
-        let float = serde_json::from_str::<Amount>("2.5").unwrap_err().to_string();
-        assert!(float.contains("decimal number written as a string"), "{float}");
+        let float = serde_json::from_str::<Amount>("2.5")
+            .unwrap_err()
+            .to_string();
+        assert!(
+            float.contains("decimal number written as a string"),
+            "{float}"
+        );
         assert!(serde_json::from_str::<Amount>("-3").is_err());
         assert_eq!(serde_json::to_string(&a("10.00")).unwrap(), "\"10.00\"");
     }

@@ -51,10 +51,7 @@ mod tests {
 
     #[test]
     fn ids_cannot_escape_their_segment() {
-        assert_eq!(
-            checkout("CCO-1f2e"),
-            "/api/v1/public/checkouts/CCO-1f2e"
-        );
+        assert_eq!(checkout("CCO-1f2e"), "/api/v1/public/checkouts/CCO-1f2e");
         assert_eq!(
             status("../merchant/x?y"),
             "/api/v1/public/checkouts/..%2Fmerchant%2Fx%3Fy/status"

@@ -119,7 +119,10 @@ mod tests {
         for status in CheckoutStatus::ALL {
             let json = serde_json::to_string(&status).unwrap();
             assert_eq!(json, format!("\"{}\"", status.as_str()));
-            assert_eq!(serde_json::from_str::<CheckoutStatus>(&json).unwrap(), status);
+            assert_eq!(
+                serde_json::from_str::<CheckoutStatus>(&json).unwrap(),
+                status
+            );
             assert_eq!(CheckoutStatus::parse(status.as_str()), Some(status));
         }
         for exception in Exception::ALL {
@@ -132,7 +135,10 @@ mod tests {
 
     #[test]
     fn only_success_and_cancelled_are_final() {
-        let finals: Vec<_> = CheckoutStatus::ALL.into_iter().filter(|s| s.is_final()).collect();
+        let finals: Vec<_> = CheckoutStatus::ALL
+            .into_iter()
+            .filter(|s| s.is_final())
+            .collect();
         assert_eq!(finals, [CheckoutStatus::Success, CheckoutStatus::Cancelled]);
     }
 }

@@ -1,0 +1,300 @@
+//! The currency catalogue: which coins on which networks the server can take, how precise each
+//! is, how many confirmations make a payment final, and how wallets are asked to pay.
+//!
+//! Fiat currencies are here too, because prices and payer-entered amounts may be in fiat.
+
+use std::collections::BTreeMap;
+
+use protocol::{Amount, CurrencyOption};
+use serde::{Deserialize, Serialize};
+
+/// How a wallet URI (and so the QR code) is built for a coin.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum UriScheme {
+    /// BIP21 with the given scheme (`bitcoin`, `litecoin`).
+    Bip21(&'static str),
+    /// EIP-681 for the chain's native coin (value in wei).
+    Eip681Native { chain_id: u64 },
+    /// EIP-681 `transfer` call on an ERC-20 token contract.
+    Eip681Token {
+        chain_id: u64,
+        contract: &'static str,
+    },
+    /// No widely supported scheme: the plain address.
+    PlainAddress,
+}
+
+/// How an address on a network is written.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum AddressFormat {
+    /// Native segwit v0 key hash, bech32 with this human-readable part.
+    Bech32P2wpkh { hrp: &'static str },
+    /// 20 bytes, hex, EIP-55 mixed-case checksum.
+    Eip55,
+    /// TRON: 0x41 + 20 bytes, base58check.
+    TronBase58,
+}
+
+/// A coin on a network, with everything the server needs to price and watch it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Coin {
+    pub code: &'static str,
+    pub network: &'static str,
+    pub name: &'static str,
+    pub network_name: &'static str,
+    pub decimals: u8,
+    pub uri: UriScheme,
+    pub address: AddressFormat,
+    pub confirmations_required: u32,
+}
+
+impl Coin {
+    pub fn key(&self) -> CoinKey {
+        CoinKey {
+            code: self.code.to_owned(),
+            network: self.network.to_owned(),
+        }
+    }
+
+    pub fn option(&self) -> CurrencyOption {
+        CurrencyOption {
+            code: self.code.to_owned(),
+            network: self.network.to_owned(),
+            name: self.name.to_owned(),
+            network_name: self.network_name.to_owned(),
+            decimals: self.decimals,
+            confirmations_required: self.confirmations_required,
+        }
+    }
+}
+
+/// `{code, network}`: how requests and records name a coin.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct CoinKey {
+    pub code: String,
+    pub network: String,
+}
+
+const USDT_ERC20: &str = "0xdAC17F958D2ee523a2206206994597C13D831ec7";
+const USDC_ERC20: &str = "0xA0b86991c6218b36c1d19D4a2e9Eb0cE3606eB48";
+
+/// The coins shipped with the server. Confirmation counts here are defaults; the configuration
+/// may override them per network.
+fn builtin() -> Vec<Coin> {
+    use AddressFormat::*;
+    use UriScheme::*;
+    vec![
+        Coin {
+            code: "BTC",
+            network: "BITCOIN",
+            name: "Bitcoin",
+            network_name: "Bitcoin",
+            decimals: 8,
+            uri: Bip21("bitcoin"),
+            address: Bech32P2wpkh { hrp: "bc" },
+            confirmations_required: 2,
+        },
+        Coin {
+            code: "LTC",
+            network: "LITECOIN",
+            name: "Litecoin",
+            network_name: "Litecoin",
+            decimals: 8,
+            uri: Bip21("litecoin"),
+            address: Bech32P2wpkh { hrp: "ltc" },
+            confirmations_required: 3,
+        },
+        Coin {
+            code: "ETH",
+            network: "ETHEREUM",
+            name: "Ether",
+            network_name: "Ethereum",
+            decimals: 18,
+            uri: Eip681Native { chain_id: 1 },
+            address: Eip55,
+            confirmations_required: 3,
+        },
+        Coin {
+            code: "USDT",
+            network: "ETHEREUM",
+            name: "Tether USD",
+            network_name: "Ethereum (ERC-20)",
+            decimals: 6,
+            uri: Eip681Token {
+                chain_id: 1,
+                contract: USDT_ERC20,
+            },
+            address: Eip55,
+            confirmations_required: 3,
+        },
+        Coin {
+            code: "USDC",
+            network: "ETHEREUM",
+            name: "USD Coin",
+            network_name: "Ethereum (ERC-20)",
+            decimals: 6,
+            uri: Eip681Token {
+                chain_id: 1,
+                contract: USDC_ERC20,
+            },
+            address: Eip55,
+            confirmations_required: 3,
+        },
+        Coin {
+            code: "USDT",
+            network: "TRON",
+            name: "Tether USD",
+            network_name: "Tron (TRC-20)",
+            decimals: 6,
+            uri: PlainAddress,
+            address: TronBase58,
+            confirmations_required: 1,
+        },
+        Coin {
+            code: "TRX",
+            network: "TRON",
+            name: "TRON",
+            network_name: "Tron",
+            decimals: 6,
+            uri: PlainAddress,
+            address: TronBase58,
+            confirmations_required: 1,
+        },
+    ]
+}
+
+/// Fiat currencies prices may be given in, with their scale.
+const FIATS: [(&str, u8); 2] = [("USD", 2), ("EUR", 2)];
+
+/// What a price or payer-entered amount is denominated in.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Denomination {
+    Fiat {
+        code: &'static str,
+        scale: u8,
+    },
+    /// A crypto code (possibly on several networks, e.g. USDT), at its smallest scale.
+    Crypto {
+        code: &'static str,
+        scale: u8,
+    },
+}
+
+impl Denomination {
+    pub fn scale(self) -> u8 {
+        match self {
+            Self::Fiat { scale, .. } | Self::Crypto { scale, .. } => scale,
+        }
+    }
+
+    pub fn code(self) -> &'static str {
+        match self {
+            Self::Fiat { code, .. } | Self::Crypto { code, .. } => code,
+        }
+    }
+}
+
+/// The configured catalogue.
+#[derive(Debug, Clone)]
+pub struct Catalogue {
+    coins: Vec<Coin>,
+}
+
+impl Catalogue {
+    /// The built-in coins with confirmations overridden per network (`BITCOIN = 6`).
+    pub fn new(confirmations: &BTreeMap<String, u32>) -> Catalogue {
+        let mut coins = builtin();
+        for coin in &mut coins {
+            if let Some(n) = confirmations.get(coin.network) {
+                coin.confirmations_required = (*n).max(1);
+            }
+        }
+        Catalogue { coins }
+    }
+
+    pub fn all(&self) -> &[Coin] {
+        &self.coins
+    }
+
+    /// Case-insensitive look-up, as payers and merchants type codes either way.
+    pub fn coin(&self, code: &str, network: &str) -> Option<&Coin> {
+        self.coins
+            .iter()
+            .find(|c| c.code.eq_ignore_ascii_case(code) && c.network.eq_ignore_ascii_case(network))
+    }
+
+    pub fn has_code(&self, code: &str) -> bool {
+        self.coins.iter().any(|c| c.code.eq_ignore_ascii_case(code))
+    }
+
+    /// The denomination for a price currency code: fiat first, then crypto codes.
+    pub fn denomination(&self, code: &str) -> Option<Denomination> {
+        if let Some((code, scale)) = FIATS.iter().find(|(c, _)| c.eq_ignore_ascii_case(code)) {
+            return Some(Denomination::Fiat {
+                code,
+                scale: *scale,
+            });
+        }
+        // A code on several networks takes the smallest scale, so an amount is exact on all.
+        self.coins
+            .iter()
+            .filter(|c| c.code.eq_ignore_ascii_case(code))
+            .min_by_key(|c| c.decimals)
+            .map(|c| Denomination::Crypto {
+                code: c.code,
+                scale: c.decimals,
+            })
+    }
+
+    /// Amount units for an address-format or URI check in tests and views.
+    pub fn units_of(amount: Amount, coin: &Coin) -> Option<u128> {
+        amount.units_at(coin.decimals)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn catalogue_has_the_required_coins_and_overrides_confirmations() {
+        let mut conf = BTreeMap::new();
+        conf.insert("BITCOIN".to_owned(), 6);
+        let cat = Catalogue::new(&conf);
+        for (code, network) in [
+            ("BTC", "BITCOIN"),
+            ("LTC", "LITECOIN"),
+            ("ETH", "ETHEREUM"),
+            ("USDT", "ETHEREUM"),
+            ("USDC", "ETHEREUM"),
+            ("USDT", "TRON"),
+            ("TRX", "TRON"),
+        ] {
+            assert!(cat.coin(code, network).is_some(), "{code} on {network}");
+        }
+        assert_eq!(
+            cat.coin("btc", "bitcoin").unwrap().confirmations_required,
+            6
+        );
+        assert_eq!(
+            cat.coin("USDT", "TRON").unwrap().network_name,
+            "Tron (TRC-20)"
+        );
+        assert_eq!(
+            cat.denomination("usd"),
+            Some(Denomination::Fiat {
+                code: "USD",
+                scale: 2
+            })
+        );
+        assert_eq!(
+            cat.denomination("USDT"),
+            Some(Denomination::Crypto {
+                code: "USDT",
+                scale: 6
+            })
+        );
+        assert_eq!(cat.denomination("XYZ"), None);
+    }
+}

@@ -1,0 +1,86 @@
+//! A payment: the payer's pick of one coin on one network for a checkout, with the address,
+//! the exact amount due and what has arrived so far.
+
+use protocol::{Amount, Money, PaymentView};
+use serde::{Deserialize, Serialize};
+
+use super::currency::Coin;
+use super::state_machine::Funds;
+use super::{rfc3339, wallet_uri::wallet_uri};
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Payment {
+    /// `PAY-<uuid>`.
+    pub id: String,
+    pub checkout_id: String,
+    /// Which provider holds the invoice (`sandbox`, later `calypso`, ...).
+    pub provider: String,
+    /// The provider's own id for it.
+    pub provider_ref: String,
+    pub currency: String,
+    pub network: String,
+    pub address: String,
+    /// Due, at the coin's scale.
+    pub amount: Amount,
+    /// What the payer entered (NO_PRICE / SUGGESTED_FIXED_PRICE), to recognise a repeated pick.
+    pub requested: Option<Money>,
+    /// The fiat price this amount was converted from, if any.
+    pub fiat: Option<Money>,
+    /// Fiat per coin used for the conversion.
+    pub rate: Option<Amount>,
+    pub rate_expires_at_ms: i64,
+    pub created_at_ms: i64,
+    pub confirmations_required: u32,
+    pub funds: Funds,
+    /// The provider's own state name, kept verbatim beside ours.
+    pub provider_state: String,
+}
+
+impl Payment {
+    pub fn due_units(&self) -> u128 {
+        self.amount.units()
+    }
+
+    pub fn paid(&self) -> Amount {
+        Amount::from_units(self.funds.seen_units, self.amount.scale()).unwrap_or(Amount::ZERO)
+    }
+
+    /// Whether a pick of `coin` with `requested` is this same payment again.
+    pub fn answers(&self, currency: &str, network: &str, requested: Option<&Money>) -> bool {
+        self.currency.eq_ignore_ascii_case(currency)
+            && self.network.eq_ignore_ascii_case(network)
+            && self.requested.as_ref() == requested
+    }
+
+    /// The quote is still good, or it no longer matters because funds arrived.
+    pub fn quote_is_live(&self, now_ms: i64) -> bool {
+        now_ms < self.rate_expires_at_ms || self.funds.seen_units > 0
+    }
+
+    pub fn view(&self, coin: &Coin) -> PaymentView {
+        let paid = self.paid();
+        let remaining = self.amount.saturating_sub(paid);
+        let remaining = remaining
+            .with_scale(self.amount.scale())
+            .unwrap_or(remaining);
+        let partly_paid = !paid.is_zero() && !remaining.is_zero();
+        PaymentView {
+            id: self.id.clone(),
+            currency: self.currency.clone(),
+            network: self.network.clone(),
+            address: self.address.clone(),
+            amount: self.amount,
+            amount_units: self.amount.units().to_string(),
+            amount_paid: paid,
+            amount_remaining: remaining,
+            wallet_uri: wallet_uri(coin, &self.address, self.amount),
+            remaining_wallet_uri: partly_paid.then(|| wallet_uri(coin, &self.address, remaining)),
+            fiat: self.fiat.clone(),
+            rate: self.rate,
+            rate_expires_at: rfc3339(self.rate_expires_at_ms),
+            confirmations: self.funds.confirmations.min(self.confirmations_required),
+            confirmations_required: self.confirmations_required,
+        }
+    }
+}

@@ -1,0 +1,530 @@
+//! The checkout state machine: the only code that decides a checkout's status.
+//!
+//! Pure functions over plain data, no I/O and no clock (the time is part of the event), so the
+//! same state and event always give the same result, and every rule is testable on its own.
+//!
+//! ```text
+//! NEW --pick--> WAITING_PAYMENT --funds seen--> PENDING_PAYMENT --confirmed--> SUCCESS
+//!                                                              \-> CONFLICT (UNDERPAID | OVERPAID)
+//! NEW / WAITING_PAYMENT --expiry, no funds--> EXPIRED --funds within the window--> CONFLICT (PAID_LATE)
+//! CONFLICT (UNDERPAID) --more funds--> PENDING_PAYMENT --> SUCCESS
+//! CONFLICT --resolve MARK_PAID--> SUCCESS ; --resolve CLOSE--> CANCELLED (exception kept)
+//! NEW / WAITING_PAYMENT / EXPIRED --cancel--> CANCELLED
+//! ```
+//! SUCCESS and CANCELLED are final: funds arriving later are recorded on the payment, but the
+//! status never moves again.
+
+use protocol::{CheckoutStatus, Exception};
+use serde::{Deserialize, Serialize};
+
+use super::money::{exceeds_tolerance, reaches_share, BasisPoints};
+
+/// Tolerances and windows, from the configuration.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Policy {
+    /// The share of the amount due that counts as paid (9950 = 99.5 %).
+    pub accept_share_bp: BasisPoints,
+    /// How far above the amount due a payment may go before it is OVERPAID (50 = 0.5 %).
+    pub overpay_tolerance_bp: BasisPoints,
+    /// How long after expiry funds are still watched for and recorded as PAID_LATE.
+    pub monitoring_window_ms: i64,
+}
+
+impl Default for Policy {
+    fn default() -> Self {
+        Policy {
+            accept_share_bp: 9950,
+            overpay_tolerance_bp: 50,
+            monitoring_window_ms: 24 * 3600 * 1000,
+        }
+    }
+}
+
+/// Everything the rules look at.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct CheckoutState {
+    pub status: CheckoutStatus,
+    pub exception: Option<Exception>,
+    /// The payment whose address the payer is shown (the last picked, or the last funded).
+    pub active_payment: Option<String>,
+    pub expires_at_ms: i64,
+    /// Whether any funds were ever seen on any of the checkout's payments.
+    pub funds_seen: bool,
+}
+
+impl CheckoutState {
+    pub fn new(expires_at_ms: i64) -> CheckoutState {
+        CheckoutState {
+            status: CheckoutStatus::New,
+            exception: None,
+            active_payment: None,
+            expires_at_ms,
+            funds_seen: false,
+        }
+    }
+}
+
+/// What the provider says about one payment after we re-read it (totals, not deltas, so a
+/// duplicate or reordered report cannot count funds twice).
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Funds {
+    /// Received so far, confirmed or not, in the coin's smallest unit.
+    #[serde(with = "units")]
+    pub seen_units: u128,
+    /// The part of `seen_units` with all the confirmations required.
+    #[serde(with = "units")]
+    pub confirmed_units: u128,
+    /// Confirmations of the least confirmed transaction (what the payer is waiting for).
+    pub confirmations: u32,
+    /// When the first funds were seen (decides PAID_LATE).
+    pub first_seen_at_ms: Option<i64>,
+}
+
+impl Funds {
+    /// Combines what we knew with a new report. Amounts only grow: a stale or reordered report
+    /// can never take funds away.
+    pub fn merge(&self, report: &Funds) -> Funds {
+        let seen_units = self.seen_units.max(report.seen_units);
+        let confirmed_units = self
+            .confirmed_units
+            .max(report.confirmed_units)
+            .min(seen_units);
+        let confirmations = if report.seen_units >= self.seen_units {
+            report.confirmations
+        } else {
+            self.confirmations
+        };
+        let first_seen_at_ms = match (self.first_seen_at_ms, report.first_seen_at_ms) {
+            (Some(a), Some(b)) => Some(a.min(b)),
+            (a, b) => a.or(b),
+        };
+        Funds {
+            seen_units,
+            confirmed_units,
+            confirmations,
+            first_seen_at_ms,
+        }
+    }
+}
+
+/// How the merchant settles a CONFLICT.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
+pub enum Resolution {
+    MarkPaid,
+    Close,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Event {
+    /// The payer picked a currency; `payment_id` becomes the active payment.
+    Picked {
+        payment_id: String,
+        now_ms: i64,
+    },
+    /// Merged funds of one payment, with the amount due on it.
+    Funds {
+        payment_id: String,
+        due_units: u128,
+        funds: Funds,
+    },
+    /// Time passed; expire if due.
+    Expire {
+        now_ms: i64,
+    },
+    Cancel,
+    Resolve(Resolution),
+}
+
+/// Why an event cannot apply in the current state.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
+pub enum Refusal {
+    #[error(
+        "funds have already been received for this checkout; the currency can no longer be changed"
+    )]
+    FundsAlreadyReceived,
+    #[error("the checkout has expired")]
+    Expired,
+    #[error("the checkout was cancelled")]
+    Cancelled,
+    #[error("a {0} checkout cannot be cancelled")]
+    CannotCancel(CheckoutStatus),
+    #[error("only a CONFLICT checkout can be resolved; this one is {0}")]
+    NotConflict(CheckoutStatus),
+}
+
+/// The state after `event`, or why the event does not apply. Never panics.
+pub fn apply(
+    state: &CheckoutState,
+    event: &Event,
+    policy: &Policy,
+) -> Result<CheckoutState, Refusal> {
+    use CheckoutStatus::*;
+    let mut next = state.clone();
+    match event {
+        Event::Picked { payment_id, now_ms } => match state.status {
+            New | WaitingPayment if state.funds_seen => return Err(Refusal::FundsAlreadyReceived),
+            New | WaitingPayment if *now_ms >= state.expires_at_ms => return Err(Refusal::Expired),
+            New | WaitingPayment => {
+                next.status = WaitingPayment;
+                next.active_payment = Some(payment_id.clone());
+            }
+            Expired => return Err(Refusal::Expired),
+            Cancelled => return Err(Refusal::Cancelled),
+            PendingPayment | Success | Conflict => return Err(Refusal::FundsAlreadyReceived),
+        },
+        Event::Funds {
+            payment_id,
+            due_units,
+            funds,
+        } => {
+            if funds.seen_units == 0 {
+                return Ok(next);
+            }
+            next.funds_seen = true;
+            if state.status.is_final() {
+                return Ok(next);
+            }
+            let first_seen = funds.first_seen_at_ms.unwrap_or(i64::MIN);
+            let after_expiry = first_seen > state.expires_at_ms;
+            let beyond_window = first_seen
+                > state
+                    .expires_at_ms
+                    .saturating_add(policy.monitoring_window_ms);
+            let unfunded_so_far = matches!(state.status, New | WaitingPayment | Expired);
+            if unfunded_so_far && beyond_window {
+                // Nobody watches the address any more: recorded on the payment, no status change
+                // other than the expiry that is long overdue.
+                next.funds_seen = state.funds_seen;
+                next.status = Expired;
+                return Ok(next);
+            }
+            next.active_payment = Some(payment_id.clone());
+            let late = (unfunded_so_far && after_expiry)
+                || (state.status == Conflict && state.exception == Some(Exception::PaidLate));
+            if late {
+                next.status = Conflict;
+                next.exception = Some(Exception::PaidLate);
+            } else if funds.confirmed_units < funds.seen_units {
+                next.status = PendingPayment;
+                next.exception = None;
+            } else if !reaches_share(funds.seen_units, *due_units, policy.accept_share_bp) {
+                next.status = Conflict;
+                next.exception = Some(Exception::Underpaid);
+            } else if exceeds_tolerance(funds.seen_units, *due_units, policy.overpay_tolerance_bp) {
+                next.status = Conflict;
+                next.exception = Some(Exception::Overpaid);
+            } else {
+                next.status = Success;
+                next.exception = None;
+            }
+        }
+        Event::Expire { now_ms } => {
+            if matches!(state.status, New | WaitingPayment)
+                && !state.funds_seen
+                && *now_ms >= state.expires_at_ms
+            {
+                next.status = Expired;
+            }
+        }
+        Event::Cancel => match state.status {
+            New | WaitingPayment | Expired => next.status = Cancelled,
+            Cancelled => {}
+            other => return Err(Refusal::CannotCancel(other)),
+        },
+        Event::Resolve(resolution) => match state.status {
+            Conflict => {
+                next.status = match resolution {
+                    Resolution::MarkPaid => Success,
+                    Resolution::Close => Cancelled,
+                }
+            }
+            other => return Err(Refusal::NotConflict(other)),
+        },
+    }
+    Ok(next)
+}
+
+/// u128 amounts as decimal strings in stored JSON (JSON numbers lose precision in many readers).
+mod units {
+    use serde::{de::Error, Deserialize, Deserializer, Serializer};
+
+    pub fn serialize<S: Serializer>(v: &u128, s: S) -> Result<S::Ok, S::Error> {
+        s.collect_str(v)
+    }
+
+    pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<u128, D::Error> {
+        let s = String::deserialize(d)?;
+        s.parse().map_err(D::Error::custom)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+    use CheckoutStatus::*;
+
+    const EXPIRES: i64 = 1_000_000;
+
+    fn policy() -> Policy {
+        Policy {
+            monitoring_window_ms: 10_000,
+            ..Policy::default()
+        }
+    }
+
+    fn waiting() -> CheckoutState {
+        apply(
+            &CheckoutState::new(EXPIRES),
+            &Event::Picked {
+                payment_id: "p1".into(),
+                now_ms: 0,
+            },
+            &policy(),
+        )
+        .unwrap()
+    }
+
+    fn funds(payment: &str, seen: u128, confirmed: u128, at: i64) -> Event {
+        Event::Funds {
+            payment_id: payment.into(),
+            due_units: 1000,
+            funds: Funds {
+                seen_units: seen,
+                confirmed_units: confirmed,
+                confirmations: 0,
+                first_seen_at_ms: Some(at),
+            },
+        }
+    }
+
+    fn run(events: &[Event]) -> CheckoutState {
+        events
+            .iter()
+            .fold(waiting(), |s, e| apply(&s, e, &policy()).unwrap())
+    }
+
+    #[test]
+    fn happy_path() {
+        let s = waiting();
+        assert_eq!(s.status, WaitingPayment);
+        let s = apply(&s, &funds("p1", 1000, 0, 10), &policy()).unwrap();
+        assert_eq!(s.status, PendingPayment);
+        let s = apply(&s, &funds("p1", 1000, 1000, 10), &policy()).unwrap();
+        assert_eq!((s.status, s.exception), (Success, None));
+    }
+
+    #[test]
+    fn within_tolerances_is_success_outside_is_conflict() {
+        assert_eq!(run(&[funds("p1", 995, 995, 1)]).status, Success);
+        assert_eq!(run(&[funds("p1", 1005, 1005, 1)]).status, Success);
+        let under = run(&[funds("p1", 994, 994, 1)]);
+        assert_eq!(
+            (under.status, under.exception),
+            (Conflict, Some(Exception::Underpaid))
+        );
+        let over = run(&[funds("p1", 1006, 1006, 1)]);
+        assert_eq!(
+            (over.status, over.exception),
+            (Conflict, Some(Exception::Overpaid))
+        );
+    }
+
+    #[test]
+    fn underpaid_can_be_completed_by_more_funds() {
+        let s = run(&[funds("p1", 500, 500, 1), funds("p1", 1000, 500, 1)]);
+        assert_eq!((s.status, s.exception), (PendingPayment, None));
+        let s = apply(&s, &funds("p1", 1000, 1000, 1), &policy()).unwrap();
+        assert_eq!(s.status, Success);
+    }
+
+    #[test]
+    fn expiry_only_without_funds() {
+        let s = apply(
+            &waiting(),
+            &Event::Expire {
+                now_ms: EXPIRES - 1,
+            },
+            &policy(),
+        )
+        .unwrap();
+        assert_eq!(s.status, WaitingPayment);
+        let s = apply(&s, &Event::Expire { now_ms: EXPIRES }, &policy()).unwrap();
+        assert_eq!(s.status, Expired);
+        let pending = run(&[funds("p1", 10, 0, 1)]);
+        let still = apply(
+            &pending,
+            &Event::Expire {
+                now_ms: EXPIRES * 2,
+            },
+            &policy(),
+        )
+        .unwrap();
+        assert_eq!(still.status, PendingPayment);
+    }
+
+    #[test]
+    fn late_funds_are_paid_late_within_the_window_and_recorded_after_it() {
+        let expired = apply(&waiting(), &Event::Expire { now_ms: EXPIRES }, &policy()).unwrap();
+        let late = apply(&expired, &funds("p1", 1000, 0, EXPIRES + 5), &policy()).unwrap();
+        assert_eq!(
+            (late.status, late.exception),
+            (Conflict, Some(Exception::PaidLate))
+        );
+        // Confirmation does not turn a late payment into a success: the merchant decides.
+        let confirmed = apply(&late, &funds("p1", 1000, 1000, EXPIRES + 5), &policy()).unwrap();
+        assert_eq!(confirmed, late);
+        let beyond = apply(&expired, &funds("p1", 1000, 0, EXPIRES + 20_000), &policy()).unwrap();
+        assert_eq!(beyond.status, Expired);
+        // Funds sent before the expiry but reported after it are on time.
+        let on_time = apply(&expired, &funds("p1", 1000, 0, EXPIRES - 5), &policy()).unwrap();
+        assert_eq!(on_time.status, PendingPayment);
+    }
+
+    #[test]
+    fn funds_on_a_switched_away_payment_make_it_active() {
+        let s = apply(
+            &waiting(),
+            &Event::Picked {
+                payment_id: "p2".into(),
+                now_ms: 1,
+            },
+            &policy(),
+        )
+        .unwrap();
+        assert_eq!(s.active_payment.as_deref(), Some("p2"));
+        let s = apply(&s, &funds("p1", 1000, 0, 2), &policy()).unwrap();
+        assert_eq!(s.active_payment.as_deref(), Some("p1"));
+        assert_eq!(
+            apply(
+                &s,
+                &Event::Picked {
+                    payment_id: "p3".into(),
+                    now_ms: 3
+                },
+                &policy()
+            ),
+            Err(Refusal::FundsAlreadyReceived)
+        );
+    }
+
+    #[test]
+    fn cancel_and_resolve_rules() {
+        let cancelled = apply(&waiting(), &Event::Cancel, &policy()).unwrap();
+        assert_eq!(cancelled.status, Cancelled);
+        assert_eq!(
+            apply(&cancelled, &Event::Cancel, &policy()),
+            Ok(cancelled.clone())
+        );
+        let pending = run(&[funds("p1", 10, 0, 1)]);
+        assert_eq!(
+            apply(&pending, &Event::Cancel, &policy()),
+            Err(Refusal::CannotCancel(PendingPayment))
+        );
+        let under = run(&[funds("p1", 10, 10, 1)]);
+        let paid = apply(&under, &Event::Resolve(Resolution::MarkPaid), &policy()).unwrap();
+        assert_eq!(
+            (paid.status, paid.exception),
+            (Success, Some(Exception::Underpaid))
+        );
+        let closed = apply(&under, &Event::Resolve(Resolution::Close), &policy()).unwrap();
+        assert_eq!(
+            (closed.status, closed.exception),
+            (Cancelled, Some(Exception::Underpaid))
+        );
+        assert_eq!(
+            apply(&paid, &Event::Resolve(Resolution::Close), &policy()),
+            Err(Refusal::NotConflict(Success))
+        );
+    }
+
+    fn arb_funds() -> impl Strategy<Value = Funds> {
+        (
+            0u128..3000,
+            0u128..3000,
+            0u32..5,
+            prop::option::of(0i64..(EXPIRES * 2)),
+        )
+            .prop_map(|(a, b, confirmations, first_seen_at_ms)| Funds {
+                seen_units: a.max(b),
+                confirmed_units: a.min(b),
+                confirmations,
+                first_seen_at_ms,
+            })
+    }
+
+    fn arb_event() -> impl Strategy<Value = Event> {
+        prop_oneof![
+            (0u8..3, 0i64..(EXPIRES * 2)).prop_map(|(p, now_ms)| Event::Picked {
+                payment_id: format!("p{p}"),
+                now_ms
+            }),
+            (0u8..3, arb_funds()).prop_map(|(p, funds)| Event::Funds {
+                payment_id: format!("p{p}"),
+                due_units: 1000,
+                funds
+            }),
+            (0i64..(EXPIRES * 2)).prop_map(|now_ms| Event::Expire { now_ms }),
+            Just(Event::Cancel),
+            Just(Event::Resolve(Resolution::MarkPaid)),
+            Just(Event::Resolve(Resolution::Close)),
+        ]
+    }
+
+    proptest! {
+        #[test]
+        fn nothing_leaves_a_final_status(events in prop::collection::vec(arb_event(), 0..30)) {
+            let mut state = CheckoutState::new(EXPIRES);
+            let mut final_status = None;
+            for event in &events {
+                if let Ok(next) = apply(&state, event, &policy()) {
+                    if let Some(f) = final_status {
+                        prop_assert_eq!(next.status, f);
+                    }
+                    state = next;
+                }
+                if state.status.is_final() {
+                    final_status = Some(state.status);
+                }
+            }
+        }
+
+        #[test]
+        fn applying_an_event_twice_is_applying_it_once(
+            events in prop::collection::vec(arb_event(), 0..20), last in arb_event()
+        ) {
+            let mut state = CheckoutState::new(EXPIRES);
+            for event in &events {
+                if let Ok(next) = apply(&state, event, &policy()) {
+                    state = next;
+                }
+            }
+            let once = apply(&state, &last, &policy());
+            // Deterministic: the same input gives the same output.
+            prop_assert_eq!(&once, &apply(&state, &last, &policy()));
+            if let Ok(once) = once {
+                match apply(&once, &last, &policy()) {
+                    Ok(twice) => prop_assert_eq!(twice, once),
+                    // Only a resolution is spent by its first application.
+                    Err(_) => prop_assert!(matches!(last, Event::Resolve(_))),
+                }
+            }
+        }
+
+        #[test]
+        fn merged_amounts_only_grow(reports in prop::collection::vec(arb_funds(), 1..20)) {
+            let mut known = Funds::default();
+            for report in &reports {
+                let next = known.merge(report);
+                prop_assert!(next.seen_units >= known.seen_units);
+                prop_assert!(next.confirmed_units >= known.confirmed_units);
+                prop_assert!(next.confirmed_units <= next.seen_units);
+                prop_assert_eq!(next.merge(report), next.clone());
+                known = next;
+            }
+        }
+    }
+}

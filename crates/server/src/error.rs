@@ -1,0 +1,154 @@
+//! The application's one error type and its one HTTP rendering.
+//!
+//! When to use what:
+//! - A request the caller can fix (bad field, unknown id, wrong state) is an [`AppError`] built
+//!   with one of the named constructors; its message is shown to the caller and names the field.
+//! - Anything else (database, provider, I/O) is an `anyhow::Error` with context saying what
+//!   failed; it converts into a 5xx whose body says nothing internal, and the cause is logged.
+//!
+//! Every error leaves the server as [`protocol::ErrorBody`], rejections of extractors included
+//! (see [`crate::routes::extract`]).
+
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use axum::Json;
+use protocol::{ErrorBody, ErrorDetail};
+
+#[derive(Debug)]
+pub struct AppError {
+    pub status: StatusCode,
+    pub code: &'static str,
+    pub message: String,
+    pub field: Option<String>,
+    cause: Option<anyhow::Error>,
+}
+
+pub type AppResult<T> = Result<T, AppError>;
+
+impl AppError {
+    fn new(status: StatusCode, code: &'static str, message: impl Into<String>) -> AppError {
+        AppError {
+            status,
+            code,
+            message: message.into(),
+            field: None,
+            cause: None,
+        }
+    }
+
+    /// 400 for a field the caller got wrong. The message is prefixed with the field's name.
+    pub fn invalid(field: &str, message: impl std::fmt::Display) -> AppError {
+        AppError::invalid_with_code("invalid_field", field, message)
+    }
+
+    pub fn invalid_with_code(
+        code: &'static str,
+        field: &str,
+        message: impl std::fmt::Display,
+    ) -> AppError {
+        let mut e = AppError::new(StatusCode::BAD_REQUEST, code, format!("{field}: {message}"));
+        e.field = Some(field.to_owned());
+        e
+    }
+
+    /// 400 about the request as a whole (e.g. JSON that does not parse).
+    pub fn bad_request(code: &'static str, message: impl Into<String>) -> AppError {
+        AppError::new(StatusCode::BAD_REQUEST, code, message)
+    }
+
+    pub fn not_found(message: impl Into<String>) -> AppError {
+        AppError::new(StatusCode::NOT_FOUND, "not_found", message)
+    }
+
+    pub fn conflict(code: &'static str, message: impl Into<String>) -> AppError {
+        AppError::new(StatusCode::CONFLICT, code, message)
+    }
+
+    pub fn gone(code: &'static str, message: impl Into<String>) -> AppError {
+        AppError::new(StatusCode::GONE, code, message)
+    }
+
+    pub fn unauthorized(message: impl Into<String>) -> AppError {
+        AppError::new(StatusCode::UNAUTHORIZED, "unauthorized", message)
+    }
+
+    pub fn payload_too_large() -> AppError {
+        AppError::new(
+            StatusCode::PAYLOAD_TOO_LARGE,
+            "payload_too_large",
+            "the request body is larger than the server accepts",
+        )
+    }
+
+    pub fn method_not_allowed() -> AppError {
+        AppError::new(
+            StatusCode::METHOD_NOT_ALLOWED,
+            "method_not_allowed",
+            "this method is not allowed on this path",
+        )
+    }
+
+    /// 502: a provider failed; the caller may retry.
+    pub fn upstream(cause: anyhow::Error) -> AppError {
+        let mut e = AppError::new(
+            StatusCode::BAD_GATEWAY,
+            "provider_unavailable",
+            "the payment provider could not be reached; try again",
+        );
+        e.cause = Some(cause);
+        e
+    }
+
+    pub fn internal(cause: anyhow::Error) -> AppError {
+        let mut e = AppError::new(
+            StatusCode::INTERNAL_SERVER_ERROR,
+            "internal",
+            "internal server error",
+        );
+        e.cause = Some(cause);
+        e
+    }
+
+    pub fn body(&self) -> ErrorBody {
+        ErrorBody {
+            error: ErrorDetail {
+                code: self.code.to_owned(),
+                message: self.message.clone(),
+                field: self.field.clone(),
+            },
+        }
+    }
+}
+
+impl std::fmt::Display for AppError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(
+            f,
+            "{} {}: {}",
+            self.status.as_u16(),
+            self.code,
+            self.message
+        )
+    }
+}
+
+impl From<anyhow::Error> for AppError {
+    fn from(cause: anyhow::Error) -> AppError {
+        AppError::internal(cause)
+    }
+}
+
+impl From<rusqlite::Error> for AppError {
+    fn from(cause: rusqlite::Error) -> AppError {
+        AppError::internal(cause.into())
+    }
+}
+
+impl IntoResponse for AppError {
+    fn into_response(self) -> Response {
+        if let Some(cause) = &self.cause {
+            tracing::error!(status = self.status.as_u16(), code = self.code, "{cause:#}");
+        }
+        (self.status, Json(self.body())).into_response()
+    }
+}

@@ -1,0 +1,159 @@
+//! The companion server of the checkout widget: the source of truth for every checkout.
+//!
+//! [`app`] builds the router (tests drive it directly); [`start`] opens the store, starts the
+//! background tasks and serves on a socket; [`run`] is `serve` from the command line.
+
+pub mod cli;
+pub mod config;
+pub mod domain;
+pub mod error;
+pub mod expiry;
+pub mod live;
+pub mod providers;
+pub mod routes;
+pub mod service;
+pub mod state;
+pub mod store;
+
+use std::io::Write;
+use std::net::SocketAddr;
+use std::sync::Arc;
+
+use anyhow::Context;
+use tokio::sync::watch;
+use tokio::task::JoinHandle;
+
+pub use config::Config;
+pub use routes::app;
+
+use crate::domain::currency::Catalogue;
+use crate::live::Live;
+use crate::providers::sandbox::{chain, SandboxProvider};
+use crate::state::{AppState, Shared};
+use crate::store::sqlite::SqliteStore;
+use crate::store::Db;
+
+/// A running server: its address, and the means to stop it.
+pub struct Server {
+    pub addr: SocketAddr,
+    pub state: AppState,
+    stop: watch::Sender<bool>,
+    serving: JoinHandle<std::io::Result<()>>,
+    background: Vec<JoinHandle<()>>,
+}
+
+impl Server {
+    /// Stops accepting, ends live streams, waits for in-flight requests and background tasks.
+    pub async fn stop(self) -> anyhow::Result<()> {
+        let _ = self.stop.send(true);
+        self.serving.await.context("the server task")??;
+        for task in self.background {
+            let _ = task.await;
+        }
+        Ok(())
+    }
+}
+
+/// The address to reach a listener on from this machine (`0.0.0.0` is not a destination).
+fn loopback(addr: SocketAddr) -> SocketAddr {
+    let mut a = addr;
+    if a.ip().is_unspecified() {
+        a.set_ip(std::net::Ipv4Addr::LOCALHOST.into());
+    }
+    a
+}
+
+/// Opens the store, seeds the demo if asked, binds, and starts serving in the background.
+pub async fn start(config: Config) -> anyhow::Result<Server> {
+    let path = config.database_path();
+    let store = tokio::task::spawn_blocking(move || SqliteStore::open(&path))
+        .await
+        .context("opening the store")??;
+    let db = Db::new(Arc::new(store));
+    let (stop, shutdown) = watch::channel(false);
+    let sandbox = Arc::new(SandboxProvider::new(db.clone(), config.sandbox.clone()));
+    let listener = tokio::net::TcpListener::bind(config.listen)
+        .await
+        .with_context(|| format!("binding {}", config.listen))?;
+    let addr = listener.local_addr()?;
+    let webhook_url = config
+        .sandbox
+        .webhook_url
+        .clone()
+        .unwrap_or_else(|| format!("http://{}/webhooks/sandbox", loopback(addr)));
+    let state = AppState::new(Shared {
+        catalogue: Catalogue::new(&config.confirmations),
+        config,
+        db,
+        live: Live::default(),
+        sandbox: sandbox.clone(),
+        shutdown: shutdown.clone(),
+    });
+    if state.config.demo {
+        routes::merchant::seed_demo_widgets(&state)
+            .await
+            .map_err(|e| anyhow::anyhow!("seeding the demo widgets: {e}"))?;
+    }
+    let background = vec![
+        tokio::spawn(chain::run(sandbox, webhook_url, shutdown.clone())),
+        tokio::spawn(expiry::run(state.clone(), shutdown.clone())),
+    ];
+    let router = app(state.clone());
+    let mut stopping = shutdown;
+    let serving = tokio::spawn(async move {
+        axum::serve(listener, router)
+            .with_graceful_shutdown(async move {
+                let _ = stopping.wait_for(|stop| *stop).await;
+            })
+            .await
+    });
+    Ok(Server {
+        addr,
+        state,
+        stop,
+        serving,
+        background,
+    })
+}
+
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let term = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut s) => {
+                s.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let term = std::future::pending::<()>();
+    tokio::select! {
+        _ = ctrl_c => {},
+        _ = term => {},
+    }
+}
+
+/// `checkout-server serve`: runs until SIGTERM or Ctrl-C.
+pub async fn run(config: Config) -> anyhow::Result<()> {
+    if config.uses_demo_key() {
+        tracing::warn!(
+            "USING THE DEMO MERCHANT API KEY: anybody can create and resolve checkouts. \
+             Set CHECKOUT_MERCHANT_API_KEY or merchant_api_key in the configuration file."
+        );
+    }
+    if config.demo {
+        tracing::warn!("demo mode: CORS is open to every origin and demo widgets are seeded");
+    }
+    let server = start(config).await?;
+    tracing::info!(addr = %server.addr, "serving");
+    // Scripts wait for exactly this line on stdout.
+    println!("listening on http://{}", server.addr);
+    let _ = std::io::stdout().flush();
+    shutdown_signal().await;
+    tracing::info!("shutting down");
+    server.stop().await
+}

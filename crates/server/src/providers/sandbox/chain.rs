@@ -1,0 +1,98 @@
+//! The sandbox's simulated chain: a block every `block_interval` adds one confirmation to every
+//! unconfirmed transaction, and every change is reported through a signed webhook to the
+//! server's own `/webhooks/sandbox` endpoint. Notifications are queued in the database in the
+//! same transaction as the change and delivered in order until acknowledged, so a failed or
+//! interrupted delivery is retried on the next block.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use tokio::sync::watch;
+
+use super::{sign, SandboxProvider, SandboxWebhook, SIGNATURE_HEADER};
+use crate::domain::{now_ms, rfc3339};
+
+/// Runs until `shutdown` turns true.
+pub async fn run(
+    sandbox: Arc<SandboxProvider>,
+    webhook_url: String,
+    mut shutdown: watch::Receiver<bool>,
+) {
+    let client = match reqwest::Client::builder()
+        .timeout(Duration::from_secs(10))
+        .build()
+    {
+        Ok(c) => c,
+        Err(e) => {
+            tracing::error!("the sandbox chain cannot build its HTTP client: {e}");
+            return;
+        }
+    };
+    let mut blocks = tokio::time::interval(sandbox.config().block_interval);
+    blocks.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Skip);
+    let wake = sandbox.wake();
+    loop {
+        tokio::select! {
+            _ = blocks.tick() => {
+                if let Err(e) = sandbox.db().run(|s| s.sandbox().mine_block(now_ms())).await {
+                    tracing::warn!("sandbox block failed: {e}");
+                }
+            }
+            _ = wake.notified() => {}
+            _ = shutdown.changed() => return,
+        }
+        deliver(&sandbox, &client, &webhook_url).await;
+    }
+}
+
+/// Sends queued notifications in order; stops at the first failure to keep the order.
+async fn deliver(sandbox: &SandboxProvider, client: &reqwest::Client, url: &str) {
+    let pending = match sandbox.db().run(|s| s.sandbox().undelivered(100)).await {
+        Ok(p) => p,
+        Err(e) => {
+            tracing::warn!("reading sandbox notifications failed: {e}");
+            return;
+        }
+    };
+    for n in pending {
+        let body = SandboxWebhook {
+            id: n.event_id.clone(),
+            event_type: "invoice.updated".into(),
+            invoice_ref: n.invoice_ref.clone(),
+            created_at: rfc3339(n.created_at_ms),
+        };
+        let Ok(body) = serde_json::to_vec(&body) else {
+            return;
+        };
+        let signature = sign(&sandbox.config().webhook_secret, &body);
+        let sent = client
+            .post(url)
+            .header(SIGNATURE_HEADER, signature)
+            .header("content-type", "application/json")
+            .body(body)
+            .send()
+            .await;
+        let event_id = n.event_id.clone();
+        match sent {
+            Ok(r) if r.status().is_success() => {
+                let _ = sandbox
+                    .db()
+                    .run(move |s| s.sandbox().mark_delivered(&event_id, now_ms()))
+                    .await;
+            }
+            outcome => {
+                match outcome {
+                    Ok(r) => {
+                        tracing::warn!(status = r.status().as_u16(), "sandbox webhook refused")
+                    }
+                    Err(e) => tracing::warn!("sandbox webhook not delivered: {e}"),
+                }
+                let _ = sandbox
+                    .db()
+                    .run(move |s| s.sandbox().note_attempt(&event_id))
+                    .await;
+                return;
+            }
+        }
+    }
+}

@@ -1,0 +1,51 @@
+//! What every handler and background task shares.
+
+use std::ops::Deref;
+use std::sync::Arc;
+
+use tokio::sync::watch;
+
+use crate::config::Config;
+use crate::domain::currency::Catalogue;
+use crate::live::Live;
+use crate::providers::sandbox::SandboxProvider;
+use crate::providers::Provider;
+use crate::store::Db;
+
+pub struct Shared {
+    pub config: Config,
+    pub db: Db,
+    pub catalogue: Catalogue,
+    pub live: Live,
+    pub sandbox: Arc<SandboxProvider>,
+    /// Turns true when the server is stopping; long-lived responses (live streams) end then.
+    pub shutdown: watch::Receiver<bool>,
+}
+
+impl Shared {
+    /// The provider new payments are opened with.
+    pub fn provider(&self) -> Arc<dyn Provider> {
+        self.sandbox.clone()
+    }
+
+    /// The provider a stored payment or an inbound webhook belongs to.
+    pub fn provider_named(&self, name: &str) -> Option<Arc<dyn Provider>> {
+        (name == self.sandbox.name()).then(|| self.sandbox.clone() as Arc<dyn Provider>)
+    }
+}
+
+#[derive(Clone)]
+pub struct AppState(Arc<Shared>);
+
+impl AppState {
+    pub fn new(shared: Shared) -> AppState {
+        AppState(Arc::new(shared))
+    }
+}
+
+impl Deref for AppState {
+    type Target = Shared;
+    fn deref(&self) -> &Shared {
+        &self.0
+    }
+}
