@@ -1,1 +1,29 @@
-pub fn placeholder() {}
+//! `<app-widget>`: the crypto checkout a merchant embeds with one script tag.
+//!
+//! The crate is laid out the way data flows through it:
+//! - [`element`]: the custom element glue — attributes in, one Leptos app per element, torn down
+//!   with the element;
+//! - [`api`]: the only code that talks to the server (fetch, JSON through the browser, abort);
+//! - [`state`]: the widget's own view-state logic, plain Rust with native tests;
+//! - [`events`]: the `statusChanged` DOM event for the merchant's front end;
+//! - [`components`]: thin Leptos views over that state;
+//! - [`styles`]: the stylesheet adopted into each shadow root.
+//!
+//! `widget.js` (the loader a merchant references) imports the generated module and calls
+//! [`define`] with the URL it was loaded from, which becomes the default `api-base`.
+
+pub mod api;
+pub mod components;
+pub mod element;
+pub mod events;
+pub mod state;
+pub mod styles;
+
+use wasm_bindgen::prelude::*;
+
+/// Registers `<app-widget>`. Called once by `widget.js`; calling it again is harmless.
+/// `asset_base` is the URL of the directory `widget.js` was served from.
+#[wasm_bindgen]
+pub fn define(asset_base: String) {
+    element::define(&asset_base);
+}

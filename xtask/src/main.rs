@@ -1,1 +1,59 @@
-fn main() {}
+//! `cargo xtask <command>`: the one way in, for people and for CI.
+//!
+//! Every command installs what it needs when it is missing (at pinned versions), so a fresh
+//! machine needs nothing but Rust. Tools are never downloaded from GitHub: Trunk would try, and
+//! GitHub is unreachable where this project is built, so the versions Trunk expects are put on
+//! PATH first.
+
+mod build;
+mod demo;
+mod process;
+mod test;
+mod tools;
+
+use std::process::ExitCode;
+
+const USAGE: &str = "\
+usage: cargo xtask <command>
+
+  demo    build the widget, start the server with the sandbox provider, print the demo URL
+          (--listen ADDR, default 127.0.0.1:8080; or CHECKOUT_LISTEN)
+  test    fmt, clippy, native tests, wasm browser tests, end-to-end browser tests
+  build   build the deployable widget into dist/ and print its size
+  setup   only install the tools the other commands need
+";
+
+fn main() -> ExitCode {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let Some(command) = args.first() else {
+        eprint!("{USAGE}");
+        return ExitCode::from(2);
+    };
+    let rest = &args[1..];
+    let result = match command.as_str() {
+        "demo" => demo::run(rest),
+        "test" => test::run(rest),
+        "build" => build::run(rest),
+        "setup" => tools::setup_all(),
+        "help" | "-h" | "--help" => {
+            print!("{USAGE}");
+            Ok(())
+        }
+        other => Err(format!("unknown command `{other}`\n\n{USAGE}")),
+    };
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(message) => {
+            eprintln!("xtask: {message}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+/// The workspace root (xtask lives one level below it).
+pub fn root() -> std::path::PathBuf {
+    std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .parent()
+        .expect("xtask sits inside the workspace")
+        .to_path_buf()
+}

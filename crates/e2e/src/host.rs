@@ -1,0 +1,111 @@
+//! The merchant's web site: pages on an origin other than the server's.
+//!
+//! Pages are served as `http://localhost:<port>/<name>` while the server is reached as
+//! `http://127.0.0.1:<port>`, so every widget request is a real cross-origin request.
+
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
+
+use axum::extract::{Path, State};
+use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
+use axum::response::{IntoResponse, Response};
+use axum::routing::get;
+use axum::Router;
+
+/// Records what the host page sees: every `statusChanged` event, console output and errors.
+/// Served as an external script so it also runs on strict-CSP pages.
+const RECORDER_JS: &str = r#"
+window.__events = [];
+window.__log = [];
+document.addEventListener("statusChanged", function (e) {
+  window.__events.push({ target: e.target.getAttribute("data-name") || e.target.id, detail: e.detail });
+});
+["log", "warn", "error"].forEach(function (level) {
+  var original = console[level];
+  console[level] = function () {
+    window.__log.push(level + ": " + Array.prototype.map.call(arguments, String).join(" "));
+    original.apply(console, arguments);
+  };
+});
+window.addEventListener("error", function (e) { window.__log.push("uncaught: " + e.message); });
+window.addEventListener("unhandledrejection", function (e) { window.__log.push("unhandled rejection: " + e.reason); });
+"#;
+
+#[derive(Clone)]
+struct Page {
+    html: String,
+    csp: Option<String>,
+}
+
+#[derive(Clone, Default)]
+struct Pages(Arc<Mutex<HashMap<String, Page>>>);
+
+pub struct HostSite {
+    pub port: u16,
+    pages: Pages,
+    task: tokio::task::JoinHandle<()>,
+}
+
+impl HostSite {
+    pub async fn start() -> HostSite {
+        let pages = Pages::default();
+        let app = Router::new()
+            .route("/recorder.js", get(recorder))
+            .route("/{name}", get(page))
+            .with_state(pages.clone());
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let port = listener.local_addr().unwrap().port();
+        let task = tokio::spawn(async move {
+            axum::serve(listener, app).await.unwrap();
+        });
+        HostSite { port, pages, task }
+    }
+
+    pub fn origin(&self) -> String {
+        format!("http://localhost:{}", self.port)
+    }
+
+    /// Publishes a page whose body is `body`, with the recorder and the widget's script tag.
+    /// Returns its URL.
+    pub fn page(&self, name: &str, widget_js: &str, body: &str, csp: Option<&str>) -> String {
+        let html = format!(
+            "<!doctype html><html lang=\"en\"><head><meta charset=\"utf-8\">\
+             <title>Merchant page</title>\
+             <script src=\"/recorder.js\"></script>\
+             <script src=\"{widget_js}\"></script></head><body>{body}</body></html>"
+        );
+        self.pages.0.lock().unwrap().insert(
+            name.to_owned(),
+            Page {
+                html,
+                csp: csp.map(str::to_owned),
+            },
+        );
+        format!("{}/{name}", self.origin())
+    }
+}
+
+impl Drop for HostSite {
+    fn drop(&mut self) {
+        self.task.abort();
+    }
+}
+
+async fn recorder() -> impl IntoResponse {
+    ([(header::CONTENT_TYPE, "text/javascript")], RECORDER_JS)
+}
+
+async fn page(State(pages): State<Pages>, Path(name): Path<String>) -> Response {
+    let Some(page) = pages.0.lock().unwrap().get(&name).cloned() else {
+        return StatusCode::NOT_FOUND.into_response();
+    };
+    let mut headers = HeaderMap::new();
+    headers.insert(header::CONTENT_TYPE, HeaderValue::from_static("text/html; charset=utf-8"));
+    if let Some(csp) = page.csp {
+        headers.insert(
+            header::CONTENT_SECURITY_POLICY,
+            HeaderValue::from_str(&csp).expect("a valid CSP header"),
+        );
+    }
+    (headers, page.html).into_response()
+}

@@ -1,0 +1,181 @@
+//! The widget's only way to the server.
+//!
+//! JSON goes through the browser's own parser (`Response.json()` / `JSON.stringify`) and
+//! `serde-wasm-bindgen`, which keeps a JSON library out of the wasm: the payer downloads less.
+//! Every request carries the element's abort signal, so removing the element cancels it.
+
+use std::fmt;
+use std::rc::Rc;
+
+use protocol::{api, CheckoutView, ErrorBody, PickCurrencyRequest, StatusView};
+use serde::de::DeserializeOwned;
+use serde::Serialize;
+use wasm_bindgen::{JsCast, JsValue};
+use wasm_bindgen_futures::JsFuture;
+use web_sys::{AbortController, Request, RequestInit, RequestMode, Response};
+
+/// Why a request failed, in terms the views can explain to a payer.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ApiError {
+    /// No answer: offline, server down, or blocked by the page's policy.
+    Network,
+    /// The server answered with an error; `message` is its explanation.
+    Server {
+        status: u16,
+        code: String,
+        message: String,
+    },
+    /// The answer was not what this version of the widget understands.
+    Unexpected(String),
+    /// The element was removed; nobody is waiting for the answer.
+    Aborted,
+}
+
+impl ApiError {
+    /// Worth retrying as is (as opposed to a request the server refused on its merits).
+    pub fn is_transient(&self) -> bool {
+        match self {
+            ApiError::Network | ApiError::Unexpected(_) => true,
+            ApiError::Server { status, .. } => *status >= 500 || *status == 429,
+            ApiError::Aborted => false,
+        }
+    }
+}
+
+impl fmt::Display for ApiError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            ApiError::Network => f.write_str("network error"),
+            ApiError::Server { message, .. } => f.write_str(message),
+            ApiError::Unexpected(what) => write!(f, "unexpected response: {what}"),
+            ApiError::Aborted => f.write_str("aborted"),
+        }
+    }
+}
+
+/// A client bound to one server and one element's lifetime. Cheap to clone.
+#[derive(Clone)]
+pub struct Api {
+    base: Rc<str>,
+    abort: AbortController,
+}
+
+impl Api {
+    /// `base` is the server's origin (or origin + path prefix), without a trailing slash.
+    pub fn new(base: &str) -> Api {
+        Api {
+            base: base.trim_end_matches('/').into(),
+            abort: AbortController::new().expect("AbortController is available in every browser we support"),
+        }
+    }
+
+    pub fn base(&self) -> &str {
+        &self.base
+    }
+
+    /// Cancels every request made through this client, now and later.
+    pub fn abort_all(&self) {
+        self.abort.abort();
+    }
+
+    pub async fn checkout(&self, id: &str) -> Result<CheckoutView, ApiError> {
+        self.request("GET", &api::checkout(id), None::<&()>).await
+    }
+
+    /// Opens a reusable payment link: the server creates a fresh checkout for this payer.
+    pub async fn open_widget(&self, key: &str) -> Result<CheckoutView, ApiError> {
+        self.request("POST", &api::widget_checkout(key), None::<&()>).await
+    }
+
+    pub async fn pick_currency(
+        &self,
+        id: &str,
+        pick: &PickCurrencyRequest,
+    ) -> Result<CheckoutView, ApiError> {
+        self.request("POST", &api::payment(id), Some(pick)).await
+    }
+
+    pub async fn status(&self, id: &str) -> Result<StatusView, ApiError> {
+        self.request("GET", &api::status(id), None::<&()>).await
+    }
+
+    /// The URL of the live status stream, for an `EventSource`.
+    pub fn events_url(&self, id: &str) -> String {
+        format!("{}{}", self.base, api::events(id))
+    }
+
+    async fn request<T: DeserializeOwned>(
+        &self,
+        method: &str,
+        path: &str,
+        body: Option<&impl Serialize>,
+    ) -> Result<T, ApiError> {
+        if self.abort.signal().aborted() {
+            return Err(ApiError::Aborted);
+        }
+        let init = RequestInit::new();
+        init.set_method(method);
+        init.set_mode(RequestMode::Cors);
+        init.set_signal(Some(&self.abort.signal()));
+        if let Some(body) = body {
+            let value = body
+                .serialize(&serde_wasm_bindgen::Serializer::json_compatible())
+                .map_err(|e| ApiError::Unexpected(e.to_string()))?;
+            let text = js_sys::JSON::stringify(&value).map_err(|_| ApiError::Unexpected("body".into()))?;
+            init.set_body(&text);
+        }
+        let url = format!("{}{}", self.base, path);
+        let request = Request::new_with_str_and_init(&url, &init).map_err(|_| ApiError::Network)?;
+        if body.is_some() {
+            let _ = request.headers().set("Content-Type", "application/json");
+        }
+        let window = web_sys::window().ok_or(ApiError::Network)?;
+        let response: Response = JsFuture::from(window.fetch_with_request(&request))
+            .await
+            .map_err(|_| self.failure())?
+            .unchecked_into();
+        let json = match response.json() {
+            Ok(promise) => JsFuture::from(promise).await.map_err(|_| self.failure()),
+            Err(_) => Err(ApiError::Unexpected("body".into())),
+        };
+        if !response.ok() {
+            let status = response.status();
+            let error = json
+                .ok()
+                .and_then(|v| serde_wasm_bindgen::from_value::<ErrorBody>(v).ok());
+            return Err(match error {
+                Some(ErrorBody { error }) => ApiError::Server {
+                    status,
+                    code: error.code,
+                    message: error.message,
+                },
+                None => ApiError::Server {
+                    status,
+                    code: "http_error".into(),
+                    message: format!("HTTP {status}"),
+                },
+            });
+        }
+        serde_wasm_bindgen::from_value(json.map_err(|_| ApiError::Unexpected("not JSON".into()))?)
+            .map_err(|e| ApiError::Unexpected(e.to_string()))
+    }
+
+    fn failure(&self) -> ApiError {
+        if self.abort.signal().aborted() {
+            ApiError::Aborted
+        } else {
+            ApiError::Network
+        }
+    }
+}
+
+impl fmt::Debug for Api {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Api").field("base", &self.base).finish()
+    }
+}
+
+/// A JS value as a string, for messages.
+pub fn describe(value: &JsValue) -> String {
+    value.as_string().unwrap_or_else(|| format!("{value:?}"))
+}

@@ -1,0 +1,5 @@
+//! The widget's views. They stay thin: decisions live in [`crate::state`].
+
+mod app;
+
+pub use app::App;

@@ -1,0 +1,172 @@
+//! The custom element glue: `<app-widget>` attributes in, one Leptos app per element.
+//!
+//! wasm-bindgen cannot subclass `HTMLElement`, so a few lines of JavaScript define the class and
+//! forward its lifecycle callbacks here. Each connected element gets an open shadow root, the
+//! adopted stylesheet, and its own Leptos owner; disconnecting drops that owner, which aborts its
+//! requests and stops its timers and streams (see `on_cleanup` in the components).
+
+use std::cell::{Cell, RefCell};
+use std::collections::HashMap;
+
+use leptos::mount::mount_to;
+use leptos::prelude::*;
+use wasm_bindgen::prelude::*;
+use wasm_bindgen::JsCast;
+use web_sys::{HtmlElement, ShadowRootInit, ShadowRootMode};
+
+use crate::api::Api;
+use crate::components::App;
+use crate::state::Source;
+use crate::styles;
+
+pub const TAG: &str = "app-widget";
+/// Attributes whose change re-creates the widget's content.
+pub const OBSERVED_ATTRIBUTES: [&str; 5] = ["id", "widget-key", "api-base", "locale", "theme"];
+/// Where each element's instance number is kept, so callbacks find their instance.
+const INSTANCE_PROPERTY: &str = "__checkoutWidgetInstance";
+
+#[wasm_bindgen(inline_js = r#"
+export function define_element(tag, observed, connected, disconnected, changed) {
+  if (customElements.get(tag)) return false;
+  customElements.define(tag, class extends HTMLElement {
+    static get observedAttributes() { return observed; }
+    connectedCallback() { connected(this); }
+    disconnectedCallback() { disconnected(this); }
+    attributeChangedCallback(name, before, after) {
+      if (before !== after && this.isConnected) changed(this);
+    }
+  });
+  return true;
+}
+"#)]
+extern "C" {
+    fn define_element(
+        tag: &str,
+        observed: js_sys::Array,
+        connected: &Closure<dyn Fn(HtmlElement)>,
+        disconnected: &Closure<dyn Fn(HtmlElement)>,
+        changed: &Closure<dyn Fn(HtmlElement)>,
+    ) -> bool;
+}
+
+/// A mounted widget; dropping it unmounts the view and disposes everything it owns.
+struct Instance {
+    _mounted: Box<dyn std::any::Any>,
+    api: Api,
+}
+
+impl Drop for Instance {
+    fn drop(&mut self) {
+        self.api.abort_all();
+    }
+}
+
+thread_local! {
+    static ASSET_BASE: RefCell<String> = const { RefCell::new(String::new()) };
+    static INSTANCES: RefCell<HashMap<u32, Instance>> = RefCell::new(HashMap::new());
+    static NEXT_INSTANCE: Cell<u32> = const { Cell::new(1) };
+}
+
+pub fn define(asset_base: &str) {
+    ASSET_BASE.with(|base| *base.borrow_mut() = asset_base.to_owned());
+    let observed = OBSERVED_ATTRIBUTES.iter().map(|a| JsValue::from_str(a)).collect();
+    let connected = Closure::<dyn Fn(HtmlElement)>::new(mount);
+    let disconnected = Closure::<dyn Fn(HtmlElement)>::new(unmount);
+    let changed = Closure::<dyn Fn(HtmlElement)>::new(|el: HtmlElement| {
+        unmount(el.clone());
+        mount(el);
+    });
+    define_element(TAG, observed, &connected, &disconnected, &changed);
+    // The element class holds these for the life of the page.
+    connected.forget();
+    disconnected.forget();
+    changed.forget();
+}
+
+/// The server the widget talks to: `api-base` if set, else the origin `widget.js` came from.
+pub fn api_base(host: &HtmlElement) -> String {
+    host.get_attribute("api-base")
+        .map(|b| b.trim().to_owned())
+        .filter(|b| !b.is_empty())
+        .unwrap_or_else(|| ASSET_BASE.with(|base| origin_of(&base.borrow())))
+}
+
+/// `https://pay.example.com/widget/` -> `https://pay.example.com`.
+fn origin_of(url: &str) -> String {
+    web_sys::Url::new(url)
+        .map(|u| u.origin())
+        .unwrap_or_default()
+}
+
+fn mount(host: HtmlElement) {
+    unmount(host.clone());
+    let root = match host.shadow_root() {
+        Some(root) => root,
+        None => match host.attach_shadow(&ShadowRootInit::new(ShadowRootMode::Open)) {
+            Ok(root) => root,
+            Err(_) => return,
+        },
+    };
+    styles::adopt(&root);
+    root.set_inner_html("");
+    let Some(container) = web_sys::window()
+        .and_then(|w| w.document())
+        .and_then(|d| d.create_element("div").ok())
+        .and_then(|e| e.dyn_into::<HtmlElement>().ok())
+    else {
+        return;
+    };
+    container.set_class_name("widget");
+    container.set_attribute("part", "container").ok();
+    if root.append_child(&container).is_err() {
+        return;
+    }
+
+    let api = Api::new(&api_base(&host));
+    let source = Source::from_attributes(
+        host.get_attribute("id").as_deref(),
+        host.get_attribute("widget-key").as_deref(),
+    );
+    let theme = host.get_attribute("theme");
+    container.set_attribute("data-theme", theme.as_deref().unwrap_or("auto")).ok();
+
+    let app_api = api.clone();
+    let app_host = host.clone();
+    let mounted = mount_to(container, move || {
+        view! { <App api=app_api host=app_host source=source /> }
+    });
+
+    let number = NEXT_INSTANCE.with(|n| {
+        let number = n.get();
+        n.set(number + 1);
+        number
+    });
+    js_sys::Reflect::set(
+        &host,
+        &INSTANCE_PROPERTY.into(),
+        &JsValue::from_str(&number.to_string()),
+    )
+    .ok();
+    INSTANCES.with(|i| {
+        i.borrow_mut().insert(
+            number,
+            Instance {
+                _mounted: Box::new(mounted),
+                api,
+            },
+        )
+    });
+}
+
+fn unmount(host: HtmlElement) {
+    let number = js_sys::Reflect::get(&host, &INSTANCE_PROPERTY.into())
+        .ok()
+        .and_then(|v| v.as_string())
+        .and_then(|n| n.parse::<u32>().ok());
+    if let Some(number) = number {
+        js_sys::Reflect::delete_property(&host, &INSTANCE_PROPERTY.into()).ok();
+        // Taken out of the map before it is dropped: dropping runs cleanups that may touch it.
+        let instance = INSTANCES.with(|i| i.borrow_mut().remove(&number));
+        drop(instance);
+    }
+}

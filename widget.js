@@ -1,0 +1,31 @@
+/*
+ * checkout-widget loader: the one file a merchant's page references.
+ *
+ *   <script src="https://pay.example.com/widget/widget.js"></script>
+ *   <app-widget id="CCO-…"></app-widget>
+ *
+ * It finds its own URL, imports the widget module and its WebAssembly from the same directory,
+ * and defines <app-widget>. A classic script (not a module) so it also works from a plain tag;
+ * no inline code and no eval, so it runs under a strict Content-Security-Policy.
+ */
+(function () {
+  "use strict";
+  var self = document.currentScript;
+  var src = self && self.src;
+  if (!src) {
+    // Loaded in a way that hides the current script (e.g. injected late): find it by name.
+    var tags = document.querySelectorAll('script[src*="widget.js"]');
+    src = tags.length ? tags[tags.length - 1].src : location.href;
+  }
+  var base = new URL(".", src).href;
+  if (window.__checkoutWidgetLoading) return;
+  window.__checkoutWidgetLoading = import(base + "checkout_widget.js")
+    .then(function (module) {
+      return module.default({ module_or_path: base + "checkout_widget_bg.wasm" }).then(function () {
+        module.define(base);
+      });
+    })
+    .catch(function (error) {
+      console.error("checkout-widget failed to load from " + base, error);
+    });
+})();

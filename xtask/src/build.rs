@@ -1,0 +1,77 @@
+//! `cargo xtask build`: the deployable widget in dist/, and what it costs a payer to download.
+
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+use crate::process;
+use crate::tools;
+
+/// The files `widget.js` loads, in load order. CSS is compiled into the wasm (it is adopted
+/// into each shadow root), so it is counted there.
+pub fn bundle_files(dist: &Path) -> Result<Vec<PathBuf>, String> {
+    let mut files: Vec<PathBuf> = ["widget.js", "checkout_widget.js", "checkout_widget_bg.wasm"]
+        .iter()
+        .map(|f| dist.join(f))
+        .collect();
+    // wasm-bindgen's inline JS snippets (the custom element class) are imported by the glue.
+    let snippets = dist.join("snippets");
+    if snippets.is_dir() {
+        let mut stack = vec![snippets];
+        while let Some(dir) = stack.pop() {
+            for entry in std::fs::read_dir(&dir).map_err(|e| e.to_string())? {
+                let path = entry.map_err(|e| e.to_string())?.path();
+                if path.is_dir() {
+                    stack.push(path);
+                } else {
+                    files.push(path);
+                }
+            }
+        }
+    }
+    for f in &files {
+        if !f.is_file() {
+            return Err(format!("{} is missing from the build", f.display()));
+        }
+    }
+    Ok(files)
+}
+
+/// Raw and gzip -9 bytes of everything the loader pulls in.
+pub fn bundle_size(dist: &Path) -> Result<(u64, u64), String> {
+    let mut raw = 0;
+    let mut gzip = 0;
+    for file in bundle_files(dist)? {
+        let bytes = std::fs::read(&file).map_err(|e| e.to_string())?;
+        raw += bytes.len() as u64;
+        let mut encoder =
+            flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::best());
+        encoder.write_all(&bytes).map_err(|e| e.to_string())?;
+        gzip += encoder.finish().map_err(|e| e.to_string())?.len() as u64;
+    }
+    Ok((raw, gzip))
+}
+
+pub const SIZE_BUDGET_GZIP: u64 = 100_000;
+
+/// Builds dist/ in release mode and prints its size against the budget.
+pub fn build_widget() -> Result<PathBuf, String> {
+    tools::ensure_build_tools()?;
+    let root = crate::root();
+    process::run(Command::new("trunk")
+        .args(["build", "--release"])
+        // Never let Trunk reach for the network: every tool is already on PATH at its pin.
+        .env("TRUNK_SKIP_VERSION_CHECK", "true"))?;
+    let dist = root.join("dist");
+    let (raw, gzip) = bundle_size(&dist)?;
+    println!(
+        "widget bundle (everything dist/widget.js loads): {raw} bytes raw, {gzip} bytes gzip -9 \
+         (budget {SIZE_BUDGET_GZIP}, {})",
+        if gzip <= SIZE_BUDGET_GZIP { "within" } else { "OVER" }
+    );
+    Ok(dist)
+}
+
+pub fn run(_args: &[String]) -> Result<(), String> {
+    build_widget().map(|_| ())
+}

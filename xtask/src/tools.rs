@@ -1,0 +1,137 @@
+//! Installing the tools the other commands need, only when missing or at the wrong version.
+//!
+//! Pins: Trunk 0.21.14 (0.22 needs a newer rustc than the machine's), wasm-bindgen-cli equal to
+//! Cargo.lock's wasm-bindgen (the generated glue and the library must match exactly; Trunk.toml
+//! names the same version so Trunk uses ours instead of downloading one).
+
+use std::process::Command;
+
+use crate::process::{first_line, run};
+
+pub const TRUNK_VERSION: &str = "0.21.14";
+
+pub fn setup_all() -> Result<(), String> {
+    ensure_build_tools()?;
+    ensure_browser()
+}
+
+/// What building the widget needs: the wasm32 target, wasm-bindgen-cli and Trunk.
+pub fn ensure_build_tools() -> Result<(), String> {
+    ensure_wasm_target()?;
+    ensure_wasm_bindgen()?;
+    ensure_trunk()
+}
+
+fn ensure_wasm_target() -> Result<(), String> {
+    let installed = Command::new("rustup")
+        .args(["target", "list", "--installed"])
+        .output()
+        .map(|o| String::from_utf8_lossy(&o.stdout).contains("wasm32-unknown-unknown"))
+        .unwrap_or(false);
+    if installed {
+        return Ok(());
+    }
+    run(Command::new("rustup").args(["target", "add", "wasm32-unknown-unknown"]))
+}
+
+/// The wasm-bindgen version in Cargo.lock: the only version the CLI may have.
+pub fn locked_wasm_bindgen() -> Result<String, String> {
+    let lock = std::fs::read_to_string(crate::root().join("Cargo.lock"))
+        .map_err(|e| format!("cannot read Cargo.lock: {e}"))?;
+    let mut lines = lock.lines();
+    while let Some(line) = lines.next() {
+        if line == "name = \"wasm-bindgen\"" {
+            if let Some(version) = lines.next().and_then(|l| l.strip_prefix("version = ")) {
+                return Ok(version.trim_matches('"').to_owned());
+            }
+        }
+    }
+    Err("Cargo.lock has no wasm-bindgen entry".into())
+}
+
+fn ensure_wasm_bindgen() -> Result<(), String> {
+    let wanted = locked_wasm_bindgen()?;
+    check_trunk_toml_pin(&wanted)?;
+    let have = first_line("wasm-bindgen", &["--version"]);
+    let runner = first_line("wasm-bindgen-test-runner", &["--version"]);
+    let want_line = format!("wasm-bindgen {wanted}");
+    let runner_ok = runner.is_some_and(|r| r.ends_with(&wanted));
+    if have.as_deref() == Some(want_line.as_str()) && runner_ok {
+        return Ok(());
+    }
+    eprintln!(
+        "xtask: installing wasm-bindgen-cli {wanted} (found {}; about 3 minutes)",
+        have.as_deref().unwrap_or("none")
+    );
+    // Not --locked: a dependency version in its lock file is missing from the registry.
+    run(Command::new("cargo").args([
+        "install",
+        "wasm-bindgen-cli",
+        "--version",
+        &wanted,
+        "--force",
+    ]))
+}
+
+/// Trunk downloads wasm-bindgen from GitHub unless the one on PATH has the version Trunk.toml
+/// names, so the two pins must agree.
+fn check_trunk_toml_pin(wanted: &str) -> Result<(), String> {
+    let trunk_toml = std::fs::read_to_string(crate::root().join("Trunk.toml"))
+        .map_err(|e| format!("cannot read Trunk.toml: {e}"))?;
+    let pinned = trunk_toml
+        .lines()
+        .find_map(|l| l.trim().strip_prefix("wasm_bindgen = "))
+        .map(|v| v.trim_matches('"').to_owned());
+    match pinned {
+        Some(p) if p == wanted => Ok(()),
+        Some(p) => Err(format!(
+            "Trunk.toml pins wasm_bindgen = \"{p}\" but Cargo.lock has wasm-bindgen {wanted}; \
+             set [tools] wasm_bindgen = \"{wanted}\" in Trunk.toml"
+        )),
+        None => Err(format!(
+            "Trunk.toml must pin [tools] wasm_bindgen = \"{wanted}\" (or Trunk downloads it)"
+        )),
+    }
+}
+
+fn ensure_trunk() -> Result<(), String> {
+    let have = first_line("trunk", &["--version"]);
+    if have.as_deref() == Some(format!("trunk {TRUNK_VERSION}").as_str()) {
+        return Ok(());
+    }
+    eprintln!(
+        "xtask: installing trunk {TRUNK_VERSION} (found {}; about 10 minutes on 2 cores)",
+        have.as_deref().unwrap_or("none")
+    );
+    run(Command::new("cargo").args([
+        "install",
+        "--locked",
+        &format!("trunk@{TRUNK_VERSION}"),
+        "--force",
+    ]))
+}
+
+pub const CHROMIUM: &str = "/usr/bin/chromium";
+pub const CHROMEDRIVER: &str = "/usr/bin/chromedriver";
+
+/// Chromium and its WebDriver, from Debian's packages.
+pub fn ensure_browser() -> Result<(), String> {
+    let chromium = first_line(CHROMIUM, &["--version"]);
+    let driver = first_line(CHROMEDRIVER, &["--version"]);
+    if chromium.is_some() && driver.is_some() {
+        return Ok(());
+    }
+    let debian = crate::process::exists("/etc/debian_version");
+    let root = first_line("id", &["-u"]).as_deref() == Some("0");
+    if !(debian && root) {
+        return Err(format!(
+            "the browser tests need Chromium and ChromeDriver at {CHROMIUM} and {CHROMEDRIVER}; \
+             install them, e.g. on Debian: sudo apt-get install -y chromium chromium-driver"
+        ));
+    }
+    eprintln!("xtask: installing chromium and chromium-driver with apt-get");
+    run(Command::new("apt-get").arg("update"))?;
+    run(Command::new("apt-get")
+        .args(["install", "-y", "--no-install-recommends", "chromium", "chromium-driver"])
+        .env("DEBIAN_FRONTEND", "noninteractive"))
+}
