@@ -1,0 +1,206 @@
+use std::collections::BTreeSet;
+
+use checkout_server::routes::{openapi::DOCUMENT, ROUTES};
+use reqwest::{Method, StatusCode};
+use serde_json::Value;
+
+use crate::helpers::*;
+
+#[tokio::test]
+async fn healthz_answers_ok() {
+    let app = spawn_app().await;
+    let (status, body) = app.public_get("/healthz").await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(body, serde_json::json!({"status": "ok"}));
+}
+
+#[tokio::test]
+async fn openapi_document_lists_exactly_the_routes_and_the_router_serves_each() {
+    let doc: Value = serde_json::from_str(DOCUMENT).unwrap();
+    assert_eq!(doc["openapi"].as_str().unwrap().get(..3), Some("3.1"));
+    let documented: BTreeSet<(String, String)> = doc["paths"]
+        .as_object()
+        .unwrap()
+        .iter()
+        .flat_map(|(path, item)| {
+            item.as_object()
+                .unwrap()
+                .keys()
+                .filter(|k| ["get", "post", "put", "delete", "patch"].contains(&k.as_str()))
+                .map(move |m| (m.clone(), path.clone()))
+        })
+        .collect();
+    let routed: BTreeSet<(String, String)> = ROUTES
+        .iter()
+        .map(|(m, p)| (m.to_string(), p.to_string()))
+        .collect();
+    assert_eq!(documented, routed);
+
+    let app = spawn_app().await;
+    let (served, _) = app.public_get("/api/openapi.json").await;
+    assert_eq!(served, StatusCode::OK);
+    for (method, path) in ROUTES {
+        let concrete = path
+            .replace("{id}", "CCO-00000000-0000-4000-8000-000000000000")
+            .replace("{key}", "00000000-0000-4000-8000-000000000000")
+            .replace("{paymentId}", "PAY-00000000-0000-4000-8000-000000000000");
+        let method = Method::from_bytes(method.to_uppercase().as_bytes()).unwrap();
+        let resp = app
+            .client
+            .request(method.clone(), app.url(&concrete))
+            .bearer_auth(MERCHANT_KEY)
+            .header("content-type", "application/json")
+            .body("{}")
+            .send()
+            .await
+            .unwrap();
+        let status = resp.status();
+        let body: Value = resp.json().await.unwrap_or(Value::Null);
+        assert_ne!(status, StatusCode::METHOD_NOT_ALLOWED, "{method} {path}");
+        assert_ne!(
+            body["error"]["message"], "no such route",
+            "{method} {path} is not routed"
+        );
+    }
+}
+
+#[tokio::test]
+async fn unknown_routes_and_methods_get_the_envelope() {
+    let app = spawn_app().await;
+    let (status, body) = app.public_get("/nope").await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+    assert_eq!(error_of(&body).0, "not_found");
+    let (status, body) = app.request(Method::DELETE, "/healthz", false, None).await;
+    assert_eq!(status, StatusCode::METHOD_NOT_ALLOWED);
+    assert_eq!(error_of(&body).0, "method_not_allowed");
+}
+
+fn write(dir: &std::path::Path, name: &str, content: &[u8]) {
+    std::fs::create_dir_all(dir).unwrap();
+    std::fs::write(dir.join(name), content).unwrap();
+}
+
+#[tokio::test]
+async fn widget_files_are_served_with_mime_cors_and_cache_headers() {
+    let files = tempfile::tempdir().unwrap();
+    let dist = files.path().join("dist");
+    let examples = files.path().join("examples");
+    write(&dist, "widget.js", b"export {}");
+    write(&dist, "widget_bg.wasm", b"\0asm\x01\0\0\0");
+    write(&dist, "widget.css", b"a{}");
+    write(&dist, "widget.d.ts", b"export {}");
+    write(&examples, "index.html", b"<h1>shop</h1>");
+    let (d, e) = (dist.clone(), examples.clone());
+    let app = spawn_app_with(move |c| {
+        c.dist = Some(d);
+        c.examples = Some(e);
+    })
+    .await;
+
+    for (file, mime) in [
+        ("widget.js", "text/javascript"),
+        ("widget_bg.wasm", "application/wasm"),
+        ("widget.css", "text/css"),
+        ("widget.d.ts", "text/plain"),
+    ] {
+        let resp = app
+            .client
+            .get(app.url(&format!("/widget/{file}")))
+            .header("origin", "https://any-merchant.example")
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(resp.status(), StatusCode::OK, "{file}");
+        let h = resp.headers();
+        assert!(
+            h["content-type"].to_str().unwrap().starts_with(mime),
+            "{file}: {:?}",
+            h["content-type"]
+        );
+        assert_eq!(h["access-control-allow-origin"], "*");
+        assert_eq!(h["cache-control"], "no-cache");
+        assert_eq!(h["x-content-type-options"], "nosniff");
+        assert!(h.contains_key("referrer-policy"));
+    }
+    let (status, body) = app.public_get("/widget/missing.js").await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+    error_of(&body);
+
+    let no_redirects = reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .unwrap();
+    let root = no_redirects.get(app.url("/")).send().await.unwrap();
+    assert!(root.status().is_redirection());
+    assert_eq!(root.headers()["location"], "/examples/");
+    let page = app.client.get(app.url("/examples/")).send().await.unwrap();
+    assert_eq!(page.status(), StatusCode::OK);
+    assert!(page.headers()["content-type"]
+        .to_str()
+        .unwrap()
+        .starts_with("text/html"));
+    assert_eq!(page.headers()["x-content-type-options"], "nosniff");
+    assert!(page.text().await.unwrap().contains("shop"));
+}
+
+#[tokio::test]
+async fn without_directories_nothing_static_is_served() {
+    let app = spawn_app().await;
+    assert_eq!(
+        app.public_get("/widget/widget.js").await.0,
+        StatusCode::NOT_FOUND
+    );
+    assert_eq!(app.public_get("/examples/").await.0, StatusCode::NOT_FOUND);
+    assert_eq!(app.public_get("/").await.0, StatusCode::NOT_FOUND);
+}
+
+#[tokio::test]
+async fn public_api_cors_follows_the_allowlist_and_is_open_in_the_demo() {
+    let app = spawn_app_with(|c| c.cors_origins = vec!["https://shop.example".into()]).await;
+    let id = app.fixed_checkout("10", "USD").await;
+    let path = format!("/api/v1/public/checkouts/{id}");
+    let allowed = app
+        .client
+        .get(app.url(&path))
+        .header("origin", "https://shop.example")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(
+        allowed.headers()["access-control-allow-origin"],
+        "https://shop.example"
+    );
+    let other = app
+        .client
+        .get(app.url(&path))
+        .header("origin", "https://evil.example")
+        .send()
+        .await
+        .unwrap();
+    assert!(!other.headers().contains_key("access-control-allow-origin"));
+    let preflight = app
+        .client
+        .request(Method::OPTIONS, app.url(&format!("{path}/payment")))
+        .header("origin", "https://shop.example")
+        .header("access-control-request-method", "POST")
+        .header("access-control-request-headers", "content-type")
+        .send()
+        .await
+        .unwrap();
+    assert!(preflight.status().is_success());
+    assert_eq!(
+        preflight.headers()["access-control-allow-origin"],
+        "https://shop.example"
+    );
+
+    let demo = spawn_app_with(|c| c.demo = true).await;
+    let id = demo.fixed_checkout("10", "USD").await;
+    let resp = demo
+        .client
+        .get(demo.url(&format!("/api/v1/public/checkouts/{id}")))
+        .header("origin", "https://anything.example")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resp.headers()["access-control-allow-origin"], "*");
+}

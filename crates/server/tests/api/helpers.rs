@@ -1,0 +1,245 @@
+//! `spawn_app()` and the small vocabulary the tests speak in.
+
+use std::time::Duration;
+
+use checkout_server::config::{Config, Secret};
+use checkout_server::Server;
+use reqwest::{Method, StatusCode};
+use serde_json::{json, Value};
+
+pub const MERCHANT_KEY: &str = "sk_test_0123456789";
+pub const WEBHOOK_SECRET: &str = "whsec_test_secret";
+
+pub struct TestApp {
+    pub addr: std::net::SocketAddr,
+    pub server: Option<Server>,
+    /// Removed when the test ends.
+    _dir: tempfile::TempDir,
+    pub client: reqwest::Client,
+    pub config: Config,
+}
+
+/// The configuration every test starts from: fast blocks, fast sweeps, short heartbeats.
+pub fn test_config(dir: &std::path::Path) -> Config {
+    let mut c = Config {
+        listen: "127.0.0.1:0".parse().unwrap(),
+        data_dir: dir.join("data"),
+        merchant_api_key: Secret::new(MERCHANT_KEY),
+        heartbeat: Duration::from_millis(300),
+        expiry_sweep: Duration::from_millis(100),
+        ..Config::default()
+    };
+    c.sandbox.webhook_secret = Secret::new(WEBHOOK_SECRET);
+    c.sandbox.block_interval = Duration::from_millis(100);
+    c
+}
+
+pub async fn spawn_app() -> TestApp {
+    spawn_app_with(|_| {}).await
+}
+
+pub async fn spawn_app_with(adjust: impl FnOnce(&mut Config)) -> TestApp {
+    if std::env::var("TEST_LOG").is_ok() {
+        let _ = tracing_subscriber::fmt()
+            .with_env_filter("debug")
+            .with_test_writer()
+            .try_init();
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let mut config = test_config(dir.path());
+    adjust(&mut config);
+    let server = checkout_server::start(config.clone()).await.unwrap();
+    TestApp {
+        addr: server.addr,
+        server: Some(server),
+        _dir: dir,
+        client: reqwest::Client::new(),
+        config,
+    }
+}
+
+impl TestApp {
+    pub fn url(&self, path: &str) -> String {
+        format!("http://{}{}", self.addr, path)
+    }
+
+    /// Stops the server and starts a new one on the same data directory.
+    pub async fn restart(&mut self) {
+        self.server.take().unwrap().stop().await.unwrap();
+        let server = checkout_server::start(self.config.clone()).await.unwrap();
+        self.addr = server.addr;
+        self.server = Some(server);
+    }
+
+    pub async fn request(
+        &self,
+        method: Method,
+        path: &str,
+        merchant: bool,
+        body: Option<&Value>,
+    ) -> (StatusCode, Value) {
+        let mut req = self.client.request(method, self.url(path));
+        if merchant {
+            req = req.bearer_auth(MERCHANT_KEY);
+        }
+        if let Some(body) = body {
+            req = req.json(body);
+        }
+        let resp = req.send().await.unwrap();
+        let status = resp.status();
+        let text = resp.text().await.unwrap();
+        let value = if text.is_empty() {
+            Value::Null
+        } else {
+            serde_json::from_str(&text).unwrap_or_else(|_| panic!("not JSON: {text}"))
+        };
+        (status, value)
+    }
+
+    /// A body sent as-is (for malformed JSON and size limits).
+    pub async fn raw_post(
+        &self,
+        path: &str,
+        merchant: bool,
+        body: impl Into<reqwest::Body>,
+    ) -> (StatusCode, Value) {
+        let mut req = self
+            .client
+            .post(self.url(path))
+            .header("content-type", "application/json")
+            .body(body);
+        if merchant {
+            req = req.bearer_auth(MERCHANT_KEY);
+        }
+        let resp = req.send().await.unwrap();
+        let status = resp.status();
+        let text = resp.text().await.unwrap();
+        (status, serde_json::from_str(&text).unwrap_or(Value::Null))
+    }
+
+    pub async fn merchant_post(&self, path: &str, body: Value) -> (StatusCode, Value) {
+        self.request(Method::POST, path, true, Some(&body)).await
+    }
+
+    pub async fn merchant_get(&self, path: &str) -> (StatusCode, Value) {
+        self.request(Method::GET, path, true, None).await
+    }
+
+    pub async fn public_get(&self, path: &str) -> (StatusCode, Value) {
+        self.request(Method::GET, path, false, None).await
+    }
+
+    pub async fn public_post(&self, path: &str, body: Value) -> (StatusCode, Value) {
+        self.request(Method::POST, path, false, Some(&body)).await
+    }
+
+    /// Creates a checkout from `body`; asserts 201 and returns the merchant view.
+    pub async fn create_checkout(&self, body: Value) -> Value {
+        let (status, view) = self.merchant_post("/api/v1/checkouts", body).await;
+        assert_eq!(status, StatusCode::CREATED, "{view}");
+        view
+    }
+
+    /// A FIXED_PRICE checkout; returns its id.
+    pub async fn fixed_checkout(&self, amount: &str, currency: &str) -> String {
+        let view = self
+            .create_checkout(json!({
+                "name": "Test order",
+                "type": "FIXED_PRICE",
+                "fixedAmount": {"amount": amount, "currency": currency},
+            }))
+            .await;
+        view["id"].as_str().unwrap().to_owned()
+    }
+
+    pub async fn pick_raw(
+        &self,
+        id: &str,
+        currency: &str,
+        network: &str,
+        amount: Option<&str>,
+    ) -> (StatusCode, Value) {
+        let mut body = json!({"currency": currency, "network": network});
+        if let Some(a) = amount {
+            body["amount"] = json!(a);
+        }
+        self.public_post(&format!("/api/v1/public/checkouts/{id}/payment"), body)
+            .await
+    }
+
+    /// Picks and asserts 200; returns the view with its payment.
+    pub async fn pick(
+        &self,
+        id: &str,
+        currency: &str,
+        network: &str,
+        amount: Option<&str>,
+    ) -> Value {
+        let (status, view) = self.pick_raw(id, currency, network, amount).await;
+        assert_eq!(status, StatusCode::OK, "{view}");
+        view
+    }
+
+    pub async fn pay(&self, payment_id: &str, amount: &str) -> (StatusCode, Value) {
+        self.merchant_post(
+            &format!("/api/v1/sandbox/payments/{payment_id}/pay"),
+            json!({"amount": amount}),
+        )
+        .await
+    }
+
+    pub async fn status(&self, id: &str) -> Value {
+        let (code, body) = self
+            .public_get(&format!("/api/v1/public/checkouts/{id}/status"))
+            .await;
+        assert_eq!(code, StatusCode::OK, "{body}");
+        body
+    }
+
+    /// Polls the status until `wanted` (fails after 10 s, showing the last status seen).
+    pub async fn wait_for_status(&self, id: &str, wanted: &str) -> Value {
+        let deadline = tokio::time::Instant::now() + Duration::from_secs(10);
+        loop {
+            let s = self.status(id).await;
+            if s["status"] == wanted {
+                return s;
+            }
+            assert!(
+                tokio::time::Instant::now() < deadline,
+                "timed out waiting for {wanted}; last seen {s}"
+            );
+            tokio::time::sleep(Duration::from_millis(25)).await;
+        }
+    }
+
+    pub async fn checkout(&self, id: &str) -> Value {
+        let (code, body) = self.merchant_get(&format!("/api/v1/checkouts/{id}")).await;
+        assert_eq!(code, StatusCode::OK, "{body}");
+        body
+    }
+}
+
+/// An RFC 3339 time `ms` milliseconds from now.
+pub fn in_ms(ms: i64) -> String {
+    let t = time::OffsetDateTime::now_utc() + time::Duration::milliseconds(ms);
+    t.format(&time::format_description::well_known::Rfc3339)
+        .unwrap()
+}
+
+pub fn payment_id(view: &Value) -> String {
+    view["payment"]["id"].as_str().unwrap().to_owned()
+}
+
+pub fn payment_amount(view: &Value) -> String {
+    view["payment"]["amount"].as_str().unwrap().to_owned()
+}
+
+/// Asserts the error envelope and returns `(code, field)`.
+pub fn error_of(body: &Value) -> (String, Option<String>) {
+    let e = &body["error"];
+    assert!(e["message"].is_string(), "not an error envelope: {body}");
+    (
+        e["code"].as_str().unwrap().to_owned(),
+        e["field"].as_str().map(str::to_owned),
+    )
+}

@@ -1,0 +1,14 @@
+//! Black-box tests: each test starts the real server on a random port with a fresh data
+//! directory and fast sandbox timings, and talks to it over HTTP only.
+//! One binary with a module per feature (one link step instead of many).
+
+mod helpers;
+
+mod assets_and_health;
+mod checkouts;
+mod errors;
+mod live;
+mod payments;
+mod restart;
+mod webhooks;
+mod widgets;
