@@ -19,9 +19,9 @@
   }
   var base = new URL(".", src).href;
   if (window.__checkoutWidgetLoading) return;
-  window.__checkoutWidgetLoading = import(base + "checkout_widget.js")
+  window.__checkoutWidgetLoading = import(base + "checkout-widget.js")
     .then(function (module) {
-      return module.default({ module_or_path: base + "checkout_widget_bg.wasm" }).then(function () {
+      return module.default({ module_or_path: base + "checkout-widget_bg.wasm" }).then(function () {
         module.define(base);
       });
     })

@@ -65,7 +65,8 @@ impl Api {
     pub fn new(base: &str) -> Api {
         Api {
             base: base.trim_end_matches('/').into(),
-            abort: AbortController::new().expect("AbortController is available in every browser we support"),
+            abort: AbortController::new()
+                .expect("AbortController is available in every browser we support"),
         }
     }
 
@@ -84,7 +85,8 @@ impl Api {
 
     /// Opens a reusable payment link: the server creates a fresh checkout for this payer.
     pub async fn open_widget(&self, key: &str) -> Result<CheckoutView, ApiError> {
-        self.request("POST", &api::widget_checkout(key), None::<&()>).await
+        self.request("POST", &api::widget_checkout(key), None::<&()>)
+            .await
     }
 
     pub async fn pick_currency(
@@ -121,7 +123,8 @@ impl Api {
             let value = body
                 .serialize(&serde_wasm_bindgen::Serializer::json_compatible())
                 .map_err(|e| ApiError::Unexpected(e.to_string()))?;
-            let text = js_sys::JSON::stringify(&value).map_err(|_| ApiError::Unexpected("body".into()))?;
+            let text =
+                js_sys::JSON::stringify(&value).map_err(|_| ApiError::Unexpected("body".into()))?;
             init.set_body(&text);
         }
         let url = format!("{}{}", self.base, path);

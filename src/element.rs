@@ -69,7 +69,10 @@ thread_local! {
 
 pub fn define(asset_base: &str) {
     ASSET_BASE.with(|base| *base.borrow_mut() = asset_base.to_owned());
-    let observed = OBSERVED_ATTRIBUTES.iter().map(|a| JsValue::from_str(a)).collect();
+    let observed = OBSERVED_ATTRIBUTES
+        .iter()
+        .map(|a| JsValue::from_str(a))
+        .collect();
     let connected = Closure::<dyn Fn(HtmlElement)>::new(mount);
     let disconnected = Closure::<dyn Fn(HtmlElement)>::new(unmount);
     let changed = Closure::<dyn Fn(HtmlElement)>::new(|el: HtmlElement| {
@@ -128,7 +131,9 @@ fn mount(host: HtmlElement) {
         host.get_attribute("widget-key").as_deref(),
     );
     let theme = host.get_attribute("theme");
-    container.set_attribute("data-theme", theme.as_deref().unwrap_or("auto")).ok();
+    container
+        .set_attribute("data-theme", theme.as_deref().unwrap_or("auto"))
+        .ok();
 
     let app_api = api.clone();
     let app_host = host.clone();

@@ -75,23 +75,38 @@ mod tests {
 
     #[test]
     fn source_prefers_widget_key_and_ignores_blanks() {
-        assert_eq!(Source::from_attributes(Some("CCO-1"), None), Some(Source::Checkout("CCO-1".into())));
-        assert_eq!(Source::from_attributes(Some(" "), Some("k")), Some(Source::WidgetKey("k".into())));
+        assert_eq!(
+            Source::from_attributes(Some("CCO-1"), None),
+            Some(Source::Checkout("CCO-1".into()))
+        );
+        assert_eq!(
+            Source::from_attributes(Some(" "), Some("k")),
+            Some(Source::WidgetKey("k".into()))
+        );
         assert_eq!(Source::from_attributes(Some(""), Some("  ")), None);
     }
 
     #[test]
     fn tracker_reports_each_change_once_with_the_previous_status() {
         let mut tracker = StatusTracker::default();
-        let first = tracker.observe(&checkout(CheckoutStatus::New, None)).unwrap();
+        let first = tracker
+            .observe(&checkout(CheckoutStatus::New, None))
+            .unwrap();
         assert_eq!(first.previous_status, None);
-        assert!(tracker.observe(&checkout(CheckoutStatus::New, None)).is_none());
-        let next = tracker.observe(&checkout(CheckoutStatus::WaitingPayment, None)).unwrap();
+        assert!(tracker
+            .observe(&checkout(CheckoutStatus::New, None))
+            .is_none());
+        let next = tracker
+            .observe(&checkout(CheckoutStatus::WaitingPayment, None))
+            .unwrap();
         assert_eq!(next.previous_status, Some(CheckoutStatus::New));
         assert_eq!(next.status, CheckoutStatus::WaitingPayment);
         // A new exception with the same status is a change the merchant must hear about.
         let late = tracker
-            .observe(&checkout(CheckoutStatus::WaitingPayment, Some(Exception::Underpaid)))
+            .observe(&checkout(
+                CheckoutStatus::WaitingPayment,
+                Some(Exception::Underpaid),
+            ))
             .unwrap();
         assert_eq!(late.previous_status, Some(CheckoutStatus::WaitingPayment));
     }

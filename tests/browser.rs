@@ -23,7 +23,10 @@ async fn sleep(duration: Duration) {
     let promise = js_sys::Promise::new(&mut |resolve, _| {
         web_sys::window()
             .unwrap()
-            .set_timeout_with_callback_and_timeout_and_arguments_0(&resolve, duration.as_millis() as i32)
+            .set_timeout_with_callback_and_timeout_and_arguments_0(
+                &resolve,
+                duration.as_millis() as i32,
+            )
             .unwrap();
     });
     wasm_bindgen_futures::JsFuture::from(promise).await.unwrap();
@@ -45,7 +48,10 @@ async fn shadow_query(host: &Element, selector: &str) -> Option<Element> {
 
 fn widget(attrs: &[(&str, &str)]) -> HtmlElement {
     checkout_widget::define("http://127.0.0.1:9/widget/".into());
-    let el: HtmlElement = document().create_element("app-widget").unwrap().unchecked_into();
+    let el: HtmlElement = document()
+        .create_element("app-widget")
+        .unwrap()
+        .unchecked_into();
     for (name, value) in attrs {
         el.set_attribute(name, value).unwrap();
     }
@@ -66,39 +72,61 @@ async fn mounts_in_an_open_shadow_root_with_adopted_styles() {
 #[wasm_bindgen_test]
 async fn an_unreachable_server_shows_an_error_with_retry_never_a_blank_box() {
     let el = widget(&[("id", "CCO-test"), ("api-base", UNREACHABLE)]);
-    let alert = shadow_query(&el, "[role=alert]").await.expect("an error view");
+    let alert = shadow_query(&el, "[role=alert]")
+        .await
+        .expect("an error view");
     assert!(alert.text_content().unwrap().contains("network"));
-    let retry = shadow_query(&el, "[role=alert] button").await.expect("a retry button");
+    let retry = shadow_query(&el, "[role=alert] button")
+        .await
+        .expect("a retry button");
     retry.unchecked_ref::<HtmlElement>().click();
     // Retrying shows the skeleton or the error again, never nothing.
     sleep(Duration::from_millis(50)).await;
     let root = el.shadow_root().unwrap();
-    assert!(!root.query_selector(".widget").unwrap().unwrap().inner_html().trim().is_empty());
+    assert!(!root
+        .query_selector(".widget")
+        .unwrap()
+        .unwrap()
+        .inner_html()
+        .trim()
+        .is_empty());
     el.remove();
 }
 
 #[wasm_bindgen_test]
 async fn missing_id_and_key_says_so() {
     let el = widget(&[("api-base", UNREACHABLE)]);
-    let alert = shadow_query(&el, "[role=alert]").await.expect("an error view");
-    assert!(alert.text_content().unwrap().contains("no checkout id or widget key"));
+    let alert = shadow_query(&el, "[role=alert]")
+        .await
+        .expect("an error view");
+    assert!(alert
+        .text_content()
+        .unwrap()
+        .contains("no checkout id or widget key"));
     el.remove();
 }
 
 #[wasm_bindgen_test]
 async fn changing_an_attribute_remounts_and_removal_tears_down() {
     let el = widget(&[("api-base", UNREACHABLE)]);
-    shadow_query(&el, "[role=alert]").await.expect("first render");
+    shadow_query(&el, "[role=alert]")
+        .await
+        .expect("first render");
     let before = js_sys::Reflect::get(&el, &"__checkoutWidgetInstance".into()).unwrap();
     el.set_attribute("id", "CCO-other").unwrap();
     let after = js_sys::Reflect::get(&el, &"__checkoutWidgetInstance".into()).unwrap();
     assert_ne!(before, after, "a new instance after the attribute changed");
     el.remove();
     let gone = js_sys::Reflect::get(&el, &"__checkoutWidgetInstance".into()).unwrap();
-    assert!(gone.is_undefined(), "the instance is dropped with the element");
+    assert!(
+        gone.is_undefined(),
+        "the instance is dropped with the element"
+    );
     // Re-inserting works.
     document().body().unwrap().append_child(&el).unwrap();
-    shadow_query(&el, "[role=alert]").await.expect("renders again after re-insertion");
+    shadow_query(&el, "[role=alert]")
+        .await
+        .expect("renders again after re-insertion");
     el.remove();
 }
 
@@ -137,7 +165,12 @@ fn status_changed_bubbles_out_of_the_shadow_root_with_its_detail() {
         .unwrap();
     assert_eq!(
         seen.borrow().as_slice(),
-        &[(Some("CCO-1".into()), Some("WAITING_PAYMENT".into()), true, true)]
+        &[(
+            Some("CCO-1".into()),
+            Some("WAITING_PAYMENT".into()),
+            true,
+            true
+        )]
     );
     el.remove();
 }

@@ -10,7 +10,7 @@ use crate::tools;
 /// The files `widget.js` loads, in load order. CSS is compiled into the wasm (it is adopted
 /// into each shadow root), so it is counted there.
 pub fn bundle_files(dist: &Path) -> Result<Vec<PathBuf>, String> {
-    let mut files: Vec<PathBuf> = ["widget.js", "checkout_widget.js", "checkout_widget_bg.wasm"]
+    let mut files: Vec<PathBuf> = ["widget.js", "checkout-widget.js", "checkout-widget_bg.wasm"]
         .iter()
         .map(|f| dist.join(f))
         .collect();
@@ -44,8 +44,7 @@ pub fn bundle_size(dist: &Path) -> Result<(u64, u64), String> {
     for file in bundle_files(dist)? {
         let bytes = std::fs::read(&file).map_err(|e| e.to_string())?;
         raw += bytes.len() as u64;
-        let mut encoder =
-            flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::best());
+        let mut encoder = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::best());
         encoder.write_all(&bytes).map_err(|e| e.to_string())?;
         gzip += encoder.finish().map_err(|e| e.to_string())?.len() as u64;
     }
@@ -58,16 +57,22 @@ pub const SIZE_BUDGET_GZIP: u64 = 100_000;
 pub fn build_widget() -> Result<PathBuf, String> {
     tools::ensure_build_tools()?;
     let root = crate::root();
-    process::run(Command::new("trunk")
-        .args(["build", "--release"])
-        // Never let Trunk reach for the network: every tool is already on PATH at its pin.
-        .env("TRUNK_SKIP_VERSION_CHECK", "true"))?;
+    process::run(
+        Command::new("trunk")
+            .args(["build", "--release"])
+            // Never let Trunk reach for the network: every tool is already on PATH at its pin.
+            .env("TRUNK_SKIP_VERSION_CHECK", "true"),
+    )?;
     let dist = root.join("dist");
     let (raw, gzip) = bundle_size(&dist)?;
     println!(
         "widget bundle (everything dist/widget.js loads): {raw} bytes raw, {gzip} bytes gzip -9 \
          (budget {SIZE_BUDGET_GZIP}, {})",
-        if gzip <= SIZE_BUDGET_GZIP { "within" } else { "OVER" }
+        if gzip <= SIZE_BUDGET_GZIP {
+            "within"
+        } else {
+            "OVER"
+        }
     );
     Ok(dist)
 }

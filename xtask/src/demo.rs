@@ -49,7 +49,10 @@ fn listen_address(args: &[String]) -> Result<String, String> {
     while let Some(arg) = it.next() {
         match arg.as_str() {
             "--listen" => {
-                listen = it.next().ok_or("--listen needs an address, e.g. 127.0.0.1:8080")?.clone()
+                listen = it
+                    .next()
+                    .ok_or("--listen needs an address, e.g. 127.0.0.1:8080")?
+                    .clone()
             }
             other => return Err(format!("demo: unknown argument `{other}`")),
         }
@@ -67,7 +70,10 @@ pub fn build_server(profile: &str) -> Result<std::path::PathBuf, String> {
         profile,
     ]))?;
     let dir = if profile == "dev" { "debug" } else { profile };
-    Ok(crate::root().join("target").join(dir).join("checkout-server"))
+    Ok(crate::root()
+        .join("target")
+        .join(dir)
+        .join("checkout-server"))
 }
 
 /// Polls `GET /healthz` until it answers 200, the child exits, or `timeout` passes.
@@ -82,7 +88,9 @@ pub fn wait_healthy(listen: &str, timeout: Duration, child: &mut Child) -> Resul
         }
         std::thread::sleep(Duration::from_millis(100));
     }
-    Err(format!("the server did not become healthy on {listen} within {timeout:?}"))
+    Err(format!(
+        "the server did not become healthy on {listen} within {timeout:?}"
+    ))
 }
 
 fn health_ok(listen: &str) -> bool {

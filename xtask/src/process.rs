@@ -57,11 +57,18 @@ pub fn run_captured(cmd: &mut Command) -> Result<(bool, String), String> {
 
 /// The first line a command prints, or None when it cannot be run.
 pub fn first_line(program: &str, args: &[&str]) -> Option<String> {
-    let out = Command::new(program).args(args).stderr(Stdio::null()).output().ok()?;
+    let out = Command::new(program)
+        .args(args)
+        .stderr(Stdio::null())
+        .output()
+        .ok()?;
     if !out.status.success() {
         return None;
     }
-    String::from_utf8_lossy(&out.stdout).lines().next().map(|l| l.trim().to_owned())
+    String::from_utf8_lossy(&out.stdout)
+        .lines()
+        .next()
+        .map(|l| l.trim().to_owned())
 }
 
 pub fn exists(path: &str) -> bool {

@@ -82,10 +82,20 @@ pub fn run(args: &[String]) -> Result<(), String> {
     let mut tally = Tally::default();
     let cargo = || Command::new("cargo");
 
-    tally.check("cargo fmt --check", process::run(cargo().args(["fmt", "--all", "--check"])));
+    tally.check(
+        "cargo fmt --check",
+        process::run(cargo().args(["fmt", "--all", "--check"])),
+    );
     tally.check(
         "clippy (native)",
-        process::run(cargo().args(["clippy", "--workspace", "--all-targets", "--", "-D", "warnings"])),
+        process::run(cargo().args([
+            "clippy",
+            "--workspace",
+            "--all-targets",
+            "--",
+            "-D",
+            "warnings",
+        ])),
     );
     tally.check(
         "clippy (wasm32)",
@@ -108,14 +118,25 @@ pub fn run(args: &[String]) -> Result<(), String> {
     tally.suite(
         "wasm browser tests",
         cargo()
-            .args(["test", "--package", "checkout-widget", "--target", "wasm32-unknown-unknown"])
+            .args([
+                "test",
+                "--package",
+                "checkout-widget",
+                "--target",
+                "wasm32-unknown-unknown",
+            ])
             .env("CHROMEDRIVER", tools::CHROMEDRIVER),
     );
 
     let dist = build::build_widget();
     let server = demo::build_server("dev");
-    let built = tally.check("widget build", dist.as_ref().map(|_| ()).map_err(Clone::clone))
-        & tally.check("server build", server.as_ref().map(|_| ()).map_err(Clone::clone));
+    let built = tally.check(
+        "widget build",
+        dist.as_ref().map(|_| ()).map_err(Clone::clone),
+    ) & tally.check(
+        "server build",
+        server.as_ref().map(|_| ()).map_err(Clone::clone),
+    );
     if let (true, Ok(dist), Ok(server)) = (built, dist, server) {
         tally.suite(
             "end-to-end browser tests",

@@ -47,12 +47,16 @@ impl Browser {
         );
         let url = format!("http://127.0.0.1:{port}");
         let connector = hyper_util::client::legacy::connect::HttpConnector::new();
-        let client = crate::eventually("chromedriver to accept a session", Duration::from_secs(20), || {
-            let mut builder = ClientBuilder::new(connector.clone());
-            builder.capabilities(caps.clone());
-            let url = url.clone();
-            async move { builder.connect(&url).await.ok() }
-        })
+        let client = crate::eventually(
+            "chromedriver to accept a session",
+            Duration::from_secs(20),
+            || {
+                let mut builder = ClientBuilder::new(connector.clone());
+                builder.capabilities(caps.clone());
+                let url = url.clone();
+                async move { builder.connect(&url).await.ok() }
+            },
+        )
         .await
         .unwrap();
         Browser {
@@ -108,7 +112,9 @@ impl Browser {
         if let Ok(png) = self.client.screenshot().await {
             let _ = std::fs::write(dir.join("screenshot.png"), png);
         }
-        let log = self.eval("return (window.__log || []).join('\\n');", vec![]).await;
+        let log = self
+            .eval("return (window.__log || []).join('\\n');", vec![])
+            .await;
         let events = self.events().await;
         let text = format!(
             "console:\n{}\n\nstatusChanged events:\n{}\n",
@@ -116,7 +122,10 @@ impl Browser {
             serde_json::to_string_pretty(&events).unwrap_or_default()
         );
         let _ = std::fs::write(dir.join("console.log"), text);
-        eprintln!("saved the failure's screenshot and console log in {}", dir.display());
+        eprintln!(
+            "saved the failure's screenshot and console log in {}",
+            dir.display()
+        );
     }
 
     /// Ends the session (closing Chromium) and stops ChromeDriver.

@@ -100,7 +100,10 @@ async fn page(State(pages): State<Pages>, Path(name): Path<String>) -> Response 
         return StatusCode::NOT_FOUND.into_response();
     };
     let mut headers = HeaderMap::new();
-    headers.insert(header::CONTENT_TYPE, HeaderValue::from_static("text/html; charset=utf-8"));
+    headers.insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static("text/html; charset=utf-8"),
+    );
     if let Some(csp) = page.csp {
         headers.insert(
             header::CONTENT_SECURITY_POLICY,

@@ -4,7 +4,7 @@ use std::path::PathBuf;
 use std::process::{Child, Command, Stdio};
 use std::time::Duration;
 
-use crate::{free_port, Env};
+use crate::{free_port, Env, HostSite};
 
 /// The merchant key the journeys configure; a test-only value.
 pub const MERCHANT_KEY: &str = "sk_test_e2e_0123456789abcdef";
@@ -18,8 +18,26 @@ pub struct Server {
 }
 
 impl Server {
-    /// Starts a server with a fresh data directory and fast sandbox timings.
-    pub async fn start(env: &Env, extra_env: &[(&str, &str)]) -> Server {
+    /// Starts a server with a fresh data directory and fast sandbox timings, allowing `site`'s
+    /// origin through CORS (as a merchant's configuration would).
+    pub async fn start(env: &Env, site: &HostSite) -> Server {
+        Server::start_with(env, site, &[]).await
+    }
+
+    /// As [`Server::start`], with extra environment variables for the server.
+    pub async fn start_with(env: &Env, site: &HostSite, extra_env: &[(&str, &str)]) -> Server {
+        let mut vars = vec![
+            ("CHECKOUT_CORS_ORIGINS".to_owned(), site.origin()),
+            (
+                "CHECKOUT_SANDBOX_BLOCK_INTERVAL".to_owned(),
+                "200ms".to_owned(),
+            ),
+        ];
+        vars.extend(
+            extra_env
+                .iter()
+                .map(|(k, v)| (k.to_string(), v.to_string())),
+        );
         let data_dir = std::env::temp_dir().join(format!(
             "checkout-e2e-{}-{}",
             std::process::id(),
@@ -31,10 +49,7 @@ impl Server {
             port: free_port(),
             data_dir,
             env: env.clone(),
-            extra_env: extra_env
-                .iter()
-                .map(|(k, v)| (k.to_string(), v.to_string()))
-                .collect(),
+            extra_env: vars,
         };
         server.restart().await;
         server
@@ -79,10 +94,14 @@ impl Server {
         self.child = Some(child);
         let health = format!("{}/healthz", self.origin());
         let client = reqwest::Client::new();
-        crate::eventually("the server to become healthy", Duration::from_secs(20), || {
-            let request = client.get(&health).send();
-            async move { request.await.ok().filter(|r| r.status().is_success()) }
-        })
+        crate::eventually(
+            "the server to become healthy",
+            Duration::from_secs(20),
+            || {
+                let request = client.get(&health).send();
+                async move { request.await.ok().filter(|r| r.status().is_success()) }
+            },
+        )
         .await
         .unwrap();
     }
