@@ -72,7 +72,8 @@ pub struct Config {
     pub examples: Option<PathBuf>,
     /// Permissive CORS and seeded demo widgets.
     pub demo: bool,
-    /// How this server is reached from outside (for links and the sandbox's webhook target).
+    /// How this server is reached from outside; reserved for links in merchant notifications.
+    /// (The sandbox posts to its own loopback address unless `sandbox.webhook_url` says otherwise.)
     pub public_url: Option<String>,
     pub merchant_api_key: Secret,
     /// Origins allowed to call the public API from a browser (ignored with `demo`).

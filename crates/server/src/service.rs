@@ -161,6 +161,12 @@ pub async fn pick(
     req: PickCurrencyRequest,
 ) -> AppResult<CheckoutRecord> {
     let record = load(state, id).await?;
+    // An expired or cancelled checkout takes no pick, not even a repeated one.
+    match record.status() {
+        CheckoutStatus::Expired => return Err(refusal_error(Refusal::Expired)),
+        CheckoutStatus::Cancelled => return Err(refusal_error(Refusal::Cancelled)),
+        _ => {}
+    }
     let coin = coin_for_pick(state, &record, &req)?.clone();
     let requested = record.spec.payer_amount(req.amount, &state.catalogue)?;
     let now = now_ms();

@@ -6,6 +6,7 @@ mod helpers;
 
 mod assets_and_health;
 mod checkouts;
+mod cli;
 mod errors;
 mod live;
 mod payments;

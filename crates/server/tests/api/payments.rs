@@ -231,11 +231,13 @@ async fn expiry_without_funds_and_late_funds_within_the_window() {
     assert!(expired["exception"].is_null());
     app.wait_for_status(late_id, "EXPIRED").await;
     // An expired checkout takes no new pick.
-    let (s, body) = app.pick_raw(late_id, "BTC", "BITCOIN", None).await;
-    assert_eq!(
-        (s, error_of(&body).0.as_str()),
-        (StatusCode::GONE, "checkout_expired")
-    );
+    for (currency, network) in [("BTC", "BITCOIN"), ("LTC", "LITECOIN")] {
+        let (s, body) = app.pick_raw(late_id, currency, network, None).await;
+        assert_eq!(
+            (s, error_of(&body).0.as_str()),
+            (StatusCode::GONE, "checkout_expired")
+        );
+    }
     // Funds after expiry are never dropped: CONFLICT / PAID_LATE.
     let (s, _) = app.pay(&payment_id(&view), &payment_amount(&view)).await;
     assert_eq!(s, StatusCode::OK);
