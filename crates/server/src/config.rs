@@ -408,6 +408,16 @@ mod tests {
     }
 
     #[test]
+    fn the_example_file_parses() {
+        let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("checkout.example.toml");
+        let c = Config::load(Some(&path), &|_| None, Overrides::default()).unwrap();
+        assert_eq!(c.cors_origins, ["https://shop.example"]);
+        assert_eq!(c.policy.overpay_tolerance_bp, 50);
+        assert_eq!(c.sandbox.block_interval, Duration::from_secs(2));
+        assert!(!c.uses_demo_key());
+    }
+
+    #[test]
     fn durations_and_percentages() {
         assert_eq!(parse_duration("150ms").unwrap(), Duration::from_millis(150));
         assert_eq!(parse_duration("15m").unwrap(), Duration::from_secs(900));

@@ -13,6 +13,7 @@ pub mod providers;
 pub mod routes;
 pub mod service;
 pub mod state;
+pub mod status_cache;
 pub mod store;
 
 use std::io::Write;
@@ -30,6 +31,7 @@ use crate::domain::currency::Catalogue;
 use crate::live::Live;
 use crate::providers::sandbox::{chain, SandboxProvider};
 use crate::state::{AppState, Shared};
+use crate::status_cache::StatusCache;
 use crate::store::sqlite::SqliteStore;
 use crate::store::Db;
 
@@ -86,6 +88,7 @@ pub async fn start(config: Config) -> anyhow::Result<Server> {
         config,
         db,
         live: Live::default(),
+        status_cache: StatusCache::default(),
         sandbox: sandbox.clone(),
         shutdown: shutdown.clone(),
     });

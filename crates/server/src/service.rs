@@ -1,6 +1,8 @@
 //! The use cases: each loads what it needs, asks the domain, and stores the result in one
 //! transaction, then tells the live streams. Routes stay thin and the domain stays pure.
 
+use std::sync::Arc;
+
 use axum::http::HeaderMap;
 use protocol::{Amount, CheckoutStatus, PickCurrencyRequest};
 use serde::Serialize;
@@ -14,6 +16,7 @@ use crate::domain::{new_checkout_id, new_payment_id, now_ms};
 use crate::error::{AppError, AppResult};
 use crate::providers::{NewInvoice, Provider, WebhookError};
 use crate::state::AppState;
+use crate::status_cache::CachedStatus;
 use crate::store::{InboundEvent, Modify, WidgetRecord};
 
 /// How a refusal of the state machine reads to the caller.
@@ -53,6 +56,7 @@ where
         changed: true,
     } = &outcome
     {
+        state.status_cache.put(record);
         state.live.publish(&record.public_view(&state.catalogue));
     }
     Ok(outcome)
@@ -96,6 +100,15 @@ pub async fn load(state: &AppState, id: &str) -> AppResult<CheckoutRecord> {
             .map_err(refusal_error)
     })
     .await
+}
+
+/// The checkout's status, from the cache when it is current there.
+pub async fn status(state: &AppState, id: &str) -> AppResult<Arc<CachedStatus>> {
+    if let Some(cached) = state.status_cache.get(id, now_ms()) {
+        return Ok(cached);
+    }
+    let record = load(state, id).await?;
+    Ok(state.status_cache.put(&record))
 }
 
 /// Expires every checkout whose time has run out; returns how many changed.

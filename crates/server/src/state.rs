@@ -10,6 +10,7 @@ use crate::domain::currency::Catalogue;
 use crate::live::Live;
 use crate::providers::sandbox::SandboxProvider;
 use crate::providers::Provider;
+use crate::status_cache::StatusCache;
 use crate::store::Db;
 
 pub struct Shared {
@@ -17,6 +18,7 @@ pub struct Shared {
     pub db: Db,
     pub catalogue: Catalogue,
     pub live: Live,
+    pub status_cache: StatusCache,
     pub sandbox: Arc<SandboxProvider>,
     /// Turns true when the server is stopping; long-lived responses (live streams) end then.
     pub shutdown: watch::Receiver<bool>,

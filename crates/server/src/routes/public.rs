@@ -61,25 +61,25 @@ pub async fn status(
     Id(id): Id,
     headers: HeaderMap,
 ) -> AppResult<Response> {
-    let record = service::load(&state, &id).await?;
-    let etag = format!("\"{}\"", record.version);
-    let etag_value = HeaderValue::from_str(&etag).expect("digits and quotes are a valid header");
-    if etag_matches(&headers, &etag) {
+    let cached = service::status(&state, &id).await?;
+    let etag = HeaderValue::from_str(&cached.etag).expect("digits and quotes are a valid header");
+    if etag_matches(&headers, &cached.etag) {
         return Ok((
             StatusCode::NOT_MODIFIED,
-            [
-                (header::ETAG, etag_value),
-                (header::CACHE_CONTROL, NO_CACHE),
-            ],
+            [(header::ETAG, etag), (header::CACHE_CONTROL, NO_CACHE)],
         )
             .into_response());
     }
     Ok((
         [
-            (header::ETAG, etag_value),
+            (header::ETAG, etag),
             (header::CACHE_CONTROL, NO_CACHE),
+            (
+                header::CONTENT_TYPE,
+                HeaderValue::from_static("application/json"),
+            ),
         ],
-        Json(record.status_view()),
+        cached.body.clone(),
     )
         .into_response())
 }
