@@ -196,3 +196,17 @@ async fn a_stream_opened_on_a_final_checkout_sends_it_once_and_ends() {
     let mut resumed = Events::open(&app, &id, Some(&frame.id)).await;
     assert!(resumed.next().await.is_none());
 }
+
+#[tokio::test]
+async fn open_streams_do_not_hold_up_a_graceful_stop() {
+    let mut app = spawn_app().await;
+    let id = app.fixed_checkout("25", "USD").await;
+    let mut events = Events::open(&app, &id, None).await;
+    assert_eq!(events.next().await.unwrap().data["status"], "NEW");
+    let server = app.server.take().unwrap();
+    tokio::time::timeout(Duration::from_secs(5), server.stop())
+        .await
+        .expect("stop waited for the open stream")
+        .unwrap();
+    assert!(events.next().await.is_none());
+}
