@@ -90,6 +90,10 @@ pub struct Config {
     /// Confirmations required per network, overriding the catalogue's defaults.
     pub confirmations: BTreeMap<String, u32>,
     pub sandbox: SandboxConfig,
+    /// Merchant notifications (`[notify]`).
+    pub notify: crate::notify::NotifyConfig,
+    /// Rate limits and timeouts (`[limits]`).
+    pub limits: crate::routes::limits::LimitsConfig,
 }
 
 fn default_rates() -> BTreeMap<String, BTreeMap<String, Amount>> {
@@ -139,6 +143,8 @@ impl Default for Config {
                 rates: default_rates(),
                 webhook_url: None,
             },
+            notify: Default::default(),
+            limits: Default::default(),
         }
     }
 }
@@ -163,6 +169,8 @@ struct FileConfig {
     payments: Option<FilePayments>,
     confirmations: Option<BTreeMap<String, u32>>,
     sandbox: Option<FileSandbox>,
+    notify: Option<crate::notify::config::FileNotify>,
+    limits: Option<crate::routes::limits::FileLimits>,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -260,6 +268,7 @@ impl Config {
             c.examples = flags.examples;
         }
         c.demo |= flags.demo;
+        c.notify.validate()?;
         Ok(c)
     }
 
@@ -310,6 +319,12 @@ impl Config {
                 .into_iter()
                 .map(|(k, v)| (k.to_ascii_uppercase(), v))
                 .collect();
+        }
+        if let Some(n) = f.notify {
+            self.notify.apply_file(n)?;
+        }
+        if let Some(l) = f.limits {
+            self.limits.apply_file(l)?;
         }
         if let Some(s) = f.sandbox {
             if let Some(v) = s.seed {
@@ -383,6 +398,8 @@ impl Config {
             self.sandbox.block_interval =
                 parse_duration(&v).context("CHECKOUT_SANDBOX_BLOCK_INTERVAL")?;
         }
+        self.notify.apply_env(env)?;
+        self.limits.apply_env(env)?;
         Ok(())
     }
 

@@ -9,6 +9,7 @@ pub mod domain;
 pub mod error;
 pub mod expiry;
 pub mod live;
+pub mod notify;
 pub mod providers;
 pub mod routes;
 pub mod service;
@@ -100,17 +101,22 @@ pub async fn start(config: Config) -> anyhow::Result<Server> {
     let background = vec![
         tokio::spawn(chain::run(sandbox, webhook_url, shutdown.clone())),
         tokio::spawn(expiry::run(state.clone(), shutdown.clone())),
+        tokio::spawn(notify::worker::run(state.clone(), shutdown.clone())),
     ];
     let router = app(state.clone());
     let mut stopping = shutdown;
     let serving = tokio::spawn(async move {
         // `into_make_service` prepares the routes once; serving the `Router` itself would
         // rebuild them for every connection (about 9 KB each, which 10 000 live streams feel).
-        axum::serve(listener, router.into_make_service())
-            .with_graceful_shutdown(async move {
-                let _ = stopping.wait_for(|stop| *stop).await;
-            })
-            .await
+        // With the peer's address, which the public API's rate limit is keyed by.
+        axum::serve(
+            listener,
+            router.into_make_service_with_connect_info::<SocketAddr>(),
+        )
+        .with_graceful_shutdown(async move {
+            let _ = stopping.wait_for(|stop| *stop).await;
+        })
+        .await
     });
     Ok(Server {
         addr,

@@ -1,11 +1,14 @@
 //! The HTTP surface: which path goes to which handler, and the layers around them.
 
 pub mod assets;
+pub mod deliveries;
 pub mod extract;
 pub mod health;
+pub mod limits;
 pub mod merchant;
 pub mod openapi;
 pub mod public;
+pub mod security_headers;
 pub mod webhooks;
 
 use std::time::Duration;
@@ -43,6 +46,9 @@ pub const ROUTES: &[(&str, &str)] = &[
     ("post", "/api/v1/widgets"),
     ("get", "/api/v1/widgets/{key}"),
     ("post", "/api/v1/sandbox/payments/{paymentId}/pay"),
+    ("get", "/api/v1/deliveries"),
+    ("get", "/api/v1/deliveries/{eventId}"),
+    ("post", "/api/v1/deliveries/{eventId}/redeliver"),
     ("post", "/webhooks/sandbox"),
 ];
 
@@ -107,6 +113,12 @@ pub fn app(state: AppState) -> Router {
             "/api/v1/public/widgets/{key}/checkouts",
             post(public::open_widget),
         )
+        // Inside CORS: a refused request still carries the CORS headers, so the browser lets
+        // the widget read the 429.
+        .route_layer(middleware::from_fn_with_state(
+            std::sync::Arc::new(limits::RateLimiter::new(config.limits.clone())),
+            limits::rate_limit,
+        ))
         .layer(cors(config));
     let merchant = Router::new()
         .route(
@@ -128,6 +140,12 @@ pub fn app(state: AppState) -> Router {
             "/api/v1/sandbox/payments/{paymentId}/pay",
             post(merchant::sandbox_pay),
         )
+        .route("/api/v1/deliveries", get(deliveries::list))
+        .route("/api/v1/deliveries/{eventId}", get(deliveries::get))
+        .route(
+            "/api/v1/deliveries/{eventId}/redeliver",
+            post(deliveries::redeliver),
+        )
         .route_layer(middleware::from_fn_with_state(
             state.clone(),
             merchant::require_merchant,
@@ -143,6 +161,10 @@ pub fn app(state: AppState) -> Router {
         .fallback(not_found)
         .layer(middleware::map_response(envelope_for_405))
         .layer(DefaultBodyLimit::max(config.body_limit_bytes))
+        .layer(middleware::from_fn_with_state(
+            config.limits.request_timeout,
+            limits::request_timeout,
+        ))
         .layer(CatchPanicLayer::custom(panic_response))
         .layer(
             TraceLayer::new_for_http()
@@ -158,6 +180,7 @@ pub fn app(state: AppState) -> Router {
                 // One line per answered request at the default level; headers are never logged.
                 .on_response(DefaultOnResponse::new().level(tracing::Level::INFO)),
         )
+        .layer(middleware::from_fn(security_headers::security_headers))
         .layer(SetResponseHeaderLayer::if_not_present(
             header::X_CONTENT_TYPE_OPTIONS,
             HeaderValue::from_static("nosniff"),

@@ -7,6 +7,7 @@
 //! domain code mutates the record, the store writes the record, its payments, the change feed
 //! rows and (for webhooks) the inbound event together, or nothing.
 
+pub mod outbox;
 pub mod sqlite;
 
 use std::sync::Arc;
@@ -109,6 +110,9 @@ pub trait Store: Send + Sync + 'static {
 
     /// The sandbox provider's simulated chain.
     fn sandbox(&self) -> &dyn SandboxLedger;
+
+    /// The merchant-notification outbox (rows are added by `modify_checkout`).
+    fn outbox(&self) -> &dyn outbox::OutboxStore;
 }
 
 /// An invoice on the sandbox's simulated chain.

@@ -12,6 +12,8 @@ use anyhow::Context;
 use protocol::{Amount, CheckoutStatus, Exception};
 use rusqlite::{params, Connection, OptionalExtension, Row, TransactionBehavior};
 
+mod outbox;
+
 use super::{
     InboundEvent, ListQuery, Modify, Mutation, SandboxInvoice, SandboxLedger, SandboxNotification,
     SandboxTx, Store, WidgetRecord,
@@ -22,7 +24,10 @@ use crate::domain::state_machine::CheckoutState;
 use crate::error::{AppError, AppResult};
 
 /// Versioned migrations, applied in order at start-up; `PRAGMA user_version` records progress.
-const MIGRATIONS: &[(u32, &str)] = &[(1, include_str!("migrations/0001_init.sql"))];
+const MIGRATIONS: &[(u32, &str)] = &[
+    (1, include_str!("migrations/0001_init.sql")),
+    (2, include_str!("migrations/0002_merchant_outbox.sql")),
+];
 
 const READERS: usize = 4;
 
@@ -249,7 +254,8 @@ fn write_changes(conn: &Connection, r: &CheckoutRecord) -> rusqlite::Result<()> 
             c.at_ms,
         ])?;
     }
-    Ok(())
+    // The merchant's notifications, in this same transaction.
+    outbox::queue_changes(conn, r)
 }
 
 fn insert_inbound(conn: &Connection, e: &InboundEvent) -> rusqlite::Result<bool> {
@@ -443,6 +449,10 @@ impl Store for SqliteStore {
     }
 
     fn sandbox(&self) -> &dyn SandboxLedger {
+        self
+    }
+
+    fn outbox(&self) -> &dyn super::outbox::OutboxStore {
         self
     }
 }

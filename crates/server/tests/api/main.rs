@@ -3,12 +3,14 @@
 //! One binary with a module per feature (one link step instead of many).
 
 mod helpers;
+mod receiver;
 
 mod assets_and_health;
 mod checkouts;
 mod cli;
 mod errors;
 mod live;
+mod notify;
 mod payments;
 mod restart;
 mod webhooks;

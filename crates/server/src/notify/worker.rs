@@ -1,0 +1,144 @@
+//! The delivery worker: sends due outbox rows to the merchant, signed, and records every
+//! attempt. Delivery is at least once: a row is marked delivered only after a 2xx answer, so a
+//! crash between the answer and the record means one more delivery of the same event id.
+
+use std::time::Instant;
+
+use futures_util::StreamExt;
+use tokio::sync::watch;
+
+use super::backoff;
+use super::signature::{header_value, SIGNATURE_HEADER};
+use crate::domain::now_ms;
+use crate::state::AppState;
+use crate::store::outbox::{AfterAttempt, Attempt, Delivery};
+
+const BATCH: u32 = 100;
+
+/// Runs until `shutdown` turns true. Idle while no URL is configured.
+pub async fn run(state: AppState, mut shutdown: watch::Receiver<bool>) {
+    let config = &state.config.notify;
+    let Some(url) = config.url.clone() else {
+        return;
+    };
+    let client = match reqwest::Client::builder()
+        .timeout(config.timeout)
+        .redirect(reqwest::redirect::Policy::none())
+        .user_agent(concat!("checkout-server/", env!("CARGO_PKG_VERSION")))
+        .build()
+    {
+        Ok(c) => c,
+        Err(e) => {
+            tracing::error!("the notification worker cannot build its HTTP client: {e}");
+            return;
+        }
+    };
+    let mut ticks = tokio::time::interval(config.poll_interval);
+    ticks.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    loop {
+        tokio::select! {
+            _ = ticks.tick() => {}
+            _ = shutdown.changed() => return,
+        }
+        // Drain everything due before waiting again, so a burst is not paced by the interval.
+        loop {
+            let now = now_ms();
+            let due = match state.db.run(move |s| s.outbox().due(now, BATCH)).await {
+                Ok(d) => d,
+                Err(e) => {
+                    tracing::warn!("reading the notification outbox failed: {e}");
+                    break;
+                }
+            };
+            let full = due.len() as u32 == BATCH;
+            futures_util::stream::iter(due)
+                .for_each_concurrent(config.concurrency, |d| deliver(&state, &client, &url, d))
+                .await;
+            if !full || *shutdown.borrow() {
+                break;
+            }
+        }
+    }
+}
+
+/// One attempt at one row: claim, send, record.
+async fn deliver(state: &AppState, client: &reqwest::Client, url: &str, d: Delivery) {
+    let config = &state.config.notify;
+    let now = now_ms();
+    // The lease outlives the request, so a row is never sent twice at once.
+    let lease = now + config.timeout.as_millis() as i64 + 5_000;
+    let id = d.event_id.clone();
+    match state
+        .db
+        .run(move |s| s.outbox().claim(&id, now, lease))
+        .await
+    {
+        Ok(true) => {}
+        Ok(false) => return,
+        Err(e) => {
+            tracing::warn!("claiming a notification failed: {e}");
+            return;
+        }
+    }
+    let timestamp = now / 1000;
+    let secrets: Vec<&str> = config.secrets.iter().map(|s| s.expose()).collect();
+    let signature = header_value(&secrets, timestamp, d.body.as_bytes());
+    let started = Instant::now();
+    let sent = client
+        .post(url)
+        .header("content-type", "application/json")
+        .header(SIGNATURE_HEADER, signature)
+        .header("Checkout-Event-Id", &d.event_id)
+        .body(d.body.clone())
+        .send()
+        .await;
+    let duration_ms = started.elapsed().as_millis() as i64;
+    let (http_status, error) = match &sent {
+        Ok(r) if r.status().is_success() => (Some(r.status().as_u16()), None),
+        Ok(r) => (
+            Some(r.status().as_u16()),
+            Some(format!("the endpoint answered {}", r.status().as_u16())),
+        ),
+        // Without the URL: it may carry credentials in its query.
+        Err(e) => (None, Some(describe(e))),
+    };
+    let after = if error.is_none() {
+        AfterAttempt::Delivered
+    } else {
+        let failures = d.attempts + 1;
+        match config
+            .backoff
+            .next_attempt_ms(d.created_at_ms, now_ms(), failures, backoff::random())
+        {
+            Some(at) => AfterAttempt::RetryAt(at),
+            None => AfterAttempt::GiveUp,
+        }
+    };
+    if let Some(e) = &error {
+        tracing::info!(event_id = %d.event_id, attempt = d.attempts + 1, "notification not delivered: {e}");
+    }
+    let attempt = Attempt {
+        at_ms: now,
+        duration_ms,
+        http_status,
+        error,
+    };
+    let id = d.event_id.clone();
+    if let Err(e) = state
+        .db
+        .run(move |s| s.outbox().record_attempt(&id, &attempt, after))
+        .await
+    {
+        tracing::warn!("recording a notification attempt failed: {e}");
+    }
+}
+
+fn describe(e: &reqwest::Error) -> String {
+    if e.is_timeout() {
+        "timed out".into()
+    } else if e.is_connect() {
+        "could not connect".into()
+    } else {
+        "the request failed".into()
+    }
+}

@@ -1,0 +1,109 @@
+//! The merchant-notification outbox as the store keeps it. Rows are inserted by
+//! [`super::Store::modify_checkout`] in the transaction that changes the checkout (so a change
+//! and its notification are committed together or not at all); the delivery worker and the
+//! merchant API use the methods here.
+
+use crate::error::AppResult;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum DeliveryState {
+    /// Waiting for its next attempt.
+    Pending,
+    /// The merchant answered 2xx once; never sent again unless redelivery is asked for.
+    Delivered,
+    /// Retries ran out (`give_up_after`); the merchant can still ask for a redelivery.
+    Failed,
+}
+
+impl DeliveryState {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            DeliveryState::Pending => "PENDING",
+            DeliveryState::Delivered => "DELIVERED",
+            DeliveryState::Failed => "FAILED",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<DeliveryState> {
+        [
+            DeliveryState::Pending,
+            DeliveryState::Delivered,
+            DeliveryState::Failed,
+        ]
+        .into_iter()
+        .find(|d| d.as_str().eq_ignore_ascii_case(s))
+    }
+}
+
+/// One outbox row.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Delivery {
+    /// Insertion order: the list cursor.
+    pub seq: i64,
+    pub event_id: String,
+    pub event_type: String,
+    pub checkout_id: String,
+    pub version: u64,
+    /// The exact JSON sent (and signed) on every attempt.
+    pub body: String,
+    pub state: DeliveryState,
+    pub attempts: u32,
+    pub next_attempt_at_ms: Option<i64>,
+    pub delivered_at_ms: Option<i64>,
+    pub created_at_ms: i64,
+}
+
+/// One try to deliver, as recorded.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Attempt {
+    pub at_ms: i64,
+    pub duration_ms: i64,
+    /// The merchant's answer, if one came.
+    pub http_status: Option<u16>,
+    /// Why no 2xx came (connection refused, timeout, status); never a secret.
+    pub error: Option<String>,
+}
+
+/// What to do with the row after an attempt.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum AfterAttempt {
+    Delivered,
+    RetryAt(i64),
+    GiveUp,
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct DeliveryQuery {
+    pub limit: u32,
+    /// Only rows older than this `seq` (the cursor).
+    pub before_seq: Option<i64>,
+    pub state: Option<DeliveryState>,
+    pub checkout_id: Option<String>,
+}
+
+pub trait OutboxStore: Send + Sync {
+    /// Pending rows whose time has come, oldest due first.
+    fn due(&self, now_ms: i64, limit: u32) -> AppResult<Vec<Delivery>>;
+
+    /// Takes a due row for one attempt by moving its next attempt to `lease_until_ms` (so a
+    /// crash mid-attempt means a retry after the lease, and a second instance skips it).
+    /// False when somebody else took it or it is no longer due.
+    fn claim(&self, event_id: &str, now_ms: i64, lease_until_ms: i64) -> AppResult<bool>;
+
+    /// Records the attempt and the row's new state in one transaction.
+    fn record_attempt(
+        &self,
+        event_id: &str,
+        attempt: &Attempt,
+        after: AfterAttempt,
+    ) -> AppResult<()>;
+
+    /// Newest first.
+    fn deliveries(&self, query: &DeliveryQuery) -> AppResult<Vec<Delivery>>;
+
+    /// One row with every attempt, oldest first.
+    fn delivery(&self, event_id: &str) -> AppResult<Option<(Delivery, Vec<Attempt>)>>;
+
+    /// Makes a row due now again, whatever its state; same event id, same body.
+    fn redeliver(&self, event_id: &str, now_ms: i64) -> AppResult<Option<Delivery>>;
+}

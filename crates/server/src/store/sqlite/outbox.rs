@@ -1,0 +1,173 @@
+//! The outbox in SQLite: the insert made inside a checkout's transaction, and the queries of
+//! the delivery worker and the merchant API.
+
+use rusqlite::{params, Connection, OptionalExtension, Row, TransactionBehavior};
+
+use super::{bad_value, SqliteStore};
+use crate::domain::checkout::CheckoutRecord;
+use crate::error::AppResult;
+use crate::notify::event;
+use crate::store::outbox::{
+    AfterAttempt, Attempt, Delivery, DeliveryQuery, DeliveryState, OutboxStore,
+};
+
+/// Queues one notification per announced change of `r`; called by `write_changes`, inside the
+/// transaction that writes the change itself.
+pub(super) fn queue_changes(conn: &Connection, r: &CheckoutRecord) -> rusqlite::Result<()> {
+    let mut stmt = conn.prepare_cached(
+        "INSERT INTO merchant_outbox (event_id, event_type, checkout_id, version, body, \
+         next_attempt_at, created_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?6)",
+    )?;
+    for change in r.changes.iter().filter(|c| event::announces(c)) {
+        let ev = event::build(r, change, event::new_event_id());
+        let body = serde_json::to_string(&ev).map_err(super::json_err)?;
+        stmt.execute(params![
+            ev.id,
+            ev.event_type,
+            r.id,
+            change.version as i64,
+            body,
+            change.at_ms
+        ])?;
+    }
+    Ok(())
+}
+
+const COLUMNS: &str = "seq, event_id, event_type, checkout_id, version, body, state, attempts, \
+     next_attempt_at, delivered_at, created_at";
+
+fn delivery_row(row: &Row<'_>) -> rusqlite::Result<Delivery> {
+    let state: String = row.get(6)?;
+    let version: i64 = row.get(4)?;
+    Ok(Delivery {
+        seq: row.get(0)?,
+        event_id: row.get(1)?,
+        event_type: row.get(2)?,
+        checkout_id: row.get(3)?,
+        version: version as u64,
+        body: row.get(5)?,
+        state: DeliveryState::parse(&state).ok_or_else(|| bad_value(6, "delivery state"))?,
+        attempts: row.get(7)?,
+        next_attempt_at_ms: row.get(8)?,
+        delivered_at_ms: row.get(9)?,
+        created_at_ms: row.get(10)?,
+    })
+}
+
+fn load(conn: &Connection, event_id: &str) -> rusqlite::Result<Option<Delivery>> {
+    conn.prepare_cached(&format!(
+        "SELECT {COLUMNS} FROM merchant_outbox WHERE event_id = ?1"
+    ))?
+    .query_row([event_id], delivery_row)
+    .optional()
+}
+
+impl OutboxStore for SqliteStore {
+    fn due(&self, now_ms: i64, limit: u32) -> AppResult<Vec<Delivery>> {
+        let conn = self.reader();
+        let mut stmt = conn.prepare_cached(&format!(
+            "SELECT {COLUMNS} FROM merchant_outbox WHERE state = 'PENDING' \
+             AND next_attempt_at <= ?1 ORDER BY next_attempt_at, seq LIMIT ?2"
+        ))?;
+        let rows = stmt
+            .query_map(params![now_ms, limit], delivery_row)?
+            .collect::<rusqlite::Result<Vec<_>>>()?;
+        Ok(rows)
+    }
+
+    fn claim(&self, event_id: &str, now_ms: i64, lease_until_ms: i64) -> AppResult<bool> {
+        let n = self
+            .writer()
+            .prepare_cached(
+                "UPDATE merchant_outbox SET next_attempt_at = ?3 WHERE event_id = ?1 \
+                 AND state = 'PENDING' AND next_attempt_at <= ?2",
+            )?
+            .execute(params![event_id, now_ms, lease_until_ms])?;
+        Ok(n == 1)
+    }
+
+    fn record_attempt(
+        &self,
+        event_id: &str,
+        attempt: &Attempt,
+        after: AfterAttempt,
+    ) -> AppResult<()> {
+        let mut conn = self.writer();
+        let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+        tx.prepare_cached(
+            "INSERT INTO merchant_delivery_attempts (event_id, attempted_at, duration_ms, \
+             http_status, error) VALUES (?1, ?2, ?3, ?4, ?5)",
+        )?
+        .execute(params![
+            event_id,
+            attempt.at_ms,
+            attempt.duration_ms,
+            attempt.http_status,
+            attempt.error
+        ])?;
+        let (state, next, delivered) = match after {
+            AfterAttempt::Delivered => (DeliveryState::Delivered, None, Some(attempt.at_ms)),
+            AfterAttempt::RetryAt(at) => (DeliveryState::Pending, Some(at), None),
+            AfterAttempt::GiveUp => (DeliveryState::Failed, None, None),
+        };
+        tx.prepare_cached(
+            "UPDATE merchant_outbox SET state = ?2, attempts = attempts + 1, \
+             next_attempt_at = ?3, delivered_at = COALESCE(?4, delivered_at) WHERE event_id = ?1",
+        )?
+        .execute(params![event_id, state.as_str(), next, delivered])?;
+        tx.commit()?;
+        Ok(())
+    }
+
+    fn deliveries(&self, q: &DeliveryQuery) -> AppResult<Vec<Delivery>> {
+        let conn = self.reader();
+        let mut stmt = conn.prepare_cached(&format!(
+            "SELECT {COLUMNS} FROM merchant_outbox WHERE seq < ?1 \
+             AND (?2 IS NULL OR state = ?2) AND (?3 IS NULL OR checkout_id = ?3) \
+             ORDER BY seq DESC LIMIT ?4"
+        ))?;
+        let rows = stmt
+            .query_map(
+                params![
+                    q.before_seq.unwrap_or(i64::MAX),
+                    q.state.map(DeliveryState::as_str),
+                    q.checkout_id,
+                    q.limit
+                ],
+                delivery_row,
+            )?
+            .collect::<rusqlite::Result<Vec<_>>>()?;
+        Ok(rows)
+    }
+
+    fn delivery(&self, event_id: &str) -> AppResult<Option<(Delivery, Vec<Attempt>)>> {
+        let conn = self.reader();
+        let Some(d) = load(&conn, event_id)? else {
+            return Ok(None);
+        };
+        let mut stmt = conn.prepare_cached(
+            "SELECT attempted_at, duration_ms, http_status, error FROM merchant_delivery_attempts \
+             WHERE event_id = ?1 ORDER BY id",
+        )?;
+        let attempts = stmt
+            .query_map([event_id], |r| {
+                Ok(Attempt {
+                    at_ms: r.get(0)?,
+                    duration_ms: r.get(1)?,
+                    http_status: r.get(2)?,
+                    error: r.get(3)?,
+                })
+            })?
+            .collect::<rusqlite::Result<Vec<_>>>()?;
+        Ok(Some((d, attempts)))
+    }
+
+    fn redeliver(&self, event_id: &str, now_ms: i64) -> AppResult<Option<Delivery>> {
+        let conn = self.writer();
+        conn.prepare_cached(
+            "UPDATE merchant_outbox SET state = 'PENDING', next_attempt_at = ?2 WHERE event_id = ?1",
+        )?
+        .execute(params![event_id, now_ms])?;
+        Ok(load(&conn, event_id)?)
+    }
+}
