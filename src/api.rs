@@ -10,7 +10,7 @@ use std::rc::Rc;
 use protocol::{api, CheckoutView, ErrorBody, PickCurrencyRequest, StatusView};
 use serde::de::DeserializeOwned;
 use serde::Serialize;
-use wasm_bindgen::{JsCast, JsValue};
+use wasm_bindgen::JsCast;
 use wasm_bindgen_futures::JsFuture;
 use web_sys::{AbortController, Request, RequestInit, RequestMode, Response};
 
@@ -178,7 +178,8 @@ impl fmt::Debug for Api {
     }
 }
 
-/// A JS value as a string, for messages.
-pub fn describe(value: &JsValue) -> String {
-    value.as_string().unwrap_or_else(|| format!("{value:?}"))
+/// Decodes JSON text (an event stream's data) through the browser's parser.
+pub fn decode_json_text<T: DeserializeOwned>(text: &str) -> Result<T, ApiError> {
+    let value = js_sys::JSON::parse(text).map_err(|_| ApiError::Unexpected("not JSON".into()))?;
+    serde_wasm_bindgen::from_value(value).map_err(|e| ApiError::Unexpected(e.to_string()))
 }

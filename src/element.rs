@@ -16,6 +16,7 @@ use web_sys::{HtmlElement, ShadowRootInit, ShadowRootMode};
 
 use crate::api::Api;
 use crate::components::App;
+use crate::i18n::Locale;
 use crate::state::Source;
 use crate::styles;
 
@@ -101,6 +102,21 @@ fn origin_of(url: &str) -> String {
         .unwrap_or_default()
 }
 
+/// The `locale` attribute if it names a supported language, else the browser's preferences.
+fn negotiate_locale(host: &HtmlElement) -> Locale {
+    let attribute = host.get_attribute("locale");
+    let browser: Vec<String> = web_sys::window()
+        .map(|w| {
+            w.navigator()
+                .languages()
+                .iter()
+                .filter_map(|l| l.as_string())
+                .collect()
+        })
+        .unwrap_or_default();
+    Locale::negotiate(attribute.iter().chain(browser.iter()).map(String::as_str))
+}
+
 fn mount(host: HtmlElement) {
     unmount(host.clone());
     let root = match host.shadow_root() {
@@ -130,6 +146,7 @@ fn mount(host: HtmlElement) {
         host.get_attribute("id").as_deref(),
         host.get_attribute("widget-key").as_deref(),
     );
+    let locale = negotiate_locale(&host);
     let theme = host.get_attribute("theme");
     container
         .set_attribute("data-theme", theme.as_deref().unwrap_or("auto"))
@@ -138,7 +155,7 @@ fn mount(host: HtmlElement) {
     let app_api = api.clone();
     let app_host = host.clone();
     let mounted = mount_to(container, move || {
-        view! { <App api=app_api host=app_host source=source /> }
+        view! { <App api=app_api host=app_host source=source locale=locale /> }
     });
 
     let number = NEXT_INSTANCE.with(|n| {

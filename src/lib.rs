@@ -5,6 +5,8 @@
 //!   with the element;
 //! - [`api`]: the only code that talks to the server (fetch, JSON through the browser, abort);
 //! - [`state`]: the widget's own view-state logic, plain Rust with native tests;
+//! - [`live`]: following the checkout (server-sent events, polling, resync);
+//! - [`i18n`] and [`format`]: words and numbers in the payer's language;
 //! - [`events`]: the `statusChanged` DOM event for the merchant's front end;
 //! - [`components`]: thin Leptos views over that state;
 //! - [`styles`]: the stylesheet adopted into each shadow root.
@@ -16,6 +18,9 @@ pub mod api;
 pub mod components;
 pub mod element;
 pub mod events;
+pub mod format;
+pub mod i18n;
+pub mod live;
 pub mod state;
 pub mod styles;
 

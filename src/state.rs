@@ -1,6 +1,9 @@
-//! What the widget shows, decided without a browser: plain Rust, tested natively.
+//! What the widget shows and when it refreshes, decided without a browser: plain Rust, tested
+//! natively. Components only render what these functions decide.
 
-use protocol::{CheckoutStatus, CheckoutView, Exception, StatusChangedDetail};
+use protocol::{
+    Amount, CheckoutStatus, CheckoutType, CheckoutView, Exception, StatusChangedDetail,
+};
 
 /// Where a checkout comes from: a checkout id, or a reusable widget key that opens a fresh
 /// checkout for every payer.
@@ -11,9 +14,9 @@ pub enum Source {
 }
 
 impl Source {
-    /// Reads the element's attributes; `widget-key` wins over `id` only when `id` is absent, so
-    /// that a merchant's stray `id` used for styling never turns a payment link into something
-    /// else. Blank values count as absent.
+    /// Reads the element's attributes. A `widget-key` wins: a merchant's stray `id` (say, for
+    /// styling) must never turn a payment link into a lookup of a checkout that does not exist.
+    /// Blank values count as absent.
     pub fn from_attributes(id: Option<&str>, widget_key: Option<&str>) -> Option<Source> {
         let clean = |v: Option<&str>| v.map(str::trim).filter(|v| !v.is_empty()).map(String::from);
         match (clean(id), clean(widget_key)) {
@@ -22,6 +25,100 @@ impl Source {
             (None, None) => None,
         }
     }
+}
+
+/// The view the payer sees for a checkout.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Screen {
+    /// Pick a coin and network (and an amount when the checkout asks for one).
+    Choose,
+    /// Send this amount to this address.
+    Pay,
+    /// Funds seen; confirming.
+    Processing,
+    Success,
+    /// Part paid; the rest is still due.
+    Underpaid,
+    /// More than due arrived; the merchant will settle the difference.
+    Overpaid,
+    /// Funds arrived after expiry; the merchant will review them.
+    PaidLate,
+    /// Time ran out; `partial` when something had been paid.
+    Expired {
+        partial: bool,
+    },
+    Cancelled,
+}
+
+impl Screen {
+    /// A stable name, exposed as `data-screen` for styling and tests.
+    pub const fn name(self) -> &'static str {
+        match self {
+            Screen::Choose => "choose",
+            Screen::Pay => "pay",
+            Screen::Processing => "processing",
+            Screen::Success => "success",
+            Screen::Underpaid => "underpaid",
+            Screen::Overpaid => "overpaid",
+            Screen::PaidLate => "paid-late",
+            Screen::Expired { partial: false } => "expired",
+            Screen::Expired { partial: true } => "expired-partial",
+            Screen::Cancelled => "cancelled",
+        }
+    }
+}
+
+/// Decides the screen. `choosing` is the payer's wish to pick another currency, honoured only
+/// while nothing has been paid.
+pub fn screen(checkout: &CheckoutView, choosing: bool) -> Screen {
+    let paid = has_funds(checkout);
+    match checkout.status {
+        CheckoutStatus::New => Screen::Choose,
+        CheckoutStatus::WaitingPayment if checkout.payment.is_none() => Screen::Choose,
+        CheckoutStatus::WaitingPayment if choosing && !paid => Screen::Choose,
+        CheckoutStatus::WaitingPayment => Screen::Pay,
+        CheckoutStatus::PendingPayment => Screen::Processing,
+        CheckoutStatus::Success => Screen::Success,
+        CheckoutStatus::Conflict => match checkout.exception {
+            Some(Exception::Underpaid) => Screen::Underpaid,
+            Some(Exception::PaidLate) => Screen::PaidLate,
+            Some(Exception::Overpaid) | None => Screen::Overpaid,
+        },
+        CheckoutStatus::Expired => Screen::Expired { partial: paid },
+        CheckoutStatus::Cancelled => Screen::Cancelled,
+    }
+}
+
+/// True once any amount has arrived for the active payment.
+pub fn has_funds(checkout: &CheckoutView) -> bool {
+    checkout
+        .payment
+        .as_ref()
+        .is_some_and(|p| !p.amount_paid.is_zero())
+}
+
+/// The payer may go back to the currency list only while nothing has been paid.
+pub fn can_choose_again(checkout: &CheckoutView) -> bool {
+    checkout.status == CheckoutStatus::WaitingPayment && !has_funds(checkout)
+}
+
+/// How often to ask the server when no live stream is delivering (milliseconds), or `None` when
+/// nothing can change any more. Fast while the payer is about to pay, slower while blocks
+/// confirm, slow while the merchant decides.
+pub fn poll_interval_ms(status: CheckoutStatus) -> Option<u32> {
+    match status {
+        CheckoutStatus::New | CheckoutStatus::WaitingPayment => Some(2_000),
+        CheckoutStatus::PendingPayment => Some(5_000),
+        CheckoutStatus::Conflict | CheckoutStatus::Expired => Some(10_000),
+        CheckoutStatus::Success | CheckoutStatus::Cancelled => None,
+    }
+}
+
+/// Delay before retry number `failures` (1-based) after errors: doubling from 1 s, capped at
+/// 30 s.
+pub fn backoff_ms(failures: u32) -> u32 {
+    let exp = failures.saturating_sub(1).min(5);
+    (1_000u32 << exp).min(30_000)
 }
 
 /// Remembers what the host page was last told, so `statusChanged` fires once per actual change
@@ -45,10 +142,119 @@ impl StatusTracker {
     }
 }
 
+/// Keeps the newest of two descriptions of the same checkout: the stream, polls and resyncs can
+/// answer out of order, and an older answer must never undo a newer one.
+pub fn is_newer(current: Option<&CheckoutView>, candidate: &CheckoutView) -> bool {
+    match current {
+        None => true,
+        Some(current) => candidate.id != current.id || candidate.version > current.version,
+    }
+}
+
+/// Why a typed amount is not acceptable.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum AmountInputError {
+    Empty,
+    NotANumber,
+    TooPrecise { decimals: u8 },
+    BelowMinimum(Amount),
+    AboveMaximum(Amount),
+    Zero,
+}
+
+/// Parses what a payer typed in their locale (`1.234,56` in German, `1,234.56` in English,
+/// Arabic-Indic digits in Arabic) and checks it against the checkout's limits. `decimal` and
+/// `group` are the locale's separators.
+pub fn parse_amount_input(
+    input: &str,
+    decimal: char,
+    group: char,
+    max_decimals: u8,
+    min: Option<Amount>,
+    max: Option<Amount>,
+) -> Result<Amount, AmountInputError> {
+    let mut plain = String::with_capacity(input.len());
+    for c in input.trim().chars() {
+        match c {
+            _ if c == decimal => plain.push('.'),
+            // Grouping, and the spaces some locales group with, carry no value.
+            _ if c == group || c == ' ' || c == '\u{a0}' || c == '\u{202f}' || c == '\'' => {}
+            '0'..='9' => plain.push(c),
+            // Arabic-Indic and Eastern Arabic-Indic digits.
+            '\u{660}'..='\u{669}' => plain.push(char::from(b'0' + (c as u32 - 0x660) as u8)),
+            '\u{6f0}'..='\u{6f9}' => plain.push(char::from(b'0' + (c as u32 - 0x6f0) as u8)),
+            '\u{66b}' => plain.push('.'),
+            _ => return Err(AmountInputError::NotANumber),
+        }
+    }
+    if plain.is_empty() {
+        return Err(AmountInputError::Empty);
+    }
+    // A payer writing "5." or ".5" means what they wrote.
+    if plain.ends_with('.') {
+        plain.pop();
+    }
+    if plain.starts_with('.') {
+        plain.insert(0, '0');
+    }
+    let amount = Amount::parse(&plain).map_err(|_| AmountInputError::NotANumber)?;
+    if amount.normalized().scale() > max_decimals {
+        return Err(AmountInputError::TooPrecise {
+            decimals: max_decimals,
+        });
+    }
+    if amount.is_zero() {
+        return Err(AmountInputError::Zero);
+    }
+    if let Some(min) = min.filter(|min| amount < *min) {
+        return Err(AmountInputError::BelowMinimum(min));
+    }
+    if let Some(max) = max.filter(|max| amount > *max) {
+        return Err(AmountInputError::AboveMaximum(max));
+    }
+    Ok(amount)
+}
+
+/// Splits an address into groups of four so a payer can compare it with their wallet by eye.
+pub fn group_address(address: &str) -> Vec<String> {
+    let chars: Vec<char> = address.chars().collect();
+    chars.chunks(4).map(|c| c.iter().collect()).collect()
+}
+
+/// `mm:ss`, or `h:mm:ss` from an hour up; zero once the time has passed.
+pub fn countdown(remaining_secs: i64) -> String {
+    let s = remaining_secs.max(0);
+    let (h, m, sec) = (s / 3600, (s % 3600) / 60, s % 60);
+    if h > 0 {
+        format!("{h}:{m:02}:{sec:02}")
+    } else {
+        format!("{m:02}:{sec:02}")
+    }
+}
+
+/// Whether the currency list needs a filter box.
+pub fn needs_filter(options: usize) -> bool {
+    options > 6
+}
+
+/// Options whose code, name or network contains `query` (case-insensitive).
+pub fn matches_filter(query: &str, code: &str, name: &str, network_name: &str) -> bool {
+    let q = query.trim().to_lowercase();
+    q.is_empty()
+        || [code, name, network_name]
+            .iter()
+            .any(|field| field.to_lowercase().contains(&q))
+}
+
+/// Whether the payer has to type or pick an amount before paying.
+pub fn asks_for_amount(checkout: &CheckoutView) -> bool {
+    checkout.checkout_type != CheckoutType::FixedPrice
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
-    use protocol::CheckoutType;
+    use protocol::PaymentView;
 
     fn checkout(status: CheckoutStatus, exception: Option<Exception>) -> CheckoutView {
         CheckoutView {
@@ -73,6 +279,27 @@ mod tests {
         }
     }
 
+    fn with_payment(mut c: CheckoutView, paid: &str) -> CheckoutView {
+        c.payment = Some(PaymentView {
+            id: "PAY-1".into(),
+            currency: "BTC".into(),
+            network: "BITCOIN".into(),
+            address: "bc1qexample".into(),
+            amount: Amount::parse("0.001").unwrap(),
+            amount_units: "100000".into(),
+            amount_paid: Amount::parse(paid).unwrap(),
+            amount_remaining: Amount::parse("0.001").unwrap(),
+            wallet_uri: "bitcoin:bc1qexample?amount=0.001".into(),
+            remaining_wallet_uri: None,
+            fiat: None,
+            rate: None,
+            rate_expires_at: "2030-01-01T00:00:00Z".into(),
+            confirmations: 0,
+            confirmations_required: 2,
+        });
+        c
+    }
+
     #[test]
     fn source_prefers_widget_key_and_ignores_blanks() {
         assert_eq!(
@@ -84,6 +311,69 @@ mod tests {
             Some(Source::WidgetKey("k".into()))
         );
         assert_eq!(Source::from_attributes(Some(""), Some("  ")), None);
+    }
+
+    #[test]
+    fn each_status_has_its_screen() {
+        use CheckoutStatus::*;
+        assert_eq!(screen(&checkout(New, None), false), Screen::Choose);
+        assert_eq!(
+            screen(&checkout(WaitingPayment, None), false),
+            Screen::Choose
+        );
+        let waiting = with_payment(checkout(WaitingPayment, None), "0");
+        assert_eq!(screen(&waiting, false), Screen::Pay);
+        assert_eq!(screen(&waiting, true), Screen::Choose);
+        assert_eq!(
+            screen(&checkout(PendingPayment, None), false),
+            Screen::Processing
+        );
+        assert_eq!(screen(&checkout(Success, None), true), Screen::Success);
+        assert_eq!(
+            screen(&checkout(Conflict, Some(Exception::Underpaid)), false),
+            Screen::Underpaid
+        );
+        assert_eq!(
+            screen(&checkout(Conflict, Some(Exception::Overpaid)), false),
+            Screen::Overpaid
+        );
+        assert_eq!(
+            screen(&checkout(Conflict, Some(Exception::PaidLate)), false),
+            Screen::PaidLate
+        );
+        assert_eq!(
+            screen(&checkout(Expired, None), false),
+            Screen::Expired { partial: false }
+        );
+        assert_eq!(
+            screen(&with_payment(checkout(Expired, None), "0.0004"), false),
+            Screen::Expired { partial: true }
+        );
+        assert_eq!(screen(&checkout(Cancelled, None), false), Screen::Cancelled);
+    }
+
+    #[test]
+    fn going_back_is_refused_once_funds_arrived() {
+        let partly = with_payment(checkout(CheckoutStatus::WaitingPayment, None), "0.0001");
+        assert!(!can_choose_again(&partly));
+        assert_eq!(screen(&partly, true), Screen::Pay);
+        let untouched = with_payment(checkout(CheckoutStatus::WaitingPayment, None), "0");
+        assert!(can_choose_again(&untouched));
+    }
+
+    #[test]
+    fn polling_slows_down_and_stops_at_final_statuses() {
+        assert_eq!(
+            poll_interval_ms(CheckoutStatus::WaitingPayment),
+            Some(2_000)
+        );
+        assert!(poll_interval_ms(CheckoutStatus::PendingPayment).unwrap() > 2_000);
+        assert_eq!(poll_interval_ms(CheckoutStatus::Success), None);
+        assert_eq!(poll_interval_ms(CheckoutStatus::Cancelled), None);
+        assert_eq!(
+            [1, 2, 3, 6, 50].map(backoff_ms),
+            [1_000, 2_000, 4_000, 30_000, 30_000]
+        );
     }
 
     #[test]
@@ -101,13 +391,84 @@ mod tests {
             .unwrap();
         assert_eq!(next.previous_status, Some(CheckoutStatus::New));
         assert_eq!(next.status, CheckoutStatus::WaitingPayment);
-        // A new exception with the same status is a change the merchant must hear about.
-        let late = tracker
+        let conflict = tracker
             .observe(&checkout(
-                CheckoutStatus::WaitingPayment,
+                CheckoutStatus::Conflict,
                 Some(Exception::Underpaid),
             ))
             .unwrap();
-        assert_eq!(late.previous_status, Some(CheckoutStatus::WaitingPayment));
+        assert_eq!(conflict.exception, Some(Exception::Underpaid));
+    }
+
+    #[test]
+    fn older_answers_never_replace_newer_ones() {
+        let mut v2 = checkout(CheckoutStatus::WaitingPayment, None);
+        v2.version = 2;
+        let v1 = checkout(CheckoutStatus::New, None);
+        assert!(!is_newer(Some(&v2), &v1));
+        assert!(!is_newer(Some(&v2), &v2.clone()));
+        assert!(is_newer(Some(&v1), &v2));
+        assert!(is_newer(None, &v1));
+    }
+
+    #[test]
+    fn amounts_are_read_in_the_payers_locale() {
+        let p = |s, d, g| parse_amount_input(s, d, g, 2, None, None).map(|a| a.to_string());
+        assert_eq!(p("1,234.56", '.', ','), Ok("1234.56".into()));
+        assert_eq!(p("1.234,56", ',', '.'), Ok("1234.56".into()));
+        assert_eq!(p("1 234,5", ',', '\u{a0}'), Ok("1234.5".into()));
+        assert_eq!(p("١٢٫٥", '\u{66b}', '\u{66c}'), Ok("12.5".into()));
+        assert_eq!(p("5.", '.', ','), Ok("5".into()));
+        assert_eq!(p("", '.', ','), Err(AmountInputError::Empty));
+        assert_eq!(p("12a", '.', ','), Err(AmountInputError::NotANumber));
+        assert_eq!(p("-5", '.', ','), Err(AmountInputError::NotANumber));
+        assert_eq!(
+            p("1.234", '.', ','),
+            Err(AmountInputError::TooPrecise { decimals: 2 })
+        );
+        assert_eq!(p("0", '.', ','), Err(AmountInputError::Zero));
+    }
+
+    #[test]
+    fn amount_limits_are_enforced() {
+        let min = Amount::parse("1").unwrap();
+        let max = Amount::parse("100").unwrap();
+        let p = |s| parse_amount_input(s, '.', ',', 2, Some(min), Some(max));
+        assert_eq!(p("0.99"), Err(AmountInputError::BelowMinimum(min)));
+        assert_eq!(p("100.01"), Err(AmountInputError::AboveMaximum(max)));
+        assert_eq!(p("100").unwrap(), max);
+        assert_eq!(p("1.00").unwrap(), min);
+    }
+
+    #[test]
+    fn addresses_are_grouped_by_four_and_times_counted_down() {
+        assert_eq!(group_address("bc1qabcdefg"), ["bc1q", "abcd", "efg"]);
+        assert_eq!(countdown(61), "01:01");
+        assert_eq!(countdown(3_725), "1:02:05");
+        assert_eq!(countdown(-5), "00:00");
+    }
+
+    #[test]
+    fn filter_matches_code_name_or_network() {
+        assert!(matches_filter(
+            "tron",
+            "USDT",
+            "Tether USD",
+            "Tron (TRC-20)"
+        ));
+        assert!(matches_filter(
+            " usdt ",
+            "USDT",
+            "Tether USD",
+            "Ethereum (ERC-20)"
+        ));
+        assert!(!matches_filter(
+            "btc",
+            "USDT",
+            "Tether USD",
+            "Tron (TRC-20)"
+        ));
+        assert!(matches_filter("", "X", "Y", "Z"));
+        assert!(!needs_filter(6) && needs_filter(7));
     }
 }

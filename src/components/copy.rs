@@ -1,0 +1,95 @@
+use leptos::prelude::*;
+use leptos::task::spawn_local;
+use wasm_bindgen::prelude::*;
+
+use crate::i18n::Locale;
+
+#[wasm_bindgen(inline_js = r#"
+export async function copy_text(text, near) {
+  try {
+    if (navigator.clipboard && window.isSecureContext) {
+      await navigator.clipboard.writeText(text);
+      return true;
+    }
+  } catch (_) { /* denied or unfocused: fall back below */ }
+  try {
+    const buffer = document.createElement("textarea");
+    buffer.value = text;
+    buffer.setAttribute("readonly", "");
+    buffer.className = "copy-buffer";
+    (near && near.getRootNode ? near.getRootNode() : document.body).appendChild(buffer);
+    buffer.select();
+    const ok = document.execCommand("copy");
+    buffer.remove();
+    return ok;
+  } catch (_) { return false; }
+}
+"#)]
+extern "C" {
+    fn copy_text(text: &str, near: &web_sys::Element) -> js_sys::Promise;
+}
+
+/// Copies `text` with the Clipboard API, or the older selection-based command where that is
+/// unavailable (insecure pages, old browsers, denied permission). Resolves to success.
+pub async fn copy(text: &str, near: &web_sys::Element) -> bool {
+    wasm_bindgen_futures::JsFuture::from(copy_text(text, near))
+        .await
+        .ok()
+        .and_then(|v| v.as_bool())
+        .unwrap_or(false)
+}
+
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum CopyState {
+    Idle,
+    Copied,
+    Failed,
+}
+
+/// A button that copies the canonical `value` (never the formatted one) and says so.
+#[component]
+pub fn CopyButton(
+    /// Exactly what lands on the clipboard.
+    value: String,
+    /// The accessible name, e.g. "Copy address".
+    label: &'static str,
+    /// The payer's language.
+    locale: Locale,
+) -> impl IntoView {
+    let t = locale.messages();
+    let state = RwSignal::new(CopyState::Idle);
+    let button = NodeRef::<leptos::html::Button>::new();
+    let value = StoredValue::new(value);
+    let on_click = move |_| {
+        let Some(el) = button.get_untracked() else {
+            return;
+        };
+        let text = value.get_value();
+        spawn_local(async move {
+            let ok = copy(&text, &el).await;
+            let _ = state.try_set(if ok {
+                CopyState::Copied
+            } else {
+                CopyState::Failed
+            });
+            // Back to "Copy" after a moment, so a second copy is confirmed too.
+            set_timeout(
+                move || {
+                    let _ = state.try_set(CopyState::Idle);
+                },
+                std::time::Duration::from_millis(2_000),
+            );
+        });
+    };
+    view! {
+        <button type="button" class="copy" part="copy" node_ref=button aria-label=label
+            data-copied=move || (state.get() == CopyState::Copied).to_string()
+            on:click=on_click>
+            {move || match state.get() {
+                CopyState::Idle => t.copy,
+                CopyState::Copied => t.copied,
+                CopyState::Failed => t.copy_failed,
+            }}
+        </button>
+    }
+}

@@ -1,0 +1,72 @@
+//! The states around the journey: loading, failure, and the way to the merchant's support.
+
+use leptos::prelude::*;
+
+use super::app::error_text;
+use crate::api::ApiError;
+use crate::i18n::Locale;
+
+/// Placeholder shapes while the checkout loads: the box never looks empty.
+#[component]
+pub fn Skeleton(
+    /// The payer's language.
+    locale: Locale,
+) -> impl IntoView {
+    view! {
+        <div class="skeleton" part="skeleton" aria-busy="true">
+            <span class="sr-only">{locale.messages().loading}</span>
+            <div class="skeleton-line wide"></div>
+            <div class="skeleton-line"></div>
+            <div class="skeleton-block"></div>
+        </div>
+    }
+}
+
+/// What went wrong, and a retry when retrying can help.
+#[component]
+pub fn Failure(
+    /// What went wrong.
+    error: ApiError,
+    /// The payer's language.
+    locale: Locale,
+    /// Loads again.
+    retry: impl Fn() + Copy + Send + Sync + 'static,
+) -> impl IntoView {
+    let retry_button = error.is_transient().then(|| {
+        view! {
+            <button type="button" class="button" on:click=move |_| retry()>
+                {locale.messages().retry}
+            </button>
+        }
+    });
+    view! {
+        <div class="error" part="error" role="alert">
+            <p class="error-message">{error_text(&error, locale)}</p>
+            {retry_button}
+        </div>
+    }
+}
+
+/// The merchant's support link, reachable from every view that has one.
+#[component]
+pub fn SupportLink(
+    /// The merchant's support page, if any.
+    url: Option<String>,
+    /// The payer's language.
+    locale: Locale,
+) -> impl IntoView {
+    url.filter(|u| is_web_url(u)).map(|url| {
+        view! {
+            <p class="support" part="support">
+                <a href=url target="_blank" rel="noopener noreferrer">{locale.messages().support}</a>
+            </p>
+        }
+    })
+}
+
+/// Only http(s) links are followed: a `javascript:` URL from a compromised merchant record must
+/// never become a link in the payer's page.
+pub fn is_web_url(url: &str) -> bool {
+    let lower = url.trim_start().to_ascii_lowercase();
+    lower.starts_with("https://") || lower.starts_with("http://")
+}

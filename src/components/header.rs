@@ -1,0 +1,42 @@
+use leptos::prelude::*;
+use protocol::CheckoutView;
+
+use super::feedback::is_web_url;
+use crate::format;
+use crate::i18n::Locale;
+
+/// Who is asking for how much: the merchant's logo, the checkout's name and description, and
+/// the price in fiat and, once a coin is picked, in crypto.
+#[component]
+pub fn Header(
+    /// The checkout as the server last described it.
+    checkout: CheckoutView,
+    /// The payer's language.
+    locale: Locale,
+) -> impl IntoView {
+    let tag = locale.tag();
+    let logo = checkout.logo_url.filter(|u| is_web_url(u)).map(
+        |src| view! { <img class="logo" part="logo" src=src alt="" width="40" height="40" /> },
+    );
+    let price = checkout
+        .price
+        .as_ref()
+        .map(|p| format::money(tag, &p.amount, &p.currency));
+    let crypto = checkout
+        .payment
+        .as_ref()
+        .map(|p| format::money(tag, &p.amount, &p.currency));
+    view! {
+        <header class="header" part="header">
+            {logo}
+            <div class="header-text">
+                <h2 class="name">{checkout.name}</h2>
+                {checkout.description.map(|d| view! { <p class="description">{d}</p> })}
+            </div>
+            <div class="price" part="price">
+                {price.map(|p| view! { <span class="price-fiat">{p}</span> })}
+                {crypto.map(|c| view! { <span class="price-crypto">{c}</span> })}
+            </div>
+        </header>
+    }
+}

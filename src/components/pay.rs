@@ -1,0 +1,94 @@
+use leptos::prelude::*;
+use protocol::CheckoutView;
+
+use super::copy::CopyButton;
+use super::countdown::Countdown;
+use super::feedback::is_web_url;
+use super::qr::Qr;
+use crate::format;
+use crate::i18n::{fill, Locale};
+use crate::state::{can_choose_again, group_address};
+
+/// Where to send what: exact amount, full address, QR, wallet link, the network warning, the
+/// time the amount holds, and a way back while nothing has been paid.
+#[component]
+pub fn Pay(
+    /// The checkout, with its active payment.
+    checkout: CheckoutView,
+    /// The payer's language.
+    locale: Locale,
+    /// Returns to the currency list.
+    on_back: impl Fn() + Copy + Send + Sync + 'static,
+) -> impl IntoView {
+    let t = locale.messages();
+    let tag = locale.tag();
+    let back_allowed = can_choose_again(&checkout);
+    let Some(payment) = checkout.payment else {
+        return ().into_any();
+    };
+    let network_name = checkout
+        .currencies
+        .iter()
+        .find(|c| c.is(&payment.currency, &payment.network))
+        .map(|c| c.network_name.clone())
+        .unwrap_or_else(|| payment.network.clone());
+    let warning = fill(
+        t.warning,
+        &[("coin", &payment.currency), ("network", &network_name)],
+    );
+    let amount_text = format::money(tag, &payment.amount, &payment.currency);
+    let fiat = payment.fiat.as_ref().map(|f| {
+        fill(
+            t.fiat_equivalent,
+            &[("amount", &format::money(tag, &f.amount, &f.currency))],
+        )
+    });
+    let groups = group_address(&payment.address)
+        .into_iter()
+        .map(|g| view! { <span class="address-group">{g}</span> })
+        .collect_view();
+    // Wallet links are only offered for payment schemes, never for script or web URLs.
+    let wallet_link = (!is_web_url(&payment.wallet_uri)
+        && payment.wallet_uri.contains(':')
+        && !payment
+            .wallet_uri
+            .to_ascii_lowercase()
+            .starts_with("javascript:"))
+    .then(|| {
+        view! {
+            <a class="button secondary" part="wallet-link" href=payment.wallet_uri.clone()>
+                {t.open_wallet}
+            </a>
+        }
+    });
+    view! {
+        <section class="pay" part="pay">
+            <div class="field">
+                <p class="label" id="cw-amount-label">{t.send_exactly}</p>
+                <div class="value-row">
+                    <p class="amount" part="amount" aria-labelledby="cw-amount-label">{amount_text}</p>
+                    <CopyButton value=payment.amount.to_string() label=t.copy_amount locale=locale />
+                </div>
+                {fiat.map(|f| view! { <p class="muted fiat">{f}</p> })}
+            </div>
+            <div class="field">
+                <p class="label" id="cw-address-label">{t.to_address}</p>
+                <div class="value-row">
+                    <p class="address" part="address" aria-labelledby="cw-address-label"
+                        data-address=payment.address.clone()>{groups}</p>
+                    <CopyButton value=payment.address.clone() label=t.copy_address locale=locale />
+                </div>
+            </div>
+            <Qr uri=payment.wallet_uri.clone() locale=locale />
+            {wallet_link}
+            <p class="warning" part="warning" role="note">{warning}</p>
+            <Countdown until=payment.rate_expires_at.clone() locale=locale />
+            {back_allowed.then(|| view! {
+                <button type="button" class="link-button" part="back" on:click=move |_| on_back()>
+                    {t.back}
+                </button>
+            })}
+        </section>
+    }
+    .into_any()
+}

@@ -1,0 +1,38 @@
+use leptos::prelude::*;
+use protocol::CheckoutView;
+
+use crate::format;
+use crate::i18n::{fill, Locale};
+
+/// Funds are on their way: how much was seen and how many confirmations it has.
+#[component]
+pub fn Processing(
+    /// The checkout, with its active payment.
+    checkout: CheckoutView,
+    /// The payer's language.
+    locale: Locale,
+) -> impl IntoView {
+    let t = locale.messages();
+    let payment = checkout.payment;
+    let (n, m) = payment
+        .as_ref()
+        .map(|p| (p.confirmations, p.confirmations_required))
+        .unwrap_or((0, 1));
+    let paid = payment
+        .as_ref()
+        .map(|p| format::money(locale.tag(), &p.amount_paid, &p.currency));
+    let progress = fill(
+        t.confirmations,
+        &[("n", &n.to_string()), ("m", &m.to_string())],
+    );
+    view! {
+        <section class="processing" part="processing">
+            <div class="spinner" aria-hidden="true"></div>
+            <h3 class="title">{t.processing_title}</h3>
+            {paid.map(|p| view! { <p class="amount">{p}</p> })}
+            <progress class="confirmations-bar" max=m.max(1).to_string() value=n.min(m).to_string()
+                aria-label=progress.clone()></progress>
+            <p class="confirmations" part="confirmations">{progress}</p>
+        </section>
+    }
+}

@@ -1,0 +1,77 @@
+//! Numbers for people, through the browser's `Intl`: exact, localised, and free in bytes.
+//!
+//! Amounts are handed to `Intl.NumberFormat` as decimal strings, which it formats exactly (no
+//! float on the way). Copy buttons always copy the canonical value, never these strings.
+
+use protocol::Amount;
+use wasm_bindgen::prelude::*;
+
+#[wasm_bindgen(inline_js = r#"
+export function format_decimal(locale, text, scale) {
+  try {
+    return new Intl.NumberFormat(locale, {
+      minimumFractionDigits: scale, maximumFractionDigits: scale, useGrouping: true,
+    }).format(text);
+  } catch (_) { return text; }
+}
+export function format_currency(locale, text, currency) {
+  try {
+    return new Intl.NumberFormat(locale, { style: "currency", currency: currency }).format(text);
+  } catch (_) { return text + " " + currency; }
+}
+export function separators(locale) {
+  try {
+    const parts = new Intl.NumberFormat(locale).formatToParts(12345.6);
+    const find = (type, fallback) => (parts.find((p) => p.type === type) || { value: fallback }).value;
+    return find("decimal", ".") + find("group", ",");
+  } catch (_) { return ".,"; }
+}
+export function seconds_until(iso) {
+  const t = Date.parse(iso);
+  return isNaN(t) ? 0 : Math.round((t - Date.now()) / 1000);
+}
+"#)]
+extern "C" {
+    fn format_decimal(locale: &str, text: &str, scale: u32) -> String;
+    fn format_currency(locale: &str, text: &str, currency: &str) -> String;
+    fn separators(locale: &str) -> String;
+    fn seconds_until(iso: &str) -> i32;
+}
+
+/// Fiat codes the widget formats with a currency symbol; everything else is a coin.
+fn is_fiat(code: &str) -> bool {
+    matches!(
+        code,
+        "USD" | "EUR" | "GBP" | "CHF" | "JPY" | "CAD" | "AUD" | "BRL" | "TRY" | "RUB"
+    )
+}
+
+/// `1234.5 USD` in `de` -> `1.234,50 $`; `0.00153846 BTC` -> `0,00153846 BTC`.
+pub fn money(locale: &str, amount: &Amount, currency: &str) -> String {
+    let text = amount.to_string();
+    if is_fiat(currency) {
+        format_currency(locale, &text, currency)
+    } else {
+        format!(
+            "{} {currency}",
+            format_decimal(locale, &text, u32::from(amount.scale()))
+        )
+    }
+}
+
+/// The amount alone, at its own scale.
+pub fn number(locale: &str, amount: &Amount) -> String {
+    format_decimal(locale, &amount.to_string(), u32::from(amount.scale()))
+}
+
+/// The locale's decimal and group separators.
+pub fn locale_separators(locale: &str) -> (char, char) {
+    let s = separators(locale);
+    let mut chars = s.chars();
+    (chars.next().unwrap_or('.'), chars.next().unwrap_or(','))
+}
+
+/// Seconds from now until an RFC 3339 time (negative once past).
+pub fn seconds_left(iso: &str) -> i64 {
+    i64::from(seconds_until(iso))
+}
