@@ -65,8 +65,10 @@ pub async fn run(state: AppState, mut shutdown: watch::Receiver<bool>) {
 async fn deliver(state: &AppState, client: &reqwest::Client, url: &str, d: Delivery) {
     let config = &state.config.notify;
     let now = now_ms();
-    // The lease outlives the request, so a row is never sent twice at once.
-    let lease = now + config.timeout.as_millis() as i64 + 5_000;
+    // The lease outlives the request, so a row is never sent twice at once; after a crash the
+    // row is due again when the lease ends.
+    let lease =
+        now.saturating_add(2 * i64::try_from(config.timeout.as_millis()).unwrap_or(i64::MAX / 2));
     let id = d.event_id.clone();
     match state
         .db

@@ -3,11 +3,13 @@
 //! One binary with a module per feature (one link step instead of many).
 
 mod helpers;
+mod process;
 mod receiver;
 
 mod assets_and_health;
 mod checkouts;
 mod cli;
+mod crash;
 mod errors;
 mod live;
 mod notify;
