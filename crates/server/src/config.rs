@@ -14,6 +14,10 @@ use protocol::Amount;
 use serde::Deserialize;
 
 use crate::domain::state_machine::Policy;
+use crate::providers::calypso::CalypsoConfig;
+use crate::providers::coinsph::CoinsphConfig;
+use crate::providers::inqud::InqudConfig;
+use crate::providers::settings::Section;
 
 /// The merchant key used when none is configured. The server warns loudly when it is in use.
 pub const DEMO_MERCHANT_KEY: &str = "sk_demo_change_me";
@@ -62,6 +66,29 @@ pub struct SandboxConfig {
     pub webhook_url: Option<String>,
 }
 
+/// Which provider opens new payments (`provider = "…"`, `CHECKOUT_PROVIDER`). Payments already
+/// opened with another configured provider keep being followed through it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum ProviderKind {
+    #[default]
+    Sandbox,
+    Calypso,
+    Inqud,
+    Coinsph,
+}
+
+impl ProviderKind {
+    pub fn parse(text: &str) -> anyhow::Result<ProviderKind> {
+        Ok(match text.trim().to_ascii_lowercase().as_str() {
+            "sandbox" => ProviderKind::Sandbox,
+            "calypso" => ProviderKind::Calypso,
+            "inqud" => ProviderKind::Inqud,
+            "coinsph" | "coins.ph" => ProviderKind::Coinsph,
+            other => bail!("provider {other:?} is not one of sandbox, calypso, inqud, coinsph"),
+        })
+    }
+}
+
 #[derive(Debug, Clone)]
 pub struct Config {
     pub listen: SocketAddr,
@@ -90,6 +117,11 @@ pub struct Config {
     /// Confirmations required per network, overriding the catalogue's defaults.
     pub confirmations: BTreeMap<String, u32>,
     pub sandbox: SandboxConfig,
+    /// The provider new payments are opened with, and the real providers' sections.
+    pub provider: ProviderKind,
+    pub calypso: Option<CalypsoConfig>,
+    pub inqud: Option<InqudConfig>,
+    pub coinsph: Option<CoinsphConfig>,
     /// Merchant notifications (`[notify]`).
     pub notify: crate::notify::NotifyConfig,
     /// Rate limits and timeouts (`[limits]`).
@@ -143,6 +175,10 @@ impl Default for Config {
                 rates: default_rates(),
                 webhook_url: None,
             },
+            provider: ProviderKind::Sandbox,
+            calypso: None,
+            inqud: None,
+            coinsph: None,
             notify: Default::default(),
             limits: Default::default(),
         }
@@ -169,6 +205,10 @@ struct FileConfig {
     payments: Option<FilePayments>,
     confirmations: Option<BTreeMap<String, u32>>,
     sandbox: Option<FileSandbox>,
+    provider: Option<String>,
+    calypso: Option<Section>,
+    inqud: Option<Section>,
+    coinsph: Option<Section>,
     notify: Option<crate::notify::config::FileNotify>,
     limits: Option<crate::routes::limits::FileLimits>,
 }
@@ -244,17 +284,29 @@ impl Config {
         flags: Overrides,
     ) -> anyhow::Result<Config> {
         let mut c = Config::default();
+        let mut sections: [Section; 3] = Default::default();
         let file = file
             .map(PathBuf::from)
             .or_else(|| env("CHECKOUT_CONFIG").map(PathBuf::from));
         if let Some(path) = file {
             let text = std::fs::read_to_string(&path)
                 .with_context(|| format!("reading the configuration file {}", path.display()))?;
-            let parsed: FileConfig = toml::from_str(&text)
+            let mut parsed: FileConfig = toml::from_str(&text)
                 .with_context(|| format!("parsing the configuration file {}", path.display()))?;
+            if let Some(p) = parsed.provider.take() {
+                c.provider = ProviderKind::parse(&p)?;
+            }
+            for (slot, section) in sections.iter_mut().zip([
+                parsed.calypso.take(),
+                parsed.inqud.take(),
+                parsed.coinsph.take(),
+            ]) {
+                *slot = section.unwrap_or_default();
+            }
             c.apply_file(parsed)?;
         }
         c.apply_env(env)?;
+        c.apply_providers(sections, env)?;
         if let Some(v) = flags.listen {
             c.listen = v;
         }
@@ -403,6 +455,39 @@ impl Config {
         Ok(())
     }
 
+    /// The provider sections (file, then `CHECKOUT_<PROVIDER>_<KEY>`), and a check that the
+    /// chosen provider is configured.
+    fn apply_providers(
+        &mut self,
+        mut sections: [Section; 3],
+        env: &dyn Fn(&str) -> Option<String>,
+    ) -> anyhow::Result<()> {
+        if let Some(v) = env("CHECKOUT_PROVIDER") {
+            self.provider = ProviderKind::parse(&v).context("CHECKOUT_PROVIDER")?;
+        }
+        let [calypso, inqud, coinsph] = &mut sections;
+        calypso.apply_env("CALYPSO", env);
+        inqud.apply_env("INQUD", env);
+        coinsph.apply_env("COINSPH", env);
+        self.calypso = CalypsoConfig::from_section(calypso)?;
+        self.inqud = InqudConfig::from_section(inqud)?;
+        self.coinsph = CoinsphConfig::from_section(coinsph)?;
+        let configured = match self.provider {
+            ProviderKind::Sandbox => true,
+            ProviderKind::Calypso => self.calypso.is_some(),
+            ProviderKind::Inqud => self.inqud.is_some(),
+            ProviderKind::Coinsph => self.coinsph.is_some(),
+        };
+        if !configured {
+            bail!(
+                "provider = {:?} needs its section in the configuration file (or its \
+                 CHECKOUT_<PROVIDER>_* variables)",
+                self.provider
+            );
+        }
+        Ok(())
+    }
+
     pub fn uses_demo_key(&self) -> bool {
         self.merchant_api_key.expose() == DEMO_MERCHANT_KEY
     }
@@ -432,6 +517,48 @@ mod tests {
         assert_eq!(c.policy.overpay_tolerance_bp, 50);
         assert_eq!(c.sandbox.block_interval, Duration::from_secs(2));
         assert!(!c.uses_demo_key());
+    }
+
+    #[test]
+    fn provider_sections_from_file_and_env() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("c.toml");
+        std::fs::write(
+            &path,
+            r#"
+provider = "calypso"
+[calypso]
+base_url = "https://calypso.example/"
+account = "acc-1"
+api_key = "pk"
+api_secret = "sk_file"
+timeout = "3s"
+retries = 4
+[calypso.currencies]
+"USDT/ETHEREUM" = "USDT_ERC20"
+"#,
+        )
+        .unwrap();
+        let env =
+            |k: &str| (k == "CHECKOUT_CALYPSO_WEBHOOK_SECRET").then(|| "whsec_from_env".to_owned());
+        let c = Config::load(Some(&path), &env, Overrides::default()).unwrap();
+        assert_eq!(c.provider, ProviderKind::Calypso);
+        let cal = c.calypso.clone().unwrap();
+        assert_eq!(cal.base_url, "https://calypso.example");
+        assert_eq!(cal.webhook_secret.expose(), "whsec_from_env");
+        assert_eq!(cal.http.timeout, Duration::from_secs(3));
+        assert_eq!(cal.http.retries, 4);
+        assert_eq!(cal.currencies["USDT/ETHEREUM"], "USDT_ERC20");
+        let printed = format!("{c:?}");
+        assert!(!printed.contains("sk_file") && !printed.contains("whsec_from_env"));
+
+        // The chosen provider must be configured, and a section must be complete.
+        let err = Config::load(Some(&path), &|_| None, Overrides::default()).unwrap_err();
+        assert!(format!("{err:#}").contains("webhook_secret"), "{err:#}");
+        let env = |k: &str| (k == "CHECKOUT_PROVIDER").then(|| "inqud".to_owned());
+        assert!(Config::load(None, &env, Overrides::default()).is_err());
+        let env = |k: &str| (k == "CHECKOUT_PROVIDER").then(|| "paypal".to_owned());
+        assert!(Config::load(None, &env, Overrides::default()).is_err());
     }
 
     #[test]

@@ -30,6 +30,7 @@ pub use routes::app;
 
 use crate::domain::currency::Catalogue;
 use crate::live::Live;
+use crate::providers::registry::Registry;
 use crate::providers::sandbox::{chain, SandboxProvider};
 use crate::state::{AppState, Shared};
 use crate::status_cache::StatusCache;
@@ -75,6 +76,7 @@ pub async fn start(config: Config) -> anyhow::Result<Server> {
     let db = Db::new(Arc::new(store));
     let (stop, shutdown) = watch::channel(false);
     let sandbox = Arc::new(SandboxProvider::new(db.clone(), config.sandbox.clone()));
+    let providers = Registry::from_config(&config, sandbox.clone())?;
     let listener = tokio::net::TcpListener::bind(config.listen)
         .await
         .with_context(|| format!("binding {}", config.listen))?;
@@ -91,6 +93,7 @@ pub async fn start(config: Config) -> anyhow::Result<Server> {
         live: Live::default(),
         status_cache: StatusCache::default(),
         sandbox: sandbox.clone(),
+        providers,
         shutdown: shutdown.clone(),
     });
     if state.config.demo {

@@ -227,30 +227,34 @@ pub async fn pick(
         (None, None) => return Err(AppError::invalid("amount", "is required")),
     };
     let provider = state.provider();
+    // `amount` is None when the provider converts fiat itself (its invoice tells the amount).
     let (amount, fiat, rate, rate_expires_at_ms) =
         match state.catalogue.denomination(&price.currency) {
-            Some(Denomination::Fiat { .. }) => {
-                let quote = provider
-                    .quote(&coin, &price.currency)
-                    .await
-                    .map_err(AppError::upstream)?;
-                let amount = fiat_to_coin(price.amount, quote.rate, coin.decimals)
-                    .ok_or_else(|| AppError::invalid("amount", "is too large to convert"))?;
-                let lock_ms = i64::try_from(quote.valid_for.as_millis()).unwrap_or(i64::MAX);
-                (
-                    amount,
-                    Some(price.clone()),
-                    Some(quote.rate),
-                    now.saturating_add(lock_ms),
-                )
-            }
+            Some(Denomination::Fiat { .. }) => match provider
+                .quote(&coin, &price.currency)
+                .await
+                .map_err(AppError::upstream)?
+            {
+                Some(quote) => {
+                    let amount = fiat_to_coin(price.amount, quote.rate, coin.decimals)
+                        .ok_or_else(|| AppError::invalid("amount", "is too large to convert"))?;
+                    let lock_ms = i64::try_from(quote.valid_for.as_millis()).unwrap_or(i64::MAX);
+                    (
+                        Some(amount),
+                        Some(price.clone()),
+                        Some(quote.rate),
+                        now.saturating_add(lock_ms),
+                    )
+                }
+                None => (None, Some(price.clone()), None, record.state.expires_at_ms),
+            },
             Some(Denomination::Crypto { .. }) => {
                 // Priced in this very coin (the offer is limited to it): no conversion, no lock.
                 let amount = price
                     .amount
                     .with_scale(coin.decimals)
                     .ok_or_else(|| AppError::invalid("amount", "is more precise than the coin"))?;
-                (amount, None, None, record.state.expires_at_ms)
+                (Some(amount), None, None, record.state.expires_at_ms)
             }
             None => {
                 return Err(AppError::internal(anyhow::anyhow!(
@@ -269,9 +273,19 @@ pub async fn pick(
             amount,
             fiat: fiat.clone(),
             expires_at_ms: record.state.expires_at_ms,
+            title: record.spec.name.clone(),
         })
         .await
         .map_err(AppError::upstream)?;
+    let (amount, rate_expires_at_ms) = match amount {
+        Some(amount) => (amount, rate_expires_at_ms),
+        None => (
+            invoice.amount.filter(|a| !a.is_zero()).ok_or_else(|| {
+                AppError::upstream(anyhow::anyhow!("the provider's invoice has no amount"))
+            })?,
+            invoice.rate_expires_at_ms.unwrap_or(rate_expires_at_ms),
+        ),
+    };
     let payment = Payment {
         id: payment_id,
         checkout_id: record.id.clone(),
@@ -332,6 +346,24 @@ pub async fn resolve(
             .map_err(refusal_error)
     })
     .await
+}
+
+/// The scale a payment's funds are counted in: its coin's decimals.
+async fn coin_decimals(state: &AppState, checkout_id: &str, payment_id: &str) -> AppResult<u8> {
+    let id = checkout_id.to_owned();
+    let record = state
+        .db
+        .run(move |s| s.checkout(&id))
+        .await?
+        .ok_or_else(unknown_checkout)?;
+    let payment = record
+        .payment(payment_id)
+        .ok_or_else(|| AppError::internal(anyhow::anyhow!("payment missing from its checkout")))?;
+    Ok(state
+        .catalogue
+        .coin(&payment.currency, &payment.network)
+        .map(|c| c.decimals)
+        .unwrap_or(payment.amount.scale()))
 }
 
 /// What became of an inbound webhook.
@@ -404,8 +436,9 @@ pub async fn handle_webhook(
         });
     };
     let reference = notice.provider_ref.unwrap_or_default();
+    let decimals = coin_decimals(state, &checkout_id, &payment_id).await?;
     let snapshot = provider
-        .fetch_invoice(&reference)
+        .fetch_invoice(&reference, decimals)
         .await
         .map_err(AppError::upstream)?;
     let policy = state.config.policy;

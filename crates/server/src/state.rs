@@ -8,6 +8,7 @@ use tokio::sync::watch;
 use crate::config::Config;
 use crate::domain::currency::Catalogue;
 use crate::live::Live;
+use crate::providers::registry::Registry;
 use crate::providers::sandbox::SandboxProvider;
 use crate::providers::Provider;
 use crate::status_cache::StatusCache;
@@ -20,6 +21,8 @@ pub struct Shared {
     pub live: Live,
     pub status_cache: StatusCache,
     pub sandbox: Arc<SandboxProvider>,
+    /// Every configured provider, and the one new payments are opened with.
+    pub providers: Registry,
     /// Turns true when the server is stopping; long-lived responses (live streams) end then.
     pub shutdown: watch::Receiver<bool>,
 }
@@ -27,12 +30,12 @@ pub struct Shared {
 impl Shared {
     /// The provider new payments are opened with.
     pub fn provider(&self) -> Arc<dyn Provider> {
-        self.sandbox.clone()
+        self.providers.active()
     }
 
     /// The provider a stored payment or an inbound webhook belongs to.
     pub fn provider_named(&self, name: &str) -> Option<Arc<dyn Provider>> {
-        (name == self.sandbox.name()).then(|| self.sandbox.clone() as Arc<dyn Provider>)
+        self.providers.named(name)
     }
 }
 

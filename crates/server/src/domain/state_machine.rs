@@ -80,6 +80,37 @@ pub struct Funds {
     pub confirmations: u32,
     /// When the first funds were seen (decides PAID_LATE).
     pub first_seen_at_ms: Option<i64>,
+    /// What a provider that decides for itself says beyond the amounts (Calypso's
+    /// interventions, a declined compliance check, funds in a mempool with no amount yet).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub signal: Option<ProviderSignal>,
+}
+
+/// A provider's own verdict on a payment, which our tolerances cannot overrule: when the
+/// provider holds the funds for a decision, showing SUCCESS would be a lie.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
+pub enum ProviderSignal {
+    /// Funds are on their way (mempool, compliance check) though no amount may be known yet.
+    InFlight,
+    /// Held for the merchant: too little arrived (Calypso UNDERPAY intervention).
+    HeldUnderpaid,
+    /// Held for the merchant: too much arrived (Calypso OVERPAY intervention).
+    HeldOverpaid,
+    /// Held for another reason (declined compliance check, an intervention type we do not know).
+    Held,
+}
+
+impl ProviderSignal {
+    /// The CONFLICT exception this verdict shows as, if it is a hold at all.
+    fn hold(self) -> Option<Option<Exception>> {
+        match self {
+            ProviderSignal::InFlight => None,
+            ProviderSignal::HeldUnderpaid => Some(Some(Exception::Underpaid)),
+            ProviderSignal::HeldOverpaid => Some(Some(Exception::Overpaid)),
+            ProviderSignal::Held => Some(None),
+        }
+    }
 }
 
 impl Funds {
@@ -91,10 +122,11 @@ impl Funds {
             .confirmed_units
             .max(report.confirmed_units)
             .min(seen_units);
-        let confirmations = if report.seen_units >= self.seen_units {
-            report.confirmations
+        // The latest report speaks for the present unless it is visibly older (fewer funds).
+        let (confirmations, signal) = if report.seen_units >= self.seen_units {
+            (report.confirmations, report.signal)
         } else {
-            self.confirmations
+            (self.confirmations, self.signal)
         };
         let first_seen_at_ms = match (self.first_seen_at_ms, report.first_seen_at_ms) {
             (Some(a), Some(b)) => Some(a.min(b)),
@@ -105,6 +137,7 @@ impl Funds {
             confirmed_units,
             confirmations,
             first_seen_at_ms,
+            signal,
         }
     }
 }
@@ -180,7 +213,7 @@ pub fn apply(
             due_units,
             funds,
         } => {
-            if funds.seen_units == 0 {
+            if funds.seen_units == 0 && funds.signal.is_none() {
                 return Ok(next);
             }
             next.funds_seen = true;
@@ -207,7 +240,12 @@ pub fn apply(
             if late {
                 next.status = Conflict;
                 next.exception = Some(Exception::PaidLate);
-            } else if funds.confirmed_units < funds.seen_units {
+            } else if let Some(exception) = funds.signal.and_then(ProviderSignal::hold) {
+                next.status = Conflict;
+                next.exception = exception;
+            } else if funds.confirmed_units < funds.seen_units
+                || funds.signal == Some(ProviderSignal::InFlight)
+            {
                 next.status = PendingPayment;
                 next.exception = None;
             } else if !reaches_share(funds.seen_units, *due_units, policy.accept_share_bp) {
@@ -297,6 +335,7 @@ mod tests {
                 confirmed_units: confirmed,
                 confirmations: 0,
                 first_seen_at_ms: Some(at),
+                signal: None,
             },
         }
     }
@@ -441,18 +480,50 @@ mod tests {
         );
     }
 
+    #[test]
+    fn a_provider_hold_is_a_conflict_whatever_the_amounts_say() {
+        let held = |signal, seen| Event::Funds {
+            payment_id: "p1".into(),
+            due_units: 1000,
+            funds: Funds {
+                seen_units: seen,
+                confirmed_units: seen,
+                signal: Some(signal),
+                first_seen_at_ms: Some(1),
+                ..Funds::default()
+            },
+        };
+        let over = run(&[held(ProviderSignal::HeldOverpaid, 1001)]);
+        assert_eq!(
+            (over.status, over.exception),
+            (Conflict, Some(Exception::Overpaid))
+        );
+        let declined = run(&[held(ProviderSignal::Held, 0)]);
+        assert_eq!((declined.status, declined.exception), (Conflict, None));
+        // In flight with no amount yet is PENDING_PAYMENT, and it counts as funds seen.
+        let flying = run(&[held(ProviderSignal::InFlight, 0)]);
+        assert_eq!((flying.status, flying.funds_seen), (PendingPayment, true));
+    }
+
     fn arb_funds() -> impl Strategy<Value = Funds> {
         (
             0u128..3000,
             0u128..3000,
             0u32..5,
             prop::option::of(0i64..(EXPIRES * 2)),
+            prop::option::of(prop::sample::select(vec![
+                ProviderSignal::InFlight,
+                ProviderSignal::HeldUnderpaid,
+                ProviderSignal::HeldOverpaid,
+                ProviderSignal::Held,
+            ])),
         )
-            .prop_map(|(a, b, confirmations, first_seen_at_ms)| Funds {
+            .prop_map(|(a, b, confirmations, first_seen_at_ms, signal)| Funds {
                 seen_units: a.max(b),
                 confirmed_units: a.min(b),
                 confirmations,
                 first_seen_at_ms,
+                signal,
             })
     }
 

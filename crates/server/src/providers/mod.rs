@@ -6,7 +6,16 @@
 //! body before anything is parsed, then the payment is re-read from the provider (a webhook is a
 //! hint, never the truth) and applied through the state machine.
 
+pub mod calypso;
+pub mod coinsph;
+pub mod decimal;
+pub mod http;
+pub mod inqud;
+pub mod registry;
 pub mod sandbox;
+pub mod settings;
+pub mod webhook_auth;
+pub mod wire;
 
 use std::time::Duration;
 
@@ -30,11 +39,14 @@ pub struct NewInvoice {
     pub payment_id: String,
     pub checkout_id: String,
     pub coin: Coin,
-    /// Due, at the coin's scale.
-    pub amount: Amount,
+    /// Due, at the coin's scale; `None` when the provider converts `fiat` itself (its
+    /// [`Provider::quote`] said so) and tells the amount on the snapshot.
+    pub amount: Option<Amount>,
     /// The fiat price it was converted from, for providers that invoice in fiat.
     pub fiat: Option<Money>,
     pub expires_at_ms: i64,
+    /// What the payer is paying for (the checkout's name), for the provider's own pages.
+    pub title: String,
 }
 
 /// The provider's current view of one invoice.
@@ -45,6 +57,10 @@ pub struct InvoiceSnapshot {
     pub funds: Funds,
     /// The provider's own state name, kept verbatim (open enum: unknown values are fine).
     pub provider_state: String,
+    /// The amount due as the provider states it, at the coin's scale (rounded up).
+    pub amount: Option<Amount>,
+    /// Until when the provider holds the rate it converted at, if it converted.
+    pub rate_expires_at_ms: Option<i64>,
 }
 
 /// A verified webhook: which event, about which invoice.
@@ -71,14 +87,20 @@ pub trait Provider: Send + Sync {
     /// The name in `/webhooks/<name>` and in stored payments.
     fn name(&self) -> &'static str;
 
-    /// The rate for converting a price in `fiat` into `coin`.
-    async fn quote(&self, coin: &Coin, fiat: &str) -> anyhow::Result<Quote>;
+    /// The rate for converting a price in `fiat` into `coin`, or `None` when the provider
+    /// converts fiat itself at invoice creation (Calypso SINGLE_FIAT, Inqud fixedAmount).
+    async fn quote(&self, coin: &Coin, fiat: &str) -> anyhow::Result<Option<Quote>>;
 
     /// Opens an invoice (an address to pay to) for a picked coin.
     async fn create_invoice(&self, request: &NewInvoice) -> anyhow::Result<InvoiceSnapshot>;
 
-    /// Re-reads an invoice: the truth after a webhook.
-    async fn fetch_invoice(&self, provider_ref: &str) -> anyhow::Result<InvoiceSnapshot>;
+    /// Re-reads an invoice: the truth after a webhook. `decimals` is the coin's scale, in
+    /// which the snapshot's funds are counted.
+    async fn fetch_invoice(
+        &self,
+        provider_ref: &str,
+        decimals: u8,
+    ) -> anyhow::Result<InvoiceSnapshot>;
 
     /// Checks the webhook's authenticity over the exact bytes received. Must run before parsing.
     fn verify_webhook(&self, headers: &HeaderMap, body: &[u8]) -> Result<(), WebhookError>;
@@ -95,4 +117,19 @@ pub trait Provider: Send + Sync {
     ) -> anyhow::Result<()> {
         Ok(())
     }
+}
+
+/// The provider's code for a coin: the configured mapping (`"USDT/ETHEREUM"` first, then
+/// `"USDT"`), else our own code. Providers' coin naming is not in their public summaries.
+pub fn provider_currency(map: &std::collections::BTreeMap<String, String>, coin: &Coin) -> String {
+    map.get(&format!("{}/{}", coin.code, coin.network))
+        .or_else(|| map.get(coin.code))
+        .cloned()
+        .unwrap_or_else(|| coin.code.to_owned())
+}
+
+/// The uuid part of our `PAY-<uuid>` id: the idempotency key we give providers, so a retried
+/// create can never open a second invoice.
+pub fn idempotency_key(payment_id: &str) -> String {
+    payment_id.trim_start_matches("PAY-").to_owned()
 }

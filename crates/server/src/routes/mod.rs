@@ -154,6 +154,9 @@ pub fn app(state: AppState) -> Router {
         .route("/healthz", get(health::healthz))
         .route("/api/openapi.json", get(openapi::document))
         .route("/webhooks/sandbox", post(webhooks::sandbox))
+        .route("/webhooks/calypso", post(webhooks::calypso))
+        .route("/webhooks/inqud", post(webhooks::inqud))
+        .route("/webhooks/coinsph", post(webhooks::coinsph))
         .merge(public)
         .merge(merchant);
     let router = assets::mount(router, config.dist.as_deref(), config.examples.as_deref());

@@ -2,6 +2,7 @@
 //! directory and fast sandbox timings, and talks to it over HTTP only.
 //! One binary with a module per feature (one link step instead of many).
 
+mod emulator;
 mod helpers;
 mod process;
 mod receiver;
@@ -14,6 +15,9 @@ mod errors;
 mod live;
 mod notify;
 mod payments;
+mod providers_calypso;
+mod providers_coinsph;
+mod providers_inqud;
 mod restart;
 mod webhooks;
 mod widgets;

@@ -89,8 +89,11 @@ fn snapshot(invoice: &SandboxInvoice, txs: &[SandboxTx]) -> InvoiceSnapshot {
             confirmed_units,
             confirmations,
             first_seen_at_ms: txs.iter().map(|t| t.seen_at_ms).min(),
+            signal: None,
         },
         provider_state: state.to_owned(),
+        amount: Some(invoice.amount),
+        rate_expires_at_ms: None,
     }
 }
 
@@ -136,7 +139,7 @@ impl Provider for SandboxProvider {
         "sandbox"
     }
 
-    async fn quote(&self, coin: &Coin, fiat: &str) -> anyhow::Result<Quote> {
+    async fn quote(&self, coin: &Coin, fiat: &str) -> anyhow::Result<Option<Quote>> {
         let rate = self
             .config
             .rates
@@ -145,13 +148,16 @@ impl Provider for SandboxProvider {
             .copied()
             .filter(|r| !r.is_zero())
             .ok_or_else(|| anyhow::anyhow!("the sandbox has no {}/{fiat} rate", coin.code))?;
-        Ok(Quote {
+        Ok(Some(Quote {
             rate,
             valid_for: self.config.rate_lock,
-        })
+        }))
     }
 
     async fn create_invoice(&self, request: &NewInvoice) -> anyhow::Result<InvoiceSnapshot> {
+        let amount = request
+            .amount
+            .ok_or_else(|| anyhow::anyhow!("the sandbox needs the amount in the coin"))?;
         let invoice = SandboxInvoice {
             reference: format!("sbx_inv_{}", request.payment_id.trim_start_matches("PAY-")),
             currency: request.coin.code.to_owned(),
@@ -162,7 +168,7 @@ impl Provider for SandboxProvider {
                 &request.payment_id,
                 request.coin.address,
             ),
-            amount: request.amount,
+            amount,
             confirmations_required: request.coin.confirmations_required,
             created_at_ms: crate::domain::now_ms(),
         };
@@ -174,7 +180,11 @@ impl Provider for SandboxProvider {
         Ok(snapshot(&invoice, &[]))
     }
 
-    async fn fetch_invoice(&self, provider_ref: &str) -> anyhow::Result<InvoiceSnapshot> {
+    async fn fetch_invoice(
+        &self,
+        provider_ref: &str,
+        _decimals: u8,
+    ) -> anyhow::Result<InvoiceSnapshot> {
         let reference = provider_ref.to_owned();
         let found = self
             .db

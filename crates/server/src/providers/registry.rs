@@ -1,0 +1,54 @@
+//! Which providers this server talks to: the sandbox always, each real provider whose section
+//! is configured, and the one that opens new payments. Payments opened with a provider that is
+//! no longer the active one are still re-read and resolved through it.
+
+use std::sync::Arc;
+
+use super::calypso::CalypsoProvider;
+use super::coinsph::CoinsphProvider;
+use super::inqud::InqudProvider;
+use super::sandbox::SandboxProvider;
+use super::Provider;
+use crate::config::{Config, ProviderKind};
+
+pub struct Registry {
+    active: Arc<dyn Provider>,
+    all: Vec<Arc<dyn Provider>>,
+}
+
+impl Registry {
+    pub fn from_config(config: &Config, sandbox: Arc<SandboxProvider>) -> anyhow::Result<Registry> {
+        let mut all: Vec<Arc<dyn Provider>> = vec![sandbox];
+        if let Some(c) = &config.calypso {
+            all.push(Arc::new(CalypsoProvider::new(c.clone())?));
+        }
+        if let Some(c) = &config.inqud {
+            all.push(Arc::new(InqudProvider::new(c.clone())?));
+        }
+        if let Some(c) = &config.coinsph {
+            all.push(Arc::new(CoinsphProvider::new(c.clone())?));
+        }
+        let wanted = match config.provider {
+            ProviderKind::Sandbox => "sandbox",
+            ProviderKind::Calypso => "calypso",
+            ProviderKind::Inqud => "inqud",
+            ProviderKind::Coinsph => "coinsph",
+        };
+        let active = all
+            .iter()
+            .find(|p| p.name() == wanted)
+            .cloned()
+            .ok_or_else(|| anyhow::anyhow!("provider {wanted} is chosen but not configured"))?;
+        Ok(Registry { active, all })
+    }
+
+    /// The provider new payments are opened with.
+    pub fn active(&self) -> Arc<dyn Provider> {
+        self.active.clone()
+    }
+
+    /// The provider a stored payment or an inbound webhook belongs to.
+    pub fn named(&self, name: &str) -> Option<Arc<dyn Provider>> {
+        self.all.iter().find(|p| p.name() == name).cloned()
+    }
+}

@@ -1,0 +1,638 @@
+//! Calypso through the real server, against an emulator of Calypso's documented API that
+//! checks every request's method, path, headers, envelope and signature.
+
+use std::collections::HashMap;
+use std::time::Duration;
+
+use checkout_server::config::{ProviderKind, Secret};
+use checkout_server::domain::currency::Catalogue;
+use checkout_server::domain::state_machine::ProviderSignal;
+use checkout_server::providers::calypso::{CalypsoConfig, CalypsoProvider};
+use checkout_server::providers::http::HttpSettings;
+use checkout_server::providers::{NewInvoice, Provider};
+use hmac::{Hmac, Mac};
+use reqwest::StatusCode;
+use serde_json::value::RawValue;
+use serde_json::{json, Value};
+use sha2::Sha512;
+
+use crate::emulator::{is_json_number, Emulator, Fault, Recorded};
+use crate::helpers::*;
+
+const ACCOUNT: &str = "acc-7";
+const API_KEY: &str = "calypso-public-key";
+const API_SECRET: &str = "calypso-secret-key";
+const HOOK_KEY: &str = "subscription-public-key";
+const HOOK_SECRET: &str = "subscription-secret-key";
+
+#[derive(Debug, Clone, Default)]
+pub struct Inv {
+    pub id: u64,
+    pub key: String,
+    pub amount: String,
+    pub total: String,
+    pub currency: String,
+    pub state: String,
+    pub intervention: Option<String>,
+    pub resolved: bool,
+    pub external_id: String,
+    pub kind: String,
+}
+
+#[derive(Default)]
+pub struct Calypso {
+    pub invoices: Vec<Inv>,
+    /// What a SINGLE_FIAT invoice asks in the coin (Calypso converts).
+    pub fiat_amount: String,
+    pub calls: Vec<String>,
+}
+
+impl Calypso {
+    pub fn inv(&mut self, key: &str) -> &mut Inv {
+        self.invoices.iter_mut().find(|i| i.key == key).unwrap()
+    }
+}
+
+fn render(i: &Inv) -> String {
+    // Built by hand: amounts must be JSON numbers with their exact digits, and the id a number.
+    format!(
+        r#"{{"id":{},"idempotencyKey":"{}","invoiceAddress":"bc1qcalypso{}","amount":{},"totalDebitAmount":{},"currency":"{}","state":"{}","interventionType":{},"isInterventionResolved":{},"externalId":"{}","type":"{}","expiration":1790000000000}}"#,
+        i.id,
+        i.key,
+        i.id,
+        i.amount,
+        i.total,
+        i.currency,
+        i.state,
+        i.intervention
+            .as_ref()
+            .map(|t| format!("\"{t}\""))
+            .unwrap_or_else(|| "null".into()),
+        i.resolved,
+        i.external_id,
+        i.kind,
+    )
+}
+
+fn mac(key: &str, body: &[u8]) -> String {
+    let mut m = Hmac::<Sha512>::new_from_slice(key.as_bytes()).unwrap();
+    m.update(body);
+    hex::encode(m.finalize().into_bytes())
+}
+
+type Fields = HashMap<String, Box<RawValue>>;
+
+fn text(fields: &Fields, key: &str) -> Result<String, String> {
+    let raw = fields.get(key).ok_or(format!("{key} missing"))?;
+    serde_json::from_str::<String>(raw.get()).map_err(|_| format!("{key} is not a string"))
+}
+
+/// Calypso's rules for every call, then the call itself.
+fn logic(s: &mut Calypso, r: &Recorded, _base: &str) -> Result<(u16, String), String> {
+    if r.method != reqwest::Method::POST {
+        return Err("every call is a POST".into());
+    }
+    if r.header("content-type") != Some("application/json") {
+        return Err("content-type must be application/json".into());
+    }
+    if r.header("key") != Some(API_KEY) {
+        return Err("Key header must be the public API key".into());
+    }
+    if r.header("sign") != Some(mac(API_SECRET, &r.body).as_str()) {
+        return Err("Sign is not the HMAC-SHA512 of the exact body".into());
+    }
+    let envelope: Fields = serde_json::from_slice(&r.body).map_err(|e| e.to_string())?;
+    let mut keys: Vec<&str> = envelope.keys().map(String::as_str).collect();
+    keys.sort();
+    if keys != ["account", "payload", "timestamp"] {
+        return Err(format!(
+            "body keys must be timestamp, account, payload: {keys:?}"
+        ));
+    }
+    let ts: i64 = envelope["timestamp"]
+        .get()
+        .parse()
+        .map_err(|_| "timestamp")?;
+    let now = checkout_server::domain::now_ms();
+    if (now - ts).abs() > 180_000 {
+        return Err("timestamp outside 3 minutes".into());
+    }
+    if text(&envelope, "account")? != ACCOUNT {
+        return Err("wrong account".into());
+    }
+    let p: Fields = serde_json::from_str(envelope["payload"].get()).map_err(|e| e.to_string())?;
+    let path = r.path.as_str();
+    s.calls.push(path.to_owned());
+    match path {
+        "/api/v1/invoice/single/create" | "/api/v1/invoice/single-fiat/create" => {
+            let key = text(&p, "idempotencyKey")?;
+            uuid::Uuid::parse_str(&key).map_err(|_| "idempotencyKey must be a UUID")?;
+            let amount = p.get("amount").ok_or("amount missing")?.get().to_owned();
+            if !is_json_number(&amount) {
+                return Err("amount must be a JSON number".into());
+            }
+            let fiat = path.ends_with("single-fiat/create");
+            if fiat != p.contains_key("fiatCurrency") {
+                return Err("fiatCurrency belongs to SINGLE_FIAT only".into());
+            }
+            text(&p, "description")?;
+            if let Some(existing) = s.invoices.iter().find(|i| i.key == key) {
+                return Ok((200, render(existing)));
+            }
+            let inv = Inv {
+                id: 1000 + s.invoices.len() as u64,
+                key,
+                amount: if fiat { s.fiat_amount.clone() } else { amount },
+                total: "0".into(),
+                currency: text(&p, "currency")?,
+                state: "PENDING_PAYMENT".into(),
+                external_id: text(&p, "externalId")?,
+                kind: if fiat { "SINGLE_FIAT" } else { "SINGLE" }.into(),
+                ..Inv::default()
+            };
+            s.invoices.push(inv.clone());
+            Ok((200, render(&inv)))
+        }
+        "/api/v1/invoice" => {
+            let key = text(&p, "idempotencyKey")?;
+            match s.invoices.iter().find(|i| i.key == key) {
+                Some(i) => Ok((200, render(i))),
+                None => Ok((404, r#"{"error":"not found"}"#.into())),
+            }
+        }
+        "/api/v1/invoice/return-to-paid" | "/api/v1/invoice/close-intervention" => {
+            let id: u64 = p
+                .get("id")
+                .ok_or("id missing")?
+                .get()
+                .trim_matches('"')
+                .parse()
+                .map_err(|_| "id")?;
+            let inv = s
+                .invoices
+                .iter_mut()
+                .find(|i| i.id == id)
+                .ok_or("unknown invoice id")?;
+            if path.ends_with("return-to-paid") {
+                if inv.state != "PENDING_INTERVENTION" {
+                    return Err("return-to-paid outside an intervention".into());
+                }
+                inv.state = "PAID".into();
+            } else {
+                inv.resolved = true;
+            }
+            Ok((200, render(inv)))
+        }
+        "/api/v1/payment-widget/unlimited-linked/create" => {
+            let key = text(&p, "idempotencyKey")?;
+            text(&p, "externalId")?;
+            if !p
+                .get("cryptoCurrencies")
+                .is_some_and(|c| c.get().starts_with('['))
+            {
+                return Err("cryptoCurrencies must be a list".into());
+            }
+            Ok((
+                200,
+                format!(r#"{{"idempotencyKey":"{key}","state":"IN_PROGRESS","invoices":[]}}"#),
+            ))
+        }
+        "/api/v1/payment-widget/unlimited-linked/find" => {
+            let key = text(&p, "idempotencyKey")?;
+            let invoices: Vec<String> = s.invoices.iter().map(render).collect();
+            Ok((
+                200,
+                format!(
+                    r#"{{"data":{{"idempotencyKey":"{key}","state":"IN_PROGRESS","invoices":[{}]}}}}"#,
+                    invoices.join(",")
+                ),
+            ))
+        }
+        other => Err(format!("no such endpoint {other}")),
+    }
+}
+
+async fn emulator() -> Emulator<Calypso> {
+    Emulator::start(
+        Calypso {
+            fiat_amount: "0.00041667".into(),
+            ..Calypso::default()
+        },
+        logic,
+    )
+    .await
+}
+
+fn config(base: &str) -> CalypsoConfig {
+    CalypsoConfig {
+        base_url: base.to_owned(),
+        account: ACCOUNT.into(),
+        api_key: Secret::new(API_KEY),
+        secret_key: Secret::new(API_SECRET),
+        webhook_secret: Secret::new(HOOK_SECRET),
+        webhook_key: Some(Secret::new(HOOK_KEY)),
+        http: HttpSettings {
+            timeout: Duration::from_millis(300),
+            retries: 2,
+            backoff: Duration::from_millis(5),
+        },
+        currencies: Default::default(),
+    }
+}
+
+async fn app(emu: &Emulator<Calypso>) -> TestApp {
+    let cfg = config(&emu.base);
+    spawn_app_with(move |c| {
+        c.provider = ProviderKind::Calypso;
+        c.calypso = Some(cfg);
+    })
+    .await
+}
+
+/// A webhook body as Calypso sends it; `parent` is written as given (number or string).
+fn event(id: &str, event_type: &str, key: &str, parent: &str) -> Vec<u8> {
+    format!(
+        r#"{{"requestId":"r-{id}","id":{id},"createdDate":"2026-11-22T00:00:00Z","level":"INFO","service":"INVOICE","eventType":"{event_type}","data":{{"parentExternalId":{parent},"idempotencyKey":"{key}","amount":0.00041667,"currency":"BTC","message":"m","type":"SINGLE"}}}}"#
+    )
+    .into_bytes()
+}
+
+async fn deliver(
+    app: &TestApp,
+    body: &[u8],
+    sign: Option<String>,
+    key: Option<&str>,
+) -> (StatusCode, Value) {
+    let mut req = app
+        .client
+        .post(app.url("/webhooks/calypso"))
+        .header("content-type", "application/json")
+        .body(body.to_vec());
+    if let Some(s) = sign {
+        req = req.header("Sign", s);
+    }
+    if let Some(k) = key {
+        req = req.header("Key", k);
+    }
+    let resp = req.send().await.unwrap();
+    (resp.status(), resp.json().await.unwrap_or(Value::Null))
+}
+
+async fn signed(app: &TestApp, body: &[u8]) -> Value {
+    let (status, answer) = deliver(app, body, Some(mac(HOOK_SECRET, body)), Some(HOOK_KEY)).await;
+    assert_eq!(status, StatusCode::OK, "{answer}");
+    answer
+}
+
+/// The idempotency key the server gave Calypso for the checkout's active payment.
+fn key_of(view: &Value) -> String {
+    payment_id(view).trim_start_matches("PAY-").to_owned()
+}
+
+#[tokio::test]
+async fn calypso_fiat_checkout_runs_to_success_through_webhooks() {
+    let emu = emulator().await;
+    let app = app(&emu).await;
+    let id = app.fixed_checkout("25.00", "USD").await;
+    let view = app.pick(&id, "BTC", "BITCOIN", None).await;
+    // Calypso converted: its amount (a JSON number) is what the payer is asked.
+    assert_eq!(payment_amount(&view), "0.00041667");
+    assert_eq!(view["payment"]["address"], "bc1qcalypso1000");
+    let key = key_of(&view);
+    let created = emu.requests_to("/api/v1/invoice/single-fiat/create");
+    assert_eq!(created.len(), 1);
+    let body: Value = serde_json::from_slice(&created[0].body).unwrap();
+    assert_eq!(body["payload"]["fiatCurrency"], "USD");
+    assert_eq!(body["payload"]["externalId"], id.as_str());
+    assert_eq!(body["payload"]["currency"], "BTC");
+
+    emu.with(|s| s.inv(&key).state = "MEM_POOL_FOUND".into());
+    let ok = signed(&app, &event("1", "INVOICE_MEMPOOL_FOUND", &key, "12345")).await;
+    assert_eq!(ok["status"], "applied");
+    assert_eq!(app.status(&id).await["status"], "PENDING_PAYMENT");
+
+    emu.with(|s| {
+        let inv = s.inv(&key);
+        inv.state = "PAID".into();
+        inv.total = "0.00041667".into();
+    });
+    signed(
+        &app,
+        &event(
+            "2",
+            "INVOICE_PAID",
+            &key,
+            "\"6f0c1f7e-0000-4000-8000-000000000001\"",
+        ),
+    )
+    .await;
+    let status = app.status(&id).await;
+    assert_eq!(status["status"], "SUCCESS", "{status}");
+    let merchant = app.checkout(&id).await;
+    assert_eq!(
+        merchant["payments"][0]["providerState"], "PAID",
+        "{merchant}"
+    );
+    // Every webhook made the server re-read the invoice.
+    assert_eq!(emu.requests_to("/api/v1/invoice").len(), 2);
+    emu.assert_clean();
+}
+
+#[tokio::test]
+async fn calypso_intervention_is_resolved_through_the_merchant_api() {
+    let emu = emulator().await;
+    let app = app(&emu).await;
+
+    // OVERPAY on a SINGLE invoice (priced in the coin) -> CONFLICT/OVERPAID -> MARK_PAID.
+    let id = app.fixed_checkout("0.001", "BTC").await;
+    let view = app.pick(&id, "BTC", "BITCOIN", None).await;
+    let key = key_of(&view);
+    assert_eq!(emu.requests_to("/api/v1/invoice/single/create").len(), 1);
+    emu.with(|s| {
+        let inv = s.inv(&key);
+        inv.state = "PENDING_INTERVENTION".into();
+        inv.intervention = Some("OVERPAY".into());
+        // Within our own 0.5 % tolerance: only Calypso's verdict makes this a conflict.
+        inv.total = "0.001002".into();
+    });
+    signed(
+        &app,
+        &event("10", "INVOICE_PENDING_INTERVENTION", &key, "1"),
+    )
+    .await;
+    let status = app.status(&id).await;
+    assert_eq!(
+        (status["status"].as_str(), status["exception"].as_str()),
+        (Some("CONFLICT"), Some("OVERPAID")),
+        "{status}"
+    );
+    let (code, resolved) = app
+        .merchant_post(
+            &format!("/api/v1/checkouts/{id}/resolve"),
+            json!({"action": "MARK_PAID"}),
+        )
+        .await;
+    assert_eq!(code, StatusCode::OK, "{resolved}");
+    assert_eq!(resolved["status"], "SUCCESS");
+    let calls = emu.with(|s| s.calls.clone());
+    let tail: Vec<&str> = calls
+        .iter()
+        .rev()
+        .take(2)
+        .rev()
+        .map(String::as_str)
+        .collect();
+    assert_eq!(
+        tail,
+        [
+            "/api/v1/invoice/return-to-paid",
+            "/api/v1/invoice/close-intervention"
+        ]
+    );
+    emu.with(|s| assert!(s.inv(&key).resolved && s.inv(&key).state == "PAID"));
+
+    // UNDERPAY -> CONFLICT/UNDERPAID -> CLOSE: only close-intervention, checkout CANCELLED.
+    let id = app.fixed_checkout("0.002", "BTC").await;
+    let view = app.pick(&id, "BTC", "BITCOIN", None).await;
+    let key = key_of(&view);
+    emu.with(|s| {
+        let inv = s.inv(&key);
+        inv.state = "PENDING_INTERVENTION".into();
+        inv.intervention = Some("UNDERPAY".into());
+        inv.total = "0.001".into();
+    });
+    signed(
+        &app,
+        &event("11", "INVOICE_PENDING_INTERVENTION", &key, "2"),
+    )
+    .await;
+    assert_eq!(app.status(&id).await["exception"], "UNDERPAID");
+    let before = emu.requests_to("/api/v1/invoice/return-to-paid").len();
+    let (code, closed) = app
+        .merchant_post(
+            &format!("/api/v1/checkouts/{id}/resolve"),
+            json!({"action": "CLOSE"}),
+        )
+        .await;
+    assert_eq!(
+        (code, closed["status"].as_str()),
+        (StatusCode::OK, Some("CANCELLED"))
+    );
+    assert_eq!(
+        emu.requests_to("/api/v1/invoice/return-to-paid").len(),
+        before
+    );
+    emu.with(|s| assert!(s.inv(&key).resolved));
+    emu.assert_clean();
+}
+
+#[tokio::test]
+async fn calypso_webhooks_are_verified_before_parsing() {
+    let emu = emulator().await;
+    let app = app(&emu).await;
+    let id = app.fixed_checkout("0.001", "BTC").await;
+    let view = app.pick(&id, "BTC", "BITCOIN", None).await;
+    let body = event("20", "INVOICE_MEMPOOL_FOUND", &key_of(&view), "7");
+    let good = mac(HOOK_SECRET, &body);
+
+    let (s, e) = deliver(&app, &body, None, Some(HOOK_KEY)).await;
+    assert_eq!(
+        (s, error_of(&e).0.as_str()),
+        (StatusCode::UNAUTHORIZED, "missing_signature")
+    );
+    let mut tampered = body.clone();
+    let at = tampered.len() - 5;
+    tampered[at] ^= 1;
+    let (s, e) = deliver(&app, &tampered, Some(good.clone()), Some(HOOK_KEY)).await;
+    assert_eq!(
+        (s, error_of(&e).0.as_str()),
+        (StatusCode::UNAUTHORIZED, "invalid_signature")
+    );
+    let (s, _) = deliver(
+        &app,
+        &body,
+        Some(mac("wrong secret", &body)),
+        Some(HOOK_KEY),
+    )
+    .await;
+    assert_eq!(s, StatusCode::UNAUTHORIZED);
+    let (s, _) = deliver(
+        &app,
+        &body,
+        Some(good.clone()),
+        Some("another subscription"),
+    )
+    .await;
+    assert_eq!(s, StatusCode::UNAUTHORIZED);
+    let (s, _) = deliver(&app, &body, Some(good.clone()), None).await;
+    assert_eq!(s, StatusCode::UNAUTHORIZED);
+    let (s, _) = deliver(&app, &body, Some("not hex".into()), Some(HOOK_KEY)).await;
+    assert_eq!(s, StatusCode::UNAUTHORIZED);
+    // Nothing unverified reached the provider or the checkout.
+    assert!(emu.requests_to("/api/v1/invoice").is_empty());
+    assert_eq!(app.status(&id).await["status"], "WAITING_PAYMENT");
+
+    // Signed garbage is a 400, never a 500; a signed event without an id too.
+    let garbage = b"{\"id\": [1]}".to_vec();
+    let (s, e) = deliver(
+        &app,
+        &garbage,
+        Some(mac(HOOK_SECRET, &garbage)),
+        Some(HOOK_KEY),
+    )
+    .await;
+    assert_eq!(
+        (s, error_of(&e).0.as_str()),
+        (StatusCode::BAD_REQUEST, "invalid_payload")
+    );
+
+    let (s, ok) = deliver(&app, &body, Some(good), Some(HOOK_KEY)).await;
+    assert_eq!(
+        (s, ok["status"].as_str()),
+        (StatusCode::OK, Some("applied"))
+    );
+    emu.assert_clean();
+}
+
+#[tokio::test]
+async fn calypso_duplicates_replays_and_out_of_order_deliveries_change_state_once() {
+    let emu = emulator().await;
+    let app = app(&emu).await;
+    let id = app.fixed_checkout("0.001", "BTC").await;
+    let view = app.pick(&id, "BTC", "BITCOIN", None).await;
+    let key = key_of(&view);
+    let version = |s: &Value| s["version"].as_u64().unwrap();
+    let start = version(&app.status(&id).await);
+
+    // The PAID event arrives before the mempool one it follows.
+    emu.with(|s| {
+        let inv = s.inv(&key);
+        inv.state = "PAID".into();
+        inv.total = "0.001".into();
+    });
+    let paid = event("31", "INVOICE_PAID", &key, "3");
+    let mempool = event("30", "INVOICE_MEMPOOL_FOUND", &key, "3");
+    assert_eq!(signed(&app, &paid).await["status"], "applied");
+    let after_paid = app.status(&id).await;
+    assert_eq!(after_paid["status"], "SUCCESS");
+    assert_eq!(version(&after_paid), start + 1);
+    // The late, older event re-reads PAID: no second transition.
+    assert_eq!(signed(&app, &mempool).await["status"], "applied");
+    // The same deliveries again (duplicates, and a replay of an old one later on).
+    assert_eq!(signed(&app, &paid).await["status"], "duplicate");
+    assert_eq!(signed(&app, &mempool).await["status"], "duplicate");
+    assert_eq!(version(&app.status(&id).await), start + 1);
+    // Duplicates are answered without even asking Calypso again.
+    assert_eq!(emu.requests_to("/api/v1/invoice").len(), 2);
+    emu.assert_clean();
+}
+
+fn new_invoice(amount: Option<&str>) -> NewInvoice {
+    let catalogue = Catalogue::new(&Default::default());
+    NewInvoice {
+        payment_id: format!("PAY-{}", uuid::Uuid::new_v4()),
+        checkout_id: "CCO-test".into(),
+        coin: catalogue.coin("BTC", "BITCOIN").unwrap().clone(),
+        amount: amount.map(|a| protocol::Amount::parse(a).unwrap()),
+        fiat: amount.is_none().then(|| protocol::Money {
+            amount: protocol::Amount::parse("25").unwrap(),
+            currency: "USD".into(),
+        }),
+        expires_at_ms: checkout_server::domain::now_ms() + 3_600_000,
+        title: "Mug".into(),
+    }
+}
+
+#[tokio::test]
+async fn calypso_client_retries_5xx_and_timeouts_only_and_reads_awkward_answers() {
+    let emu = emulator().await;
+    let provider = CalypsoProvider::new(config(&emu.base)).unwrap();
+
+    // 5xx then a timeout, then success: three attempts, one invoice (same idempotency key).
+    emu.fault(Fault::Status(503));
+    emu.fault(Fault::Delay(Duration::from_millis(600)));
+    let request = new_invoice(Some("0.00100000"));
+    let snap = provider.create_invoice(&request).await.unwrap();
+    assert_eq!(emu.requests_to("/api/v1/invoice/single/create").len(), 3);
+    assert_eq!(emu.with(|s| s.invoices.len()), 1);
+    assert_eq!(snap.provider_state, "PENDING_PAYMENT");
+
+    // A 4xx is never retried.
+    emu.fault(Fault::Status(400));
+    let before = emu.requests().len();
+    assert!(provider.fetch_invoice(&snap.provider_ref, 8).await.is_err());
+    assert_eq!(emu.requests().len(), before + 1);
+
+    // 5xx every time: three attempts, then an error that names no secret.
+    for _ in 0..3 {
+        emu.fault(Fault::Status(500));
+    }
+    let err = provider
+        .fetch_invoice(&snap.provider_ref, 8)
+        .await
+        .unwrap_err();
+    let text = format!("{err:#}");
+    assert!(
+        text.contains("500") && !text.contains(API_SECRET) && !text.contains(API_KEY),
+        "{text}"
+    );
+
+    // Malformed JSON is an error, not a panic.
+    emu.fault(Fault::Body("{\"id\": 1000, \"amount\": "));
+    assert!(provider.fetch_invoice(&snap.provider_ref, 8).await.is_err());
+
+    // Amounts beyond f64's precision, and an unknown state kept raw (never a success).
+    emu.with(|s| {
+        let inv = s.inv(&snap.provider_ref);
+        inv.amount = "0.00100000".into();
+        inv.total = "0.000999999999999999999".into();
+        inv.state = "QUANTUM_SUPERPOSITION".into();
+    });
+    let read = provider.fetch_invoice(&snap.provider_ref, 8).await.unwrap();
+    assert_eq!(read.provider_state, "QUANTUM_SUPERPOSITION");
+    assert_eq!(read.funds.seen_units, 99_999);
+    assert_eq!(read.funds.confirmed_units, 0);
+    assert_eq!(read.funds.signal, None::<ProviderSignal>);
+
+    // The linked widget: created, then found (answer wrapped in `data`) with its invoices.
+    let widget = checkout_server::providers::calypso::NewLinkedWidget {
+        crypto_currencies: vec!["BTC".into(), "ETH".into()],
+        description: "Donations".into(),
+        idempotency_key: uuid::Uuid::new_v4().to_string(),
+        external_id: "W-1".into(),
+        return_url: None,
+        support_url: None,
+        logo_url: None,
+    };
+    let created = provider.create_linked_widget(&widget).await.unwrap();
+    assert_eq!(created.state.as_deref(), Some("IN_PROGRESS"));
+    let found = provider
+        .find_linked_widget(&widget.idempotency_key)
+        .await
+        .unwrap();
+    assert_eq!(found.invoices.len(), 1);
+    assert_eq!(found.invoices[0].id.as_deref(), Some("1000"));
+    emu.assert_clean();
+}
+
+#[tokio::test]
+async fn calypso_parent_external_id_may_be_a_number_or_a_string() {
+    let emu = emulator().await;
+    let provider = CalypsoProvider::new(config(&emu.base)).unwrap();
+    for parent in [
+        "123456789012345678901",
+        "\"6f0c1f7e-0000-4000-8000-000000000001\"",
+        "null",
+    ] {
+        let notice = provider
+            .parse_webhook(&event("99", "INVOICE_PAID", "k-1", parent))
+            .unwrap();
+        assert_eq!(
+            (notice.event_id.as_str(), notice.provider_ref.as_deref()),
+            ("99", Some("k-1"))
+        );
+    }
+    // A string event id works too.
+    let body = br#"{"id":"evt-a","eventType":"INVOICE_PAID","data":{"idempotencyKey":"k-2"}}"#;
+    assert_eq!(provider.parse_webhook(body).unwrap().event_id, "evt-a");
+}
