@@ -25,6 +25,9 @@ pub struct Callbacks {
     pub healthy: Box<dyn Fn(bool)>,
 }
 
+/// A browser callback taking an event.
+type Listener = Closure<dyn Fn(JsValue)>;
+
 /// Keeps the checkout live while held; dropping it stops everything.
 pub struct Live {
     inner: Rc<Inner>,
@@ -41,7 +44,7 @@ struct Inner {
     stream: RefCell<Option<EventSource>>,
     timer: Cell<Option<i32>>,
     /// Closures the browser calls; kept here so they live exactly as long as the connection.
-    closures: RefCell<Vec<Closure<dyn Fn(JsValue)>>>,
+    closures: RefCell<Vec<Listener>>,
     tick: RefCell<Option<Closure<dyn Fn()>>>,
     listeners: RefCell<Vec<(web_sys::EventTarget, &'static str, js_sys::Function)>>,
 }
@@ -139,7 +142,7 @@ impl Inner {
             return;
         };
         let weak = Rc::downgrade(this);
-        let on_status = Closure::<dyn Fn(JsValue)>::new(move |event: JsValue| {
+        let on_status = Listener::new(move |event: JsValue| {
             let Some(inner) = weak.upgrade() else { return };
             let data = event.unchecked_into::<MessageEvent>().data();
             match data
@@ -151,7 +154,7 @@ impl Inner {
             }
         });
         let weak = Rc::downgrade(this);
-        let on_error = Closure::<dyn Fn(JsValue)>::new(move |_| {
+        let on_error = Listener::new(move |_| {
             if let Some(inner) = weak.upgrade() {
                 // The browser retries the stream by itself; polling covers the gap meanwhile.
                 inner.failed();
@@ -243,7 +246,7 @@ impl Inner {
         let window = web_sys::window().expect("window");
         let document = window.document().expect("document");
         let weak = Rc::downgrade(this);
-        let resync = Closure::<dyn Fn(JsValue)>::new(move |_| {
+        let resync = Listener::new(move |_| {
             let Some(inner) = weak.upgrade() else { return };
             let visible = web_sys::window()
                 .and_then(|w| w.document())
