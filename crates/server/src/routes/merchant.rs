@@ -292,8 +292,11 @@ fn widget_view(state: &AppState, w: WidgetRecord, checkouts: &[CheckoutRecord]) 
 
 /// Builds a widget record from a request; shared with the demo seeding.
 pub fn widget_from_request(state: &AppState, req: CreateWidgetRequest) -> AppResult<WidgetRecord> {
+    // Payers open checkouts with this key, so it must be unguessable: a random (v4) UUID.
     let key = uuid::Uuid::parse_str(&req.idempotency_key)
-        .map_err(|_| AppError::invalid("idempotencyKey", "must be a UUID"))?
+        .ok()
+        .filter(|u| u.get_version() == Some(uuid::Version::Random))
+        .ok_or_else(|| AppError::invalid("idempotencyKey", "must be a random (version 4) UUID"))?
         .to_string();
     let external_id = checked_key("externalId", req.external_id)?;
     let checkout_type = req.checkout_type.or(Some(if req.fixed_amount.is_some() {

@@ -7,6 +7,7 @@ mod helpers;
 mod process;
 mod receiver;
 
+mod abuse;
 mod assets_and_health;
 mod checkouts;
 mod cli;
@@ -19,5 +20,6 @@ mod providers_calypso;
 mod providers_coinsph;
 mod providers_inqud;
 mod restart;
+mod secrets;
 mod webhooks;
 mod widgets;
