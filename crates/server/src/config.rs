@@ -516,6 +516,8 @@ mod tests {
         assert_eq!(c.cors_origins, ["https://shop.example"]);
         assert_eq!(c.policy.overpay_tolerance_bp, 50);
         assert_eq!(c.sandbox.block_interval, Duration::from_secs(2));
+        assert_eq!(c.provider, ProviderKind::Sandbox);
+        assert!(c.calypso.is_some() && c.inqud.is_some() && c.coinsph.is_some());
         assert!(!c.uses_demo_key());
     }
 
