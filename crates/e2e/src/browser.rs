@@ -105,6 +105,123 @@ impl Browser {
         }
     }
 
+    /// The screen the widget in `host` shows (`choose`, `pay`, `processing`, `success`, …).
+    pub async fn screen(&self, host: &str) -> Option<String> {
+        let script = "const h = document.querySelector(arguments[0]);\
+                      const r = h && h.shadowRoot && h.shadowRoot.querySelector('.root');\
+                      return r ? r.getAttribute('data-screen') : null;";
+        self.eval(script, vec![json!(host)])
+            .await
+            .as_str()
+            .map(str::to_owned)
+    }
+
+    /// Waits until the widget in `host` shows `screen`.
+    pub async fn wait_screen(&self, host: &str, screen: &str) -> Result<(), String> {
+        let result = crate::eventually(
+            &format!("`{host}` to show the `{screen}` screen"),
+            Duration::from_secs(20),
+            || async { (self.screen(host).await.as_deref() == Some(screen)).then_some(()) },
+        )
+        .await;
+        if result.is_err() {
+            let now = self.screen(host).await;
+            return Err(format!("`{host}` shows {now:?}, not `{screen}`"));
+        }
+        Ok(())
+    }
+
+    /// Clicks the first element matching `selector` in `host`'s shadow root.
+    pub async fn click(&self, host: &str, selector: &str) -> Result<(), String> {
+        let script = "const h = document.querySelector(arguments[0]);\
+                      const el = h && h.shadowRoot && h.shadowRoot.querySelector(arguments[1]);\
+                      if (!el) return false; el.click(); return true;";
+        let clicked = crate::eventually(
+            &format!("`{selector}` to be clickable in `{host}`"),
+            Duration::from_secs(10),
+            || async {
+                self.eval(script, vec![json!(host), json!(selector)])
+                    .await
+                    .as_bool()
+                    .filter(|ok| *ok)
+            },
+        )
+        .await;
+        clicked.map(|_| ())
+    }
+
+    /// Types `text` into the input matching `selector` (as the browser does: value + input).
+    pub async fn type_into(&self, host: &str, selector: &str, text: &str) -> Result<(), String> {
+        let script = "const h = document.querySelector(arguments[0]);\
+                      const el = h && h.shadowRoot && h.shadowRoot.querySelector(arguments[1]);\
+                      if (!el) return false; el.focus(); el.value = arguments[2];\
+                      el.dispatchEvent(new Event('input', {bubbles: true})); return true;";
+        match self
+            .eval(script, vec![json!(host), json!(selector), json!(text)])
+            .await
+        {
+            Value::Bool(true) => Ok(()),
+            _ => Err(format!("no `{selector}` to type into in `{host}`")),
+        }
+    }
+
+    /// The statuses of every `statusChanged` event, oldest first, for widgets named `name`
+    /// (`data-name`), or all when `None`.
+    pub async fn statuses(&self, name: Option<&str>) -> Vec<String> {
+        self.events()
+            .await
+            .into_iter()
+            .filter(|e| name.is_none_or(|n| e["target"] == n))
+            .filter_map(|e| e["detail"]["status"].as_str().map(str::to_owned))
+            .collect()
+    }
+
+    /// Waits until the page has received exactly `expected` (in order), failing with what it got.
+    pub async fn expect_statuses(
+        &self,
+        name: Option<&str>,
+        expected: &[&str],
+    ) -> Result<(), String> {
+        let found = crate::eventually(
+            &format!("statusChanged events {expected:?}"),
+            Duration::from_secs(20),
+            || async {
+                let got = self.statuses(name).await;
+                (got.len() >= expected.len()).then_some(got)
+            },
+        )
+        .await;
+        match found {
+            Ok(got) if got == expected => Ok(()),
+            Ok(got) => Err(format!(
+                "statusChanged sequence {got:?}, expected {expected:?}"
+            )),
+            Err(_) => Err(format!(
+                "statusChanged sequence {:?}, expected {expected:?}",
+                self.statuses(name).await
+            )),
+        }
+    }
+
+    /// The `detail` of the newest `statusChanged` event.
+    pub async fn last_detail(&self) -> Value {
+        self.events()
+            .await
+            .last()
+            .map(|e| e["detail"].clone())
+            .unwrap_or(Value::Null)
+    }
+
+    /// Ends the journey: on failure saves the evidence and fails the test; always closes.
+    pub async fn finish(self, journey: &str, result: Result<(), String>) {
+        if let Err(message) = &result {
+            self.save_failure(journey).await;
+            self.close().await;
+            panic!("journey `{journey}` failed: {message}");
+        }
+        self.close().await;
+    }
+
     /// Saves a screenshot and the page's console log for a failed step.
     pub async fn save_failure(&self, journey: &str) {
         let dir = self.env.artifacts.join(journey);
@@ -135,20 +252,4 @@ impl Browser {
         let _ = self.driver.wait();
         let _ = std::fs::remove_dir_all(&self.profile);
     }
-}
-
-/// Runs a journey's steps in `browser`; on failure saves the evidence, closes everything, and
-/// fails the test with the step's message.
-pub async fn journey<F, Fut>(name: &str, browser: Browser, steps: F)
-where
-    F: FnOnce(Browser) -> Fut,
-    Fut: std::future::Future<Output = (Browser, Result<(), String>)>,
-{
-    let (browser, result) = steps(browser).await;
-    if let Err(message) = &result {
-        browser.save_failure(name).await;
-        browser.close().await;
-        panic!("journey `{name}` failed: {message}");
-    }
-    browser.close().await;
 }

@@ -12,6 +12,9 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use axum::Router;
 
+/// Loaded before the widget on pages that must do without server-sent events.
+const NO_EVENT_SOURCE_JS: &str = "delete window.EventSource; window.EventSource = undefined;";
+
 /// Records what the host page sees: every `statusChanged` event, console output and errors.
 /// Served as an external script so it also runs on strict-CSP pages.
 const RECORDER_JS: &str = r#"
@@ -28,6 +31,26 @@ document.addEventListener("statusChanged", function (e) {
   };
 });
 window.addEventListener("error", function (e) { window.__log.push("uncaught: " + e.message); });
+window.__violations = [];
+document.addEventListener("securitypolicyviolation", function (e) {
+  window.__violations.push(e.violatedDirective + " " + e.blockedURI);
+});
+// Every request the page makes, so journeys can prove that a removed widget went quiet.
+window.__requests = [];
+var originalFetch = window.fetch;
+window.fetch = function (input, init) {
+  window.__requests.push({ at: Date.now(), url: String(input && input.url || input) });
+  return originalFetch.apply(this, arguments);
+};
+if (window.EventSource) {
+  var OriginalEventSource = window.EventSource;
+  window.EventSource = function (url, config) {
+    window.__requests.push({ at: Date.now(), url: String(url), stream: true });
+    return new OriginalEventSource(url, config);
+  };
+  window.EventSource.prototype = OriginalEventSource.prototype;
+  window.EventSource.CONNECTING = 0; window.EventSource.OPEN = 1; window.EventSource.CLOSED = 2;
+}
 window.addEventListener("unhandledrejection", function (e) { window.__log.push("unhandled rejection: " + e.reason); });
 "#;
 
@@ -51,6 +74,7 @@ impl HostSite {
         let pages = Pages::default();
         let app = Router::new()
             .route("/recorder.js", get(recorder))
+            .route("/no-event-source.js", get(no_event_source))
             .route("/{name}", get(page))
             .with_state(pages.clone());
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
@@ -68,10 +92,23 @@ impl HostSite {
     /// Publishes a page whose body is `body`, with the recorder and the widget's script tag.
     /// Returns its URL.
     pub fn page(&self, name: &str, widget_js: &str, body: &str, csp: Option<&str>) -> String {
+        self.page_with(name, widget_js, "", body, csp)
+    }
+
+    /// As [`HostSite::page`], with extra `head` markup before the widget's script tag (e.g.
+    /// `<script src="/no-event-source.js"></script>`).
+    pub fn page_with(
+        &self,
+        name: &str,
+        widget_js: &str,
+        head: &str,
+        body: &str,
+        csp: Option<&str>,
+    ) -> String {
         let html = format!(
             "<!doctype html><html lang=\"en\"><head><meta charset=\"utf-8\">\
              <title>Merchant page</title>\
-             <script src=\"/recorder.js\"></script>\
+             <script src=\"/recorder.js\"></script>{head}\
              <script src=\"{widget_js}\"></script></head><body>{body}</body></html>"
         );
         self.pages.0.lock().unwrap().insert(
@@ -89,6 +126,13 @@ impl Drop for HostSite {
     fn drop(&mut self) {
         self.task.abort();
     }
+}
+
+async fn no_event_source() -> impl IntoResponse {
+    (
+        [(header::CONTENT_TYPE, "text/javascript")],
+        NO_EVENT_SOURCE_JS,
+    )
 }
 
 async fn recorder() -> impl IntoResponse {

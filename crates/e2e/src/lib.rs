@@ -55,6 +55,39 @@ impl Env {
     }
 }
 
+/// Everything a journey needs: the merchant's site, the server, the merchant's backend.
+pub struct Ctx {
+    pub env: Env,
+    pub site: HostSite,
+    pub server: Server,
+    pub merchant: Merchant,
+}
+
+impl Ctx {
+    /// A fresh site and server (fresh database); `server_env` adds server settings.
+    pub async fn start(server_env: &[(&str, &str)]) -> Ctx {
+        let env = Env::from_env();
+        let site = HostSite::start().await;
+        let server = Server::start_with(&env, &site, server_env).await;
+        let merchant = Merchant::new(&server.origin());
+        Ctx {
+            env,
+            site,
+            server,
+            merchant,
+        }
+    }
+
+    /// Publishes a page on the merchant's site embedding `body` with the widget's script tag.
+    pub fn page(&self, name: &str, body: &str) -> String {
+        self.site.page(name, &self.server.widget_js(), body, None)
+    }
+
+    pub async fn browser(&self) -> Browser {
+        Browser::start(&self.env).await
+    }
+}
+
 /// A port nobody listens on right now (the OS picks it).
 pub fn free_port() -> u16 {
     std::net::TcpListener::bind("127.0.0.1:0")
@@ -78,5 +111,41 @@ where
             return Err(format!("timed out after {timeout:?} waiting for {what}"));
         }
         tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+}
+
+/// `now + seconds` as RFC 3339 UTC, for `expiresAt`.
+pub fn rfc3339_in(seconds: u64) -> String {
+    let unix = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .expect("clock after 1970")
+        .as_secs()
+        + seconds;
+    let (days, rest) = ((unix / 86_400) as i64, unix % 86_400);
+    // Civil date from days since 1970-01-01 (Howard Hinnant's well-known algorithm).
+    let z = days + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z - era * 146_097;
+    let yoe = (doe - doe / 1_460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let day = doy - (153 * mp + 2) / 5 + 1;
+    let month = if mp < 10 { mp + 3 } else { mp - 9 };
+    let year = yoe + era * 400 + i64::from(month <= 2);
+    format!(
+        "{year:04}-{month:02}-{day:02}T{:02}:{:02}:{:02}Z",
+        rest / 3600,
+        (rest % 3600) / 60,
+        rest % 60
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn rfc3339_has_the_right_shape() {
+        let t = super::rfc3339_in(0);
+        assert_eq!(t.len(), 20, "{t}");
+        assert!(t.starts_with("20") && t.ends_with('Z'), "{t}");
     }
 }

@@ -49,6 +49,43 @@ impl Merchant {
         serde_json::from_str(&text).unwrap_or_else(|e| panic!("{path}: not JSON ({e}): {text}"))
     }
 
+    /// Creates a checkout from a full request body and returns its id.
+    pub async fn create_checkout(&self, body: Value) -> String {
+        let created = self.post("/api/v1/checkouts", &body).await;
+        created["id"].as_str().expect("checkout id").to_owned()
+    }
+
+    /// The merchant's view of a checkout.
+    pub async fn checkout(&self, id: &str) -> Value {
+        self.get(&format!("/api/v1/checkouts/{id}")).await
+    }
+
+    /// The active payment of a checkout (as the merchant's backend sees it).
+    pub async fn active_payment(&self, id: &str) -> Value {
+        let checkout = self.checkout(id).await;
+        checkout["payments"]
+            .as_array()
+            .and_then(|p| p.iter().find(|p| p["active"] == true).cloned())
+            .unwrap_or_else(|| panic!("checkout {id} has no active payment: {checkout}"))
+    }
+
+    /// Sends `amount` to a sandbox payment's address.
+    pub async fn sandbox_pay(&self, payment_id: &str, amount: &str) -> Value {
+        self.post(
+            &format!("/api/v1/sandbox/payments/{payment_id}/pay"),
+            &serde_json::json!({ "amount": amount }),
+        )
+        .await
+    }
+
+    pub async fn resolve(&self, id: &str, action: &str) -> Value {
+        self.post(
+            &format!("/api/v1/checkouts/{id}/resolve"),
+            &serde_json::json!({ "action": action }),
+        )
+        .await
+    }
+
     /// Creates a FIXED_PRICE checkout and returns its id.
     pub async fn create_fixed_checkout(&self, name: &str, amount: &str, currency: &str) -> String {
         let created = self

@@ -1,3 +1,16 @@
-//! The payer journeys, end to end. One test binary with a module per journey (links once).
+//! The payer journeys, end to end: a merchant page on one origin, the real server on another,
+//! real headless Chromium. One test binary with a module per theme (it links once).
+//!
+//! Each journey asserts what the payer sees inside the shadow root and the exact sequence of
+//! `statusChanged` events the host page received. Merchant actions go through the merchant API.
 
+mod embedding;
 mod first_slice;
+mod live;
+mod payer;
+mod widget_key;
+
+/// The selector of a currency button.
+pub fn coin(code: &str, network: &str) -> String {
+    format!("button.currency[data-currency={code}][data-network={network}]")
+}

@@ -1,0 +1,105 @@
+//! Journeys 10 and 11: the widget on demanding host pages.
+
+use std::time::Duration;
+
+use e2e::Ctx;
+use serde_json::json;
+
+use crate::coin;
+
+fn checkout(name: &str) -> serde_json::Value {
+    json!({"name": name, "type": "FIXED_PRICE", "fixedAmount": {"amount": "18.00", "currency": "EUR"}})
+}
+
+/// Journey 10: a page whose CSP allows only the widget's origin (plus wasm compilation).
+#[tokio::test]
+async fn strict_csp_page_completes_the_journey_without_violations() {
+    let ctx = Ctx::start(&[]).await;
+    let id = ctx.merchant.create_checkout(checkout("Strict page")).await;
+    let origin = ctx.server.origin();
+    let csp = format!(
+        "default-src 'none'; script-src 'self' {origin} 'wasm-unsafe-eval'; \
+         connect-src {origin}; style-src {origin}; img-src 'self'"
+    );
+    let url = ctx.site.page(
+        "j10",
+        &ctx.server.widget_js(),
+        &format!("<app-widget id=\"{id}\"></app-widget>"),
+        Some(&csp),
+    );
+    let b = ctx.browser().await;
+    let result = async {
+        b.client.goto(&url).await.map_err(|e| e.to_string())?;
+        b.click("app-widget", &coin("BTC", "BITCOIN")).await?;
+        b.wait_screen("app-widget", "pay").await?;
+        b.wait_shadow_text("app-widget", ".qr svg").await?;
+        let payment = ctx.merchant.active_payment(&id).await;
+        ctx.merchant
+            .sandbox_pay(
+                payment["id"].as_str().unwrap_or_default(),
+                payment["amount"].as_str().unwrap_or_default(),
+            )
+            .await;
+        b.wait_screen("app-widget", "success").await?;
+        let violations = b.eval("return window.__violations;", vec![]).await;
+        if violations != json!([]) {
+            return Err(format!("CSP violations: {violations}"));
+        }
+        Ok(())
+    }
+    .await;
+    b.finish("j10_strict_csp", result).await;
+}
+
+/// Journey 11: two widgets on one page do not talk over each other; a removed widget goes
+/// quiet, and comes back when re-added.
+#[tokio::test]
+async fn two_widgets_stay_independent_and_removal_stops_all_traffic() {
+    let ctx = Ctx::start(&[]).await;
+    let a = ctx.merchant.create_checkout(checkout("Widget A")).await;
+    let b_id = ctx.merchant.create_checkout(checkout("Widget B")).await;
+    let url = ctx.page(
+        "j11",
+        &format!(
+            "<app-widget data-name=\"a\" id=\"{a}\"></app-widget>\
+             <app-widget data-name=\"b\" id=\"{b_id}\"></app-widget>"
+        ),
+    );
+    let (wa, wb) = ("app-widget[data-name=a]", "app-widget[data-name=b]");
+    let b = ctx.browser().await;
+    let result = async {
+        b.client.goto(&url).await.map_err(|e| e.to_string())?;
+        b.wait_screen(wb, "choose").await?;
+        b.click(wa, &coin("BTC", "BITCOIN")).await?;
+        b.wait_screen(wa, "pay").await?;
+        let payment = ctx.merchant.active_payment(&a).await;
+        ctx.merchant
+            .sandbox_pay(payment["id"].as_str().unwrap_or_default(), payment["amount"].as_str().unwrap_or_default())
+            .await;
+        b.wait_screen(wa, "success").await?;
+        if b.screen(wb).await.as_deref() != Some("choose") {
+            return Err("widget B changed when A was paid".into());
+        }
+        b.expect_statuses(Some("b"), &["NEW"]).await?;
+        b.expect_statuses(Some("a"), &["NEW", "WAITING_PAYMENT", "PENDING_PAYMENT", "SUCCESS"]).await?;
+
+        // Remove B, wait longer than its poll interval, and count requests naming it.
+        let removed_at = b
+            .eval("const el = document.querySelector(arguments[0]); window.__removed = el; el.remove(); return Date.now();", vec![json!(wb)])
+            .await;
+        tokio::time::sleep(Duration::from_secs(5)).await;
+        let after = b
+            .eval(
+                "return window.__requests.filter(r => r.at > arguments[0] && r.url.includes(arguments[1])).length;",
+                vec![removed_at, json!(b_id)],
+            )
+            .await;
+        if after != 0 {
+            return Err(format!("{after} requests for the removed widget after its removal"));
+        }
+        b.eval("document.body.appendChild(window.__removed);", vec![]).await;
+        b.wait_screen(wb, "choose").await
+    }
+    .await;
+    b.finish("j11_two_widgets", result).await;
+}
