@@ -50,6 +50,9 @@ pub const ROUTES: &[(&str, &str)] = &[
     ("get", "/api/v1/deliveries/{eventId}"),
     ("post", "/api/v1/deliveries/{eventId}/redeliver"),
     ("post", "/webhooks/sandbox"),
+    ("post", "/webhooks/calypso"),
+    ("post", "/webhooks/inqud"),
+    ("post", "/webhooks/coinsph"),
 ];
 
 fn cors(config: &Config) -> CorsLayer {

@@ -366,12 +366,28 @@ async fn calypso_intervention_is_resolved_through_the_merchant_api() {
         (Some("CONFLICT"), Some("OVERPAID")),
         "{status}"
     );
+    // The payer's widget is listening: it must see the outcome live.
+    let mut stream = app
+        .client
+        .get(app.url(&format!("/api/v1/public/checkouts/{id}/events")))
+        .send()
+        .await
+        .unwrap();
     let (code, resolved) = app
         .merchant_post(
             &format!("/api/v1/checkouts/{id}/resolve"),
             json!({"action": "MARK_PAID"}),
         )
         .await;
+    let mut seen = String::new();
+    while !seen.contains("\"status\":\"SUCCESS\"") {
+        let chunk = tokio::time::timeout(Duration::from_secs(5), stream.chunk())
+            .await
+            .expect("the live stream went quiet")
+            .unwrap()
+            .expect("the live stream ended before SUCCESS");
+        seen.push_str(&String::from_utf8_lossy(&chunk));
+    }
     assert_eq!(code, StatusCode::OK, "{resolved}");
     assert_eq!(resolved["status"], "SUCCESS");
     let calls = emu.with(|s| s.calls.clone());

@@ -353,3 +353,15 @@ async fn inqud_conflicts_unknown_statuses_and_faults() {
     assert!(!body.to_string().contains(API_SECRET));
     emu.assert_clean();
 }
+
+#[tokio::test]
+async fn an_unconfigured_provider_has_no_webhook_endpoint() {
+    let app = spawn_app().await;
+    for provider in ["calypso", "inqud", "coinsph"] {
+        let body = b"{\"id\":\"CCO-1\"}".to_vec();
+        let (status, answer) = app
+            .raw_post(&format!("/webhooks/{provider}"), false, body)
+            .await;
+        assert_eq!(status, StatusCode::NOT_FOUND, "{provider}: {answer}");
+    }
+}
