@@ -154,13 +154,12 @@ pub fn Choose(
         shown
             .into_iter()
             .map(|option| {
-                let label = format!("{} {} ({})", option.code, option.name, option.network_name);
                 let code = option.code.clone();
                 let name = option.name.clone();
                 let network = option.network_name.clone();
                 view! {
                     <li>
-                        <button type="button" class="currency" part="currency" aria-label=label
+                        <button type="button" class="currency" part="currency"
                             data-currency=option.code.clone() data-network=option.network.clone()
                             disabled=move || busy.get()
                             on:click=move |_| choose(&option)>

@@ -146,7 +146,8 @@ pub fn run(args: &[String]) -> Result<(), String> {
                 .env("E2E_SERVER_BIN", server)
                 .env("E2E_EXAMPLES", crate::root().join("examples"))
                 .env("E2E_CHROMEDRIVER", tools::CHROMEDRIVER)
-                .env("E2E_CHROMIUM", tools::CHROMIUM),
+                .env("E2E_CHROMIUM", tools::CHROMIUM)
+                .env("E2E_AXE", axe),
         );
     }
 

@@ -141,3 +141,38 @@ pub fn ensure_browser() -> Result<(), String> {
         ])
         .env("DEBIAN_FRONTEND", "noninteractive"))
 }
+
+pub const AXE_CORE_VERSION: &str = "4.14.1";
+
+/// axe-core from the npm registry, for the accessibility journey; kept under target/ so a clean
+/// build removes it. Returns the path of `axe.min.js`.
+pub fn ensure_axe() -> Result<std::path::PathBuf, String> {
+    let prefix = crate::root().join("target").join("npm");
+    let package = prefix.join("node_modules").join("axe-core");
+    let script = package.join("axe.min.js");
+    let installed = std::fs::read_to_string(package.join("package.json"))
+        .map(|p| p.contains(&format!("\"version\": \"{AXE_CORE_VERSION}\"")))
+        .unwrap_or(false);
+    if installed && script.is_file() {
+        return Ok(script);
+    }
+    if first_line("npm", &["--version"]).is_none() {
+        return Err(
+            "the accessibility journey needs npm (Node.js) to fetch axe-core; \
+                    on Debian: apt-get install -y nodejs npm"
+                .into(),
+        );
+    }
+    std::fs::create_dir_all(&prefix).map_err(|e| e.to_string())?;
+    run(Command::new("npm")
+        .args([
+            "install",
+            "--no-audit",
+            "--no-fund",
+            "--no-save",
+            "--prefix",
+        ])
+        .arg(&prefix)
+        .arg(format!("axe-core@{AXE_CORE_VERSION}")))?;
+    Ok(script)
+}

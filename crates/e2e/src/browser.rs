@@ -212,6 +212,65 @@ impl Browser {
             .unwrap_or(Value::Null)
     }
 
+    /// Presses and releases `key` (a character or a `fantoccini::key::Key`) on whatever has focus.
+    pub async fn press(&self, key: char) -> Result<(), String> {
+        use fantoccini::actions::{InputSource, KeyAction, KeyActions};
+        let actions = KeyActions::new("keyboard".into())
+            .then(KeyAction::Down { value: key })
+            .then(KeyAction::Up { value: key });
+        self.client
+            .perform_actions(actions)
+            .await
+            .map_err(|e| e.to_string())
+    }
+
+    /// Whether the focused element, looking through shadow roots, matches `selector`.
+    pub async fn focused_matches(&self, selector: &str) -> bool {
+        let script = "let el = document.activeElement;\
+                      while (el && el.shadowRoot && el.shadowRoot.activeElement) el = el.shadowRoot.activeElement;\
+                      return !!(el && el.matches && el.matches(arguments[0]));";
+        self.eval(script, vec![json!(selector)]).await == Value::Bool(true)
+    }
+
+    /// Tabs through the page until `selector` has focus (at most 40 presses), then presses Enter.
+    pub async fn tab_to_and_activate(&self, selector: &str) -> Result<(), String> {
+        use fantoccini::key::Key;
+        for _ in 0..40 {
+            if self.focused_matches(selector).await {
+                let enter = Key::Enter.to_string().chars().next().expect("a key code");
+                return self.press(enter).await;
+            }
+            let tab = Key::Tab.to_string().chars().next().expect("a key code");
+            self.press(tab).await?;
+        }
+        Err(format!("`{selector}` cannot be reached with the Tab key"))
+    }
+
+    /// Runs axe-core on the widget in `host` and returns its violations, one line each.
+    pub async fn axe(&self, host: &str) -> Result<Vec<String>, String> {
+        let source = std::fs::read_to_string(&self.env.axe)
+            .map_err(|e| format!("cannot read axe-core at {}: {e}", self.env.axe.display()))?;
+        let script = "const done = arguments[arguments.length - 1];\
+            if (!window.axe) { (0, eval)(arguments[0]); }\
+            axe.run(document.querySelector(arguments[1]), { resultTypes: ['violations'] })\
+              .then(r => done(r.violations.map(v => v.id + ': ' + v.help + ' at ' +\
+                 v.nodes.map(n => JSON.stringify(n.target)).join(', '))))\
+              .catch(e => done(['axe failed: ' + e]));";
+        let result = self
+            .client
+            .execute_async(script, vec![json!(source), json!(host)])
+            .await
+            .map_err(|e| e.to_string())?;
+        Ok(result
+            .as_array()
+            .map(|v| {
+                v.iter()
+                    .filter_map(|s| s.as_str().map(str::to_owned))
+                    .collect()
+            })
+            .unwrap_or_default())
+    }
+
     /// Ends the journey: on failure saves the evidence and fails the test; always closes.
     pub async fn finish(self, journey: &str, result: Result<(), String>) {
         if let Err(message) = &result {

@@ -27,6 +27,8 @@ pub struct Env {
     pub chromedriver: PathBuf,
     pub chromium: PathBuf,
     pub artifacts: PathBuf,
+    /// axe-core's `axe.min.js`, for the accessibility journey.
+    pub axe: PathBuf,
 }
 
 impl Env {
@@ -50,6 +52,7 @@ impl Env {
             server_bin: var("E2E_SERVER_BIN"),
             chromedriver: var("E2E_CHROMEDRIVER"),
             chromium: var("E2E_CHROMIUM"),
+            axe: var("E2E_AXE"),
             artifacts,
         }
     }

@@ -4,6 +4,7 @@
 //! Each journey asserts what the payer sees inside the shadow root and the exact sequence of
 //! `statusChanged` events the host page received. Merchant actions go through the merchant API.
 
+mod accessibility;
 mod embedding;
 mod first_slice;
 mod live;
