@@ -130,14 +130,12 @@ pub fn run(args: &[String]) -> Result<(), String> {
 
     let dist = build::build_widget();
     let server = demo::build_server("dev");
-    let built = tally.check(
-        "widget build",
-        dist.as_ref().map(|_| ()).map_err(Clone::clone),
-    ) & tally.check(
-        "server build",
-        server.as_ref().map(|_| ()).map_err(Clone::clone),
-    );
-    if let (true, Ok(dist), Ok(server)) = (built, dist, server) {
+    let axe = tools::ensure_axe();
+    let ok = |r: &Result<_, String>| r.as_ref().map(|_| ()).map_err(Clone::clone);
+    let built = tally.check("widget build", ok(&dist))
+        & tally.check("server build", ok(&server))
+        & tally.check("axe-core", ok(&axe));
+    if let (true, Ok(dist), Ok(server), Ok(axe)) = (built, dist, server, axe) {
         tally.suite(
             "end-to-end browser tests",
             cargo()
