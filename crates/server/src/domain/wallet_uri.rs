@@ -7,6 +7,11 @@ use super::currency::{Coin, UriScheme};
 
 /// The URI asking for `amount` (at the coin's scale) to `address`.
 pub fn wallet_uri(coin: &Coin, address: &str, amount: Amount) -> String {
+    // A provider that collects through its own payment page (Coins.ph) gives a link, not an
+    // address: the QR code opens the page.
+    if address.starts_with("https://") {
+        return address.to_owned();
+    }
     let units = amount
         .units_at(coin.decimals)
         .expect("payment amounts are stored at the coin's scale");
@@ -30,6 +35,14 @@ mod tests {
 
     fn a(s: &str) -> Amount {
         Amount::parse(s).unwrap()
+    }
+
+    #[test]
+    fn a_payment_page_link_is_its_own_uri() {
+        let cat = Catalogue::new(&Default::default());
+        let btc = cat.coin("BTC", "BITCOIN").unwrap();
+        let page = "https://coins.ph/payment/request/pr1";
+        assert_eq!(wallet_uri(btc, page, a("0.001")), page);
     }
 
     #[test]

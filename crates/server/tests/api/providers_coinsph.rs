@@ -187,6 +187,8 @@ async fn coinsph_checkout_runs_to_success_through_callbacks() {
         view["payment"]["address"],
         "https://coins.ph/payment/request/pr1"
     );
+    // The QR code opens the payment page.
+    assert_eq!(view["payment"]["walletUri"], view["payment"]["address"]);
     let inv = emu.with(|s| s.invoices[0].clone());
     assert_eq!(inv.amount, "0.00500000");
 
