@@ -541,8 +541,11 @@ retries = 4
 "#,
         )
         .unwrap();
-        let env =
-            |k: &str| (k == "CHECKOUT_CALYPSO_WEBHOOK_SECRET").then(|| "whsec_from_env".to_owned());
+        let env = |k: &str| match k {
+            "CHECKOUT_CALYPSO_WEBHOOK_SECRET" => Some("whsec_from_env".to_owned()),
+            "CHECKOUT_CALYPSO_BACKOFF" => Some("50ms".to_owned()),
+            _ => None,
+        };
         let c = Config::load(Some(&path), &env, Overrides::default()).unwrap();
         assert_eq!(c.provider, ProviderKind::Calypso);
         let cal = c.calypso.clone().unwrap();
@@ -550,6 +553,7 @@ retries = 4
         assert_eq!(cal.webhook_secret.expose(), "whsec_from_env");
         assert_eq!(cal.http.timeout, Duration::from_secs(3));
         assert_eq!(cal.http.retries, 4);
+        assert_eq!(cal.http.backoff, Duration::from_millis(50));
         assert_eq!(cal.currencies["USDT/ETHEREUM"], "USDT_ERC20");
         let printed = format!("{c:?}");
         assert!(!printed.contains("sk_file") && !printed.contains("whsec_from_env"));

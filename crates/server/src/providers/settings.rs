@@ -34,6 +34,9 @@ pub struct Section {
     pub timeout: Option<String>,
     pub retries: Option<u32>,
     pub backoff: Option<String>,
+    /// `CHECKOUT_<PROVIDER>_RETRIES`, checked when the settings are built.
+    #[serde(skip)]
+    pub retries_text: Option<String>,
     /// Our coin (`"USDT/ETHEREUM"` or `"BTC"`) to the provider's currency code.
     pub currencies: Option<BTreeMap<String, String>>,
 }
@@ -55,6 +58,16 @@ impl Section {
             if let Some(v) = var(key) {
                 self.set(key, v);
             }
+        }
+        if let Some(v) = var("timeout") {
+            self.timeout = Some(v);
+        }
+        if let Some(v) = var("backoff") {
+            self.backoff = Some(v);
+        }
+        if let Some(v) = var("retries") {
+            // A bad number is reported by `http()` as the unparseable text it is.
+            self.retries_text = Some(v);
         }
     }
 
@@ -116,7 +129,15 @@ impl Section {
         if let Some(b) = &self.backoff {
             h.backoff = parse_duration(b).with_context(|| format!("[{section}] backoff"))?;
         }
-        if let Some(r) = self.retries {
+        let retries = match &self.retries_text {
+            Some(t) => Some(
+                t.trim()
+                    .parse::<u32>()
+                    .with_context(|| format!("[{section}] retries must be a whole number"))?,
+            ),
+            None => self.retries,
+        };
+        if let Some(r) = retries {
             h.retries = r.min(10);
         }
         Ok(h)

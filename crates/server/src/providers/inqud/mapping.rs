@@ -110,6 +110,14 @@ mod tests {
             r#"{"request":{"status":"CONFLICT","payAmount":10,"paidAmount":12,"overpaid":2}}"#,
         );
         assert_eq!(funds(&c, 6).signal, Some(ProviderSignal::HeldOverpaid));
+        let c = parse(
+            r#"{"request":{"status":"CONFLICT","payAmount":10,"paidAmount":12,"overpaid":true}}"#,
+        );
+        assert_eq!(funds(&c, 6).signal, Some(ProviderSignal::HeldOverpaid));
+        let c = parse(
+            r#"{"request":{"status":"CONFLICT","payAmount":10,"paidAmount":10,"overpaid":0.0}}"#,
+        );
+        assert_eq!(funds(&c, 6).signal, Some(ProviderSignal::Held));
         let c = parse(r#"{"request":{"status":"PENDING_PAYMENT","payAmount":10}}"#);
         assert_eq!(funds(&c, 6).signal, Some(ProviderSignal::InFlight));
         let c = parse(r#"{"status":"HALF_MOON","request":null}"#);

@@ -51,8 +51,9 @@ pub struct Request {
     pub pay_amount: Option<Amount>,
     #[serde(default, deserialize_with = "decimal::amount")]
     pub paid_amount: Option<Amount>,
-    /// A flag or an amount: its type is not shown publicly, so both are accepted.
-    pub overpaid: Option<serde_json::Value>,
+    /// A flag or an amount: its type is not shown publicly, so both are accepted (read as
+    /// raw text, never through a float).
+    pub overpaid: Option<Box<RawValue>>,
     pub payment: Option<Payment>,
 }
 
@@ -63,11 +64,14 @@ pub struct Payment {
 
 impl Request {
     pub fn is_overpaid(&self) -> bool {
-        match &self.overpaid {
-            Some(serde_json::Value::Bool(b)) => *b,
-            Some(serde_json::Value::Number(n)) => n.to_string() != "0",
-            Some(serde_json::Value::String(s)) => !s.is_empty() && s != "0",
-            _ => false,
+        let Some(raw) = &self.overpaid else {
+            return false;
+        };
+        let text = raw.get().trim_matches('"');
+        match text {
+            "true" => true,
+            "false" | "null" | "" => false,
+            number => decimal::parse_exact(number).is_ok_and(|a| !a.is_zero()),
         }
     }
 }
