@@ -652,3 +652,98 @@ async fn calypso_parent_external_id_may_be_a_number_or_a_string() {
     let body = br#"{"id":"evt-a","eventType":"INVOICE_PAID","data":{"idempotencyKey":"k-2"}}"#;
     assert_eq!(provider.parse_webhook(body).unwrap().event_id, "evt-a");
 }
+
+#[tokio::test]
+async fn calypso_keys_never_reach_a_log_line_or_a_response() {
+    let emu = emulator().await;
+    let dir = tempfile::tempdir().unwrap();
+    let env = [
+        ("RUST_LOG", "debug".to_owned()),
+        ("CHECKOUT_MERCHANT_API_KEY", MERCHANT_KEY.to_owned()),
+        ("CHECKOUT_PROVIDER", "calypso".to_owned()),
+        ("CHECKOUT_CALYPSO_BASE_URL", emu.base.clone()),
+        ("CHECKOUT_CALYPSO_ACCOUNT", ACCOUNT.to_owned()),
+        ("CHECKOUT_CALYPSO_API_KEY", API_KEY.to_owned()),
+        ("CHECKOUT_CALYPSO_API_SECRET", API_SECRET.to_owned()),
+        ("CHECKOUT_CALYPSO_WEBHOOK_SECRET", HOOK_SECRET.to_owned()),
+        ("CHECKOUT_CALYPSO_WEBHOOK_KEY", HOOK_KEY.to_owned()),
+        ("CHECKOUT_CALYPSO_TIMEOUT", "300ms".to_owned()),
+        ("CHECKOUT_CALYPSO_BACKOFF", "5ms".to_owned()),
+    ];
+    let server = crate::process::ServerProcess::start(dir.path(), &env).await;
+    let client = reqwest::Client::new();
+    let mut answers = String::new();
+    let created: Value = client
+        .post(format!("{}/api/v1/checkouts", server.base))
+        .bearer_auth(MERCHANT_KEY)
+        .json(&json!({"name": "Mug", "type": "FIXED_PRICE", "fixedAmount": {"amount": "25", "currency": "USD"}}))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let id = created["id"].as_str().unwrap().to_owned();
+    // A provider failure on the way, so its error path is logged too.
+    emu.fault(Fault::Status(503));
+    let picked = client
+        .post(format!(
+            "{}/api/v1/public/checkouts/{id}/payment",
+            server.base
+        ))
+        .json(&json!({"currency": "BTC", "network": "BITCOIN"}))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    answers.push_str(&picked);
+    let view: Value = serde_json::from_str(&picked).unwrap();
+    let key = key_of(&view);
+    emu.with(|s| s.inv(&key).state = "SOMETHING_NEW".into());
+    let body = event("77", "INVOICE_MEMPOOL_FOUND", &key, "5");
+    let hook = client
+        .post(format!("{}/webhooks/calypso", server.base))
+        .header("Sign", mac(HOOK_SECRET, &body))
+        .header("Key", HOOK_KEY)
+        .body(body)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(hook.status(), StatusCode::OK);
+    let bad = client
+        .post(format!("{}/webhooks/calypso", server.base))
+        .header("Sign", "00")
+        .header("Key", HOOK_KEY)
+        .body("{}")
+        .send()
+        .await
+        .unwrap();
+    answers.push_str(&bad.text().await.unwrap());
+    for path in [
+        format!("/api/v1/checkouts/{id}"),
+        "/api/openapi.json".to_owned(),
+    ] {
+        let text = client
+            .get(format!("{}{path}", server.base))
+            .bearer_auth(MERCHANT_KEY)
+            .send()
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap();
+        answers.push_str(&text);
+    }
+    let logs = server.terminate();
+    assert!(
+        logs.contains("SOMETHING_NEW"),
+        "the unknown state is logged: {logs}"
+    );
+    for secret in [API_KEY, API_SECRET, HOOK_KEY, HOOK_SECRET] {
+        assert!(!logs.contains(secret), "{secret} in the logs");
+        assert!(!answers.contains(secret), "{secret} in a response");
+    }
+    emu.assert_clean();
+}
