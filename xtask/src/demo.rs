@@ -11,6 +11,10 @@ pub fn run(args: &[String]) -> Result<(), String> {
     let listen = listen_address(args)?;
     let dist = build::build_widget()?;
     let server = build_server("server")?;
+    // The React example is the one page that needs a build; without npm the rest still runs.
+    if let Err(e) = crate::examples::build() {
+        eprintln!("xtask: the React example is not built ({e}); the other examples work");
+    }
     let root = crate::root();
     let data_dir = root.join("target").join("demo-data");
     let mut child = Command::new(&server)

@@ -7,6 +7,7 @@
 
 mod build;
 mod demo;
+mod examples;
 mod process;
 mod test;
 mod tools;

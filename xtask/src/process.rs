@@ -7,8 +7,10 @@ use std::process::{Command, Stdio};
 pub fn run(cmd: &mut Command) -> Result<(), String> {
     let shown = describe(cmd);
     eprintln!("$ {shown}");
+    if cmd.get_current_dir().is_none() {
+        cmd.current_dir(crate::root());
+    }
     let status = cmd
-        .current_dir(crate::root())
         .status()
         .map_err(|e| format!("could not start `{shown}`: {e}"))?;
     if status.success() {
@@ -24,8 +26,10 @@ pub fn run_captured(cmd: &mut Command) -> Result<(bool, String), String> {
     use std::io::{BufRead, BufReader};
     let shown = describe(cmd);
     eprintln!("$ {shown}");
+    if cmd.get_current_dir().is_none() {
+        cmd.current_dir(crate::root());
+    }
     let mut child = cmd
-        .current_dir(crate::root())
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
         .spawn()

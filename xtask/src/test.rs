@@ -128,6 +128,7 @@ pub fn run(args: &[String]) -> Result<(), String> {
             .env("CHROMEDRIVER", tools::CHROMEDRIVER),
     );
 
+    tally.check("React example type-check", crate::examples::typecheck());
     let dist = build::build_widget();
     let server = demo::build_server("dev");
     let axe = tools::ensure_axe();
