@@ -13,6 +13,7 @@ mod checkouts;
 mod cli;
 mod crash;
 mod errors;
+mod fuzz;
 mod live;
 mod notify;
 mod payments;

@@ -16,6 +16,29 @@ const SANDBOX_WEBHOOK: &str = "whsec_SECRET_sandbox_77d1e0";
 const SANDBOX_SEED: &str = "SECRET_seed_a91b3c";
 const NOTIFY_NEW: &str = "whsec_SECRET_notify_new_1c2d";
 const NOTIFY_OLD: &str = "whsec_SECRET_notify_old_3e4f";
+/// The real providers' credentials (configured, though the sandbox opens the payments).
+const PROVIDER_SECRETS: [(&str, &str); 11] = [
+    ("CHECKOUT_CALYPSO_API_KEY", "SECRET_calypso_key_11aa"),
+    ("CHECKOUT_CALYPSO_API_SECRET", "SECRET_calypso_secret_22bb"),
+    (
+        "CHECKOUT_CALYPSO_WEBHOOK_SECRET",
+        "SECRET_calypso_hook_33cc",
+    ),
+    (
+        "CHECKOUT_CALYPSO_WEBHOOK_KEY",
+        "SECRET_calypso_hookkey_44dd",
+    ),
+    ("CHECKOUT_INQUD_API_KEY", "SECRET_inqud_id_55ee"),
+    ("CHECKOUT_INQUD_API_SECRET", "SECRET_inqud_secret_66ff"),
+    ("CHECKOUT_INQUD_WEBHOOK_SECRET", "SECRET_inqud_hook_77aa"),
+    ("CHECKOUT_COINSPH_API_KEY", "SECRET_coins_key_88bb"),
+    ("CHECKOUT_COINSPH_API_SECRET", "SECRET_coins_secret_99cc"),
+    (
+        "CHECKOUT_COINSPH_MERCHANT_API_TOKEN",
+        "SECRET_coins_token_00dd",
+    ),
+    ("CHECKOUT_SANDBOX_SEED", SANDBOX_SEED),
+];
 const SECRETS: [&str; 5] = [
     MERCHANT,
     SANDBOX_WEBHOOK,
@@ -37,22 +60,26 @@ async fn record(resp: reqwest::Response, seen: &mut String) -> Value {
 async fn no_secret_appears_in_any_response_or_any_default_log_line() {
     let receiver = Receiver::start().await;
     let dir = tempfile::tempdir().unwrap();
-    let server = ServerProcess::start(
-        &dir.path().join("data"),
-        &[
-            ("CHECKOUT_MERCHANT_API_KEY", MERCHANT.into()),
-            ("CHECKOUT_SANDBOX_WEBHOOK_SECRET", SANDBOX_WEBHOOK.into()),
-            ("CHECKOUT_SANDBOX_SEED", SANDBOX_SEED.into()),
-            ("CHECKOUT_SANDBOX_BLOCK_INTERVAL", "50ms".into()),
-            ("CHECKOUT_NOTIFY_URL", receiver.url.clone()),
-            (
-                "CHECKOUT_NOTIFY_SECRETS",
-                format!("{NOTIFY_NEW},{NOTIFY_OLD}"),
-            ),
-            ("CHECKOUT_NOTIFY_POLL_INTERVAL", "20ms".into()),
-        ],
-    )
-    .await;
+    let mut env: Vec<(&str, String)> = vec![
+        ("CHECKOUT_MERCHANT_API_KEY", MERCHANT.into()),
+        ("CHECKOUT_SANDBOX_WEBHOOK_SECRET", SANDBOX_WEBHOOK.into()),
+        ("CHECKOUT_SANDBOX_BLOCK_INTERVAL", "50ms".into()),
+        ("CHECKOUT_NOTIFY_URL", receiver.url.clone()),
+        (
+            "CHECKOUT_NOTIFY_SECRETS",
+            format!("{NOTIFY_NEW},{NOTIFY_OLD}"),
+        ),
+        ("CHECKOUT_NOTIFY_POLL_INTERVAL", "20ms".into()),
+        // Unreachable on purpose: only the secrets matter here.
+        ("CHECKOUT_CALYPSO_BASE_URL", "http://127.0.0.1:9".into()),
+        ("CHECKOUT_CALYPSO_ACCOUNT", "acc_1".into()),
+        ("CHECKOUT_INQUD_BASE_URL", "http://127.0.0.1:9".into()),
+        ("CHECKOUT_INQUD_PROJECT_ID", "CAP-1".into()),
+        ("CHECKOUT_COINSPH_BASE_URL", "http://127.0.0.1:9".into()),
+        ("CHECKOUT_COINSPH_RECEIVING_ACCOUNT", "acct-1".into()),
+    ];
+    env.extend(PROVIDER_SECRETS.iter().map(|(k, v)| (*k, v.to_string())));
+    let server = ServerProcess::start(&dir.path().join("data"), &env).await;
     let base = server.base.clone();
     let http = reqwest::Client::builder()
         .timeout(Duration::from_secs(5))
@@ -172,6 +199,21 @@ async fn no_secret_appears_in_any_response_or_any_default_log_line() {
             .unwrap();
         record(resp, &mut seen).await;
     }
+    for provider in ["calypso", "inqud", "coinsph"] {
+        for auth in [MERCHANT, "Token nope"] {
+            let resp = http
+                .post(format!("{base}/webhooks/{provider}"))
+                .header("authorization", auth)
+                .header("key", "nope")
+                .header("sign", "00")
+                .header("content-type", "application/json")
+                .body(r#"{"id":"x","status":"PAID"}"#)
+                .send()
+                .await
+                .unwrap();
+            record(resp, &mut seen).await;
+        }
+    }
     let events = http
         .get(format!("{base}/api/v1/public/checkouts/{id}/events"))
         .send()
@@ -203,7 +245,8 @@ async fn no_secret_appears_in_any_response_or_any_default_log_line() {
         logs.lines().count() > 20,
         "the default level logs requests:\n{logs}"
     );
-    for secret in SECRETS {
+    let provider_secrets = PROVIDER_SECRETS.iter().map(|(_, v)| *v);
+    for secret in SECRETS.into_iter().chain(provider_secrets) {
         assert!(!seen.contains(secret), "a response contains {secret}");
         assert!(!logs.contains(secret), "the logs contain {secret}:\n{logs}");
     }
@@ -222,6 +265,25 @@ fn known_secrets() -> Vec<String> {
         secrets.push(c.sandbox.webhook_secret.expose().to_owned());
         secrets.push(c.sandbox.seed.expose().to_owned());
         secrets.extend(c.notify.secrets.iter().map(|s| s.expose().to_owned()));
+        if let Some(p) = &c.calypso {
+            let optional = p.webhook_key.iter();
+            for s in [&p.api_key, &p.secret_key, &p.webhook_secret]
+                .into_iter()
+                .chain(optional)
+            {
+                secrets.push(s.expose().to_owned());
+            }
+        }
+        if let Some(p) = &c.inqud {
+            for s in [&p.api_id, &p.api_secret, &p.webhook_secret] {
+                secrets.push(s.expose().to_owned());
+            }
+        }
+        if let Some(p) = &c.coinsph {
+            for s in [&p.api_key, &p.api_secret, &p.merchant_api_token] {
+                secrets.push(s.expose().to_owned());
+            }
+        }
     }
     secrets.sort();
     secrets.dedup();
