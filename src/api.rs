@@ -1,16 +1,15 @@
 //! The widget's only way to the server.
 //!
-//! JSON goes through the browser's own parser (`Response.json()` / `JSON.stringify`) and
-//! `serde-wasm-bindgen`, which keeps a JSON library out of the wasm: the payer downloads less.
-//! Every request carries the element's abort signal, so removing the element cancels it.
+//! JSON goes through the browser's own parser (`Response.json()` / `JSON.stringify`) and the
+//! readers in [`crate::wire`], which keeps a JSON library out of the wasm: the payer downloads
+//! less. Every request carries the element's abort signal, so removing the element cancels it.
 
 use std::fmt;
 use std::rc::Rc;
 
-use protocol::{api, CheckoutView, ErrorBody, PickCurrencyRequest, StatusView};
-use serde::de::DeserializeOwned;
-use serde::Serialize;
-use wasm_bindgen::JsCast;
+use crate::wire;
+use protocol::{api, CheckoutView, PickCurrencyRequest, StatusView};
+use wasm_bindgen::{JsCast, JsValue};
 use wasm_bindgen_futures::JsFuture;
 use web_sys::{AbortController, Request, RequestInit, RequestMode, Response};
 
@@ -47,7 +46,10 @@ impl fmt::Display for ApiError {
         match self {
             ApiError::Network => f.write_str("network error"),
             ApiError::Server { message, .. } => f.write_str(message),
-            ApiError::Unexpected(what) => write!(f, "unexpected response: {what}"),
+            ApiError::Unexpected(what) => {
+                f.write_str("unexpected response: ")?;
+                f.write_str(what)
+            }
             ApiError::Aborted => f.write_str("aborted"),
         }
     }
@@ -80,12 +82,13 @@ impl Api {
     }
 
     pub async fn checkout(&self, id: &str) -> Result<CheckoutView, ApiError> {
-        self.request("GET", &api::checkout(id), None::<&()>).await
+        self.request("GET", &api::checkout(id), None, wire::checkout)
+            .await
     }
 
     /// Opens a reusable payment link: the server creates a fresh checkout for this payer.
     pub async fn open_widget(&self, key: &str) -> Result<CheckoutView, ApiError> {
-        self.request("POST", &api::widget_checkout(key), None::<&()>)
+        self.request("POST", &api::widget_checkout(key), None, wire::checkout)
             .await
     }
 
@@ -94,24 +97,71 @@ impl Api {
         id: &str,
         pick: &PickCurrencyRequest,
     ) -> Result<CheckoutView, ApiError> {
-        self.request("POST", &api::payment(id), Some(pick)).await
+        let body = wire::pick_request(pick);
+        self.request("POST", &api::payment(id), Some(&body), wire::checkout)
+            .await
     }
 
     pub async fn status(&self, id: &str) -> Result<StatusView, ApiError> {
-        self.request("GET", &api::status(id), None::<&()>).await
+        self.request("GET", &api::status(id), None, wire::status_view)
+            .await
     }
 
     /// The URL of the live status stream, for an `EventSource`.
     pub fn events_url(&self, id: &str) -> String {
-        format!("{}{}", self.base, api::events(id))
+        let mut url = self.base.to_string();
+        url.push_str(&api::events(id));
+        url
     }
 
-    async fn request<T: DeserializeOwned>(
+    /// Any JSON document (a locale file), with this client's abort signal.
+    pub async fn get_json(&self, url: &str) -> Result<JsValue, ApiError> {
+        self.fetch("GET", url, None)
+            .await
+            .and_then(|(status, json)| {
+                if is_success(status) {
+                    json
+                } else {
+                    Err(ApiError::Network)
+                }
+            })
+    }
+
+    async fn request<T>(
         &self,
         method: &str,
         path: &str,
-        body: Option<&impl Serialize>,
+        body: Option<&JsValue>,
+        read: fn(&JsValue) -> wire::Result<T>,
     ) -> Result<T, ApiError> {
+        let mut url = self.base.to_string();
+        url.push_str(path);
+        let (status, json) = self.fetch(method, &url, body).await?;
+        if !is_success(status) {
+            let error = json.ok().and_then(|v| wire::error_detail(&v).ok());
+            return Err(match error {
+                Some(error) => ApiError::Server {
+                    status,
+                    code: error.code,
+                    message: error.message,
+                },
+                None => ApiError::Server {
+                    status,
+                    code: "http_error".into(),
+                    message: String::new(),
+                },
+            });
+        }
+        read(&json?).map_err(|field| ApiError::Unexpected(field.into()))
+    }
+
+    /// One request: its HTTP status, and the body as parsed by the browser.
+    async fn fetch(
+        &self,
+        method: &str,
+        url: &str,
+        body: Option<&JsValue>,
+    ) -> Result<(u16, Result<JsValue, ApiError>), ApiError> {
         if self.abort.signal().aborted() {
             return Err(ApiError::Aborted);
         }
@@ -120,15 +170,11 @@ impl Api {
         init.set_mode(RequestMode::Cors);
         init.set_signal(Some(&self.abort.signal()));
         if let Some(body) = body {
-            let value = body
-                .serialize(&serde_wasm_bindgen::Serializer::json_compatible())
-                .map_err(|e| ApiError::Unexpected(e.to_string()))?;
             let text =
-                js_sys::JSON::stringify(&value).map_err(|_| ApiError::Unexpected("body".into()))?;
+                js_sys::JSON::stringify(body).map_err(|_| ApiError::Unexpected("body".into()))?;
             init.set_body(&text);
         }
-        let url = format!("{}{}", self.base, path);
-        let request = Request::new_with_str_and_init(&url, &init).map_err(|_| ApiError::Network)?;
+        let request = Request::new_with_str_and_init(url, &init).map_err(|_| ApiError::Network)?;
         if body.is_some() {
             let _ = request.headers().set("Content-Type", "application/json");
         }
@@ -141,26 +187,10 @@ impl Api {
             Ok(promise) => JsFuture::from(promise).await.map_err(|_| self.failure()),
             Err(_) => Err(ApiError::Unexpected("body".into())),
         };
-        if !response.ok() {
-            let status = response.status();
-            let error = json
-                .ok()
-                .and_then(|v| serde_wasm_bindgen::from_value::<ErrorBody>(v).ok());
-            return Err(match error {
-                Some(ErrorBody { error }) => ApiError::Server {
-                    status,
-                    code: error.code,
-                    message: error.message,
-                },
-                None => ApiError::Server {
-                    status,
-                    code: "http_error".into(),
-                    message: format!("HTTP {status}"),
-                },
-            });
+        if matches!(json, Err(ApiError::Aborted)) {
+            return Err(ApiError::Aborted);
         }
-        serde_wasm_bindgen::from_value(json.map_err(|_| ApiError::Unexpected("not JSON".into()))?)
-            .map_err(|e| ApiError::Unexpected(e.to_string()))
+        Ok((response.status(), json))
     }
 
     fn failure(&self) -> ApiError {
@@ -178,8 +208,15 @@ impl fmt::Debug for Api {
     }
 }
 
+fn is_success(status: u16) -> bool {
+    (200..300).contains(&status)
+}
+
 /// Decodes JSON text (an event stream's data) through the browser's parser.
-pub fn decode_json_text<T: DeserializeOwned>(text: &str) -> Result<T, ApiError> {
+pub fn decode_json_text<T>(
+    text: &str,
+    read: fn(&JsValue) -> wire::Result<T>,
+) -> Result<T, ApiError> {
     let value = js_sys::JSON::parse(text).map_err(|_| ApiError::Unexpected("not JSON".into()))?;
-    serde_wasm_bindgen::from_value(value).map_err(|e| ApiError::Unexpected(e.to_string()))
+    read(&value).map_err(|field| ApiError::Unexpected(field.into()))
 }

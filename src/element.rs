@@ -6,7 +6,6 @@
 //! requests and stops its timers and streams (see `on_cleanup` in the components).
 
 use std::cell::{Cell, RefCell};
-use std::collections::HashMap;
 
 use leptos::mount::mount_to;
 use leptos::prelude::*;
@@ -64,7 +63,9 @@ impl Drop for Instance {
 
 thread_local! {
     static ASSET_BASE: RefCell<String> = const { RefCell::new(String::new()) };
-    static INSTANCES: RefCell<HashMap<u32, Instance>> = RefCell::new(HashMap::new());
+    // A list, not a map: a page holds a handful of widgets, and a hash map would add its own
+    // copy of the hashing code to every payer's download.
+    static INSTANCES: RefCell<Vec<(u32, Instance)>> = const { RefCell::new(Vec::new()) };
     static NEXT_INSTANCE: Cell<u32> = const { Cell::new(1) };
 }
 
@@ -85,6 +86,11 @@ pub fn define(asset_base: &str) {
     connected.forget();
     disconnected.forget();
     changed.forget();
+}
+
+/// The directory `widget.js` was served from (with a trailing slash); the locale files are there.
+pub fn asset_base() -> String {
+    ASSET_BASE.with(|base| base.borrow().clone())
 }
 
 /// The server the widget talks to: `api-base` if set, else the origin `widget.js` came from.
@@ -163,32 +169,31 @@ fn mount(host: HtmlElement) {
         n.set(number + 1);
         number
     });
-    js_sys::Reflect::set(
-        &host,
-        &INSTANCE_PROPERTY.into(),
-        &JsValue::from_str(&number.to_string()),
-    )
-    .ok();
+    js_sys::Reflect::set(&host, &INSTANCE_PROPERTY.into(), &JsValue::from(number)).ok();
     INSTANCES.with(|i| {
-        i.borrow_mut().insert(
+        i.borrow_mut().push((
             number,
             Instance {
                 _mounted: Box::new(mounted),
                 api,
             },
-        )
+        ))
     });
 }
 
 fn unmount(host: HtmlElement) {
     let number = js_sys::Reflect::get(&host, &INSTANCE_PROPERTY.into())
         .ok()
-        .and_then(|v| v.as_string())
-        .and_then(|n| n.parse::<u32>().ok());
+        .and_then(|v| v.as_f64())
+        .map(|n| n as u32);
     if let Some(number) = number {
         js_sys::Reflect::delete_property(&host, &INSTANCE_PROPERTY.into()).ok();
         // Taken out of the map before it is dropped: dropping runs cleanups that may touch it.
-        let instance = INSTANCES.with(|i| i.borrow_mut().remove(&number));
+        let instance = INSTANCES.with(|i| {
+            let mut instances = i.borrow_mut();
+            let index = instances.iter().position(|(n, _)| *n == number)?;
+            Some(instances.swap_remove(index))
+        });
         drop(instance);
     }
 }

@@ -1,8 +1,6 @@
 //! The `statusChanged` event: the merchant front end's view of the checkout.
 
 use protocol::StatusChangedDetail;
-use serde::Serialize;
-use wasm_bindgen::JsValue;
 use web_sys::{CustomEvent, CustomEventInit, Element};
 
 pub const STATUS_CHANGED: &str = "statusChanged";
@@ -10,10 +8,7 @@ pub const STATUS_CHANGED: &str = "statusChanged";
 /// Dispatches `statusChanged` on the host element. `composed` lets it cross the shadow boundary
 /// and `bubbles` lets a listener on `document` hear every widget on the page.
 pub fn dispatch_status_changed(host: &Element, detail: &StatusChangedDetail) {
-    // `json_compatible` turns `None` into `null` (not `undefined`) so `detail` looks like the
-    // JSON it is documented as.
-    let serializer = serde_wasm_bindgen::Serializer::json_compatible();
-    let detail = detail.serialize(&serializer).unwrap_or(JsValue::NULL);
+    let detail = crate::wire::status_changed_detail(detail);
     let init = CustomEventInit::new();
     init.set_bubbles(true);
     init.set_composed(true);

@@ -1,8 +1,13 @@
 //! The widget's words in eleven languages, one of them right-to-left.
 //!
-//! Plain static tables rather than a message-format library: the widget's vocabulary is small
-//! and fixed, and every byte here is downloaded by every payer. `{…}` placeholders are filled by
-//! [`fill`]. Numbers are formatted by the browser's `Intl` (see `format.rs`), not here.
+//! Plain tables rather than a message-format library: the widget's vocabulary is small and
+//! fixed, and every byte here is downloaded by every payer. English is compiled in; the other
+//! languages are files (`src/locales/<tag>.json`, copied to `dist/locales/`) that a payer
+//! downloads only for their own language (see `locale_files.rs`), installed here once loaded.
+//! `{…}` placeholders are filled by [`fill`]. Numbers are formatted by the browser's `Intl`
+//! (see `format.rs`), not here.
+
+use std::cell::RefCell;
 
 /// A supported language.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -69,79 +74,139 @@ impl Locale {
             .unwrap_or(Locale::En)
     }
 
+    /// The words of this language: English until its file has been installed (or when it could
+    /// not be loaded, so the widget never shows blanks).
     pub fn messages(self) -> &'static Messages {
-        match self {
-            Locale::En => &EN,
-            Locale::Es => &ES,
-            Locale::Fr => &FR,
-            Locale::De => &DE,
-            Locale::Pt => &PT,
-            Locale::It => &IT,
-            Locale::Nl => &NL,
-            Locale::Tr => &TR,
-            Locale::Ru => &RU,
-            Locale::Ja => &JA,
-            Locale::Ar => &AR,
+        if self == Locale::En {
+            return &EN;
+        }
+        LOADED.with(|loaded| {
+            loaded
+                .borrow()
+                .iter()
+                .find(|(l, _)| *l == self)
+                .map(|(_, m)| *m)
+                .unwrap_or(&EN)
+        })
+    }
+
+    /// True when [`Locale::messages`] already returns this language's own words.
+    pub fn is_loaded(self) -> bool {
+        self == Locale::En || LOADED.with(|l| l.borrow().iter().any(|(l, _)| *l == self))
+    }
+
+    /// Makes `messages` this language's words for the rest of the page's life. A table is
+    /// installed at most once per language, so leaking it costs one table per language used.
+    pub fn install(self, messages: Messages) {
+        if !self.is_loaded() {
+            let table: &'static Messages = Box::leak(Box::new(messages));
+            LOADED.with(|l| l.borrow_mut().push((self, table)));
         }
     }
 }
 
+thread_local! {
+    /// Languages loaded so far on this page; shared by every widget on it.
+    static LOADED: RefCell<Vec<(Locale, &'static Messages)>> = const { RefCell::new(Vec::new()) };
+}
+
 /// Replaces `{name}` placeholders with values.
+/// A placeholder without a value is left as written.
 pub fn fill(template: &str, values: &[(&str, &str)]) -> String {
-    let mut out = template.to_owned();
-    for (name, value) in values {
-        out = out.replace(&format!("{{{name}}}"), value);
+    let mut out = String::with_capacity(template.len() + 16);
+    let mut rest = template;
+    while let Some(open) = rest.find('{') {
+        out.push_str(&rest[..open]);
+        let after = &rest[open + 1..];
+        match after.find('}') {
+            Some(close) => {
+                let name = &after[..close];
+                match values.iter().find(|(n, _)| *n == name) {
+                    Some((_, value)) => out.push_str(value),
+                    None => out.push_str(&rest[open..open + close + 2]),
+                }
+                rest = &after[close + 1..];
+            }
+            None => {
+                out.push_str(&rest[open..]);
+                rest = "";
+            }
+        }
     }
+    out.push_str(rest);
     out
 }
 
-/// Every string the widget shows.
-pub struct Messages {
-    pub loading: &'static str,
-    pub retry: &'static str,
-    pub error_network: &'static str,
-    pub error_server: &'static str,
-    pub error_missing: &'static str,
-    pub reconnecting: &'static str,
-    pub pay_with: &'static str,
-    pub filter: &'static str,
-    pub no_match: &'static str,
-    pub amount_label: &'static str,
-    pub amount_min: &'static str,
-    pub amount_max: &'static str,
-    pub amount_invalid: &'static str,
-    pub amount_precise: &'static str,
-    pub amount_required: &'static str,
-    pub continue_: &'static str,
-    pub send_exactly: &'static str,
-    pub to_address: &'static str,
-    pub copy: &'static str,
-    pub copied: &'static str,
-    pub copy_failed: &'static str,
-    pub copy_amount: &'static str,
-    pub copy_address: &'static str,
-    pub qr_label: &'static str,
-    pub open_wallet: &'static str,
-    pub warning: &'static str,
-    pub rate_valid: &'static str,
-    pub fiat_equivalent: &'static str,
-    pub back: &'static str,
-    pub processing_title: &'static str,
-    pub confirmations: &'static str,
-    pub success_title: &'static str,
-    pub return_to_merchant: &'static str,
-    pub underpaid_title: &'static str,
-    pub underpaid_body: &'static str,
-    pub overpaid_title: &'static str,
-    pub overpaid_body: &'static str,
-    pub paid_late_title: &'static str,
-    pub paid_late_body: &'static str,
-    pub expired_title: &'static str,
-    pub expired_body: &'static str,
-    pub expired_partial_body: &'static str,
-    pub cancelled_title: &'static str,
-    pub support: &'static str,
-    pub status_waiting: &'static str,
+/// Declares [`Messages`] and the keys of the locale files from one list, so a field and its key
+/// cannot drift apart.
+macro_rules! messages {
+    ($($field:ident),* $(,)?) => {
+        /// Every string the widget shows.
+        pub struct Messages {
+            $(pub $field: &'static str,)*
+        }
+
+        /// The keys of a locale file (`src/locales/<tag>.json`), one per field.
+        pub const KEYS: &[&str] = &[$(stringify!($field)),*];
+
+        impl Messages {
+            /// A table from `lookup(key)`; keys it lacks keep their English text, so a locale file
+            /// that is behind shows English words rather than blanks.
+            pub fn from_lookup(mut lookup: impl FnMut(&str) -> Option<&'static str>) -> Messages {
+                Messages {
+                    $($field: lookup(stringify!($field)).unwrap_or(EN.$field),)*
+                }
+            }
+        }
+    };
+}
+
+messages! {
+    loading,
+    retry,
+    error_network,
+    error_server,
+    error_missing,
+    reconnecting,
+    pay_with,
+    filter,
+    no_match,
+    amount_label,
+    amount_min,
+    amount_max,
+    amount_invalid,
+    amount_precise,
+    amount_required,
+    continue_,
+    send_exactly,
+    to_address,
+    copy,
+    copied,
+    copy_failed,
+    copy_amount,
+    copy_address,
+    qr_label,
+    open_wallet,
+    warning,
+    rate_valid,
+    fiat_equivalent,
+    back,
+    processing_title,
+    confirmations,
+    success_title,
+    return_to_merchant,
+    underpaid_title,
+    underpaid_body,
+    overpaid_title,
+    overpaid_body,
+    paid_late_title,
+    paid_late_body,
+    expired_title,
+    expired_body,
+    expired_partial_body,
+    cancelled_title,
+    support,
+    status_waiting,
 }
 
 pub static EN: Messages = Messages {
@@ -193,491 +258,6 @@ pub static EN: Messages = Messages {
     status_waiting: "Waiting for your payment",
 };
 
-pub static ES: Messages = Messages {
-    loading: "Cargando el pago…",
-    retry: "Reintentar",
-    error_network: "No pudimos conectar con el servidor de pagos. Revisa tu conexión.",
-    error_server: "El servidor de pagos no pudo completar la solicitud.",
-    error_missing: "Este widget no tiene id de pago ni clave de widget.",
-    reconnecting: "Conexión perdida. Reconectando…",
-    pay_with: "Pagar con",
-    filter: "Buscar monedas",
-    no_match: "Ninguna moneda coincide con la búsqueda.",
-    amount_label: "Importe ({currency})",
-    amount_min: "El mínimo es {amount}.",
-    amount_max: "El máximo es {amount}.",
-    amount_invalid: "Introduce un importe, por ejemplo {example}.",
-    amount_precise: "Usa como máximo {n} decimales.",
-    amount_required: "Introduce primero un importe.",
-    continue_: "Continuar",
-    send_exactly: "Envía exactamente",
-    to_address: "A esta dirección",
-    copy: "Copiar",
-    copied: "Copiado",
-    copy_failed: "Selecciona y copia manualmente",
-    copy_amount: "Copiar importe",
-    copy_address: "Copiar dirección",
-    qr_label: "Código QR del pago. Actívalo para copiar el enlace de pago.",
-    open_wallet: "Abrir en el monedero",
-    warning: "Envía solo {coin} en la red {network}. Cualquier otra cosa se perderá.",
-    rate_valid: "Importe garantizado durante {time}",
-    fiat_equivalent: "≈ {amount}",
-    back: "Elegir otra moneda",
-    processing_title: "Pago detectado",
-    confirmations: "{n} de {m} confirmaciones",
-    success_title: "Pago recibido. ¡Gracias!",
-    return_to_merchant: "Volver a la tienda",
-    underpaid_title: "Pago parcial recibido",
-    underpaid_body: "Faltan {amount}. Envíalos a la misma dirección para completar el pago.",
-    overpaid_title: "Enviaste más de lo necesario",
-    overpaid_body: "Se ha avisado a la tienda, que te devolverá la diferencia.",
-    paid_late_title: "El pago llegó después de que caducara",
-    paid_late_body:
-        "Tu pago quedó registrado. La tienda lo revisará y se pondrá en contacto contigo.",
-    expired_title: "Este pago ha caducado",
-    expired_body: "No se recibió ningún pago a tiempo. No se cobró nada.",
-    expired_partial_body: "Se recibió un pago parcial antes de caducar. Contacta con soporte.",
-    cancelled_title: "Este pago fue cancelado",
-    support: "¿Necesitas ayuda? Contacta con soporte",
-    status_waiting: "Esperando tu pago",
-};
-
-pub static FR: Messages = Messages {
-    loading: "Chargement du paiement…",
-    retry: "Réessayer",
-    error_network: "Impossible de joindre le serveur de paiement. Vérifiez votre connexion.",
-    error_server: "Le serveur de paiement n’a pas pu traiter la demande.",
-    error_missing: "Ce widget n’a ni identifiant de paiement ni clé de widget.",
-    reconnecting: "Connexion perdue. Reconnexion…",
-    pay_with: "Payer avec",
-    filter: "Rechercher une devise",
-    no_match: "Aucune devise ne correspond à votre recherche.",
-    amount_label: "Montant ({currency})",
-    amount_min: "Le minimum est {amount}.",
-    amount_max: "Le maximum est {amount}.",
-    amount_invalid: "Saisissez un montant, par exemple {example}.",
-    amount_precise: "Utilisez au plus {n} décimales.",
-    amount_required: "Saisissez d’abord un montant.",
-    continue_: "Continuer",
-    send_exactly: "Envoyez exactement",
-    to_address: "À cette adresse",
-    copy: "Copier",
-    copied: "Copié",
-    copy_failed: "Sélectionnez et copiez manuellement",
-    copy_amount: "Copier le montant",
-    copy_address: "Copier l’adresse",
-    qr_label: "QR code du paiement. Activez-le pour copier le lien de paiement.",
-    open_wallet: "Ouvrir dans le portefeuille",
-    warning: "N’envoyez que des {coin} sur le réseau {network}. Tout autre envoi sera perdu.",
-    rate_valid: "Montant garanti pendant {time}",
-    fiat_equivalent: "≈ {amount}",
-    back: "Choisir une autre devise",
-    processing_title: "Paiement détecté",
-    confirmations: "{n} confirmations sur {m}",
-    success_title: "Paiement reçu. Merci !",
-    return_to_merchant: "Retour au marchand",
-    underpaid_title: "Paiement partiel reçu",
-    underpaid_body: "Il reste {amount} à payer. Envoyez-les à la même adresse pour terminer.",
-    overpaid_title: "Vous avez envoyé plus que nécessaire",
-    overpaid_body: "Le marchand a été prévenu et réglera la différence avec vous.",
-    paid_late_title: "Le paiement est arrivé après l’expiration",
-    paid_late_body: "Votre paiement est enregistré. Le marchand va l’examiner et vous contacter.",
-    expired_title: "Ce paiement a expiré",
-    expired_body: "Aucun paiement n’a été reçu à temps. Rien n’a été débité.",
-    expired_partial_body:
-        "Un paiement partiel a été reçu avant l’expiration. Contactez le support.",
-    cancelled_title: "Ce paiement a été annulé",
-    support: "Besoin d’aide ? Contactez le support",
-    status_waiting: "En attente de votre paiement",
-};
-
-pub static DE: Messages = Messages {
-    loading: "Zahlung wird geladen…",
-    retry: "Erneut versuchen",
-    error_network: "Der Zahlungsserver ist nicht erreichbar. Bitte prüfen Sie Ihre Verbindung.",
-    error_server: "Der Zahlungsserver konnte die Anfrage nicht ausführen.",
-    error_missing: "Dieses Widget hat weder eine Zahlungs-ID noch einen Widget-Schlüssel.",
-    reconnecting: "Verbindung unterbrochen. Neuer Versuch…",
-    pay_with: "Bezahlen mit",
-    filter: "Währung suchen",
-    no_match: "Keine Währung passt zu Ihrer Suche.",
-    amount_label: "Betrag ({currency})",
-    amount_min: "Der Mindestbetrag ist {amount}.",
-    amount_max: "Der Höchstbetrag ist {amount}.",
-    amount_invalid: "Geben Sie einen Betrag ein, zum Beispiel {example}.",
-    amount_precise: "Höchstens {n} Nachkommastellen.",
-    amount_required: "Bitte zuerst einen Betrag eingeben.",
-    continue_: "Weiter",
-    send_exactly: "Senden Sie genau",
-    to_address: "An diese Adresse",
-    copy: "Kopieren",
-    copied: "Kopiert",
-    copy_failed: "Bitte markieren und manuell kopieren",
-    copy_amount: "Betrag kopieren",
-    copy_address: "Adresse kopieren",
-    qr_label: "QR-Code der Zahlung. Aktivieren, um den Zahlungslink zu kopieren.",
-    open_wallet: "In der Wallet öffnen",
-    warning: "Senden Sie nur {coin} im Netzwerk {network}. Alles andere geht verloren.",
-    rate_valid: "Betrag garantiert für {time}",
-    fiat_equivalent: "≈ {amount}",
-    back: "Andere Währung wählen",
-    processing_title: "Zahlung erkannt",
-    confirmations: "{n} von {m} Bestätigungen",
-    success_title: "Zahlung erhalten. Vielen Dank!",
-    return_to_merchant: "Zurück zum Händler",
-    underpaid_title: "Teilzahlung erhalten",
-    underpaid_body: "Es fehlen noch {amount}. Senden Sie den Rest an dieselbe Adresse.",
-    overpaid_title: "Sie haben zu viel gesendet",
-    overpaid_body: "Der Händler wurde informiert und klärt die Differenz mit Ihnen.",
-    paid_late_title: "Die Zahlung kam nach Ablauf an",
-    paid_late_body: "Ihre Zahlung wurde erfasst. Der Händler prüft sie und meldet sich bei Ihnen.",
-    expired_title: "Diese Zahlung ist abgelaufen",
-    expired_body: "Es ist rechtzeitig keine Zahlung eingegangen. Es wurde nichts belastet.",
-    expired_partial_body:
-        "Vor Ablauf ging eine Teilzahlung ein. Bitte wenden Sie sich an den Support.",
-    cancelled_title: "Diese Zahlung wurde storniert",
-    support: "Hilfe nötig? Support kontaktieren",
-    status_waiting: "Warten auf Ihre Zahlung",
-};
-
-pub static PT: Messages = Messages {
-    loading: "Carregando o pagamento…",
-    retry: "Tentar novamente",
-    error_network: "Não foi possível contactar o servidor de pagamento. Verifique sua conexão.",
-    error_server: "O servidor de pagamento não conseguiu concluir o pedido.",
-    error_missing: "Este widget não tem id de pagamento nem chave de widget.",
-    reconnecting: "Conexão perdida. Reconectando…",
-    pay_with: "Pagar com",
-    filter: "Procurar moedas",
-    no_match: "Nenhuma moeda corresponde à busca.",
-    amount_label: "Valor ({currency})",
-    amount_min: "O mínimo é {amount}.",
-    amount_max: "O máximo é {amount}.",
-    amount_invalid: "Digite um valor, por exemplo {example}.",
-    amount_precise: "Use no máximo {n} casas decimais.",
-    amount_required: "Digite um valor primeiro.",
-    continue_: "Continuar",
-    send_exactly: "Envie exatamente",
-    to_address: "Para este endereço",
-    copy: "Copiar",
-    copied: "Copiado",
-    copy_failed: "Selecione e copie manualmente",
-    copy_amount: "Copiar valor",
-    copy_address: "Copiar endereço",
-    qr_label: "Código QR do pagamento. Ative para copiar o link de pagamento.",
-    open_wallet: "Abrir na carteira",
-    warning: "Envie apenas {coin} na rede {network}. Qualquer outra coisa será perdida.",
-    rate_valid: "Valor garantido por {time}",
-    fiat_equivalent: "≈ {amount}",
-    back: "Escolher outra moeda",
-    processing_title: "Pagamento detectado",
-    confirmations: "{n} de {m} confirmações",
-    success_title: "Pagamento recebido. Obrigado!",
-    return_to_merchant: "Voltar à loja",
-    underpaid_title: "Pagamento parcial recebido",
-    underpaid_body: "Ainda faltam {amount}. Envie para o mesmo endereço para concluir.",
-    overpaid_title: "Você enviou mais do que o necessário",
-    overpaid_body: "A loja foi avisada e vai acertar a diferença com você.",
-    paid_late_title: "O pagamento chegou depois do prazo",
-    paid_late_body: "Seu pagamento foi registrado. A loja vai analisá-lo e entrar em contato.",
-    expired_title: "Este pagamento expirou",
-    expired_body: "Nenhum pagamento foi recebido a tempo. Nada foi cobrado.",
-    expired_partial_body: "Um pagamento parcial foi recebido antes de expirar. Contate o suporte.",
-    cancelled_title: "Este pagamento foi cancelado",
-    support: "Precisa de ajuda? Fale com o suporte",
-    status_waiting: "Aguardando seu pagamento",
-};
-
-pub static IT: Messages = Messages {
-    loading: "Caricamento del pagamento…",
-    retry: "Riprova",
-    error_network: "Impossibile raggiungere il server dei pagamenti. Controlla la connessione.",
-    error_server: "Il server dei pagamenti non ha potuto completare la richiesta.",
-    error_missing: "Questo widget non ha né id di pagamento né chiave widget.",
-    reconnecting: "Connessione persa. Riconnessione…",
-    pay_with: "Paga con",
-    filter: "Cerca valute",
-    no_match: "Nessuna valuta corrisponde alla ricerca.",
-    amount_label: "Importo ({currency})",
-    amount_min: "Il minimo è {amount}.",
-    amount_max: "Il massimo è {amount}.",
-    amount_invalid: "Inserisci un importo, per esempio {example}.",
-    amount_precise: "Usa al massimo {n} decimali.",
-    amount_required: "Inserisci prima un importo.",
-    continue_: "Continua",
-    send_exactly: "Invia esattamente",
-    to_address: "A questo indirizzo",
-    copy: "Copia",
-    copied: "Copiato",
-    copy_failed: "Seleziona e copia manualmente",
-    copy_amount: "Copia importo",
-    copy_address: "Copia indirizzo",
-    qr_label: "Codice QR del pagamento. Attivalo per copiare il link di pagamento.",
-    open_wallet: "Apri nel wallet",
-    warning: "Invia solo {coin} sulla rete {network}. Qualsiasi altro invio andrà perso.",
-    rate_valid: "Importo garantito per {time}",
-    fiat_equivalent: "≈ {amount}",
-    back: "Scegli un’altra valuta",
-    processing_title: "Pagamento rilevato",
-    confirmations: "{n} conferme su {m}",
-    success_title: "Pagamento ricevuto. Grazie!",
-    return_to_merchant: "Torna al negozio",
-    underpaid_title: "Pagamento parziale ricevuto",
-    underpaid_body: "Mancano ancora {amount}. Inviali allo stesso indirizzo per completare.",
-    overpaid_title: "Hai inviato più del necessario",
-    overpaid_body: "Il negozio è stato avvisato e regolerà la differenza con te.",
-    paid_late_title: "Il pagamento è arrivato dopo la scadenza",
-    paid_late_body: "Il pagamento è stato registrato. Il negozio lo esaminerà e ti contatterà.",
-    expired_title: "Questo pagamento è scaduto",
-    expired_body: "Nessun pagamento ricevuto in tempo. Non è stato addebitato nulla.",
-    expired_partial_body:
-        "È arrivato un pagamento parziale prima della scadenza. Contatta l’assistenza.",
-    cancelled_title: "Questo pagamento è stato annullato",
-    support: "Serve aiuto? Contatta l’assistenza",
-    status_waiting: "In attesa del tuo pagamento",
-};
-
-pub static NL: Messages = Messages {
-    loading: "Betaling laden…",
-    retry: "Opnieuw proberen",
-    error_network: "De betaalserver is niet bereikbaar. Controleer je verbinding.",
-    error_server: "De betaalserver kon het verzoek niet afronden.",
-    error_missing: "Deze widget heeft geen betaal-id of widgetsleutel.",
-    reconnecting: "Verbinding verbroken. Opnieuw verbinden…",
-    pay_with: "Betalen met",
-    filter: "Valuta zoeken",
-    no_match: "Geen valuta gevonden.",
-    amount_label: "Bedrag ({currency})",
-    amount_min: "Het minimum is {amount}.",
-    amount_max: "Het maximum is {amount}.",
-    amount_invalid: "Vul een bedrag in, bijvoorbeeld {example}.",
-    amount_precise: "Gebruik hoogstens {n} decimalen.",
-    amount_required: "Vul eerst een bedrag in.",
-    continue_: "Doorgaan",
-    send_exactly: "Stuur precies",
-    to_address: "Naar dit adres",
-    copy: "Kopiëren",
-    copied: "Gekopieerd",
-    copy_failed: "Selecteer en kopieer handmatig",
-    copy_amount: "Bedrag kopiëren",
-    copy_address: "Adres kopiëren",
-    qr_label: "QR-code van de betaling. Activeer om de betaallink te kopiëren.",
-    open_wallet: "Openen in wallet",
-    warning: "Stuur alleen {coin} via het {network}-netwerk. Al het andere gaat verloren.",
-    rate_valid: "Bedrag gegarandeerd voor {time}",
-    fiat_equivalent: "≈ {amount}",
-    back: "Andere valuta kiezen",
-    processing_title: "Betaling gezien",
-    confirmations: "{n} van {m} bevestigingen",
-    success_title: "Betaling ontvangen. Bedankt!",
-    return_to_merchant: "Terug naar de winkel",
-    underpaid_title: "Deelbetaling ontvangen",
-    underpaid_body: "Er staat nog {amount} open. Stuur dit naar hetzelfde adres.",
-    overpaid_title: "Je hebt te veel gestuurd",
-    overpaid_body: "De winkel is op de hoogte en regelt het verschil met je.",
-    paid_late_title: "De betaling kwam na het verlopen binnen",
-    paid_late_body: "Je betaling is vastgelegd. De winkel bekijkt deze en neemt contact op.",
-    expired_title: "Deze betaling is verlopen",
-    expired_body: "Er is niet op tijd betaald. Er is niets afgeschreven.",
-    expired_partial_body:
-        "Er kwam een deelbetaling binnen voor het verlopen. Neem contact op met support.",
-    cancelled_title: "Deze betaling is geannuleerd",
-    support: "Hulp nodig? Neem contact op met support",
-    status_waiting: "Wachten op je betaling",
-};
-
-pub static TR: Messages = Messages {
-    loading: "Ödeme yükleniyor…",
-    retry: "Tekrar dene",
-    error_network: "Ödeme sunucusuna ulaşılamadı. Bağlantınızı kontrol edin.",
-    error_server: "Ödeme sunucusu isteği tamamlayamadı.",
-    error_missing: "Bu widget'ta ödeme kimliği ya da widget anahtarı yok.",
-    reconnecting: "Bağlantı koptu. Yeniden bağlanılıyor…",
-    pay_with: "Şununla öde",
-    filter: "Para birimi ara",
-    no_match: "Aramanızla eşleşen para birimi yok.",
-    amount_label: "Tutar ({currency})",
-    amount_min: "En az {amount}.",
-    amount_max: "En fazla {amount}.",
-    amount_invalid: "Bir tutar girin, örneğin {example}.",
-    amount_precise: "En fazla {n} ondalık basamak kullanın.",
-    amount_required: "Önce bir tutar girin.",
-    continue_: "Devam",
-    send_exactly: "Tam olarak gönderin",
-    to_address: "Bu adrese",
-    copy: "Kopyala",
-    copied: "Kopyalandı",
-    copy_failed: "Seçip elle kopyalayın",
-    copy_amount: "Tutarı kopyala",
-    copy_address: "Adresi kopyala",
-    qr_label: "Ödemenin QR kodu. Ödeme bağlantısını kopyalamak için etkinleştirin.",
-    open_wallet: "Cüzdanda aç",
-    warning: "Yalnızca {network} ağında {coin} gönderin. Başka her şey kaybolur.",
-    rate_valid: "Tutar {time} boyunca garantili",
-    fiat_equivalent: "≈ {amount}",
-    back: "Başka bir para birimi seç",
-    processing_title: "Ödeme algılandı",
-    confirmations: "{m} onaydan {n}",
-    success_title: "Ödeme alındı. Teşekkürler!",
-    return_to_merchant: "Mağazaya dön",
-    underpaid_title: "Kısmi ödeme alındı",
-    underpaid_body: "Hâlâ {amount} ödenmesi gerekiyor. Aynı adrese gönderin.",
-    overpaid_title: "Gerekenden fazla gönderdiniz",
-    overpaid_body: "Mağazaya bildirildi; farkı sizinle çözecek.",
-    paid_late_title: "Ödeme süre dolduktan sonra geldi",
-    paid_late_body: "Ödemeniz kaydedildi. Mağaza inceleyip sizinle iletişime geçecek.",
-    expired_title: "Bu ödemenin süresi doldu",
-    expired_body: "Zamanında ödeme alınmadı. Hiçbir ücret alınmadı.",
-    expired_partial_body: "Süre dolmadan kısmi bir ödeme alındı. Lütfen destekle iletişime geçin.",
-    cancelled_title: "Bu ödeme iptal edildi",
-    support: "Yardım mı lazım? Destekle iletişime geçin",
-    status_waiting: "Ödemeniz bekleniyor",
-};
-
-pub static RU: Messages = Messages {
-    loading: "Загрузка платежа…",
-    retry: "Повторить",
-    error_network: "Не удалось связаться с платёжным сервером. Проверьте подключение.",
-    error_server: "Платёжный сервер не смог выполнить запрос.",
-    error_missing: "У виджета нет ни идентификатора платежа, ни ключа виджета.",
-    reconnecting: "Связь потеряна. Переподключение…",
-    pay_with: "Оплатить в",
-    filter: "Поиск валюты",
-    no_match: "Нет валют, подходящих под запрос.",
-    amount_label: "Сумма ({currency})",
-    amount_min: "Минимум — {amount}.",
-    amount_max: "Максимум — {amount}.",
-    amount_invalid: "Введите сумму, например {example}.",
-    amount_precise: "Не больше {n} знаков после запятой.",
-    amount_required: "Сначала введите сумму.",
-    continue_: "Продолжить",
-    send_exactly: "Отправьте ровно",
-    to_address: "На этот адрес",
-    copy: "Копировать",
-    copied: "Скопировано",
-    copy_failed: "Выделите и скопируйте вручную",
-    copy_amount: "Копировать сумму",
-    copy_address: "Копировать адрес",
-    qr_label: "QR-код платежа. Нажмите, чтобы скопировать ссылку на оплату.",
-    open_wallet: "Открыть в кошельке",
-    warning: "Отправляйте только {coin} в сети {network}. Всё остальное будет потеряно.",
-    rate_valid: "Сумма гарантирована ещё {time}",
-    fiat_equivalent: "≈ {amount}",
-    back: "Выбрать другую валюту",
-    processing_title: "Платёж обнаружен",
-    confirmations: "{n} из {m} подтверждений",
-    success_title: "Платёж получен. Спасибо!",
-    return_to_merchant: "Вернуться в магазин",
-    underpaid_title: "Получена частичная оплата",
-    underpaid_body: "Осталось оплатить {amount}. Отправьте на тот же адрес.",
-    overpaid_title: "Вы отправили больше, чем нужно",
-    overpaid_body: "Магазин уведомлён и урегулирует разницу с вами.",
-    paid_late_title: "Платёж пришёл после истечения срока",
-    paid_late_body: "Платёж зарегистрирован. Магазин проверит его и свяжется с вами.",
-    expired_title: "Срок оплаты истёк",
-    expired_body: "Оплата не поступила вовремя. Деньги не списаны.",
-    expired_partial_body: "До истечения срока пришла частичная оплата. Обратитесь в поддержку.",
-    cancelled_title: "Платёж отменён",
-    support: "Нужна помощь? Напишите в поддержку",
-    status_waiting: "Ожидаем вашу оплату",
-};
-
-pub static JA: Messages = Messages {
-    loading: "お支払い情報を読み込み中…",
-    retry: "再試行",
-    error_network: "決済サーバーに接続できません。接続を確認してください。",
-    error_server: "決済サーバーがリクエストを処理できませんでした。",
-    error_missing: "このウィジェットには決済IDもウィジェットキーもありません。",
-    reconnecting: "接続が切れました。再接続しています…",
-    pay_with: "支払い方法",
-    filter: "通貨を検索",
-    no_match: "一致する通貨がありません。",
-    amount_label: "金額（{currency}）",
-    amount_min: "最小金額は{amount}です。",
-    amount_max: "最大金額は{amount}です。",
-    amount_invalid: "金額を入力してください（例：{example}）。",
-    amount_precise: "小数点以下は{n}桁までです。",
-    amount_required: "先に金額を入力してください。",
-    continue_: "続ける",
-    send_exactly: "正確にこの金額を送金",
-    to_address: "送金先アドレス",
-    copy: "コピー",
-    copied: "コピーしました",
-    copy_failed: "選択して手動でコピーしてください",
-    copy_amount: "金額をコピー",
-    copy_address: "アドレスをコピー",
-    qr_label: "支払いのQRコード。選択すると支払いリンクをコピーします。",
-    open_wallet: "ウォレットで開く",
-    warning: "{network}ネットワークの{coin}のみを送金してください。それ以外は失われます。",
-    rate_valid: "金額の保証期間：残り{time}",
-    fiat_equivalent: "≈ {amount}",
-    back: "別の通貨を選ぶ",
-    processing_title: "入金を検出しました",
-    confirmations: "承認 {n} / {m}",
-    success_title: "お支払いを受け取りました。ありがとうございます！",
-    return_to_merchant: "ストアに戻る",
-    underpaid_title: "一部のお支払いを受け取りました",
-    underpaid_body: "残り{amount}を同じアドレスに送金してください。",
-    overpaid_title: "必要額より多く送金されました",
-    overpaid_body: "ストアに通知しました。差額についてストアから連絡があります。",
-    paid_late_title: "期限切れ後に入金がありました",
-    paid_late_body: "お支払いは記録されました。ストアが確認してご連絡します。",
-    expired_title: "このお支払いは期限切れです",
-    expired_body: "期限内に入金がありませんでした。請求はありません。",
-    expired_partial_body: "期限前に一部の入金がありました。サポートにお問い合わせください。",
-    cancelled_title: "このお支払いはキャンセルされました",
-    support: "お困りですか？サポートに連絡",
-    status_waiting: "お支払いをお待ちしています",
-};
-
-pub static AR: Messages = Messages {
-    loading: "جارٍ تحميل الدفع…",
-    retry: "أعد المحاولة",
-    error_network: "تعذّر الوصول إلى خادم الدفع. تحقّق من اتصالك.",
-    error_server: "لم يتمكن خادم الدفع من إتمام الطلب.",
-    error_missing: "لا يحتوي هذا المكوّن على معرّف دفع أو مفتاح.",
-    reconnecting: "انقطع الاتصال. جارٍ إعادة الاتصال…",
-    pay_with: "ادفع باستخدام",
-    filter: "ابحث عن عملة",
-    no_match: "لا توجد عملة تطابق بحثك.",
-    amount_label: "المبلغ ({currency})",
-    amount_min: "الحد الأدنى {amount}.",
-    amount_max: "الحد الأقصى {amount}.",
-    amount_invalid: "أدخل مبلغًا، مثل {example}.",
-    amount_precise: "استخدم {n} منازل عشرية على الأكثر.",
-    amount_required: "أدخل مبلغًا أولًا.",
-    continue_: "متابعة",
-    send_exactly: "أرسل بالضبط",
-    to_address: "إلى هذا العنوان",
-    copy: "نسخ",
-    copied: "تم النسخ",
-    copy_failed: "حدّد النص وانسخه يدويًا",
-    copy_amount: "نسخ المبلغ",
-    copy_address: "نسخ العنوان",
-    qr_label: "رمز QR للدفع. فعّله لنسخ رابط الدفع.",
-    open_wallet: "افتح في المحفظة",
-    warning: "أرسل {coin} فقط على شبكة {network}. أي شيء آخر سيضيع.",
-    rate_valid: "المبلغ مضمون لمدة {time}",
-    fiat_equivalent: "≈ {amount}",
-    back: "اختر عملة أخرى",
-    processing_title: "تم رصد الدفعة",
-    confirmations: "{n} من {m} تأكيدات",
-    success_title: "تم استلام الدفعة. شكرًا لك!",
-    return_to_merchant: "العودة إلى المتجر",
-    underpaid_title: "تم استلام دفعة جزئية",
-    underpaid_body: "ما زال مستحقًا {amount}. أرسله إلى العنوان نفسه لإتمام الدفع.",
-    overpaid_title: "أرسلت أكثر من المطلوب",
-    overpaid_body: "تم إبلاغ المتجر وسيسوّي الفرق معك.",
-    paid_late_title: "وصلت الدفعة بعد انتهاء المهلة",
-    paid_late_body: "تم تسجيل دفعتك. سيراجعها المتجر ويتواصل معك.",
-    expired_title: "انتهت صلاحية هذا الدفع",
-    expired_body: "لم تصل أي دفعة في الوقت المحدد. لم يُخصم شيء.",
-    expired_partial_body: "وصلت دفعة جزئية قبل انتهاء المهلة. يُرجى التواصل مع الدعم.",
-    cancelled_title: "تم إلغاء هذا الدفع",
-    support: "تحتاج إلى مساعدة؟ تواصل مع الدعم",
-    status_waiting: "في انتظار دفعتك",
-};
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -689,6 +269,39 @@ mod tests {
         assert_eq!(Locale::negotiate(["zz"]), Locale::En);
         assert_eq!(Locale::negotiate([]), Locale::En);
         assert!(Locale::Ar.is_rtl() && !Locale::En.is_rtl());
+    }
+
+    /// The table a payer of `locale` gets: English compiled in, the others read from their file.
+    fn locale_file(locale: Locale) -> Messages {
+        if locale == Locale::En {
+            return Messages::from_lookup(|_| None);
+        }
+        let path = format!(
+            "{}/src/locales/{}.json",
+            env!("CARGO_MANIFEST_DIR"),
+            locale.tag()
+        );
+        let text = std::fs::read_to_string(&path).expect(&path);
+        let map: std::collections::BTreeMap<String, String> =
+            serde_json::from_str(&text).expect(&path);
+        let mut keys: Vec<&str> = map.keys().map(String::as_str).collect();
+        let mut expected = KEYS.to_vec();
+        keys.sort_unstable();
+        expected.sort_unstable();
+        assert_eq!(keys, expected, "{path} has exactly the keys of Messages");
+        Messages::from_lookup(|key| {
+            map.get(key)
+                .map(|v| &*Box::leak(v.clone().into_boxed_str()))
+        })
+    }
+
+    #[test]
+    fn installed_languages_replace_english() {
+        assert_eq!(Locale::Fr.messages().retry, EN.retry);
+        assert!(!Locale::Fr.is_loaded());
+        Locale::Fr.install(locale_file(Locale::Fr));
+        assert!(Locale::Fr.is_loaded());
+        assert_ne!(Locale::Fr.messages().retry, EN.retry);
     }
 
     #[test]
@@ -717,7 +330,8 @@ mod tests {
             ]
         };
         for locale in Locale::ALL {
-            for (ours, english) in fields(locale.messages()).iter().zip(fields(&EN)) {
+            let table = locale_file(locale);
+            for (ours, english) in fields(&table).iter().zip(fields(&EN)) {
                 assert_eq!(
                     placeholders(ours),
                     placeholders(english),
@@ -726,5 +340,7 @@ mod tests {
             }
         }
         assert_eq!(fill("{n} of {m}", &[("n", "1"), ("m", "3")]), "1 of 3");
+        assert_eq!(fill("≈ {amount} {x}", &[("amount", "5")]), "≈ 5 {x}");
+        assert_eq!(fill("a {b", &[("b", "1")]), "a {b");
     }
 }

@@ -3,10 +3,11 @@
 //! The crate is laid out the way data flows through it:
 //! - [`element`]: the custom element glue — attributes in, one Leptos app per element, torn down
 //!   with the element;
-//! - [`api`]: the only code that talks to the server (fetch, JSON through the browser, abort);
+//! - [`api`]: the only code that talks to the server (fetch, JSON through the browser, abort),
+//!   with [`wire`] reading and writing the server's JSON;
 //! - [`state`]: the widget's own view-state logic, plain Rust with native tests;
 //! - [`live`]: following the checkout (server-sent events, polling, resync);
-//! - [`i18n`] and [`format`]: words and numbers in the payer's language;
+//! - [`i18n`], [`locale_files`] and [`format`]: words and numbers in the payer's language;
 //! - [`events`]: the `statusChanged` DOM event for the merchant's front end;
 //! - [`components`]: thin Leptos views over that state;
 //! - [`styles`]: the stylesheet adopted into each shadow root.
@@ -21,8 +22,10 @@ pub mod events;
 pub mod format;
 pub mod i18n;
 pub mod live;
+pub mod locale_files;
 pub mod state;
 pub mod styles;
+pub mod wire;
 
 use wasm_bindgen::prelude::*;
 

@@ -147,7 +147,7 @@ impl Inner {
             let data = event.unchecked_into::<MessageEvent>().data();
             match data
                 .as_string()
-                .map(|text| decode_json_text::<CheckoutView>(&text))
+                .map(|text| decode_json_text(&text, crate::wire::checkout))
             {
                 Some(Ok(checkout)) => inner.deliver(checkout),
                 _ => inner.failed(),

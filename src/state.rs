@@ -237,13 +237,14 @@ pub fn needs_filter(options: usize) -> bool {
     options > 6
 }
 
-/// Options whose code, name or network contains `query` (case-insensitive).
+/// Options whose code, name or network contains `query`, ignoring ASCII case. Codes, coin names
+/// and network names are ASCII; full Unicode case folding would add its tables to the download.
 pub fn matches_filter(query: &str, code: &str, name: &str, network_name: &str) -> bool {
-    let q = query.trim().to_lowercase();
+    let q = query.trim().to_ascii_lowercase();
     q.is_empty()
         || [code, name, network_name]
             .iter()
-            .any(|field| field.to_lowercase().contains(&q))
+            .any(|field| field.to_ascii_lowercase().contains(&q))
 }
 
 /// Whether the payer has to type or pick an amount before paying.

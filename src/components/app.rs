@@ -126,8 +126,22 @@ pub fn App(
 
     on_cleanup(move || live.set_value(None));
 
-    let t = locale.messages();
+    // The payer's words arrive beside the checkout (English is built in); the skeleton stays
+    // until both are here, so no view ever switches language under the payer's eyes.
+    let ready = RwSignal::new(locale.is_loaded());
+    if !locale.is_loaded() {
+        let api = api.get_value();
+        spawn_local(async move {
+            crate::locale_files::load(&api, &crate::element::asset_base(), locale).await;
+            let _ = ready.try_set(true);
+        });
+    }
+
     let announcement = move || {
+        let t = locale.messages();
+        if !ready.get() {
+            return t.loading;
+        }
         checkout.with(|c| {
             c.as_ref()
                 .map(|c| super::outcome::announcement(t, screen(c, false)))
@@ -138,15 +152,17 @@ pub fn App(
     view! {
         <div class="root" lang=locale.tag() dir=if locale.is_rtl() { "rtl" } else { "ltr" }
             data-screen=move || checkout.with(|c| match c {
+                _ if !ready.get() => "loading",
                 Some(c) => screen(c, choosing.get()).name(),
                 None if load_error.with(Option::is_some) => "error",
                 None => "loading",
             })>
             <p class="sr-only" aria-live="polite" role="status">{announcement}</p>
             {move || (!healthy.get()).then(|| view! {
-                <p class="banner" part="banner" role="alert">{t.reconnecting}</p>
+                <p class="banner" part="banner" role="alert">{locale.messages().reconnecting}</p>
             })}
-            {move || match (checkout.get(), load_error.get()) {
+            {move || match (ready.get().then(|| checkout.get()).flatten(), load_error.get()) {
+                _ if !ready.get() => view! { <Skeleton locale=locale /> }.into_any(),
                 (Some(view), _) => {
                     let support = view.support_url.clone();
                     let current = screen(&view, choosing.get());

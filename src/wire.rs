@@ -1,0 +1,225 @@
+//! The JSON the widget exchanges with the server, read from and written to the objects the
+//! browser's own parser (`JSON.parse` / `Response.json()`) builds.
+//!
+//! The types are `protocol`'s; the server (de)serializes them with serde. The widget does not:
+//! a serde format for JS values and the derives' visitors cost a payer about a fifth of the
+//! bundle, while these readers cost little. Every wire field name the widget uses is written in
+//! this file and nowhere else; `tests/wire.rs` decodes what the server's serde produces for every
+//! type, so a renamed field fails a test instead of a payment.
+
+use js_sys::{Array, Object, Reflect};
+use protocol::{
+    Amount, CheckoutStatus, CheckoutType, CheckoutView, CurrencyOption, ErrorDetail, Exception,
+    Money, PaymentView, PickCurrencyRequest, StatusChangedDetail, StatusView,
+};
+use wasm_bindgen::JsValue;
+
+/// What could not be read: the name of the offending field.
+pub type Result<T> = std::result::Result<T, &'static str>;
+
+fn get(object: &JsValue, key: &str) -> JsValue {
+    if !object.is_object() {
+        return JsValue::UNDEFINED;
+    }
+    Reflect::get(object, &JsValue::from_str(key)).unwrap_or(JsValue::UNDEFINED)
+}
+
+/// `None` for an absent or `null` field, else the field read by `read`.
+fn optional<T>(
+    object: &JsValue,
+    key: &'static str,
+    read: impl FnOnce(JsValue) -> Option<T>,
+) -> Result<Option<T>> {
+    let value = get(object, key);
+    if value.is_null() || value.is_undefined() {
+        Ok(None)
+    } else {
+        read(value).map(Some).ok_or(key)
+    }
+}
+
+fn required<T>(
+    object: &JsValue,
+    key: &'static str,
+    read: impl FnOnce(JsValue) -> Option<T>,
+) -> Result<T> {
+    optional(object, key, read)?.ok_or(key)
+}
+
+fn string(value: JsValue) -> Option<String> {
+    value.as_string()
+}
+
+/// Amounts travel as decimal strings; anything else (a JSON number went through a float) is
+/// refused, as the server's serde refuses it.
+fn amount(value: JsValue) -> Option<Amount> {
+    Amount::parse(&value.as_string()?).ok()
+}
+
+/// A whole, non-negative JSON number (counts and versions, never money).
+fn whole(value: JsValue) -> Option<u64> {
+    let n = value.as_f64()?;
+    ((0.0..=9_007_199_254_740_991.0).contains(&n) && n == (n as u64) as f64).then_some(n as u64)
+}
+
+fn small(value: JsValue) -> Option<u32> {
+    u32::try_from(whole(value)?).ok()
+}
+
+fn list<T>(value: JsValue, read: impl Fn(&JsValue) -> Result<T>) -> Option<Vec<T>> {
+    if !Array::is_array(&value) {
+        return None;
+    }
+    Array::from(&value).iter().map(|v| read(&v).ok()).collect()
+}
+
+fn status(value: JsValue) -> Option<CheckoutStatus> {
+    CheckoutStatus::parse(&value.as_string()?)
+}
+
+fn exception(value: JsValue) -> Option<Exception> {
+    Exception::parse(&value.as_string()?)
+}
+
+fn checkout_type(value: JsValue) -> Option<CheckoutType> {
+    match value.as_string()?.as_str() {
+        "FIXED_PRICE" => Some(CheckoutType::FixedPrice),
+        "SUGGESTED_FIXED_PRICE" => Some(CheckoutType::SuggestedFixedPrice),
+        "NO_PRICE" => Some(CheckoutType::NoPrice),
+        _ => None,
+    }
+}
+
+pub fn money(o: &JsValue) -> Result<Money> {
+    Ok(Money {
+        amount: required(o, "amount", amount)?,
+        currency: required(o, "currency", string)?,
+    })
+}
+
+pub fn currency_option(o: &JsValue) -> Result<CurrencyOption> {
+    Ok(CurrencyOption {
+        code: required(o, "code", string)?,
+        network: required(o, "network", string)?,
+        name: required(o, "name", string)?,
+        network_name: required(o, "networkName", string)?,
+        decimals: required(o, "decimals", |v| u8::try_from(whole(v)?).ok())?,
+        confirmations_required: required(o, "confirmationsRequired", small)?,
+    })
+}
+
+pub fn payment(o: &JsValue) -> Result<PaymentView> {
+    Ok(PaymentView {
+        id: required(o, "id", string)?,
+        currency: required(o, "currency", string)?,
+        network: required(o, "network", string)?,
+        address: required(o, "address", string)?,
+        amount: required(o, "amount", amount)?,
+        amount_units: required(o, "amountUnits", string)?,
+        amount_paid: required(o, "amountPaid", amount)?,
+        amount_remaining: required(o, "amountRemaining", amount)?,
+        wallet_uri: required(o, "walletUri", string)?,
+        remaining_wallet_uri: optional(o, "remainingWalletUri", string)?,
+        fiat: optional(o, "fiat", |v| money(&v).ok())?,
+        rate: optional(o, "rate", amount)?,
+        rate_expires_at: required(o, "rateExpiresAt", string)?,
+        confirmations: required(o, "confirmations", small)?,
+        confirmations_required: required(o, "confirmationsRequired", small)?,
+    })
+}
+
+pub fn checkout(o: &JsValue) -> Result<CheckoutView> {
+    Ok(CheckoutView {
+        id: required(o, "id", string)?,
+        checkout_type: required(o, "type", checkout_type)?,
+        status: required(o, "status", status)?,
+        exception: optional(o, "exception", exception)?,
+        name: required(o, "name", string)?,
+        description: optional(o, "description", string)?,
+        logo_url: optional(o, "logoUrl", string)?,
+        return_url: optional(o, "returnUrl", string)?,
+        support_url: optional(o, "supportUrl", string)?,
+        expires_at: required(o, "expiresAt", string)?,
+        price: optional(o, "price", |v| money(&v).ok())?,
+        amount_currency: optional(o, "amountCurrency", string)?,
+        suggested_amounts: optional(o, "suggestedAmounts", |v| {
+            list(v, |a| amount(a.clone()).ok_or("suggestedAmounts"))
+        })?
+        .unwrap_or_default(),
+        min_amount: optional(o, "minAmount", amount)?,
+        max_amount: optional(o, "maxAmount", amount)?,
+        currencies: required(o, "currencies", |v| list(v, currency_option))?,
+        payment: optional(o, "payment", |v| payment(&v).ok())?,
+        version: required(o, "version", whole)?,
+    })
+}
+
+pub fn status_view(o: &JsValue) -> Result<StatusView> {
+    Ok(StatusView {
+        id: required(o, "id", string)?,
+        status: required(o, "status", status)?,
+        exception: optional(o, "exception", exception)?,
+        version: required(o, "version", whole)?,
+        payment_id: optional(o, "paymentId", string)?,
+        amount_paid: optional(o, "amountPaid", amount)?,
+        confirmations: optional(o, "confirmations", small)?,
+    })
+}
+
+/// The `error` member of the server's one error envelope.
+pub fn error_detail(body: &JsValue) -> Result<ErrorDetail> {
+    let o = get(body, "error");
+    Ok(ErrorDetail {
+        code: required(&o, "code", string)?,
+        message: required(&o, "message", string)?,
+        field: optional(&o, "field", string)?,
+    })
+}
+
+/// Sets `key` on a fresh object; `None` becomes `null`, as serde_json writes it.
+fn set(object: &Object, key: &str, value: Option<JsValue>) {
+    let _ = Reflect::set(object, &key.into(), &value.unwrap_or(JsValue::NULL));
+}
+
+fn text(value: &str) -> JsValue {
+    JsValue::from_str(value)
+}
+
+fn amount_value(value: &Amount) -> JsValue {
+    text(&value.to_string())
+}
+
+/// The body of the payer's pick; `amount` is left out when the checkout has a fixed price.
+pub fn pick_request(pick: &PickCurrencyRequest) -> JsValue {
+    let o = Object::new();
+    set(&o, "currency", Some(text(&pick.currency)));
+    set(&o, "network", Some(text(&pick.network)));
+    if let Some(amount) = &pick.amount {
+        set(&o, "amount", Some(amount_value(amount)));
+    }
+    o.into()
+}
+
+/// The `statusChanged` event's `detail`, shaped like the JSON the README documents (absent
+/// values are `null`, never `undefined`).
+pub fn status_changed_detail(detail: &StatusChangedDetail) -> JsValue {
+    let o = Object::new();
+    set(&o, "id", Some(text(&detail.id)));
+    set(&o, "status", Some(text(detail.status.as_str())));
+    set(
+        &o,
+        "previousStatus",
+        detail.previous_status.map(|s| text(s.as_str())),
+    );
+    set(&o, "paymentId", detail.payment_id.as_deref().map(text));
+    set(&o, "currency", detail.currency.as_deref().map(text));
+    set(&o, "network", detail.network.as_deref().map(text));
+    set(&o, "amount", detail.amount.as_ref().map(amount_value));
+    set(
+        &o,
+        "amountPaid",
+        detail.amount_paid.as_ref().map(amount_value),
+    );
+    set(&o, "exception", detail.exception.map(|e| text(e.as_str())));
+    o.into()
+}
