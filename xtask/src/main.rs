@@ -8,6 +8,7 @@
 mod build;
 mod demo;
 mod examples;
+mod fuzz;
 mod process;
 mod test;
 mod tools;
@@ -21,6 +22,7 @@ usage: cargo xtask <command>
           (--listen ADDR, default 127.0.0.1:8080; or CHECKOUT_LISTEN)
   test    fmt, clippy, native tests, wasm browser tests, end-to-end browser tests
   build   build the deployable widget into dist/ and print its size
+  fuzz    the server's property fuzzing and Schemathesis at length (--cases N, --minutes N, --quick)
   setup   only install the tools the other commands need
 ";
 
@@ -35,6 +37,7 @@ fn main() -> ExitCode {
         "demo" => demo::run(rest),
         "test" => test::run(rest),
         "build" => build::run(rest),
+        "fuzz" => fuzz::run(rest),
         "setup" => tools::setup_all(),
         "help" | "-h" | "--help" => {
             print!("{USAGE}");

@@ -129,6 +129,7 @@ pub fn run(args: &[String]) -> Result<(), String> {
     );
 
     tally.check("React example type-check", crate::examples::typecheck());
+    tally.check("fuzz (short)", crate::fuzz::quick());
     let dist = build::build_widget();
     let server = demo::build_server("dev");
     let axe = tools::ensure_axe();

@@ -182,9 +182,15 @@ fn fixture() -> &'static Fixture {
                 "CHECKOUT_CALYPSO_ACCOUNT" => "acc".into(),
                 "CHECKOUT_INQUD_PROJECT_ID" => "CAP-1".into(),
                 "CHECKOUT_COINSPH_RECEIVING_ACCOUNT" => "acct".into(),
-                k if k.starts_with("CHECKOUT_CALYPSO_")
-                    || k.starts_with("CHECKOUT_INQUD_")
-                    || k.starts_with("CHECKOUT_COINSPH_") =>
+                k if [
+                    "API_KEY",
+                    "API_SECRET",
+                    "WEBHOOK_SECRET",
+                    "WEBHOOK_KEY",
+                    "MERCHANT_API_TOKEN",
+                ]
+                .iter()
+                .any(|suffix| k.ends_with(suffix)) =>
                 {
                     "fuzz-secret".into()
                 }
