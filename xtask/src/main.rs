@@ -10,6 +10,7 @@ mod demo;
 mod examples;
 mod fuzz;
 mod process;
+mod screenshots;
 mod test;
 mod tools;
 
@@ -23,6 +24,8 @@ usage: cargo xtask <command>
   test    fmt, clippy, native tests, wasm browser tests, end-to-end browser tests
   build   build the deployable widget into dist/ and print its size
   fuzz    the server's property fuzzing and Schemathesis at length (--cases N, --minutes N, --quick)
+  screenshots
+          every view, light and dark, English and Arabic, into target/screenshots/
   setup   only install the tools the other commands need
 ";
 
@@ -38,6 +41,7 @@ fn main() -> ExitCode {
         "test" => test::run(rest),
         "build" => build::run(rest),
         "fuzz" => fuzz::run(rest),
+        "screenshots" => screenshots::run(rest),
         "setup" => tools::setup_all(),
         "help" | "-h" | "--help" => {
             print!("{USAGE}");
