@@ -236,7 +236,7 @@ pub async fn pick(
                 .map_err(AppError::upstream)?
             {
                 Some(quote) => {
-                    let amount = fiat_to_coin(price.amount, quote.rate, coin.decimals)
+                    let amount = fiat_to_coin(price.amount, quote.rate, coin.quote_decimals)
                         .ok_or_else(|| AppError::invalid("amount", "is too large to convert"))?;
                     let lock_ms = i64::try_from(quote.valid_for.as_millis()).unwrap_or(i64::MAX);
                     (

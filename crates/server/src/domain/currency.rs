@@ -43,6 +43,10 @@ pub struct Coin {
     pub name: &'static str,
     pub network_name: &'static str,
     pub decimals: u8,
+    /// Decimal places a converted price is quoted at (rounded up). Ether has 18, but an amount
+    /// like 0.008333333333333334 is unreadable and untypeable; 8 places cost the payer at most
+    /// 10^-8 ETH more. Equal to `decimals` for every other coin.
+    pub quote_decimals: u8,
     pub uri: UriScheme,
     pub address: AddressFormat,
     pub confirmations_required: u32,
@@ -91,6 +95,7 @@ fn builtin() -> Vec<Coin> {
             name: "Bitcoin",
             network_name: "Bitcoin",
             decimals: 8,
+            quote_decimals: 8,
             uri: Bip21("bitcoin"),
             address: Bech32P2wpkh { hrp: "bc" },
             confirmations_required: 2,
@@ -101,6 +106,7 @@ fn builtin() -> Vec<Coin> {
             name: "Litecoin",
             network_name: "Litecoin",
             decimals: 8,
+            quote_decimals: 8,
             uri: Bip21("litecoin"),
             address: Bech32P2wpkh { hrp: "ltc" },
             confirmations_required: 3,
@@ -111,6 +117,7 @@ fn builtin() -> Vec<Coin> {
             name: "Ether",
             network_name: "Ethereum",
             decimals: 18,
+            quote_decimals: 8,
             uri: Eip681Native { chain_id: 1 },
             address: Eip55,
             confirmations_required: 3,
@@ -121,6 +128,7 @@ fn builtin() -> Vec<Coin> {
             name: "Tether USD",
             network_name: "Ethereum (ERC-20)",
             decimals: 6,
+            quote_decimals: 6,
             uri: Eip681Token {
                 chain_id: 1,
                 contract: USDT_ERC20,
@@ -134,6 +142,7 @@ fn builtin() -> Vec<Coin> {
             name: "USD Coin",
             network_name: "Ethereum (ERC-20)",
             decimals: 6,
+            quote_decimals: 6,
             uri: Eip681Token {
                 chain_id: 1,
                 contract: USDC_ERC20,
@@ -147,6 +156,7 @@ fn builtin() -> Vec<Coin> {
             name: "Tether USD",
             network_name: "Tron (TRC-20)",
             decimals: 6,
+            quote_decimals: 6,
             uri: PlainAddress,
             address: TronBase58,
             confirmations_required: 1,
@@ -157,6 +167,7 @@ fn builtin() -> Vec<Coin> {
             name: "TRON",
             network_name: "Tron",
             decimals: 6,
+            quote_decimals: 6,
             uri: PlainAddress,
             address: TronBase58,
             confirmations_required: 1,
