@@ -24,11 +24,13 @@ fn get(object: &JsValue, key: &str) -> JsValue {
     Reflect::get(object, &JsValue::from_str(key)).unwrap_or(JsValue::UNDEFINED)
 }
 
-/// `None` for an absent or `null` field, else the field read by `read`.
+/// `None` for an absent or `null` field, else the field read by `read`. Readers are plain
+/// function pointers and this is never inlined: one copy per field type, not one per field.
+#[inline(never)]
 fn optional<T>(
     object: &JsValue,
     key: &'static str,
-    read: impl FnOnce(JsValue) -> Option<T>,
+    read: fn(JsValue) -> Option<T>,
 ) -> Result<Option<T>> {
     let value = get(object, key);
     if value.is_null() || value.is_undefined() {
@@ -38,11 +40,8 @@ fn optional<T>(
     }
 }
 
-fn required<T>(
-    object: &JsValue,
-    key: &'static str,
-    read: impl FnOnce(JsValue) -> Option<T>,
-) -> Result<T> {
+#[inline(never)]
+fn required<T>(object: &JsValue, key: &'static str, read: fn(JsValue) -> Option<T>) -> Result<T> {
     optional(object, key, read)?.ok_or(key)
 }
 
@@ -66,7 +65,7 @@ fn small(value: JsValue) -> Option<u32> {
     u32::try_from(whole(value)?).ok()
 }
 
-fn list<T>(value: JsValue, read: impl Fn(&JsValue) -> Result<T>) -> Option<Vec<T>> {
+fn list<T>(value: JsValue, read: fn(&JsValue) -> Result<T>) -> Option<Vec<T>> {
     if !Array::is_array(&value) {
         return None;
     }

@@ -17,7 +17,9 @@ export async function copy_text(text, near) {
     buffer.value = text;
     buffer.setAttribute("readonly", "");
     buffer.className = "copy-buffer";
-    (near && near.getRootNode ? near.getRootNode() : document.body).appendChild(buffer);
+    // Inside the shadow root, so the selection is ours; a document takes it in its body.
+    const root = near && near.getRootNode ? near.getRootNode() : document;
+    (root.nodeType === Node.DOCUMENT_NODE ? root.body : root).appendChild(buffer);
     buffer.select();
     const ok = document.execCommand("copy");
     buffer.remove();

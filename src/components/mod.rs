@@ -1,15 +1,16 @@
 //! The widget's views. They stay thin: decisions live in [`crate::state`], words in
-//! [`crate::i18n`], numbers in [`crate::format`].
+//! [`crate::i18n`], numbers in [`crate::format`]. Each is public so the browser tests can mount
+//! it alone with a fixture checkout.
 
-mod app;
-mod choose;
-mod copy;
-mod countdown;
-mod feedback;
-mod header;
-mod outcome;
-mod pay;
-mod processing;
-mod qr;
+pub mod app;
+pub mod choose;
+pub mod copy;
+pub mod countdown;
+pub mod feedback;
+pub mod header;
+pub mod outcome;
+pub mod pay;
+pub mod processing;
+pub mod qr;
 
 pub use app::App;

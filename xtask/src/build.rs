@@ -95,6 +95,59 @@ pub fn bundle_size(dist: &Path) -> Result<(u64, u64, Option<String>), String> {
 
 pub const SIZE_BUDGET_GZIP: u64 = 100_000;
 
+/// Custom sections no browser reads: wasm-bindgen writes a `name` section (names for its own
+/// shims, about 6 KB) even into a stripped module, and a `producers` note.
+const DEBUG_SECTIONS: [&[u8]; 2] = [b"name", b"producers"];
+
+/// Removes [`DEBUG_SECTIONS`] from the module at `path`, leaving every other byte as it is.
+fn strip_debug_sections(path: &Path) -> Result<(), String> {
+    let module = std::fs::read(path).map_err(|e| format!("{}: {e}", path.display()))?;
+    let stripped = without_debug_sections(&module)
+        .ok_or_else(|| format!("{} is not a WebAssembly module", path.display()))?;
+    std::fs::write(path, stripped).map_err(|e| format!("{}: {e}", path.display()))
+}
+
+/// Reads an unsigned LEB128 number at `*at`, advancing past it.
+fn read_leb(bytes: &[u8], at: &mut usize) -> Option<usize> {
+    let mut value = 0usize;
+    for shift in (0..35).step_by(7) {
+        let byte = *bytes.get(*at)?;
+        *at += 1;
+        value |= usize::from(byte & 0x7f) << shift;
+        if byte & 0x80 == 0 {
+            return Some(value);
+        }
+    }
+    None
+}
+
+/// The module with its debug-only custom sections left out; `None` if it is not a module.
+fn without_debug_sections(module: &[u8]) -> Option<Vec<u8>> {
+    if module.get(..4)? != b"\0asm" {
+        return None;
+    }
+    let mut out = module.get(..8)?.to_vec();
+    let mut at = 8;
+    while at < module.len() {
+        let start = at;
+        let id = module[at];
+        at += 1;
+        let size = read_leb(module, &mut at)?;
+        let body = module.get(at..at.checked_add(size)?)?;
+        at += size;
+        if id == 0 {
+            let mut name_at = 0;
+            let name_len = read_leb(body, &mut name_at)?;
+            let name = body.get(name_at..name_at.checked_add(name_len)?)?;
+            if DEBUG_SECTIONS.contains(&name) {
+                continue;
+            }
+        }
+        out.extend_from_slice(&module[start..at]);
+    }
+    Some(out)
+}
+
 /// Builds dist/ in release mode and prints its size against the budget.
 pub fn build_widget() -> Result<PathBuf, String> {
     tools::ensure_build_tools()?;
@@ -106,6 +159,7 @@ pub fn build_widget() -> Result<PathBuf, String> {
             .env("TRUNK_SKIP_VERSION_CHECK", "true"),
     )?;
     let dist = root.join("dist");
+    strip_debug_sections(&dist.join("checkout-widget_bg.wasm"))?;
     let (raw, gzip, locale) = bundle_size(&dist)?;
     let locale = locale
         .map(|name| format!(" + the largest language file, locales/{name}"))
@@ -124,4 +178,35 @@ pub fn build_widget() -> Result<PathBuf, String> {
 
 pub fn run(_args: &[String]) -> Result<(), String> {
     build_widget().map(|_| ())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn custom(name: &str, payload: &[u8]) -> Vec<u8> {
+        let mut body = vec![name.len() as u8];
+        body.extend_from_slice(name.as_bytes());
+        body.extend_from_slice(payload);
+        let mut section = vec![0, body.len() as u8];
+        section.extend(body);
+        section
+    }
+
+    #[test]
+    fn only_debug_sections_are_removed() {
+        let header = b"\0asm\x01\0\0\0".to_vec();
+        let types = vec![1, 4, 1, 0x60, 0, 0];
+        let mut module = header.clone();
+        module.extend(custom("name", b"shims"));
+        module.extend(&types);
+        module.extend(custom("producers", b"x"));
+        module.extend(custom("target_features", b"y"));
+        let mut expected = header;
+        expected.extend(&types);
+        expected.extend(custom("target_features", b"y"));
+        assert_eq!(without_debug_sections(&module), Some(expected));
+        assert_eq!(without_debug_sections(b"not wasm"), None);
+        assert_eq!(without_debug_sections(b"\0asm\x01\0\0\0\x01\x7f"), None);
+    }
 }

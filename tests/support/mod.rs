@@ -1,0 +1,190 @@
+//! Shared by the browser test files: fixtures shaped like the server's answers, a scratch
+//! element to mount views in, and small DOM helpers.
+#![allow(dead_code)]
+
+use leptos::prelude::*;
+use protocol::{
+    Amount, CheckoutStatus, CheckoutType, CheckoutView, CurrencyOption, Exception, Money,
+    PaymentView,
+};
+use wasm_bindgen::JsCast;
+use web_sys::{Element, HtmlElement};
+
+pub const ADDRESS: &str = "TXYZabcdefghijklmnopqrstuvw1234567";
+
+pub fn amount(s: &str) -> Amount {
+    Amount::parse(s).unwrap()
+}
+
+pub fn option(code: &str, network: &str, name: &str, network_name: &str) -> CurrencyOption {
+    CurrencyOption {
+        code: code.into(),
+        network: network.into(),
+        name: name.into(),
+        network_name: network_name.into(),
+        decimals: 6,
+        confirmations_required: 3,
+    }
+}
+
+/// Seven options: enough for the filter box.
+pub fn options() -> Vec<CurrencyOption> {
+    vec![
+        option("USDT", "TRON", "Tether USD", "Tron (TRC-20)"),
+        option("USDT", "ETHEREUM", "Tether USD", "Ethereum (ERC-20)"),
+        option("BTC", "BITCOIN", "Bitcoin", "Bitcoin"),
+        option("ETH", "ETHEREUM", "Ether", "Ethereum"),
+        option("LTC", "LITECOIN", "Litecoin", "Litecoin"),
+        option("TRX", "TRON", "Tron", "Tron"),
+        option("USDC", "ETHEREUM", "USD Coin", "Ethereum (ERC-20)"),
+    ]
+}
+
+pub fn checkout(status: CheckoutStatus, exception: Option<Exception>) -> CheckoutView {
+    CheckoutView {
+        id: "CCO-1".into(),
+        checkout_type: CheckoutType::FixedPrice,
+        status,
+        exception,
+        name: "Order 42".into(),
+        description: Some("Two tickets".into()),
+        logo_url: None,
+        return_url: Some("https://shop.example/thanks".into()),
+        support_url: Some("https://shop.example/help".into()),
+        expires_at: "2099-01-01T00:00:00Z".into(),
+        price: Some(Money {
+            amount: amount("100.00"),
+            currency: "USD".into(),
+        }),
+        amount_currency: None,
+        suggested_amounts: vec![],
+        min_amount: None,
+        max_amount: None,
+        currencies: options(),
+        payment: None,
+        version: 3,
+    }
+}
+
+/// A checkout with a USDT-on-TRON payment of which `paid` has arrived.
+pub fn with_payment(
+    status: CheckoutStatus,
+    exception: Option<Exception>,
+    paid: &str,
+) -> CheckoutView {
+    let mut c = checkout(status, exception);
+    let due = amount("99.462901");
+    let paid = amount(paid);
+    c.payment = Some(PaymentView {
+        id: "PAY-1".into(),
+        currency: "USDT".into(),
+        network: "TRON".into(),
+        address: ADDRESS.into(),
+        amount: due,
+        amount_units: "99462901".into(),
+        amount_paid: paid,
+        amount_remaining: due.saturating_sub(paid),
+        wallet_uri: format!("tron:{ADDRESS}?amount=99.462901"),
+        remaining_wallet_uri: Some(format!("tron:{ADDRESS}?amount=49.462901")),
+        fiat: Some(Money {
+            amount: amount("100.00"),
+            currency: "USD".into(),
+        }),
+        rate: Some(amount("1.0054")),
+        rate_expires_at: "2099-01-01T00:00:00Z".into(),
+        confirmations: 1,
+        confirmations_required: 3,
+    });
+    c
+}
+
+pub fn document() -> web_sys::Document {
+    web_sys::window().unwrap().document().unwrap()
+}
+
+/// A mounted view; dropping it unmounts the view and removes its scratch element.
+pub struct Mounted {
+    pub root: HtmlElement,
+    _handle: Box<dyn std::any::Any>,
+}
+
+impl Drop for Mounted {
+    fn drop(&mut self) {
+        self.root.remove();
+    }
+}
+
+impl Mounted {
+    pub fn query(&self, selector: &str) -> Option<Element> {
+        self.root.query_selector(selector).unwrap()
+    }
+
+    pub fn get(&self, selector: &str) -> HtmlElement {
+        self.query(selector)
+            .unwrap_or_else(|| panic!("{selector} in {}", self.root.inner_html()))
+            .unchecked_into()
+    }
+
+    pub fn all(&self, selector: &str) -> Vec<HtmlElement> {
+        let list = self.root.query_selector_all(selector).unwrap();
+        (0..list.length())
+            .map(|i| list.item(i).unwrap().unchecked_into())
+            .collect()
+    }
+
+    pub fn text(&self, selector: &str) -> String {
+        self.get(selector).text_content().unwrap_or_default()
+    }
+}
+
+/// Mounts `view` into a fresh element in the page.
+pub fn mount<F, N>(view: F) -> Mounted
+where
+    F: FnOnce() -> N + 'static,
+    N: IntoView + 'static,
+{
+    let root: HtmlElement = document().create_element("div").unwrap().unchecked_into();
+    document().body().unwrap().append_child(&root).unwrap();
+    let handle = leptos::mount::mount_to(root.clone(), view);
+    Mounted {
+        root,
+        _handle: Box::new(handle),
+    }
+}
+
+pub async fn sleep(ms: i32) {
+    let promise = js_sys::Promise::new(&mut |resolve, _| {
+        web_sys::window()
+            .unwrap()
+            .set_timeout_with_callback_and_timeout_and_arguments_0(&resolve, ms)
+            .unwrap();
+    });
+    wasm_bindgen_futures::JsFuture::from(promise).await.unwrap();
+}
+
+/// Waits up to two seconds for `condition`.
+pub async fn until(mut condition: impl FnMut() -> bool) -> bool {
+    for _ in 0..100 {
+        if condition() {
+            return true;
+        }
+        sleep(20).await;
+    }
+    condition()
+}
+
+/// Types `text` into an input the way a payer does (the view listens to `input`).
+pub fn type_into(input: &HtmlElement, text: &str) {
+    input
+        .unchecked_ref::<web_sys::HtmlInputElement>()
+        .set_value(text);
+    let event = web_sys::Event::new("input").unwrap();
+    input.dispatch_event(&event).unwrap();
+}
+
+/// Runs JavaScript in the test page (stubs for browser APIs).
+pub fn js(source: &str) -> wasm_bindgen::JsValue {
+    js_sys::Function::new_no_args(source)
+        .call0(&wasm_bindgen::JsValue::NULL)
+        .unwrap()
+}

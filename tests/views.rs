@@ -1,0 +1,425 @@
+//! Every view of the journey mounted alone with a fixture checkout, in real Chromium.
+#![cfg(target_arch = "wasm32")]
+
+mod support;
+
+use checkout_widget::api::ApiError;
+use checkout_widget::components::choose::Choose;
+use checkout_widget::components::copy::CopyButton;
+use checkout_widget::components::feedback::{Failure, Skeleton};
+use checkout_widget::components::header::Header;
+use checkout_widget::components::outcome::Outcome;
+use checkout_widget::components::pay::Pay;
+use checkout_widget::components::processing::Processing;
+use checkout_widget::i18n::Locale;
+use checkout_widget::state::{screen, Screen};
+use leptos::prelude::*;
+use protocol::{CheckoutStatus::*, CheckoutType, Exception, PickCurrencyRequest};
+use support::*;
+use wasm_bindgen::JsCast;
+use wasm_bindgen_test::*;
+
+wasm_bindgen_test_configure!(run_in_browser);
+
+const EN: Locale = Locale::En;
+
+#[wasm_bindgen_test]
+async fn choose_filters_the_list_and_validates_the_amount_before_picking() {
+    let mut c = checkout(New, None);
+    c.checkout_type = CheckoutType::NoPrice;
+    c.price = None;
+    c.amount_currency = Some("USD".into());
+    c.min_amount = Some(amount("10.00"));
+    c.max_amount = Some(amount("1000.00"));
+    let picked = RwSignal::new(None::<PickCurrencyRequest>);
+    let busy = RwSignal::new(false);
+    let error = RwSignal::new(None::<ApiError>);
+    let m = mount(move || {
+        view! {
+            <Choose checkout=c locale=EN on_pick=move |r| picked.set(Some(r)) busy=busy error=error />
+        }
+    });
+    assert_eq!(m.all("button.currency").len(), 7);
+    let usdt_tron = m.get("button.currency[data-currency=USDT][data-network=TRON]");
+    assert!(
+        usdt_tron.text_content().unwrap().contains("Tron (TRC-20)"),
+        "network shown"
+    );
+
+    type_into(&m.get("input.filter"), "erc-20");
+    assert!(
+        until(|| m.all("button.currency").len() == 2).await,
+        "filtered by network"
+    );
+    type_into(&m.get("input.filter"), "nothing like this");
+    assert!(until(|| m.query("p.muted").is_some()).await);
+    assert_eq!(m.text("p.muted"), "No currency matches your search.");
+    type_into(&m.get("input.filter"), "");
+    assert!(until(|| m.all("button.currency").len() == 7).await);
+
+    // No amount yet: the payer is told, nothing is picked.
+    m.get("button.currency[data-currency=BTC]").click();
+    assert!(until(|| !m.text("#cw-amount-error").is_empty()).await);
+    assert_eq!(m.text("#cw-amount-error"), "Enter an amount first.");
+    assert_eq!(
+        m.get("#cw-amount").get_attribute("aria-invalid").as_deref(),
+        Some("true")
+    );
+    for (typed, says) in [
+        ("5", "The minimum is 10.00."),
+        ("1000.01", "The maximum is 1,000.00."),
+        ("12.345", "Use at most 2 decimal places."),
+        ("abc", "Enter an amount, for example 10.00."),
+    ] {
+        type_into(&m.get("#cw-amount"), typed);
+        m.get("button.currency[data-currency=BTC]").click();
+        assert!(
+            until(|| m.text("#cw-amount-error") == says).await,
+            "{typed}: {}",
+            m.text("#cw-amount-error")
+        );
+    }
+    assert_eq!(picked.get_untracked(), None);
+
+    type_into(&m.get("#cw-amount"), "1,000");
+    m.get("button.currency[data-currency=BTC]").click();
+    assert!(until(|| picked.get_untracked().is_some()).await);
+    assert_eq!(
+        picked.get_untracked(),
+        Some(PickCurrencyRequest {
+            currency: "BTC".into(),
+            network: "BITCOIN".into(),
+            amount: Some(amount("1000")),
+        })
+    );
+    assert!(until(|| m.text("#cw-amount-error").is_empty()).await);
+
+    // While a pick is on its way the buttons are disabled; a refusal is shown.
+    busy.set(true);
+    assert!(until(|| m.get("button.currency").has_attribute("disabled")).await);
+    error.set(Some(ApiError::Server {
+        status: 422,
+        code: "invalid_amount".into(),
+        message: "amount is below the minimum".into(),
+    }));
+    assert!(
+        until(|| m
+            .all("[role=alert]")
+            .iter()
+            .any(|e| e.text_content().unwrap() == "amount is below the minimum"))
+        .await
+    );
+}
+
+#[wasm_bindgen_test]
+async fn suggested_amounts_fill_the_amount_field() {
+    let mut c = checkout(New, None);
+    c.checkout_type = CheckoutType::SuggestedFixedPrice;
+    c.amount_currency = Some("USD".into());
+    c.suggested_amounts = vec![amount("25.00"), amount("50.00")];
+    let m = mount(move || {
+        view! {
+            <Choose checkout=c locale=EN on_pick=|_| {} busy=RwSignal::new(false) error=RwSignal::new(None) />
+        }
+    });
+    let chips = m.all(".chips button");
+    assert_eq!(chips.len(), 2);
+    chips[1].click();
+    assert!(
+        until(|| m
+            .get("#cw-amount")
+            .unchecked_into::<web_sys::HtmlInputElement>()
+            .value()
+            == "50.00")
+        .await
+    );
+}
+
+#[wasm_bindgen_test]
+async fn pay_shows_the_grouped_address_qr_warning_countdown_and_a_way_back() {
+    let c = with_payment(WaitingPayment, None, "0");
+    assert_eq!(screen(&c, false), Screen::Pay);
+    let back = RwSignal::new(false);
+    let m = mount(move || view! { <Pay checkout=c locale=EN on_back=move || back.set(true) /> });
+    let groups: Vec<String> = m
+        .all(".address .address-group")
+        .iter()
+        .map(|g| g.text_content().unwrap())
+        .collect();
+    assert_eq!(groups.len(), ADDRESS.len().div_ceil(4));
+    assert!(groups.iter().all(|g| g.len() <= 4));
+    assert_eq!(groups.concat(), ADDRESS, "the full address, in order");
+    assert_eq!(
+        m.get(".address").get_attribute("data-address").as_deref(),
+        Some(ADDRESS)
+    );
+    assert_eq!(m.text(".pay .amount"), "99.462901 USDT");
+    assert!(m.text(".fiat").contains("$100.00"), "{}", m.text(".fiat"));
+    assert!(m.query(".qr svg path").is_some(), "an inline SVG QR code");
+    assert_eq!(
+        m.get(".qr").get_attribute("data-uri"),
+        Some(format!("tron:{ADDRESS}?amount=99.462901"))
+    );
+    assert_eq!(
+        m.text(".warning"),
+        "Send only USDT on the Tron (TRC-20) network. Anything else will be lost."
+    );
+    assert!(m.text(".countdown").starts_with("Amount guaranteed for "));
+    assert_eq!(
+        m.get("a[part=wallet-link]").get_attribute("href"),
+        Some(format!("tron:{ADDRESS}?amount=99.462901"))
+    );
+    assert!(m.query("button[aria-label='Copy address']").is_some());
+    assert!(m.query("button[aria-label='Copy amount']").is_some());
+    m.get("button[part=back]").click();
+    assert!(until(|| back.get_untracked()).await);
+}
+
+#[wasm_bindgen_test]
+async fn pay_offers_no_way_back_once_funds_arrived() {
+    let c = with_payment(WaitingPayment, None, "10");
+    let m = mount(move || view! { <Pay checkout=c locale=EN on_back=|| {} /> });
+    assert!(m.query(".address").is_some());
+    assert!(m.query("button[part=back]").is_none());
+}
+
+#[wasm_bindgen_test]
+async fn processing_counts_confirmations() {
+    let c = with_payment(PendingPayment, None, "99.462901");
+    let m = mount(move || view! { <Processing checkout=c locale=EN /> });
+    assert_eq!(m.text(".title"), "Payment detected");
+    assert_eq!(m.text(".confirmations"), "1 of 3 confirmations");
+    assert_eq!(m.text(".processing .amount"), "99.462901 USDT");
+}
+
+#[wasm_bindgen_test]
+async fn success_links_back_to_the_merchant() {
+    let c = with_payment(Success, None, "99.462901");
+    let m = mount(move || view! { <Outcome checkout=c screen=Screen::Success locale=EN /> });
+    assert_eq!(m.text(".title"), "Payment received. Thank you!");
+    assert_eq!(
+        m.get("a[part=return-link]")
+            .get_attribute("href")
+            .as_deref(),
+        Some("https://shop.example/thanks")
+    );
+    assert!(m.query(".remaining").is_none());
+}
+
+#[wasm_bindgen_test]
+async fn a_script_return_url_is_never_a_link() {
+    let mut c = with_payment(Success, None, "99.462901");
+    c.return_url = Some("javascript:alert(1)".into());
+    let m = mount(move || view! { <Outcome checkout=c screen=Screen::Success locale=EN /> });
+    assert!(m.query("a[part=return-link]").is_none());
+}
+
+#[wasm_bindgen_test]
+async fn underpaid_shows_the_remainder_with_its_own_qr() {
+    let c = with_payment(Conflict, Some(Exception::Underpaid), "50");
+    let current = screen(&c, false);
+    assert_eq!(current, Screen::Underpaid);
+    let m = mount(move || view! { <Outcome checkout=c screen=current locale=EN /> });
+    assert_eq!(
+        m.get(".outcome").get_attribute("data-screen").as_deref(),
+        Some("underpaid")
+    );
+    assert_eq!(m.text(".remaining"), "49.462901 USDT");
+    assert!(m
+        .text(".outcome-body")
+        .starts_with("49.462901 USDT is still due."));
+    assert!(m.query(".qr svg").is_some());
+    assert_eq!(
+        m.get(".qr").get_attribute("data-uri"),
+        Some(format!("tron:{ADDRESS}?amount=49.462901"))
+    );
+    assert_eq!(
+        m.get(".address").get_attribute("data-address").as_deref(),
+        Some(ADDRESS)
+    );
+    assert!(m.query("a[part=return-link]").is_none());
+}
+
+#[wasm_bindgen_test]
+async fn each_other_outcome_says_what_happened_and_what_happens_next() {
+    let cases = [
+        (
+            with_payment(Conflict, Some(Exception::Overpaid), "120"),
+            "overpaid",
+            "You sent more than required",
+            Some("The merchant has been notified"),
+        ),
+        (
+            with_payment(Conflict, Some(Exception::PaidLate), "99.462901"),
+            "paid-late",
+            "Payment arrived after the checkout expired",
+            Some("Your payment was recorded."),
+        ),
+        (
+            checkout(Expired, None),
+            "expired",
+            "This checkout has expired",
+            Some("No payment was received in time."),
+        ),
+        (
+            with_payment(Expired, None, "10"),
+            "expired-partial",
+            "This checkout has expired",
+            Some("A partial payment was received"),
+        ),
+        (
+            checkout(Cancelled, None),
+            "cancelled",
+            "This checkout was cancelled",
+            None,
+        ),
+    ];
+    for (c, name, title, body) in cases {
+        let current = screen(&c, false);
+        assert_eq!(current.name(), name);
+        let m = mount(move || view! { <Outcome checkout=c screen=current locale=EN /> });
+        assert_eq!(
+            m.get(".outcome").get_attribute("data-screen").as_deref(),
+            Some(name)
+        );
+        assert_eq!(m.text(".title"), title, "{name}");
+        match body {
+            Some(body) => assert!(m.text(".outcome-body").starts_with(body), "{name}"),
+            None => assert!(m.query(".outcome-body").is_none(), "{name}"),
+        }
+        assert!(m.query(".remaining").is_none() && m.query("a[part=return-link]").is_none());
+    }
+}
+
+#[wasm_bindgen_test]
+async fn the_header_names_the_checkout_and_its_price() {
+    let c = with_payment(WaitingPayment, None, "0");
+    let m = mount(move || view! { <Header checkout=c locale=EN /> });
+    assert_eq!(m.text(".name"), "Order 42");
+    assert_eq!(m.text(".description"), "Two tickets");
+    assert_eq!(m.text(".price-fiat"), "$100.00");
+    assert_eq!(m.text(".price-crypto"), "99.462901 USDT");
+}
+
+#[wasm_bindgen_test]
+async fn loading_shows_a_busy_skeleton() {
+    let m = mount(|| view! { <Skeleton locale=EN /> });
+    assert_eq!(
+        m.get(".skeleton").get_attribute("aria-busy").as_deref(),
+        Some("true")
+    );
+    assert_eq!(m.text(".skeleton .sr-only"), "Loading checkout…");
+    assert_eq!(m.all(".skeleton > div").len(), 3);
+}
+
+#[wasm_bindgen_test]
+async fn a_network_error_offers_a_retry_that_loads_again() {
+    let retries = RwSignal::new(0);
+    let m = mount(move || {
+        view! { <Failure error=ApiError::Network locale=EN retry=move || retries.update(|n| *n += 1) /> }
+    });
+    assert_eq!(
+        m.text(".error-message"),
+        "We could not reach the payment server. Check your connection."
+    );
+    m.get(".error button").click();
+    assert!(until(|| retries.get_untracked() == 1).await);
+}
+
+#[wasm_bindgen_test]
+async fn a_refused_request_shows_the_servers_words_without_a_retry() {
+    let error = ApiError::Server {
+        status: 404,
+        code: "not_found".into(),
+        message: "checkout CCO-x not found".into(),
+    };
+    let m = mount(move || view! { <Failure error=error locale=EN retry=|| {} /> });
+    assert_eq!(m.text(".error-message"), "checkout CCO-x not found");
+    assert!(m.query(".error button").is_none());
+    let server = ApiError::Server {
+        status: 503,
+        code: "unavailable".into(),
+        message: "database is down".into(),
+    };
+    let m = mount(move || view! { <Failure error=server locale=EN retry=|| {} /> });
+    assert_eq!(
+        m.text(".error-message"),
+        "The payment server could not complete the request.",
+        "a 5xx never shows internals"
+    );
+    assert!(m.query(".error button").is_some());
+}
+
+/// Replaces `navigator.clipboard` for one test; `None` removes it (an insecure page).
+fn stub_clipboard(present: bool) {
+    js(if present {
+        "window.__copied = [];
+         Object.defineProperty(navigator, 'clipboard', { configurable: true,
+           value: { writeText: (t) => { window.__copied.push('clipboard:' + t); return Promise.resolve(); } } });"
+    } else {
+        "window.__copied = [];
+         Object.defineProperty(navigator, 'clipboard', { configurable: true, value: undefined });
+         document.execCommand = (command) => {
+           const selected = document.activeElement && document.activeElement.value;
+           const buffer = [...document.querySelectorAll('textarea.copy-buffer')];
+           window.__copied.push(command + ':' + (buffer.length ? buffer[0].value : selected));
+           return true;
+         };"
+    });
+}
+
+fn copied() -> Vec<String> {
+    js_sys::Array::from(&js("return window.__copied"))
+        .iter()
+        .filter_map(|v| v.as_string())
+        .collect()
+}
+
+#[wasm_bindgen_test]
+async fn copy_buttons_copy_the_canonical_value_and_confirm() {
+    stub_clipboard(true);
+    let m = mount(
+        || view! { <CopyButton value="1234.500000".to_string() label="Copy amount" locale=EN /> },
+    );
+    let button = m.get("button.copy");
+    assert_eq!(button.text_content().unwrap(), "Copy");
+    button.click();
+    assert!(until(|| button.text_content().unwrap() == "Copied").await);
+    assert_eq!(button.get_attribute("data-copied").as_deref(), Some("true"));
+    assert_eq!(copied(), ["clipboard:1234.500000"]);
+    // The confirmation goes away so a second copy is confirmed too.
+    assert!(
+        until(|| button.text_content().unwrap() == "Copy").await || {
+            sleep(1_000).await;
+            button.text_content().unwrap() == "Copy"
+        }
+    );
+}
+
+#[wasm_bindgen_test]
+async fn without_the_clipboard_api_copying_falls_back_to_a_selection() {
+    stub_clipboard(false);
+    let m =
+        mount(|| view! { <CopyButton value=ADDRESS.to_string() label="Copy address" locale=EN /> });
+    let button = m.get("button[aria-label='Copy address']");
+    button.click();
+    assert!(until(|| button.text_content().unwrap() == "Copied").await);
+    assert_eq!(copied(), [format!("copy:{ADDRESS}")]);
+    assert!(
+        m.query("textarea.copy-buffer").is_none(),
+        "the buffer is removed"
+    );
+}
+
+#[wasm_bindgen_test]
+async fn tapping_the_qr_code_copies_the_wallet_uri() {
+    stub_clipboard(true);
+    let c = with_payment(WaitingPayment, None, "0");
+    let m = mount(move || view! { <Pay checkout=c locale=EN on_back=|| {} /> });
+    m.get("button.qr").click();
+    assert!(until(|| m.text(".qr-caption") == "Copied").await);
+    assert_eq!(
+        copied(),
+        [format!("clipboard:tron:{ADDRESS}?amount=99.462901")]
+    );
+}
