@@ -40,23 +40,33 @@ pub async fn run(state: AppState, mut shutdown: watch::Receiver<bool>) {
             _ = ticks.tick() => {}
             _ = shutdown.changed() => return,
         }
-        // Drain everything due before waiting again, so a burst is not paced by the interval.
-        loop {
-            let now = now_ms();
-            let due = match state.db.run(move |s| s.outbox().due(now, BATCH)).await {
-                Ok(d) => d,
-                Err(e) => {
-                    tracing::warn!("reading the notification outbox failed: {e}");
-                    break;
-                }
-            };
-            let full = due.len() as u32 == BATCH;
-            futures_util::stream::iter(due)
-                .for_each_concurrent(config.concurrency, |d| deliver(&state, &client, &url, d))
-                .await;
-            if !full || *shutdown.borrow() {
-                break;
+        // A stop does not wait for slow merchants: an interrupted attempt is repeated after its
+        // lease (at least once, never lost).
+        tokio::select! {
+            _ = drain(&state, &client, &url) => {}
+            _ = shutdown.changed() => return,
+        }
+    }
+}
+
+/// Sends everything due before waiting again, so a burst is not paced by the poll interval.
+async fn drain(state: &AppState, client: &reqwest::Client, url: &str) {
+    let concurrency = state.config.notify.concurrency;
+    loop {
+        let now = now_ms();
+        let due = match state.db.run(move |s| s.outbox().due(now, BATCH)).await {
+            Ok(d) => d,
+            Err(e) => {
+                tracing::warn!("reading the notification outbox failed: {e}");
+                return;
             }
+        };
+        let full = due.len() as u32 == BATCH;
+        futures_util::stream::iter(due)
+            .for_each_concurrent(concurrency, |d| deliver(state, client, url, d))
+            .await;
+        if !full {
+            return;
         }
     }
 }
