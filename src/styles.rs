@@ -6,7 +6,8 @@
 use wasm_bindgen::JsCast;
 use web_sys::{CssStyleSheet, ShadowRoot};
 
-const CSS: &str = include_str!("../style/widget.css");
+/// `style/widget.css` without comments and layout whitespace (see `build.rs`).
+const CSS: &str = include_str!(concat!(env!("OUT_DIR"), "/widget.min.css"));
 
 thread_local! {
     static SHEET: Option<CssStyleSheet> = {
