@@ -137,85 +137,51 @@ pub fn fill(template: &str, values: &[(&str, &str)]) -> String {
     out
 }
 
-/// Declares [`Messages`] and the keys of the locale files from one list, so a field and its key
-/// cannot drift apart.
+/// Declares [`Messages`], the keys of the locale files and the English words from one list, so a
+/// word, its accessor and its key cannot drift apart.
 macro_rules! messages {
-    ($($field:ident),* $(,)?) => {
-        /// Every string the widget shows.
-        pub struct Messages {
-            $(pub $field: &'static str,)*
+    ($($field:ident: $english:expr,)*) => {
+        /// Positions in a table, one per word.
+        #[allow(non_camel_case_types)]
+        enum Key {
+            $($field,)*
         }
 
-        /// The keys of a locale file (`src/locales/<tag>.json`), one per field.
+        /// The keys of a locale file (`src/locales/<tag>.json`), in table order.
         pub const KEYS: &[&str] = &[$(stringify!($field)),*];
 
+        /// Every string the widget shows, in one language. A table rather than a struct of
+        /// fields: loading a language is then one loop, not one step per word.
+        pub struct Messages([&'static str; KEYS.len()]);
+
+        /// English, built in: the fallback for every other language.
+        pub static EN: Messages = Messages([$($english),*]);
+
         impl Messages {
-            /// A table from `lookup(key)`; keys it lacks keep their English text, so a locale file
-            /// that is behind shows English words rather than blanks.
-            pub fn from_lookup(mut lookup: impl FnMut(&str) -> Option<&'static str>) -> Messages {
-                // One loop over the keys rather than one call per field: smaller code.
-                let mut table = [$(EN.$field),*];
-                for (text, key) in table.iter_mut().zip(KEYS) {
-                    if let Some(found) = lookup(key) {
-                        *text = found;
-                    }
+            $(
+                pub fn $field(&self) -> &'static str {
+                    self.0[Key::$field as usize]
                 }
-                let [$($field),*] = table;
-                Messages { $($field),* }
-            }
+            )*
         }
     };
 }
 
-messages! {
-    loading,
-    retry,
-    error_network,
-    error_server,
-    error_missing,
-    reconnecting,
-    pay_with,
-    filter,
-    no_match,
-    amount_label,
-    amount_min,
-    amount_max,
-    amount_invalid,
-    amount_precise,
-    amount_required,
-    continue_,
-    send_exactly,
-    to_address,
-    copy,
-    copied,
-    copy_failed,
-    copy_amount,
-    copy_address,
-    qr_label,
-    open_wallet,
-    warning,
-    rate_valid,
-    fiat_equivalent,
-    back,
-    processing_title,
-    confirmations,
-    success_title,
-    return_to_merchant,
-    underpaid_title,
-    underpaid_body,
-    overpaid_title,
-    overpaid_body,
-    paid_late_title,
-    paid_late_body,
-    expired_title,
-    expired_body,
-    expired_partial_body,
-    cancelled_title,
-    support,
-    status_waiting,
+impl Messages {
+    /// A table from `lookup(key)`; keys it lacks keep their English text, so a locale file
+    /// that is behind shows English words rather than blanks.
+    pub fn from_lookup(mut lookup: impl FnMut(&str) -> Option<&'static str>) -> Messages {
+        let mut table = EN.0;
+        for (text, key) in table.iter_mut().zip(KEYS) {
+            if let Some(found) = lookup(key) {
+                *text = found;
+            }
+        }
+        Messages(table)
+    }
 }
 
-pub static EN: Messages = Messages {
+messages! {
     loading: "Loading checkout…",
     retry: "Try again",
     error_network: "We could not reach the payment server. Check your connection.",
@@ -257,12 +223,11 @@ pub static EN: Messages = Messages {
     paid_late_body: "Your payment was recorded. The merchant will review it and contact you.",
     expired_title: "This checkout has expired",
     expired_body: "No payment was received in time. Nothing was charged.",
-    expired_partial_body:
-        "A partial payment was received before it expired. Please contact support.",
+    expired_partial_body: "A partial payment was received before it expired. Please contact support.",
     cancelled_title: "This checkout was cancelled",
     support: "Need help? Contact support",
     status_waiting: "Waiting for your payment",
-};
+}
 
 #[cfg(test)]
 mod tests {
@@ -303,11 +268,11 @@ mod tests {
 
     #[test]
     fn installed_languages_replace_english() {
-        assert_eq!(Locale::Fr.messages().retry, EN.retry);
+        assert_eq!(Locale::Fr.messages().retry(), EN.retry());
         assert!(!Locale::Fr.is_loaded());
         Locale::Fr.install(locale_file(Locale::Fr));
         assert!(Locale::Fr.is_loaded());
-        assert_ne!(Locale::Fr.messages().retry, EN.retry);
+        assert_ne!(Locale::Fr.messages().retry(), EN.retry());
     }
 
     #[test]
@@ -323,16 +288,16 @@ mod tests {
         };
         let fields = |m: &Messages| {
             [
-                m.amount_label,
-                m.amount_min,
-                m.amount_max,
-                m.amount_invalid,
-                m.amount_precise,
-                m.warning,
-                m.rate_valid,
-                m.fiat_equivalent,
-                m.confirmations,
-                m.underpaid_body,
+                m.amount_label(),
+                m.amount_min(),
+                m.amount_max(),
+                m.amount_invalid(),
+                m.amount_precise(),
+                m.warning(),
+                m.rate_valid(),
+                m.fiat_equivalent(),
+                m.confirmations(),
+                m.underpaid_body(),
             ]
         };
         for locale in Locale::ALL {

@@ -140,12 +140,12 @@ pub fn App(
     let announcement = move || {
         let t = locale.messages();
         if !ready.get() {
-            return t.loading;
+            return t.loading();
         }
         checkout.with(|c| {
             c.as_ref()
                 .map(|c| super::outcome::announcement(t, screen(c, false)))
-                .unwrap_or(t.loading)
+                .unwrap_or(t.loading())
         })
     };
 
@@ -159,7 +159,7 @@ pub fn App(
             })>
             <p class="sr-only" aria-live="polite" role="status">{announcement}</p>
             {move || (!healthy.get()).then(|| view! {
-                <p class="banner" part="banner" role="alert">{locale.messages().reconnecting}</p>
+                <p class="banner" part="banner" role="alert">{locale.messages().reconnecting()}</p>
             })}
             {move || match (ready.get().then(|| checkout.get()).flatten(), load_error.get()) {
                 _ if !ready.get() => view! { <Skeleton locale=locale /> }.into_any(),
@@ -199,12 +199,12 @@ pub fn App(
 pub fn error_text(error: &ApiError, locale: Locale) -> String {
     let t = locale.messages();
     match error {
-        ApiError::Network | ApiError::Unexpected(_) => t.error_network.to_owned(),
-        ApiError::Server { code, .. } if code == "missing_id" => t.error_missing.to_owned(),
+        ApiError::Network | ApiError::Unexpected(_) => t.error_network().to_owned(),
+        ApiError::Server { code, .. } if code == "missing_id" => t.error_missing().to_owned(),
         ApiError::Server {
             status, message, ..
         } if *status < 500 && !message.is_empty() => message.clone(),
-        ApiError::Server { .. } => t.error_server.to_owned(),
+        ApiError::Server { .. } => t.error_server().to_owned(),
         ApiError::Aborted => String::new(),
     }
 }

@@ -43,21 +43,21 @@ pub fn Choose(
     let explain = move |e: AmountInputError| -> String {
         let tag = locale.tag();
         match e {
-            AmountInputError::Empty => t.amount_required.to_owned(),
+            AmountInputError::Empty => t.amount_required().to_owned(),
             AmountInputError::TooPrecise { decimals } => {
-                fill(t.amount_precise, &[("n", &decimals.to_string())])
+                fill(t.amount_precise(), &[("n", &decimals.to_string())])
             }
             AmountInputError::BelowMinimum(min) => {
-                fill(t.amount_min, &[("amount", &format::number(tag, &min))])
+                fill(t.amount_min(), &[("amount", &format::number(tag, &min))])
             }
             AmountInputError::AboveMaximum(max) => {
-                fill(t.amount_max, &[("amount", &format::number(tag, &max))])
+                fill(t.amount_max(), &[("amount", &format::number(tag, &max))])
             }
             AmountInputError::NotANumber | AmountInputError::Zero => {
                 let example = min
                     .map(|m| format::number(tag, &m))
                     .unwrap_or_else(|| "10".into());
-                fill(t.amount_invalid, &[("example", &example)])
+                fill(t.amount_invalid(), &[("example", &example)])
             }
         }
     };
@@ -95,7 +95,7 @@ pub fn Choose(
 
     let presets = checkout.suggested_amounts.clone();
     let amount_form = asks_amount.then(|| {
-        let label = fill(t.amount_label, &[("currency", &amount_currency)]);
+        let label = fill(t.amount_label(), &[("currency", &amount_currency)]);
         let preset_buttons = presets
             .into_iter()
             .map(|preset| {
@@ -136,7 +136,7 @@ pub fn Choose(
     let options = checkout.currencies.clone();
     let filter_box = needs_filter(options.len()).then(|| {
         view! {
-            <input class="input filter" type="search" aria-label=t.filter placeholder=t.filter
+            <input class="input filter" type="search" aria-label=t.filter() placeholder=t.filter()
                 prop:value=move || query.get()
                 on:input=move |ev| query.set(event_target_value(&ev)) />
         }
@@ -149,7 +149,7 @@ pub fn Choose(
             .cloned()
             .collect();
         if shown.is_empty() {
-            return view! { <p class="muted">{t.no_match}</p> }.into_any();
+            return view! { <p class="muted">{t.no_match()}</p> }.into_any();
         }
         shown
             .into_iter()
@@ -183,7 +183,7 @@ pub fn Choose(
     view! {
         <section class="choose" part="choose">
             {amount_form}
-            <h3 class="section-title" id="cw-pay-with">{t.pay_with}</h3>
+            <h3 class="section-title" id="cw-pay-with">{t.pay_with()}</h3>
             {filter_box}
             <ul class="currencies" aria-labelledby="cw-pay-with">{list}</ul>
             {move || error.get().map(|e| view! {

@@ -88,9 +88,9 @@ pub fn CopyButton(
             data-copied=move || (state.get() == CopyState::Copied).to_string()
             on:click=on_click>
             {move || match state.get() {
-                CopyState::Idle => t.copy,
-                CopyState::Copied => t.copied,
-                CopyState::Failed => t.copy_failed,
+                CopyState::Idle => t.copy(),
+                CopyState::Copied => t.copied(),
+                CopyState::Failed => t.copy_failed(),
             }}
         </button>
     }

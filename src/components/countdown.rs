@@ -26,7 +26,7 @@ pub fn Countdown(
     let t = locale.messages();
     view! {
         <p class="countdown" part="countdown">
-            {move || fill(t.rate_valid, &[("time", &countdown(left.get()))])}
+            {move || fill(t.rate_valid(), &[("time", &countdown(left.get()))])}
         </p>
     }
 }

@@ -14,7 +14,7 @@ pub fn Skeleton(
 ) -> impl IntoView {
     view! {
         <div class="skeleton" part="skeleton" aria-busy="true">
-            <span class="sr-only">{locale.messages().loading}</span>
+            <span class="sr-only">{locale.messages().loading()}</span>
             <div class="skeleton-line wide"></div>
             <div class="skeleton-line"></div>
             <div class="skeleton-block"></div>
@@ -35,7 +35,7 @@ pub fn Failure(
     let retry_button = error.is_transient().then(|| {
         view! {
             <button type="button" class="button" on:click=move |_| retry()>
-                {locale.messages().retry}
+                {locale.messages().retry()}
             </button>
         }
     });
@@ -58,7 +58,7 @@ pub fn SupportLink(
     url.filter(|u| is_web_url(u)).map(|url| {
         view! {
             <p class="support" part="support">
-                <a href=url target="_blank" rel="noopener noreferrer">{locale.messages().support}</a>
+                <a href=url target="_blank" rel="noopener noreferrer">{locale.messages().support()}</a>
             </p>
         }
     })

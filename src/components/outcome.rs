@@ -11,15 +11,15 @@ use crate::state::Screen;
 /// What the `aria-live` region says for a screen.
 pub fn announcement(t: &'static Messages, screen: Screen) -> &'static str {
     match screen {
-        Screen::Choose => t.pay_with,
-        Screen::Pay => t.status_waiting,
-        Screen::Processing => t.processing_title,
-        Screen::Success => t.success_title,
-        Screen::Underpaid => t.underpaid_title,
-        Screen::Overpaid => t.overpaid_title,
-        Screen::PaidLate => t.paid_late_title,
-        Screen::Expired { .. } => t.expired_title,
-        Screen::Cancelled => t.cancelled_title,
+        Screen::Choose => t.pay_with(),
+        Screen::Pay => t.status_waiting(),
+        Screen::Processing => t.processing_title(),
+        Screen::Success => t.success_title(),
+        Screen::Underpaid => t.underpaid_title(),
+        Screen::Overpaid => t.overpaid_title(),
+        Screen::PaidLate => t.paid_late_title(),
+        Screen::Expired { .. } => t.expired_title(),
+        Screen::Cancelled => t.cancelled_title(),
     }
 }
 
@@ -42,17 +42,17 @@ pub fn Outcome(
         Screen::Success => None,
         Screen::Underpaid => payment.as_ref().map(|p| {
             fill(
-                t.underpaid_body,
+                t.underpaid_body(),
                 &[(
                     "amount",
                     &format::money(tag, &p.amount_remaining, &p.currency),
                 )],
             )
         }),
-        Screen::Overpaid => Some(t.overpaid_body.to_owned()),
-        Screen::PaidLate => Some(t.paid_late_body.to_owned()),
-        Screen::Expired { partial: true } => Some(t.expired_partial_body.to_owned()),
-        Screen::Expired { partial: false } => Some(t.expired_body.to_owned()),
+        Screen::Overpaid => Some(t.overpaid_body().to_owned()),
+        Screen::PaidLate => Some(t.paid_late_body().to_owned()),
+        Screen::Expired { partial: true } => Some(t.expired_partial_body().to_owned()),
+        Screen::Expired { partial: false } => Some(t.expired_body().to_owned()),
         _ => None,
     };
     let tone = match screen {
@@ -71,11 +71,11 @@ pub fn Outcome(
                     <p class="amount remaining" part="remaining">
                         {format::money(tag, &p.amount_remaining, &p.currency)}
                     </p>
-                    <CopyButton value=p.amount_remaining.to_string() label=t.copy_amount locale=locale />
+                    <CopyButton value=p.amount_remaining.to_string() label=t.copy_amount() locale=locale />
                 </div>
                 <div class="value-row">
                     <p class="address" data-address=p.address.clone()>{p.address.clone()}</p>
-                    <CopyButton value=p.address.clone() label=t.copy_address locale=locale />
+                    <CopyButton value=p.address.clone() label=t.copy_address() locale=locale />
                 </div>
                 <Qr uri=uri locale=locale />
             }
@@ -86,7 +86,7 @@ pub fn Outcome(
         .filter(|u| is_web_url(u))
         .map(|url| {
             view! {
-                <a class="button" part="return-link" href=url>{t.return_to_merchant}</a>
+                <a class="button" part="return-link" href=url>{t.return_to_merchant()}</a>
             }
         });
     view! {

@@ -33,13 +33,13 @@ pub fn Pay(
         .map(|c| c.network_name.clone())
         .unwrap_or_else(|| payment.network.clone());
     let warning = fill(
-        t.warning,
+        t.warning(),
         &[("coin", &payment.currency), ("network", &network_name)],
     );
     let amount_text = format::money(tag, &payment.amount, &payment.currency);
     let fiat = payment.fiat.as_ref().map(|f| {
         fill(
-            t.fiat_equivalent,
+            t.fiat_equivalent(),
             &[("amount", &format::money(tag, &f.amount, &f.currency))],
         )
     });
@@ -57,26 +57,26 @@ pub fn Pay(
     .then(|| {
         view! {
             <a class="button secondary" part="wallet-link" href=payment.wallet_uri.clone()>
-                {t.open_wallet}
+                {t.open_wallet()}
             </a>
         }
     });
     view! {
         <section class="pay" part="pay">
             <div class="field">
-                <p class="label" id="cw-amount-label">{t.send_exactly}</p>
+                <p class="label" id="cw-amount-label">{t.send_exactly()}</p>
                 <div class="value-row">
                     <p class="amount" part="amount" aria-labelledby="cw-amount-label">{amount_text}</p>
-                    <CopyButton value=payment.amount.to_string() label=t.copy_amount locale=locale />
+                    <CopyButton value=payment.amount.to_string() label=t.copy_amount() locale=locale />
                 </div>
                 {fiat.map(|f| view! { <p class="muted fiat">{f}</p> })}
             </div>
             <div class="field">
-                <p class="label" id="cw-address-label">{t.to_address}</p>
+                <p class="label" id="cw-address-label">{t.to_address()}</p>
                 <div class="value-row">
                     <p class="address" part="address" aria-labelledby="cw-address-label"
                         data-address=payment.address.clone()>{groups}</p>
-                    <CopyButton value=payment.address.clone() label=t.copy_address locale=locale />
+                    <CopyButton value=payment.address.clone() label=t.copy_address() locale=locale />
                 </div>
             </div>
             <Qr uri=payment.wallet_uri.clone() locale=locale />
@@ -85,7 +85,7 @@ pub fn Pay(
             <Countdown until=payment.rate_expires_at.clone() locale=locale />
             {back_allowed.then(|| view! {
                 <button type="button" class="link-button" part="back" on:click=move |_| on_back()>
-                    {t.back}
+                    {t.back()}
                 </button>
             })}
         </section>

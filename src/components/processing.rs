@@ -22,13 +22,13 @@ pub fn Processing(
         .as_ref()
         .map(|p| format::money(locale.tag(), &p.amount_paid, &p.currency));
     let progress = fill(
-        t.confirmations,
+        t.confirmations(),
         &[("n", &n.to_string()), ("m", &m.to_string())],
     );
     view! {
         <section class="processing" part="processing">
             <div class="spinner" aria-hidden="true"></div>
-            <h3 class="title">{t.processing_title}</h3>
+            <h3 class="title">{t.processing_title()}</h3>
             {paid.map(|p| view! { <p class="amount">{p}</p> })}
             <progress class="confirmations-bar" max=m.max(1).to_string() value=n.min(m).to_string()
                 aria-label=progress.clone()></progress>

@@ -62,7 +62,7 @@ pub fn Qr(
     let button = NodeRef::<leptos::html::Button>::new();
     let uri = StoredValue::new(uri);
     view! {
-        <button type="button" class="qr" part="qr" node_ref=button aria-label=t.qr_label
+        <button type="button" class="qr" part="qr" node_ref=button aria-label=t.qr_label()
             data-uri=uri.get_value()
             on:click=move |_| {
                 let Some(el) = button.get_untracked() else { return };
@@ -74,7 +74,7 @@ pub fn Qr(
             }>
             <span class="qr-image" inner_html=svg></span>
             <span class="qr-caption" aria-live="polite">
-                {move || if copied.get() { t.copied } else { "" }}
+                {move || if copied.get() { t.copied() } else { "" }}
             </span>
         </button>
     }
