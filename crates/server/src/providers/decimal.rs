@@ -22,7 +22,12 @@ pub fn parse_exact(text: &str) -> Result<Amount, String> {
     // Digits past the 18 decimals an Amount holds are dropped (rounded down): they are far
     // below any coin's smallest unit, and a received amount must never be over-counted.
     let mantissa = match mantissa.split_once('.') {
-        Some((int, frac)) if frac.len() > 18 && exponent == 0 => &mantissa[..int.len() + 1 + 18],
+        // Only cut what is all ASCII digits: a byte index into other text may split a character.
+        Some((int, frac))
+            if frac.len() > 18 && exponent == 0 && frac.bytes().all(|b| b.is_ascii_digit()) =>
+        {
+            &mantissa[..int.len() + 1 + 18]
+        }
         _ => mantissa,
     };
     let base = Amount::parse(mantissa).map_err(|e| format!("{text:?}: {e}"))?;
@@ -30,7 +35,9 @@ pub fn parse_exact(text: &str) -> Result<Amount, String> {
         return Ok(base);
     }
     // Move the decimal point: a positive exponent multiplies, a negative one adds scale.
-    let scale = i32::from(base.scale()) - exponent;
+    let scale = i32::from(base.scale())
+        .checked_sub(exponent)
+        .ok_or_else(|| format!("{text:?} is out of range"))?;
     if scale >= 0 {
         let scale = u8::try_from(scale).map_err(|_| format!("{text:?} is too precise"))?;
         Amount::from_units(base.units(), scale).ok_or_else(|| format!("{text:?} is out of range"))
@@ -100,6 +107,19 @@ mod tests {
 
     fn a(s: &str) -> Amount {
         Amount::parse(s).unwrap()
+    }
+
+    #[test]
+    fn text_that_is_not_a_number_is_refused_not_a_panic() {
+        // Found by fuzzing: a long "fraction" of multi-byte characters used to be cut by bytes.
+        assert!(parse_exact(".\u{a1}\u{10000}aA a\u{10000}\u{0}\u{10000}").is_err());
+        assert!(parse_exact("1.\u{10000}\u{10000}\u{10000}\u{10000}\u{10000}x").is_err());
+        assert!(parse_exact("1e-2147483648").is_err());
+        assert!(parse_exact("1e2147483647").is_err());
+        assert_eq!(
+            parse_exact("0.1234567890123456789999").unwrap(),
+            a("0.123456789012345678")
+        );
     }
 
     #[test]
