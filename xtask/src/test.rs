@@ -138,6 +138,14 @@ pub fn run(args: &[String]) -> Result<(), String> {
         & tally.check("server build", ok(&server))
         & tally.check("axe-core", ok(&axe));
     if let (true, Ok(dist), Ok(server), Ok(axe)) = (built, dist, server, axe) {
+        // The native run checked the widget's sources; this checks what merchants download.
+        tally.suite(
+            "no secret in dist/",
+            cargo()
+                .args(["test", "--package", "checkout-server", "--test", "api"])
+                .arg("no_configured_secret_is_in_the_widget_files")
+                .env("CHECKOUT_TEST_DIST", &dist),
+        );
         tally.suite(
             "end-to-end browser tests",
             cargo()
