@@ -48,6 +48,7 @@ fn is_fiat(code: &str) -> bool {
 
 /// `1234.5 USD` in `de` -> `1.234,50 $`; `0.00153846 BTC` -> `0,00153846 BTC`.
 pub fn money(locale: &str, amount: &Amount, currency: &str) -> String {
+    let amount = &crate::state::for_display(*amount);
     let text = amount.to_string();
     if is_fiat(currency) {
         format_currency(locale, &text, currency)

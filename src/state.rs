@@ -215,6 +215,17 @@ pub fn parse_amount_input(
     Ok(amount)
 }
 
+/// The amount as a payer reads and copies it: the same value, with zeros past the eighth decimal
+/// place dropped (Ether amounts carry 18 places, priced to 8). Never rounds.
+pub fn for_display(amount: Amount) -> Amount {
+    const READABLE: u8 = 8;
+    if amount.scale() <= READABLE {
+        return amount;
+    }
+    let shortest = amount.normalized().scale().max(READABLE);
+    amount.with_scale(shortest).unwrap_or(amount)
+}
+
 /// Splits an address into groups of four so a payer can compare it with their wallet by eye.
 pub fn group_address(address: &str) -> Vec<String> {
     let chars: Vec<char> = address.chars().collect();
@@ -439,6 +450,15 @@ mod tests {
         assert_eq!(p("100.01"), Err(AmountInputError::AboveMaximum(max)));
         assert_eq!(p("100").unwrap(), max);
         assert_eq!(p("1.00").unwrap(), min);
+    }
+
+    #[test]
+    fn display_drops_only_zeros_past_the_eighth_place() {
+        let d = |s| for_display(Amount::parse(s).unwrap()).to_string();
+        assert_eq!(d("0.026666670000000000"), "0.02666667");
+        assert_eq!(d("0.010000000000000000"), "0.01000000");
+        assert_eq!(d("0.000000000000000123"), "0.000000000000000123");
+        assert_eq!(d("25.000000"), "25.000000");
     }
 
     #[test]

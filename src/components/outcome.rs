@@ -71,7 +71,7 @@ pub fn Outcome(
                     <p class="amount remaining" part="remaining">
                         {format::money(tag, &p.amount_remaining, &p.currency)}
                     </p>
-                    <CopyButton value=p.amount_remaining.to_string() label=t.copy_amount() locale=locale />
+                    <CopyButton value=crate::state::for_display(p.amount_remaining).to_string() label=t.copy_amount() locale=locale />
                 </div>
                 <div class="value-row">
                     <p class="address" data-address=p.address.clone()>{p.address.clone()}</p>

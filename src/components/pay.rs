@@ -67,7 +67,7 @@ pub fn Pay(
                 <p class="label" id="cw-amount-label">{t.send_exactly()}</p>
                 <div class="value-row">
                     <p class="amount" part="amount" aria-labelledby="cw-amount-label">{amount_text}</p>
-                    <CopyButton value=payment.amount.to_string() label=t.copy_amount() locale=locale />
+                    <CopyButton value=crate::state::for_display(payment.amount).to_string() label=t.copy_amount() locale=locale />
                 </div>
                 {fiat.map(|f| view! { <p class="muted fiat">{f}</p> })}
             </div>

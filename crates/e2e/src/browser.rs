@@ -67,6 +67,11 @@ impl Browser {
         }
     }
 
+    /// Opens `url`.
+    pub async fn goto(&self, url: &str) -> Result<(), String> {
+        self.client.goto(url).await.map_err(|e| e.to_string())
+    }
+
     /// Runs `script` (a function body; `arguments` holds `args`) in the page.
     pub async fn eval(&self, script: &str, args: Vec<Value>) -> Value {
         self.client

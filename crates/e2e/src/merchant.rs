@@ -78,6 +78,17 @@ impl Merchant {
         .await
     }
 
+    /// Pays the active payment of checkout `id` exactly in full; returns that payment.
+    pub async fn pay_in_full(&self, id: &str) -> Value {
+        let payment = self.active_payment(id).await;
+        self.sandbox_pay(
+            payment["id"].as_str().unwrap_or_default(),
+            payment["amount"].as_str().unwrap_or_default(),
+        )
+        .await;
+        payment
+    }
+
     pub async fn resolve(&self, id: &str, action: &str) -> Value {
         self.post(
             &format!("/api/v1/checkouts/{id}/resolve"),

@@ -84,8 +84,8 @@ pub struct PaymentView {
     pub currency: String,
     pub network: String,
     pub address: String,
-    /// Exact amount due (e.g. `"0.00153846"`), at the scale it was quoted at: the coin's own,
-    /// except Ether, which is quoted at 8 places rather than 18.
+    /// Exact amount due, at the coin's scale (e.g. `"0.00153846"`). Ether prices are quoted at
+    /// 8 places, so their last 10 digits are zeros.
     pub amount: Amount,
     /// The same amount in the coin's smallest unit (satoshi, wei, sun), as a decimal string.
     pub amount_units: String,

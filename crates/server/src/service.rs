@@ -237,6 +237,8 @@ pub async fn pick(
             {
                 Some(quote) => {
                     let amount = fiat_to_coin(price.amount, quote.rate, coin.quote_decimals)
+                        // Quoted coarser, stored at the coin's own scale like every amount.
+                        .and_then(|a| a.with_scale(coin.decimals))
                         .ok_or_else(|| AppError::invalid("amount", "is too large to convert"))?;
                     let lock_ms = i64::try_from(quote.valid_for.as_millis()).unwrap_or(i64::MAX);
                     (

@@ -39,7 +39,7 @@ async fn every_view_passes_axe_in_light_and_dark() {
                 &format!("j12-{theme}"),
                 &format!("<app-widget id=\"{id}\" theme=\"{theme}\"></app-widget>"),
             );
-            b.client.goto(&url).await.map_err(|e| e.to_string())?;
+            b.goto(&url).await?;
             b.wait_screen(W, "choose").await?;
             no_violations(&b, &format!("choose/{theme}")).await?;
             b.click(W, &coin("BTC", "BITCOIN")).await?;
@@ -67,7 +67,7 @@ async fn every_view_passes_axe_in_light_and_dark() {
                 &format!("j12-exp-{theme}"),
                 &format!("<app-widget id=\"{expiring}\" theme=\"{theme}\"></app-widget>"),
             );
-            b.client.goto(&url).await.map_err(|e| e.to_string())?;
+            b.goto(&url).await?;
             b.wait_screen(W, "expired").await?;
             no_violations(&b, &format!("expired/{theme}")).await?;
 
@@ -75,7 +75,7 @@ async fn every_view_passes_axe_in_light_and_dark() {
                 &format!("j12-err-{theme}"),
                 &format!("<app-widget id=\"CCO-x\" api-base=\"http://127.0.0.1:9\" theme=\"{theme}\"></app-widget>"),
             );
-            b.client.goto(&url).await.map_err(|e| e.to_string())?;
+            b.goto(&url).await?;
             b.wait_screen(W, "error").await?;
             no_violations(&b, &format!("error/{theme}")).await?;
         }
@@ -95,7 +95,7 @@ async fn the_whole_journey_works_with_the_keyboard_alone() {
     );
     let b = ctx.browser().await;
     let result = async {
-        b.client.goto(&url).await.map_err(|e| e.to_string())?;
+        b.goto(&url).await?;
         b.wait_screen(W, "choose").await?;
         b.tab_to_and_activate(&coin("BTC", "BITCOIN")).await?;
         b.wait_screen(W, "pay").await?;

@@ -29,7 +29,7 @@ async fn strict_csp_page_completes_the_journey_without_violations() {
     );
     let b = ctx.browser().await;
     let result = async {
-        b.client.goto(&url).await.map_err(|e| e.to_string())?;
+        b.goto(&url).await?;
         b.click("app-widget", &coin("BTC", "BITCOIN")).await?;
         b.wait_screen("app-widget", "pay").await?;
         b.wait_shadow_text("app-widget", ".qr svg").await?;
@@ -68,14 +68,11 @@ async fn two_widgets_stay_independent_and_removal_stops_all_traffic() {
     let (wa, wb) = ("app-widget[data-name=a]", "app-widget[data-name=b]");
     let b = ctx.browser().await;
     let result = async {
-        b.client.goto(&url).await.map_err(|e| e.to_string())?;
+        b.goto(&url).await?;
         b.wait_screen(wb, "choose").await?;
         b.click(wa, &coin("BTC", "BITCOIN")).await?;
         b.wait_screen(wa, "pay").await?;
-        let payment = ctx.merchant.active_payment(&a).await;
-        ctx.merchant
-            .sandbox_pay(payment["id"].as_str().unwrap_or_default(), payment["amount"].as_str().unwrap_or_default())
-            .await;
+        ctx.merchant.pay_in_full(&a).await;
         b.wait_screen(wa, "success").await?;
         if b.screen(wb).await.as_deref() != Some("choose") {
             return Err("widget B changed when A was paid".into());

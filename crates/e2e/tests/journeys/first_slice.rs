@@ -19,7 +19,7 @@ async fn a_foreign_page_shows_the_checkout_and_hears_its_status() {
 
     let b = ctx.browser().await;
     let result = async {
-        b.client.goto(&url).await.map_err(|e| e.to_string())?;
+        b.goto(&url).await?;
         let name = b.wait_shadow_text("app-widget", ".name").await?;
         if name != "Blue T-shirt" {
             return Err(format!(

@@ -28,7 +28,7 @@ async fn polling_delivers_every_change_without_server_sent_events() {
     );
     let b = ctx.browser().await;
     let result = async {
-        b.client.goto(&url).await.map_err(|e| e.to_string())?;
+        b.goto(&url).await?;
         b.click(W, &coin("BTC", "BITCOIN")).await?;
         b.wait_screen(W, "pay").await?;
         let streams = b
@@ -82,7 +82,7 @@ async fn an_outage_shows_a_retry_state_and_recovers() {
     let url = ctx.page("j9", &format!("<app-widget id=\"{id}\"></app-widget>"));
     let b = ctx.browser().await;
     let result = async {
-        b.client.goto(&url).await.map_err(|e| e.to_string())?;
+        b.goto(&url).await?;
         b.click(W, &coin("USDC", "ETHEREUM")).await?;
         b.wait_screen(W, "pay").await?;
         let payment = ctx.merchant.active_payment(&id).await;

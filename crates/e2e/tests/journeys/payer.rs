@@ -29,7 +29,7 @@ async fn fixed_price_paid_in_full_with_usdt_on_tron() {
     let url = ctx.page("j1", &format!("<app-widget id=\"{id}\"></app-widget>"));
     let b = ctx.browser().await;
     let result = async {
-        b.client.goto(&url).await.map_err(|e| e.to_string())?;
+        b.goto(&url).await?;
         b.wait_screen(W, "choose").await?;
         b.click(W, &coin("USDT", "TRON")).await?;
         b.wait_screen(W, "pay").await?;
@@ -87,7 +87,7 @@ async fn no_price_validates_the_amount_then_pays() {
     let url = ctx.page("j2", &format!("<app-widget id=\"{id}\"></app-widget>"));
     let b = ctx.browser().await;
     let result = async {
-        b.client.goto(&url).await.map_err(|e| e.to_string())?;
+        b.goto(&url).await?;
         b.wait_screen(W, "choose").await?;
         for (typed, says) in [
             ("abc", "for example"),
@@ -139,7 +139,7 @@ async fn underpaid_then_the_remainder_completes_it() {
     let url = ctx.page("j3", &format!("<app-widget id=\"{id}\"></app-widget>"));
     let b = ctx.browser().await;
     let result = async {
-        b.client.goto(&url).await.map_err(|e| e.to_string())?;
+        b.goto(&url).await?;
         b.click(W, &coin("ETH", "ETHEREUM")).await?;
         b.wait_screen(W, "pay").await?;
         let payment = ctx.merchant.active_payment(&id).await;
@@ -189,7 +189,7 @@ async fn overpaid_then_the_merchant_resolves_it_live() {
     let url = ctx.page("j4", &format!("<app-widget id=\"{id}\"></app-widget>"));
     let b = ctx.browser().await;
     let result = async {
-        b.client.goto(&url).await.map_err(|e| e.to_string())?;
+        b.goto(&url).await?;
         b.click(W, &coin("LTC", "LITECOIN")).await?;
         b.wait_screen(W, "pay").await?;
         let payment = ctx.merchant.active_payment(&id).await;
@@ -234,7 +234,7 @@ async fn expiry_then_a_late_payment_is_recorded() {
     let url = ctx.page("j5", &format!("<app-widget id=\"{id}\"></app-widget>"));
     let b = ctx.browser().await;
     let result = async {
-        b.client.goto(&url).await.map_err(|e| e.to_string())?;
+        b.goto(&url).await?;
         b.click(W, &coin("BTC", "BITCOIN")).await?;
         b.wait_screen(W, "pay").await?;
         let payment = ctx.merchant.active_payment(&id).await;
@@ -269,7 +269,7 @@ async fn switching_currency_keeps_the_old_payment_recorded() {
     let url = ctx.page("j6", &format!("<app-widget id=\"{id}\"></app-widget>"));
     let b = ctx.browser().await;
     let result = async {
-        b.client.goto(&url).await.map_err(|e| e.to_string())?;
+        b.goto(&url).await?;
         b.click(W, &coin("BTC", "BITCOIN")).await?;
         b.wait_screen(W, "pay").await?;
         let btc = ctx.merchant.active_payment(&id).await;

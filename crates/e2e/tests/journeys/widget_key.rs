@@ -31,7 +31,7 @@ async fn two_payers_on_one_widget_key_each_get_their_own_checkout() {
             (&first, "10", ("BTC", "BITCOIN")),
             (&second, "20", ("ETH", "ETHEREUM")),
         ] {
-            payer.client.goto(&url).await.map_err(|e| e.to_string())?;
+            payer.goto(&url).await?;
             payer.wait_screen(W, "choose").await?;
             payer.type_into(W, "#cw-amount", amount).await?;
             payer.click(W, &coin(code, network)).await?;

@@ -43,8 +43,8 @@ pub struct Coin {
     pub name: &'static str,
     pub network_name: &'static str,
     pub decimals: u8,
-    /// Decimal places a converted price is quoted at (rounded up). Ether has 18, but an amount
-    /// like 0.008333333333333334 is unreadable and untypeable; 8 places cost the payer at most
+    /// Decimal places a converted price is rounded up to (then stored at `decimals`). Ether has
+    /// 18, but 0.008333333333333334 is unreadable and untypeable; 8 places cost the payer at most
     /// 10^-8 ETH more. Equal to `decimals` for every other coin.
     pub quote_decimals: u8,
     pub uri: UriScheme,

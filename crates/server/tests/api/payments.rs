@@ -121,8 +121,7 @@ async fn overpaid_is_a_conflict_the_merchant_can_mark_paid() {
     let app = spawn_app().await;
     let id = app.fixed_checkout("30", "USD").await;
     let view = app.pick(&id, "ETH", "ETHEREUM", None).await;
-    // Ether prices are quoted at 8 decimal places; the wallet URI still counts wei.
-    assert_eq!(view["payment"]["amount"], "0.01000000");
+    assert_eq!(view["payment"]["amount"], "0.010000000000000000");
     let address = view["payment"]["address"].as_str().unwrap();
     assert_eq!(
         view["payment"]["walletUri"],
