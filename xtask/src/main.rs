@@ -5,6 +5,7 @@
 //! GitHub is unreachable where this project is built, so the versions Trunk expects are put on
 //! PATH first.
 
+mod bench;
 mod build;
 mod demo;
 mod examples;
@@ -26,6 +27,7 @@ usage: cargo xtask <command>
   fuzz    the server's property fuzzing and Schemathesis at length (--cases N, --minutes N, --quick)
   screenshots
           every view, light and dark, English and Arabic, into target/screenshots/
+  bench   every performance figure against its target, into target/bench/report.json
   setup   only install the tools the other commands need
 ";
 
@@ -42,6 +44,7 @@ fn main() -> ExitCode {
         "build" => build::run(rest),
         "fuzz" => fuzz::run(rest),
         "screenshots" => screenshots::run(rest),
+        "bench" => bench::run(rest),
         "setup" => tools::setup_all(),
         "help" | "-h" | "--help" => {
             print!("{USAGE}");

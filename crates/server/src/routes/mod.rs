@@ -79,6 +79,21 @@ fn cors(config: &Config) -> CorsLayer {
         .max_age(Duration::from_secs(600))
 }
 
+/// `GET /bench/baseline`: a fixed JSON answer that touches no state, mounted only when
+/// `CHECKOUT_BENCH_BASELINE=1`. `cargo xtask bench` loads it and the public status route with the
+/// same generator to report their ratio. Not part of the API: absent from [`ROUTES`] and the
+/// OpenAPI document.
+async fn bench_baseline() -> Response {
+    (
+        [(
+            header::CONTENT_TYPE,
+            HeaderValue::from_static("application/json"),
+        )],
+        r#"{"status":"ok"}"#,
+    )
+        .into_response()
+}
+
 async fn not_found() -> Response {
     AppError::not_found("no such route").into_response()
 }
@@ -162,6 +177,11 @@ pub fn app(state: AppState) -> Router {
         .route("/webhooks/coinsph", post(webhooks::coinsph))
         .merge(public)
         .merge(merchant);
+    let router = if std::env::var_os("CHECKOUT_BENCH_BASELINE").is_some_and(|v| v == "1") {
+        router.route("/bench/baseline", get(bench_baseline))
+    } else {
+        router
+    };
     let router = assets::mount(router, config.dist.as_deref(), config.examples.as_deref());
     router
         .fallback(not_found)

@@ -1,0 +1,390 @@
+//! `cargo xtask bench`: every figure of the performance table in one run, printed next to its
+//! target and written to target/bench/report.json (flat keys, numbers only).
+//!
+//! The xtask builds the widget and the server, measures the bundle (it owns the list of files
+//! `widget.js` loads) and passes the sizes in `BENCH_BUNDLE_GZIP_BYTES` /
+//! `BENCH_BUNDLE_BROTLI_BYTES`, with the `E2E_*` paths the journeys use. Exits non-zero when the
+//! size budget is exceeded or a figure could not be measured.
+
+mod load;
+mod pages;
+mod server;
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
+
+use e2e::{free_port, Browser, Env, HostSite, Merchant};
+use serde_json::json;
+
+use server::{BenchServer, Launch, Relay};
+
+const SIZE_BUDGET_GZIP: u64 = 100_000;
+const SERVER_STARTS: usize = 5;
+const INTERACTIVE_LOADS: usize = 15;
+const PUSH_SAMPLES: usize = 50;
+const POLL_SAMPLES: usize = 20;
+const LOAD_ROUNDS: usize = 3;
+const STREAMS: usize = 10_000;
+const STREAM_CHECKOUTS: usize = 100;
+
+/// Wall-clock milliseconds since the epoch: the clock the host page's `Date.now()` reads too.
+pub fn now_ms() -> f64 {
+    SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .expect("clock after 1970")
+        .as_secs_f64()
+        * 1000.0
+}
+
+/// The figures in the order of the issue's table, each with its target.
+#[derive(Default)]
+struct Report {
+    rows: Vec<(&'static str, f64, Target)>,
+    failures: Vec<String>,
+}
+
+#[derive(Clone, Copy)]
+enum Target {
+    None,
+    AtMost(f64),
+    AtLeast(f64),
+}
+
+impl Report {
+    fn add(&mut self, key: &'static str, value: f64, target: Target) {
+        self.rows.push((key, value, target));
+    }
+
+    fn fail(&mut self, what: &str, error: String) {
+        eprintln!("bench: {what} failed: {error}");
+        self.failures.push(format!("{what}: {error}"));
+    }
+
+    fn print(&self) {
+        println!();
+        println!("{:<24} {:>14}  {:<14} verdict", "figure", "value", "target");
+        for (key, value, target) in &self.rows {
+            let (target_text, verdict) = match *target {
+                Target::None => ("—".to_owned(), String::new()),
+                Target::AtMost(t) => (
+                    format!("≤ {}", show(t)),
+                    if *value <= t {
+                        "met".to_owned()
+                    } else {
+                        format!(
+                            "MISSED by {} ({:.0} %)",
+                            show(value - t),
+                            (value / t - 1.0) * 100.0
+                        )
+                    },
+                ),
+                Target::AtLeast(t) => (
+                    format!("≥ {}", show(t)),
+                    if *value >= t {
+                        "met".to_owned()
+                    } else {
+                        format!(
+                            "MISSED by {} ({:.0} %)",
+                            show(t - value),
+                            (1.0 - value / t) * 100.0
+                        )
+                    },
+                ),
+            };
+            println!(
+                "{key:<24} {:>14}  {target_text:<14} {verdict}",
+                show(*value)
+            );
+        }
+        for failure in &self.failures {
+            println!("NOT MEASURED: {failure}");
+        }
+    }
+
+    fn write(&self, path: &std::path::Path) -> Result<(), String> {
+        let mut map = serde_json::Map::new();
+        for (key, value, _) in &self.rows {
+            let number = if value.fract() == 0.0 && value.abs() < 1e15 {
+                json!(*value as i64)
+            } else {
+                json!((value * 100.0).round() / 100.0)
+            };
+            map.insert((*key).to_owned(), number);
+        }
+        if let Some(dir) = path.parent() {
+            std::fs::create_dir_all(dir).map_err(|e| e.to_string())?;
+        }
+        let text = serde_json::to_string_pretty(&map).map_err(|e| e.to_string())?;
+        std::fs::write(path, text + "\n").map_err(|e| format!("{}: {e}", path.display()))
+    }
+}
+
+fn show(value: f64) -> String {
+    if value.fract() == 0.0 || value.abs() >= 100.0 {
+        format!("{value:.0}")
+    } else {
+        format!("{value:.2}")
+    }
+}
+
+/// The middle value (the mean of the two middle ones for an even count).
+fn median(values: &[f64]) -> f64 {
+    percentile(values, 50.0)
+}
+
+/// Linear interpolation between the closest ranks.
+fn percentile(values: &[f64], p: f64) -> f64 {
+    let mut sorted = values.to_vec();
+    sorted.sort_by(f64::total_cmp);
+    if sorted.is_empty() {
+        return f64::NAN;
+    }
+    let rank = p / 100.0 * (sorted.len() - 1) as f64;
+    let low = rank.floor() as usize;
+    let high = rank.ceil() as usize;
+    sorted[low] + (sorted[high] - sorted[low]) * (rank - low as f64)
+}
+
+fn env_path(name: &str) -> Result<PathBuf, String> {
+    std::env::var_os(name)
+        .map(PathBuf::from)
+        .ok_or_else(|| format!("{name} is not set; run the benchmark with `cargo xtask bench`"))
+}
+
+fn env_number(name: &str) -> Result<u64, String> {
+    std::env::var(name)
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .ok_or_else(|| format!("{name} is not set; run the benchmark with `cargo xtask bench`"))
+}
+
+/// The soft limit on open files, from /proc/self/limits.
+fn open_files_limit() -> Option<u64> {
+    let limits = std::fs::read_to_string("/proc/self/limits").ok()?;
+    let line = limits.lines().find(|l| l.starts_with("Max open files"))?;
+    line.split_whitespace().nth(3)?.parse().ok()
+}
+
+#[tokio::main]
+async fn main() -> ExitCode {
+    match run().await {
+        Ok(code) => code,
+        Err(e) => {
+            eprintln!("bench: {e}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+async fn run() -> Result<ExitCode, String> {
+    let root = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../target/bench");
+    let env = Env {
+        dist: env_path("E2E_DIST")?,
+        server_bin: env_path("E2E_SERVER_BIN")?,
+        chromedriver: env_path("E2E_CHROMEDRIVER")?,
+        chromium: env_path("E2E_CHROMIUM")?,
+        artifacts: root.join("artifacts"),
+        axe: PathBuf::new(),
+    };
+    let gzip = env_number("BENCH_BUNDLE_GZIP_BYTES")?;
+    let brotli = env_number("BENCH_BUNDLE_BROTLI_BYTES")?;
+    // The streams and the server each hold one descriptor per stream (the server inherits ours).
+    let limit = open_files_limit().unwrap_or(0);
+    if limit < STREAMS as u64 + 1_000 {
+        return Err(format!(
+            "{STREAMS} streams need more open files than the limit of {limit}; raise it \
+             (`ulimit -n 20000`, or cargo xtask bench does it with prlimit)"
+        ));
+    }
+
+    let mut report = Report::default();
+    report.add(
+        "bundle_gzip_bytes",
+        gzip as f64,
+        Target::AtMost(SIZE_BUDGET_GZIP as f64),
+    );
+    report.add("bundle_brotli_bytes", brotli as f64, Target::None);
+
+    let site = HostSite::start().await;
+    let port = free_port();
+    let relay = Relay::start(port).await;
+    let config = root.join("checkout.toml");
+    std::fs::create_dir_all(&root).map_err(|e| e.to_string())?;
+    std::fs::write(
+        &config,
+        format!(
+            "# Written by the bench: the sandbox's webhooks pass a timestamping relay.\n\
+             [sandbox]\nwebhook_url = \"{}\"\n",
+            relay.url()
+        ),
+    )
+    .map_err(|e| e.to_string())?;
+    let launch = Launch {
+        env: &env,
+        port,
+        cors_origin: site.origin(),
+        config: &config,
+    };
+
+    // Start-up and idle memory: fresh, empty data directory each time; the last one stays up.
+    eprintln!("bench: server start-up ×{SERVER_STARTS}");
+    let mut starts = Vec::new();
+    let mut idle = Vec::new();
+    let mut server = None;
+    for _ in 0..SERVER_STARTS {
+        drop(server.take());
+        let (started, took) = BenchServer::start(&launch).await?;
+        tokio::time::sleep(Duration::from_secs(1)).await;
+        starts.push(took.as_secs_f64() * 1000.0);
+        idle.push(started.rss_mb()?);
+        server = Some(started);
+    }
+    let server = server.expect("started at least once");
+    let merchant = Merchant::new(&server.origin());
+
+    // `BENCH_ONLY=latency`: only the push and poll figures, while working on them.
+    let only_latency = std::env::var("BENCH_ONLY").is_ok_and(|v| v == "latency");
+    if !only_latency {
+        server_figures(&mut report, &server, &merchant).await?;
+    }
+    let pages = pages::Pages {
+        env: &env,
+        site: &site,
+        server_origin: server.origin(),
+        merchant: &merchant,
+        relay: &relay,
+    };
+    if !only_latency {
+        eprintln!("bench: interactive, {INTERACTIVE_LOADS} cold loads");
+        match pages.interactive(INTERACTIVE_LOADS).await {
+            Ok(times) => report.add(
+                "interactive_ms_median",
+                median(&times),
+                Target::AtMost(150.0),
+            ),
+            Err(e) => report.fail("interactive", e),
+        }
+    }
+    eprintln!("bench: push latency ×{PUSH_SAMPLES}, poll latency ×{POLL_SAMPLES}");
+    let browser = Browser::start(&env).await;
+    match pages.status_latency(&browser, PUSH_SAMPLES, false).await {
+        Ok(push) => {
+            report.add(
+                "push_latency_ms_p50",
+                percentile(&push, 50.0),
+                Target::AtMost(100.0),
+            );
+            report.add("push_latency_ms_p95", percentile(&push, 95.0), Target::None);
+        }
+        Err(e) => report.fail("push latency", e),
+    }
+    match pages.status_latency(&browser, POLL_SAMPLES, true).await {
+        Ok(poll) => report.add("poll_latency_ms_p50", median(&poll), Target::None),
+        Err(e) => report.fail("poll latency", e),
+    }
+    browser.close().await;
+
+    report.add("server_idle_rss_mb", median(&idle), Target::None);
+    report.add("server_start_ms", median(&starts), Target::None);
+    drop(server);
+
+    report.print();
+    let path = root.join("report.json");
+    report.write(&path)?;
+    println!("\nwritten to {}", path.display());
+    if gzip > SIZE_BUDGET_GZIP {
+        eprintln!("bench: the bundle is over its gzip budget of {SIZE_BUDGET_GZIP} bytes");
+        return Ok(ExitCode::FAILURE);
+    }
+    if !report.failures.is_empty() {
+        return Ok(ExitCode::FAILURE);
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+/// Loopback throughput of the status route against the baseline, and the live streams.
+async fn server_figures(
+    report: &mut Report,
+    server: &BenchServer,
+    merchant: &Merchant,
+) -> Result<(), String> {
+    eprintln!("bench: wrk, {LOAD_ROUNDS} rounds of baseline and status");
+    match status_load(server, merchant).await {
+        Ok((status, baseline, ratio, p99)) => {
+            report.add("status_rps", status, Target::None);
+            report.add("baseline_rps", baseline, Target::None);
+            report.add("status_rps_ratio", ratio, Target::AtLeast(0.7));
+            report.add("status_p99_ms", p99, Target::AtMost(10.0));
+        }
+        Err(e) => report.fail("status load", e),
+    }
+
+    eprintln!("bench: {STREAMS} live streams");
+    let mut ids = Vec::new();
+    for n in 0..STREAM_CHECKOUTS {
+        ids.push(
+            merchant
+                .create_fixed_checkout(&format!("Bench stream {n}"), "25.00", "USD")
+                .await,
+        );
+    }
+    let streams = load::open_streams(server.port, &ids, STREAMS).await?;
+    tokio::time::sleep(Duration::from_secs(2)).await;
+    let held = streams.len();
+    let rss = server.rss_mb()?;
+    drop(streams);
+    report.add("sse_streams", held as f64, Target::AtLeast(STREAMS as f64));
+    report.add("sse_rss_mb", rss, Target::AtMost(300.0));
+
+    Ok(())
+}
+
+/// Median requests/s of the status route and of the baseline, the median of the per-round
+/// ratios, and the median of the status route's 99th percentiles.
+async fn status_load(
+    server: &BenchServer,
+    merchant: &Merchant,
+) -> Result<(f64, f64, f64, f64), String> {
+    let id = merchant
+        .create_fixed_checkout("Bench status", "25.00", "USD")
+        .await;
+    let status_url = format!("{}/api/v1/public/checkouts/{id}/status", server.origin());
+    let baseline_url = format!("{}/bench/baseline", server.origin());
+    tokio::task::spawn_blocking(move || {
+        // Warm both paths (connections, caches) before counting.
+        load::wrk(&status_url, 1)?;
+        load::wrk(&baseline_url, 1)?;
+        let (mut status, mut baseline, mut ratios, mut p99) = (vec![], vec![], vec![], vec![]);
+        for _ in 0..LOAD_ROUNDS {
+            let b = load::wrk(&baseline_url, load::WRK_SECONDS)?;
+            let s = load::wrk(&status_url, load::WRK_SECONDS)?;
+            status.push(s.rps);
+            baseline.push(b.rps);
+            ratios.push(s.rps / b.rps);
+            p99.push(s.p99_ms);
+        }
+        Ok((
+            median(&status),
+            median(&baseline),
+            median(&ratios),
+            median(&p99),
+        ))
+    })
+    .await
+    .map_err(|e| e.to_string())?
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn percentiles_interpolate_between_ranks() {
+        let v = [5.0, 1.0, 3.0, 2.0, 4.0];
+        assert_eq!(median(&v), 3.0);
+        assert_eq!(median(&[1.0, 2.0, 3.0, 4.0]), 2.5);
+        assert_eq!(percentile(&v, 100.0), 5.0);
+        assert_eq!(percentile(&v, 95.0), 4.8);
+    }
+}

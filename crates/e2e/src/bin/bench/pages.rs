@@ -1,0 +1,204 @@
+//! The browser figures: time to interactive on a cold cache, and how long a payment takes to
+//! reach the host page's `statusChanged` listener with and without server-sent events.
+
+use std::time::Duration;
+
+use e2e::{eventually, Browser, Env, HostSite, Merchant};
+use serde_json::{json, Value};
+
+use crate::server::Relay;
+
+const MARK: &str = "checkout-widget:interactive";
+
+/// Runs inline on the bench's host pages, after the journeys' recorder: the wall-clock time at
+/// which the page's own `statusChanged` listener ran, and how many live streams have opened.
+const BENCH_JS: &str = r#"<script>
+window.__bench = []; window.__benchOpen = 0;
+document.addEventListener("statusChanged", function (e) {
+  window.__bench.push({ s: e.detail.status, t: Date.now() });
+});
+if (window.EventSource) {
+  var Inner = window.EventSource;
+  window.EventSource = function (url, config) {
+    var source = new Inner(url, config);
+    source.addEventListener("open", function () { window.__benchOpen++; });
+    return source;
+  };
+  window.EventSource.prototype = Inner.prototype;
+  window.EventSource.CONNECTING = 0; window.EventSource.OPEN = 1; window.EventSource.CLOSED = 2;
+}
+</script>"#;
+
+/// What the browser figures share: the host site, the server's origin and the merchant.
+pub struct Pages<'a> {
+    pub env: &'a Env,
+    pub site: &'a HostSite,
+    pub server_origin: String,
+    pub merchant: &'a Merchant,
+    pub relay: &'a Relay,
+}
+
+impl Pages<'_> {
+    fn widget_js(&self) -> String {
+        format!("{}/widget/widget.js", self.server_origin)
+    }
+
+    /// Navigation start to the widget's interactive mark, in ms, for `loads` page loads, each in
+    /// a fresh Chromium with a fresh profile (nothing cached: files, compiled wasm, connections).
+    pub async fn interactive(&self, loads: usize) -> Result<Vec<f64>, String> {
+        let mut times = Vec::with_capacity(loads);
+        for n in 0..loads {
+            let id = self
+                .merchant
+                .create_fixed_checkout("Bench interactive", "25.00", "USD")
+                .await;
+            let url = self.site.page(
+                &format!("interactive-{n}"),
+                &self.widget_js(),
+                &format!("<app-widget id=\"{id}\"></app-widget>"),
+                None,
+            );
+            let browser = Browser::start(self.env).await;
+            let result = interactive_once(&browser, &url).await;
+            browser.close().await;
+            times.push(result?);
+        }
+        Ok(times)
+    }
+
+    /// Latencies in ms from the moment the sandbox's webhook was handed to the server to the host
+    /// page's `statusChanged` listener seeing `PENDING_PAYMENT`, one fresh checkout per sample.
+    /// With `polling`, the page has no `EventSource`, so the widget finds out by polling.
+    pub async fn status_latency(
+        &self,
+        browser: &Browser,
+        samples: usize,
+        polling: bool,
+    ) -> Result<Vec<f64>, String> {
+        let http = reqwest::Client::new();
+        let mut latencies = Vec::with_capacity(samples);
+        let mode = if polling { "poll" } else { "push" };
+        for n in 0..samples {
+            match self.latency_once(browser, &http, n, polling).await {
+                Ok(latency) => latencies.push(latency),
+                Err(e) => {
+                    let journey = format!("bench-{mode}-{n}");
+                    browser.save_failure(&journey).await;
+                    return Err(format!("sample {n}: {e}"));
+                }
+            }
+        }
+        Ok(latencies)
+    }
+
+    async fn latency_once(
+        &self,
+        browser: &Browser,
+        http: &reqwest::Client,
+        n: usize,
+        polling: bool,
+    ) -> Result<f64, String> {
+        let mode = if polling { "poll" } else { "push" };
+        {
+            let id = self
+                .merchant
+                .create_fixed_checkout("Bench latency", "25.00", "USD")
+                .await;
+            let picked: Value = http
+                .post(format!(
+                    "{}/api/v1/public/checkouts/{id}/payment",
+                    self.server_origin
+                ))
+                .json(&json!({"currency": "BTC", "network": "BITCOIN"}))
+                .send()
+                .await
+                .map_err(|e| e.to_string())?
+                .json()
+                .await
+                .map_err(|e| e.to_string())?;
+            let payment_id = picked["payment"]["id"]
+                .as_str()
+                .ok_or_else(|| format!("picking a coin answered {picked}"))?
+                .to_owned();
+            let amount = picked["payment"]["amount"]
+                .as_str()
+                .unwrap_or_default()
+                .to_owned();
+            let head = if polling {
+                format!("<script src=\"/no-event-source.js\"></script>{BENCH_JS}")
+            } else {
+                BENCH_JS.to_owned()
+            };
+            let url = self.site.page_with(
+                &format!("{mode}-{n}"),
+                &self.widget_js(),
+                &head,
+                &format!("<app-widget id=\"{id}\"></app-widget>"),
+                None,
+            );
+            browser.client.goto(&url).await.map_err(|e| e.to_string())?;
+            browser.wait_screen("app-widget", "pay").await?;
+            if !polling {
+                eventually(
+                    "the live stream to open",
+                    Duration::from_secs(10),
+                    || async {
+                        let open = browser.eval("return window.__benchOpen;", vec![]).await;
+                        (open.as_u64() > Some(0)).then_some(())
+                    },
+                )
+                .await?;
+            }
+            self.merchant.sandbox_pay(&payment_id, &amount).await;
+            let seen = eventually(
+                "statusChanged PENDING_PAYMENT on the host page",
+                Duration::from_secs(20),
+                || async {
+                    browser
+                        .eval(
+                            "const e = window.__bench.find(e => e.s === 'PENDING_PAYMENT');\
+                             return e ? e.t : null;",
+                            vec![],
+                        )
+                        .await
+                        .as_f64()
+                },
+            )
+            .await?;
+            let invoice = format!("sbx_inv_{}", payment_id.trim_start_matches("PAY-"));
+            let sent = self
+                .relay
+                .sent_at(&invoice)
+                .ok_or_else(|| format!("no webhook about {invoice} passed the relay"))?;
+            // Removing the widget ends its stream: Chromium allows six connections per host,
+            // and a page left behind may keep its stream open.
+            browser
+                .eval(
+                    "document.querySelectorAll('app-widget').forEach(w => w.remove());",
+                    vec![],
+                )
+                .await;
+            let _ = browser.client.goto("about:blank").await;
+            Ok(seen - sent)
+        }
+    }
+}
+
+async fn interactive_once(browser: &Browser, url: &str) -> Result<f64, String> {
+    browser.client.goto(url).await.map_err(|e| e.to_string())?;
+    eventually(
+        "the widget's interactive mark",
+        Duration::from_secs(30),
+        || async {
+            browser
+                .eval(
+                    "const e = performance.getEntriesByName(arguments[0]);\
+                     return e.length ? e[0].startTime : null;",
+                    vec![json!(MARK)],
+                )
+                .await
+                .as_f64()
+        },
+    )
+    .await
+}

@@ -1,0 +1,139 @@
+//! `cargo xtask bench`: the widget's size, its time to interactive, how fast a payment reaches
+//! the host page, and the server's throughput, memory and start-up, in one run
+//! (crates/e2e/src/bin/bench/). Figures go to target/bench/report.json.
+//!
+//! The bundle is measured here, over [`build::bundle_files`] plus the language file
+//! [`build::bundle_size`] counts, so the list of what `widget.js` loads has one definition; the
+//! bench binary gets the totals in `BENCH_BUNDLE_*` variables.
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+use crate::process::{first_line, run as run_cmd};
+use crate::{build, demo, tools};
+
+/// Open files the bench needs: 10 000 streams in the bench process and as many in the server.
+const OPEN_FILES: u64 = 20_000;
+
+pub fn run(args: &[String]) -> Result<(), String> {
+    if let Some(other) = args.first() {
+        return Err(format!("bench: unknown argument `{other}`"));
+    }
+    tools::ensure_browser()?;
+    ensure_apt_tools(&[("wrk", "wrk"), ("brotli", "brotli")])?;
+    let dist = build::build_widget()?;
+    let server = demo::build_server("server")?;
+    let (_, gzip, locale) = build::bundle_size(&dist)?;
+    let mut files = build::bundle_files(&dist)?;
+    if let Some(name) = locale {
+        files.push(dist.join("locales").join(name));
+    }
+    let mut brotli = 0;
+    println!("{:<48} {:>9} {:>9}", "file", "raw", "brotli");
+    for file in &files {
+        let raw = std::fs::metadata(file)
+            .map_err(|e| format!("{}: {e}", file.display()))?
+            .len();
+        let compressed = brotli_size(file)?;
+        brotli += compressed;
+        let shown = file.strip_prefix(&dist).unwrap_or(file);
+        println!("{:<48} {raw:>9} {compressed:>9}", shown.display());
+    }
+    let mut cmd = with_open_files(OPEN_FILES)?;
+    cmd.args([
+        "run",
+        "--quiet",
+        // The server's profile: optimised, without the widget's size settings (fat LTO, opt-z).
+        "--profile",
+        "server",
+        "--package",
+        "e2e",
+        "--bin",
+        "bench",
+    ])
+    .env("E2E_DIST", &dist)
+    .env("E2E_SERVER_BIN", server)
+    .env("E2E_CHROMEDRIVER", tools::CHROMEDRIVER)
+    .env("E2E_CHROMIUM", tools::CHROMIUM)
+    .env("BENCH_BUNDLE_GZIP_BYTES", gzip.to_string())
+    .env("BENCH_BUNDLE_BROTLI_BYTES", brotli.to_string());
+    run_cmd(&mut cmd)
+}
+
+/// Bytes of `file` compressed with brotli at its highest quality (Debian's `brotli`).
+fn brotli_size(file: &Path) -> Result<u64, String> {
+    let out = Command::new("brotli")
+        .args(["--quality=11", "--stdout"])
+        .arg(file)
+        .output()
+        .map_err(|e| format!("cannot run brotli: {e}"))?;
+    if !out.status.success() {
+        return Err(format!("brotli failed on {}", file.display()));
+    }
+    Ok(out.stdout.len() as u64)
+}
+
+/// `cargo`, run through `prlimit` when the soft limit on open files is below `wanted`.
+fn with_open_files(wanted: u64) -> Result<Command, String> {
+    let limits = std::fs::read_to_string("/proc/self/limits").unwrap_or_default();
+    let (soft, hard) = limits
+        .lines()
+        .find(|l| l.starts_with("Max open files"))
+        .map(|l| {
+            let mut parts = l.split_whitespace().skip(3);
+            let mut next = || parts.next().and_then(|v| v.parse::<u64>().ok());
+            (next(), next())
+        })
+        .unwrap_or((None, None));
+    if soft.unwrap_or(0) >= wanted {
+        return Ok(Command::new("cargo"));
+    }
+    if first_line("prlimit", &["--version"]).is_none() {
+        return Err(format!(
+            "the bench holds {wanted} connections open; raise the open-files limit \
+             (ulimit -n {wanted}) or install prlimit (util-linux)"
+        ));
+    }
+    // Raising the hard limit needs root; otherwise go as high as the hard limit allows.
+    let hard = hard.unwrap_or(wanted).max(wanted);
+    let mut cmd = Command::new("prlimit");
+    cmd.arg(format!("--nofile={wanted}:{hard}")).arg("cargo");
+    Ok(cmd)
+}
+
+/// Debian packages the bench needs (`(binary, package)`), installed with apt-get as root.
+fn ensure_apt_tools(tools: &[(&str, &str)]) -> Result<(), String> {
+    let missing: Vec<&str> = tools
+        .iter()
+        .filter(|(binary, _)| which(binary).is_none())
+        .map(|(_, package)| *package)
+        .collect();
+    if missing.is_empty() {
+        return Ok(());
+    }
+    let debian = crate::process::exists("/etc/debian_version");
+    let root = first_line("id", &["-u"]).as_deref() == Some("0");
+    if !(debian && root) {
+        return Err(format!(
+            "the bench needs {}; install them, e.g. on Debian: sudo apt-get install -y {}",
+            missing.join(", "),
+            missing.join(" ")
+        ));
+    }
+    eprintln!("xtask: installing {} with apt-get", missing.join(" "));
+    run_cmd(Command::new("apt-get").arg("update"))?;
+    run_cmd(
+        Command::new("apt-get")
+            .args(["install", "-y", "--no-install-recommends"])
+            .args(&missing)
+            .env("DEBIAN_FRONTEND", "noninteractive"),
+    )
+}
+
+fn which(binary: &str) -> Option<PathBuf> {
+    std::env::var_os("PATH").and_then(|path| {
+        std::env::split_paths(&path)
+            .map(|dir| dir.join(binary))
+            .find(|candidate| candidate.is_file())
+    })
+}
