@@ -10,6 +10,9 @@ use crate::server::Relay;
 
 const MARK: &str = "checkout-widget:interactive";
 
+/// Polling samples are spread over this many points of the polling interval.
+const POLL_SPREAD: u64 = 20;
+
 /// Runs inline on the bench's host pages, after the journeys' recorder: the wall-clock time at
 /// which the page's own `statusChanged` listener ran, and how many live streams have opened.
 const BENCH_JS: &str = r#"<script>
@@ -148,6 +151,11 @@ impl Pages<'_> {
                     },
                 )
                 .await?;
+            } else {
+                // Pay at evenly spread points of the widget's 2 s polling interval (it starts
+                // with the first read), so the samples cover every phase, not only the worst.
+                let phase = (n as u64 * 2_000 / POLL_SPREAD) % 2_000;
+                tokio::time::sleep(Duration::from_millis(phase)).await;
             }
             self.merchant.sandbox_pay(&payment_id, &amount).await;
             let seen = eventually(
