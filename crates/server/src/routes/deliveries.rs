@@ -7,7 +7,7 @@ use axum::Json;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
-use super::extract::{AppQuery, Id};
+use super::extract::{page_limit, AppQuery, Id};
 use crate::domain::{now_ms, rfc3339};
 use crate::error::{AppError, AppResult};
 use crate::state::AppState;
@@ -96,14 +96,7 @@ pub async fn list(
     State(state): State<AppState>,
     AppQuery(params): AppQuery<DeliveryParams>,
 ) -> AppResult<Json<DeliveryList>> {
-    let limit = match params.limit {
-        None => 20,
-        Some(text) => text
-            .parse::<u32>()
-            .ok()
-            .filter(|n| (1..=100).contains(n))
-            .ok_or_else(|| AppError::invalid("limit", "must be a whole number from 1 to 100"))?,
-    };
+    let limit = page_limit(params.limit.as_deref())?;
     let before_seq = params
         .cursor
         .map(|c| {

@@ -114,6 +114,18 @@ impl<T: DeserializeOwned, S: Send + Sync> FromRequestParts<S> for AppQuery<T> {
     }
 }
 
+/// The `limit` query parameter of a listing: 20 when absent, else a whole number from 1 to 100.
+pub fn page_limit(text: Option<&str>) -> Result<u32, AppError> {
+    match text {
+        None => Ok(20),
+        Some(text) => text
+            .parse::<u32>()
+            .ok()
+            .filter(|n| (1..=100).contains(n))
+            .ok_or_else(|| AppError::invalid("limit", "must be a whole number from 1 to 100")),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -10,7 +10,7 @@ use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 use subtle::ConstantTimeEq;
 
-use super::extract::{AppJson, AppQuery, Id};
+use super::extract::{page_limit, AppJson, AppQuery, Id};
 use crate::domain::checkout::{
     expiry_from_request, CheckoutRecord, CheckoutSpec, MerchantCheckoutView, PricingInput,
     TextInput,
@@ -159,14 +159,7 @@ pub async fn list_checkouts(
     State(state): State<AppState>,
     AppQuery(params): AppQuery<ListParams>,
 ) -> AppResult<Json<CheckoutList>> {
-    let limit = match params.limit {
-        None => 20,
-        Some(text) => text
-            .parse::<u32>()
-            .ok()
-            .filter(|n| (1..=100).contains(n))
-            .ok_or_else(|| AppError::invalid("limit", "must be a whole number from 1 to 100"))?,
-    };
+    let limit = page_limit(params.limit.as_deref())?;
     let before = params
         .cursor
         .map(|c| {
