@@ -126,6 +126,10 @@ pub struct Config {
     pub notify: crate::notify::NotifyConfig,
     /// Rate limits and timeouts (`[limits]`).
     pub limits: crate::routes::limits::LimitsConfig,
+    /// Mounts `GET /bench/baseline`, a fixed answer that touches no state, which `cargo xtask
+    /// bench` loads next to the public status route to report their ratio. Off unless asked for
+    /// (`bench_baseline = true`, `CHECKOUT_BENCH_BASELINE=1`); not part of the API.
+    pub bench_baseline: bool,
 }
 
 fn default_rates() -> BTreeMap<String, BTreeMap<String, Amount>> {
@@ -181,6 +185,7 @@ impl Default for Config {
             coinsph: None,
             notify: Default::default(),
             limits: Default::default(),
+            bench_baseline: false,
         }
     }
 }
@@ -211,6 +216,7 @@ struct FileConfig {
     coinsph: Option<Section>,
     notify: Option<crate::notify::config::FileNotify>,
     limits: Option<crate::routes::limits::FileLimits>,
+    bench_baseline: Option<bool>,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -261,6 +267,11 @@ pub fn parse_duration(text: &str) -> anyhow::Result<Duration> {
         _ => bail!("duration {text:?} has an unknown unit; use ms, s, m, h or d"),
     };
     Ok(Duration::from_millis(n.saturating_mul(ms)))
+}
+
+/// A switch given in the environment: `1`, `true` or `yes` turn it on, anything else off.
+fn is_yes(value: &str) -> bool {
+    matches!(value, "1" | "true" | "yes")
 }
 
 /// `"99.5"` percent into basis points (9950).
@@ -338,6 +349,7 @@ impl Config {
         set!(merchant_api_key);
         set!(cors_origins);
         set!(body_limit_bytes);
+        set!(bench_baseline);
         self.dist = f.dist.or(self.dist.take());
         self.examples = f.examples.or(self.examples.take());
         self.public_url = f.public_url.or(self.public_url.take());
@@ -422,7 +434,10 @@ impl Config {
             self.examples = Some(v.into());
         }
         if let Some(v) = env("CHECKOUT_DEMO") {
-            self.demo = matches!(v.as_str(), "1" | "true" | "yes");
+            self.demo = is_yes(&v);
+        }
+        if let Some(v) = env("CHECKOUT_BENCH_BASELINE") {
+            self.bench_baseline = is_yes(&v);
         }
         if let Some(v) = env("CHECKOUT_PUBLIC_URL") {
             self.public_url = Some(v);
@@ -609,6 +624,20 @@ USD = "70000"
         assert_eq!(c.confirmations["BITCOIN"], 6);
         assert_eq!(c.sandbox.rates["BTC"]["USD"].to_string(), "70000");
         assert_eq!(c.sandbox.rates["BTC"]["EUR"].to_string(), "55000.00");
+
+        assert!(!c.bench_baseline);
+        std::fs::write(&path, "bench_baseline = true").unwrap();
+        let c = Config::load(Some(&path), &|_| None, Overrides::default()).unwrap();
+        assert!(c.bench_baseline);
+        let env = |k: &str| (k == "CHECKOUT_BENCH_BASELINE").then(|| "0".to_owned());
+        let c = Config::load(Some(&path), &env, Overrides::default()).unwrap();
+        assert!(!c.bench_baseline, "the environment overrides the file");
+        let env = |k: &str| (k == "CHECKOUT_BENCH_BASELINE").then(|| "1".to_owned());
+        assert!(
+            Config::load(None, &env, Overrides::default())
+                .unwrap()
+                .bench_baseline
+        );
 
         std::fs::write(&path, "listn = \"x\"").unwrap();
         let err = Config::load(Some(&path), &|_| None, Overrides::default()).unwrap_err();

@@ -80,7 +80,7 @@ fn cors(config: &Config) -> CorsLayer {
 }
 
 /// `GET /bench/baseline`: a fixed JSON answer that touches no state, mounted only when
-/// `CHECKOUT_BENCH_BASELINE=1`. `cargo xtask bench` loads it and the public status route with the
+/// [`crate::config::Config::bench_baseline`] is set. `cargo xtask bench` loads it and the public status route with the
 /// same generator to report their ratio. Not part of the API: absent from [`ROUTES`] and the
 /// OpenAPI document.
 async fn bench_baseline() -> Response {
@@ -177,7 +177,7 @@ pub fn app(state: AppState) -> Router {
         .route("/webhooks/coinsph", post(webhooks::coinsph))
         .merge(public)
         .merge(merchant);
-    let router = if std::env::var_os("CHECKOUT_BENCH_BASELINE").is_some_and(|v| v == "1") {
+    let router = if config.bench_baseline {
         router.route("/bench/baseline", get(bench_baseline))
     } else {
         router

@@ -15,6 +15,19 @@ async fn healthz_answers_ok() {
 }
 
 #[tokio::test]
+async fn the_bench_baseline_is_mounted_only_when_configured() {
+    let app = spawn_app().await;
+    assert_eq!(
+        app.public_get("/bench/baseline").await.0,
+        StatusCode::NOT_FOUND
+    );
+    let bench = spawn_app_with(|c| c.bench_baseline = true).await;
+    let (status, body) = bench.public_get("/bench/baseline").await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(body, serde_json::json!({"status": "ok"}));
+}
+
+#[tokio::test]
 async fn openapi_document_lists_exactly_the_routes_and_the_router_serves_each() {
     let doc: Value = serde_json::from_str(DOCUMENT).unwrap();
     assert_eq!(doc["openapi"].as_str().unwrap().get(..3), Some("3.1"));
