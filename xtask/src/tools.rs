@@ -2,8 +2,10 @@
 //!
 //! Pins: Trunk 0.21.14 (0.22 needs a newer rustc than the machine's), wasm-bindgen-cli equal to
 //! Cargo.lock's wasm-bindgen (the generated glue and the library must match exactly; Trunk.toml
-//! names the same version so Trunk uses ours instead of downloading one).
+//! names the same version so Trunk uses ours instead of downloading one), the widget's nightly
+//! (`build::WIDGET_TOOLCHAIN`), and the npm packages axe-core and esbuild.
 
+use std::path::PathBuf;
 use std::process::Command;
 
 use crate::process::{first_line, run};
@@ -15,11 +17,14 @@ pub fn setup_all() -> Result<(), String> {
     ensure_browser()
 }
 
-/// What building the widget needs: the wasm32 target, wasm-bindgen-cli and Trunk.
+/// What building the widget needs: the wasm32 target (the browser tests build with stable),
+/// the shipped build's pinned nightly, wasm-bindgen-cli, Trunk and esbuild.
 pub fn ensure_build_tools() -> Result<(), String> {
     ensure_wasm_target()?;
+    ensure_widget_toolchain()?;
     ensure_wasm_bindgen()?;
-    ensure_trunk()
+    ensure_trunk()?;
+    ensure_esbuild().map(|_| ())
 }
 
 fn ensure_wasm_target() -> Result<(), String> {
@@ -32,6 +37,43 @@ fn ensure_wasm_target() -> Result<(), String> {
         return Ok(());
     }
     run(Command::new("rustup").args(["target", "add", "wasm32-unknown-unknown"]))
+}
+
+/// The pinned nightly of [`crate::build::WIDGET_TOOLCHAIN`] with `rust-src` (build-std compiles
+/// the standard library from it), installed with the minimal profile when either is missing
+/// (about 16 s). Looked up in rustup's lists rather than by running `rustc +toolchain`, which
+/// newer rustups answer by installing the toolchain with its default profile.
+fn ensure_widget_toolchain() -> Result<(), String> {
+    let toolchain = crate::build::WIDGET_TOOLCHAIN;
+    let listed = |args: &[&str], wanted: &str| {
+        Command::new("rustup")
+            .args(args)
+            .output()
+            .map(|o| {
+                String::from_utf8_lossy(&o.stdout)
+                    .lines()
+                    .any(|l| l.starts_with(wanted))
+            })
+            .unwrap_or(false)
+    };
+    let installed = listed(&["toolchain", "list"], &format!("{toolchain}-"))
+        && listed(
+            &["component", "list", "--installed", "--toolchain", toolchain],
+            "rust-src",
+        );
+    if installed {
+        return Ok(());
+    }
+    eprintln!("xtask: installing the {toolchain} toolchain with rust-src (about 20 seconds)");
+    run(Command::new("rustup").args([
+        "toolchain",
+        "install",
+        toolchain,
+        "--profile",
+        "minimal",
+        "--component",
+        "rust-src",
+    ]))
 }
 
 /// The wasm-bindgen version in Cargo.lock: the only version the CLI may have.
@@ -144,24 +186,53 @@ pub fn ensure_browser() -> Result<(), String> {
 
 pub const AXE_CORE_VERSION: &str = "4.14.1";
 
-/// axe-core from the npm registry, for the accessibility journey; kept under target/ so a clean
-/// build removes it. Returns the path of `axe.min.js`.
-pub fn ensure_axe() -> Result<std::path::PathBuf, String> {
-    let prefix = crate::root().join("target").join("npm");
-    let package = prefix.join("node_modules").join("axe-core");
-    let script = package.join("axe.min.js");
+/// axe-core from the npm registry, for the accessibility journey. Returns the path of
+/// `axe.min.js`.
+pub fn ensure_axe() -> Result<PathBuf, String> {
+    let package = ensure_npm_package("axe-core", AXE_CORE_VERSION, "the accessibility journey")?;
+    Ok(package.join("axe.min.js"))
+}
+
+/// esbuild minifies the JavaScript in dist/ after Trunk (Trunk's own `--minify` cannot parse
+/// wasm-bindgen's glue). The npm package brings its Linux binary as an optional dependency from
+/// the same registry. Pinned: its output is what payers download.
+pub const ESBUILD_VERSION: &str = "0.28.2";
+
+/// Returns the path of the `esbuild` command.
+pub fn ensure_esbuild() -> Result<PathBuf, String> {
+    ensure_npm_package(
+        "esbuild",
+        ESBUILD_VERSION,
+        "minifying the widget's JavaScript",
+    )?;
+    Ok(npm_prefix("esbuild")
+        .join("node_modules")
+        .join(".bin")
+        .join("esbuild"))
+}
+
+/// Where the npm package `name` is installed: under target/ (a clean build removes it), one
+/// prefix a package, because `npm install --no-save` into a shared prefix removes the packages
+/// that an earlier `--no-save` put there.
+fn npm_prefix(name: &str) -> PathBuf {
+    crate::root().join("target").join("npm").join(name)
+}
+
+/// Installs `name@version` from the npm registry unless that version is already there; returns
+/// the package's directory. `purpose` names what needs it, for the error without npm.
+fn ensure_npm_package(name: &str, version: &str, purpose: &str) -> Result<PathBuf, String> {
+    let prefix = npm_prefix(name);
+    let package = prefix.join("node_modules").join(name);
     let installed = std::fs::read_to_string(package.join("package.json"))
-        .map(|p| p.contains(&format!("\"version\": \"{AXE_CORE_VERSION}\"")))
+        .map(|p| p.contains(&format!("\"version\": \"{version}\"")))
         .unwrap_or(false);
-    if installed && script.is_file() {
-        return Ok(script);
+    if installed {
+        return Ok(package);
     }
     if first_line("npm", &["--version"]).is_none() {
-        return Err(
-            "the accessibility journey needs npm (Node.js) to fetch axe-core; \
-                    on Debian: apt-get install -y nodejs npm"
-                .into(),
-        );
+        return Err(format!(
+            "{purpose} needs npm (Node.js) to fetch {name}; on Debian: apt-get install -y nodejs npm"
+        ));
     }
     std::fs::create_dir_all(&prefix).map_err(|e| e.to_string())?;
     run(Command::new("npm")
@@ -173,6 +244,6 @@ pub fn ensure_axe() -> Result<std::path::PathBuf, String> {
             "--prefix",
         ])
         .arg(&prefix)
-        .arg(format!("axe-core@{AXE_CORE_VERSION}")))?;
-    Ok(script)
+        .arg(format!("{name}@{version}")))?;
+    Ok(package)
 }
