@@ -7,7 +7,7 @@ use axum::http::HeaderMap;
 use protocol::{Amount, CheckoutStatus, PickCurrencyRequest};
 use serde::Serialize;
 
-use crate::domain::checkout::CheckoutRecord;
+use crate::domain::checkout::{CheckoutRecord, CheckoutSpec};
 use crate::domain::currency::{Coin, Denomination};
 use crate::domain::money::fiat_to_coin;
 use crate::domain::payment::Payment;
@@ -29,6 +29,45 @@ pub fn refusal_error(refusal: Refusal) -> AppError {
         Refusal::CannotCancel(_) | Refusal::NotConflict(_) => {
             AppError::conflict("invalid_state", message)
         }
+    }
+}
+
+/// Why the active provider cannot take `spec`'s price, if it cannot: a fiat price with a
+/// provider that prices only in the coin (Coins.ph). Returns the request field that named the
+/// currency and the explanation.
+fn unpayable_price(state: &AppState, spec: &CheckoutSpec) -> Option<(&'static str, String)> {
+    let provider = state.provider();
+    let code = spec.denomination_code()?;
+    let fiat = matches!(
+        state.catalogue.denomination(code),
+        Some(Denomination::Fiat { .. })
+    );
+    if !fiat || provider.prices_in_fiat() {
+        return None;
+    }
+    let field = if spec.price.is_some() {
+        "fixedAmount.currency"
+    } else {
+        "amountCurrency"
+    };
+    let why = format!(
+        "{code} is a fiat currency, and the configured provider ({}) only takes prices in the \
+         coin itself; price this checkout in a coin, e.g. USDT",
+        provider.name()
+    );
+    Some((field, why))
+}
+
+/// 400 when a new checkout or widget has a price the active provider cannot take, so the
+/// merchant hears of it at creation instead of a payer meeting a provider error.
+pub fn check_price_is_payable(state: &AppState, spec: &CheckoutSpec) -> AppResult<()> {
+    match unpayable_price(state, spec) {
+        Some((field, why)) => Err(AppError::invalid_with_code(
+            "unsupported_currency",
+            field,
+            why,
+        )),
+        None => Ok(()),
     }
 }
 
@@ -181,6 +220,10 @@ pub async fn pick(
         _ => {}
     }
     let coin = coin_for_pick(state, &record, &req)?.clone();
+    // Created before the provider was switched to one that cannot take its price.
+    if let Some((_, why)) = unpayable_price(state, &record.spec) {
+        return Err(AppError::conflict("unsupported_currency", why));
+    }
     let requested = record.spec.payer_amount(req.amount, &state.catalogue)?;
     let now = now_ms();
     let policy = state.config.policy;

@@ -91,6 +91,13 @@ pub trait Provider: Send + Sync {
     /// converts fiat itself at invoice creation (Calypso SINGLE_FIAT, Inqud fixedAmount).
     async fn quote(&self, coin: &Coin, fiat: &str) -> anyhow::Result<Option<Quote>>;
 
+    /// Whether a price in a fiat currency can be paid through this provider at all (by our
+    /// quote or its own conversion). Checked when a checkout or widget is created, so a merchant
+    /// learns it from a 400 naming the field instead of a payer meeting a 502.
+    fn prices_in_fiat(&self) -> bool {
+        true
+    }
+
     /// Opens an invoice (an address to pay to) for a picked coin.
     async fn create_invoice(&self, request: &NewInvoice) -> anyhow::Result<InvoiceSnapshot>;
 

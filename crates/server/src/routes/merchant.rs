@@ -112,6 +112,7 @@ pub async fn create_checkout(
         "Payment",
         &state.catalogue,
     )?;
+    service::check_price_is_payable(&state, &spec)?;
     let ms = |d: std::time::Duration| i64::try_from(d.as_millis()).unwrap_or(i64::MAX);
     let expires_at = expiry_from_request(
         req.expires_at.as_deref(),
@@ -317,6 +318,7 @@ pub fn widget_from_request(state: &AppState, req: CreateWidgetRequest) -> AppRes
         "Payment",
         &state.catalogue,
     )?;
+    service::check_price_is_payable(state, &spec)?;
     Ok(WidgetRecord {
         key,
         external_id,

@@ -271,10 +271,35 @@ async fn coinsph_callbacks_need_the_token_and_change_state_once() {
 #[tokio::test]
 async fn coinsph_client_faults_and_fiat_prices() {
     let (emu, app) = setup().await;
-    // Coins.ph converts nothing: a fiat price is refused rather than guessed at.
-    let fiat = app.fixed_checkout("25", "USD").await;
-    let (code, _) = app.pick_raw(&fiat, "BTC", "BITCOIN", None).await;
-    assert_eq!(code, StatusCode::BAD_GATEWAY);
+    // Coins.ph converts nothing: a fiat price is refused at creation, naming the field, rather
+    // than guessed at or failed upstream when a payer picks a coin.
+    let (code, body) = app
+        .merchant_post(
+            "/api/v1/checkouts",
+            serde_json::json!({"name": "Order", "type": "FIXED_PRICE",
+                "fixedAmount": {"amount": "25", "currency": "USD"}}),
+        )
+        .await;
+    assert_eq!(code, StatusCode::BAD_REQUEST, "{body}");
+    assert_eq!(body["error"]["code"], "unsupported_currency");
+    assert_eq!(body["error"]["field"], "fixedAmount.currency");
+    assert!(
+        body["error"]["message"]
+            .as_str()
+            .unwrap()
+            .contains("coinsph"),
+        "{body}"
+    );
+    let tips_in = |currency: &str| {
+        serde_json::json!({"idempotencyKey": "0f8fad5b-d9cb-469f-a165-70867728950e",
+            "name": "Tips", "type": "NO_PRICE", "amountCurrency": currency})
+    };
+    let (code, body) = app.merchant_post("/api/v1/widgets", tips_in("EUR")).await;
+    assert_eq!(code, StatusCode::BAD_REQUEST, "{body}");
+    assert_eq!(body["error"]["field"], "amountCurrency");
+    // A price in the coin is fine.
+    let (code, body) = app.merchant_post("/api/v1/widgets", tips_in("USDT")).await;
+    assert_eq!(code, StatusCode::CREATED, "{body}");
     assert!(emu.requests().is_empty());
 
     let id = app.fixed_checkout("0.005", "BTC").await;
@@ -300,4 +325,22 @@ async fn coinsph_client_faults_and_fiat_prices() {
     assert_eq!(snap.funds.seen_units, 123_456);
     assert_eq!(snap.provider_state, "partially_paid");
     emu.assert_clean();
+}
+
+#[tokio::test]
+async fn a_fiat_checkout_from_before_the_switch_to_coinsph_is_refused_at_pick() {
+    let emu = Emulator::start(Coins::default(), logic).await;
+    let mut app = spawn_app().await;
+    let fiat = app.fixed_checkout("25", "USD").await;
+    app.config.provider = ProviderKind::Coinsph;
+    app.config.coinsph = Some(config(&emu.base));
+    app.restart().await;
+    let (code, body) = app.pick_raw(&fiat, "BTC", "BITCOIN", None).await;
+    assert_eq!(code, StatusCode::CONFLICT, "{body}");
+    assert_eq!(body["error"]["code"], "unsupported_currency");
+    assert!(
+        body["error"]["message"].as_str().unwrap().contains("USD"),
+        "{body}"
+    );
+    assert!(emu.requests().is_empty());
 }

@@ -175,6 +175,11 @@ impl Provider for CoinsphProvider {
         "coinsph"
     }
 
+    /// Payment requests are priced in the coin and no rate is documented.
+    fn prices_in_fiat(&self) -> bool {
+        false
+    }
+
     async fn quote(&self, coin: &Coin, fiat: &str) -> anyhow::Result<Option<Quote>> {
         anyhow::bail!(
             "Coins.ph payment requests are priced in the coin; a {fiat} price cannot be \
