@@ -4,8 +4,10 @@ use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
+use crate::crate_sizes;
 use crate::process;
 use crate::tools;
+use crate::wasm;
 
 /// The files `widget.js` loads, in load order. CSS is compiled into the wasm (it is adopted
 /// into each shadow root), so it is counted there.
@@ -107,43 +109,15 @@ fn strip_debug_sections(path: &Path) -> Result<(), String> {
     std::fs::write(path, stripped).map_err(|e| format!("{}: {e}", path.display()))
 }
 
-/// Reads an unsigned LEB128 number at `*at`, advancing past it.
-fn read_leb(bytes: &[u8], at: &mut usize) -> Option<usize> {
-    let mut value = 0usize;
-    for shift in (0..35).step_by(7) {
-        let byte = *bytes.get(*at)?;
-        *at += 1;
-        value |= usize::from(byte & 0x7f) << shift;
-        if byte & 0x80 == 0 {
-            return Some(value);
-        }
-    }
-    None
-}
-
 /// The module with its debug-only custom sections left out; `None` if it is not a module.
 fn without_debug_sections(module: &[u8]) -> Option<Vec<u8>> {
-    if module.get(..4)? != b"\0asm" {
-        return None;
-    }
-    let mut out = module.get(..8)?.to_vec();
-    let mut at = 8;
-    while at < module.len() {
-        let start = at;
-        let id = module[at];
-        at += 1;
-        let size = read_leb(module, &mut at)?;
-        let body = module.get(at..at.checked_add(size)?)?;
-        at += size;
-        if id == 0 {
-            let mut name_at = 0;
-            let name_len = read_leb(body, &mut name_at)?;
-            let name = body.get(name_at..name_at.checked_add(name_len)?)?;
-            if DEBUG_SECTIONS.contains(&name) {
-                continue;
-            }
+    let (header, sections) = wasm::sections(module)?;
+    let mut out = header.to_vec();
+    for section in sections {
+        if section.id == wasm::CUSTOM && DEBUG_SECTIONS.contains(&section.name) {
+            continue;
         }
-        out.extend_from_slice(&module[start..at]);
+        out.extend_from_slice(section.bytes);
     }
     Some(out)
 }
@@ -267,33 +241,33 @@ pub fn build_widget() -> Result<PathBuf, String> {
     Ok(dist)
 }
 
-pub fn run(_args: &[String]) -> Result<(), String> {
-    build_widget().map(|_| ())
+pub fn run(args: &[String]) -> Result<(), String> {
+    let by_crate = match args {
+        [] => false,
+        [flag] if flag == "--crates" => true,
+        [other, ..] => return Err(format!("build: unknown argument `{other}`")),
+    };
+    build_widget()?;
+    if by_crate {
+        println!("{}", crate_sizes::measure()?.table());
+    }
+    Ok(())
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    fn custom(name: &str, payload: &[u8]) -> Vec<u8> {
-        let mut body = vec![name.len() as u8];
-        body.extend_from_slice(name.as_bytes());
-        body.extend_from_slice(payload);
-        let mut section = vec![0, body.len() as u8];
-        section.extend(body);
-        section
-    }
+    use crate::wasm::tests::{custom, HEADER};
 
     #[test]
     fn only_debug_sections_are_removed() {
-        let header = b"\0asm\x01\0\0\0".to_vec();
         let types = vec![1, 4, 1, 0x60, 0, 0];
-        let mut module = header.clone();
+        let mut module = HEADER.to_vec();
         module.extend(custom("name", b"shims"));
         module.extend(&types);
         module.extend(custom("producers", b"x"));
         module.extend(custom("target_features", b"y"));
-        let mut expected = header;
+        let mut expected = HEADER.to_vec();
         expected.extend(&types);
         expected.extend(custom("target_features", b"y"));
         assert_eq!(without_debug_sections(&module), Some(expected));

@@ -7,6 +7,7 @@
 
 mod bench;
 mod build;
+mod crate_sizes;
 mod demo;
 mod examples;
 mod fuzz;
@@ -14,6 +15,7 @@ mod process;
 mod screenshots;
 mod test;
 mod tools;
+mod wasm;
 
 use std::process::ExitCode;
 
@@ -24,6 +26,7 @@ usage: cargo xtask <command>
           (--listen ADDR, default 127.0.0.1:8080; or CHECKOUT_LISTEN)
   test    fmt, clippy, native tests, wasm browser tests, end-to-end browser tests
   build   build the deployable widget into dist/ and print its size
+          (--crates: also the wasm's bytes by crate)
   fuzz    the server's property fuzzing and Schemathesis at length (--cases N, --minutes N, --quick)
   screenshots
           every view, light and dark, English and Arabic, into target/screenshots/

@@ -3,7 +3,8 @@
 //!
 //! The xtask builds the widget and the server, measures the bundle (it owns the list of files
 //! `widget.js` loads) and passes the sizes in `BENCH_BUNDLE_GZIP_BYTES` /
-//! `BENCH_BUNDLE_BROTLI_BYTES`, with the `E2E_*` paths the journeys use. Exits non-zero when the
+//! `BENCH_BUNDLE_BROTLI_BYTES`, and the wasm's bytes by crate in `BENCH_WASM_BYTES` (report keys
+//! and values, see xtask/src/crate_sizes.rs), with the `E2E_*` paths the journeys use. Exits non-zero when the
 //! size budget is exceeded or a figure could not be measured.
 
 mod load;
@@ -41,6 +42,8 @@ pub fn now_ms() -> f64 {
 #[derive(Default)]
 struct Report {
     rows: Vec<(&'static str, f64, Target)>,
+    /// Written to report.json but not printed as rows (the size breakdown: xtask prints it).
+    details: Vec<(String, u64)>,
     failures: Vec<String>,
 }
 
@@ -112,12 +115,51 @@ impl Report {
             };
             map.insert((*key).to_owned(), number);
         }
+        for (key, value) in &self.details {
+            map.insert(key.clone(), json!(value));
+        }
         if let Some(dir) = path.parent() {
             std::fs::create_dir_all(dir).map_err(|e| e.to_string())?;
         }
         let text = serde_json::to_string_pretty(&map).map_err(|e| e.to_string())?;
         std::fs::write(path, text + "\n").map_err(|e| format!("{}: {e}", path.display()))
     }
+}
+
+/// `BENCH_WASM_BYTES`: `key=bytes` pairs separated by `,`.
+fn parse_details(text: &str) -> Result<Vec<(String, u64)>, String> {
+    text.split(',')
+        .filter(|pair| !pair.is_empty())
+        .map(|pair| {
+            let (key, bytes) = pair.split_once('=').ok_or("a pair without `=`")?;
+            let bytes = bytes.parse().map_err(|_| format!("{key}: not a number"))?;
+            Ok((key.to_owned(), bytes))
+        })
+        .collect::<Result<_, String>>()
+        .map_err(|e| format!("BENCH_WASM_BYTES: {e}"))
+}
+
+/// What dominates the wasm, for the note under a missed size budget: the largest crates
+/// (as the xtask sends them, largest first) and the data section, with their shares.
+fn dominant(details: &[(String, u64)], count: usize) -> String {
+    let total: u64 = details.iter().map(|(_, b)| b).sum();
+    let mut parts: Vec<&(String, u64)> = details
+        .iter()
+        .filter(|(k, _)| k.starts_with("wasm_bytes_crate_"))
+        .take(count)
+        .collect();
+    parts.extend(details.iter().filter(|(k, _)| k == "wasm_bytes_data"));
+    parts
+        .iter()
+        .map(|(key, bytes)| {
+            let name = key.strip_prefix("wasm_bytes_crate_").unwrap_or("data");
+            format!(
+                "{name} {:.0} %",
+                *bytes as f64 * 100.0 / total.max(1) as f64
+            )
+        })
+        .collect::<Vec<_>>()
+        .join(", ")
 }
 
 fn show(value: f64) -> String {
@@ -189,6 +231,9 @@ async fn run() -> Result<ExitCode, String> {
     };
     let gzip = env_number("BENCH_BUNDLE_GZIP_BYTES")?;
     let brotli = env_number("BENCH_BUNDLE_BROTLI_BYTES")?;
+    let details = parse_details(&std::env::var("BENCH_WASM_BYTES").map_err(|_| {
+        "BENCH_WASM_BYTES is not set; run the benchmark with `cargo xtask bench`".to_owned()
+    })?)?;
     // The streams and the server each hold one descriptor per stream (the server inherits ours).
     let limit = open_files_limit().unwrap_or(0);
     if limit < STREAMS as u64 + 1_000 {
@@ -198,7 +243,10 @@ async fn run() -> Result<ExitCode, String> {
         ));
     }
 
-    let mut report = Report::default();
+    let mut report = Report {
+        details,
+        ..Report::default()
+    };
     report.add(
         "bundle_gzip_bytes",
         gzip as f64,
@@ -294,7 +342,12 @@ async fn run() -> Result<ExitCode, String> {
     report.write(&path)?;
     println!("\nwritten to {}", path.display());
     if gzip > SIZE_BUDGET_GZIP {
-        eprintln!("bench: the bundle is over its gzip budget of {SIZE_BUDGET_GZIP} bytes");
+        println!(
+            "the bundle is over its gzip budget of {SIZE_BUDGET_GZIP} bytes by {} bytes; \
+             the wasm is mostly {} (by crate below)",
+            gzip - SIZE_BUDGET_GZIP,
+            dominant(&report.details, 5)
+        );
         return Ok(ExitCode::FAILURE);
     }
     if !report.failures.is_empty() {
@@ -386,5 +439,19 @@ mod tests {
         assert_eq!(median(&[1.0, 2.0, 3.0, 4.0]), 2.5);
         assert_eq!(percentile(&v, 100.0), 5.0);
         assert_eq!(percentile(&v, 95.0), 4.8);
+    }
+
+    #[test]
+    fn the_size_breakdown_is_read_and_summarised() {
+        let details = parse_details(
+            "wasm_bytes_crate_leptos=500,wasm_bytes_crate_core=300,wasm_bytes_data=150,\
+             wasm_bytes_other_sections=50",
+        )
+        .unwrap();
+        assert_eq!(details[0], ("wasm_bytes_crate_leptos".to_owned(), 500));
+        assert_eq!(dominant(&details, 1), "leptos 50 %, data 15 %");
+        assert!(parse_details("wasm_bytes_data=x").is_err());
+        assert!(parse_details("wasm_bytes_data").is_err());
+        assert_eq!(parse_details("").unwrap(), []);
     }
 }
