@@ -10,7 +10,7 @@
 use js_sys::{Array, Object, Reflect};
 use protocol::{
     Amount, CheckoutStatus, CheckoutType, CheckoutView, CurrencyOption, ErrorDetail, Exception,
-    Money, PaymentView, PickCurrencyRequest, StatusChangedDetail, StatusView,
+    Money, PaymentView, PickCurrencyRequest, QrMatrix, StatusChangedDetail, StatusView,
 };
 use wasm_bindgen::JsValue;
 
@@ -107,6 +107,14 @@ pub fn currency_option(o: &JsValue) -> Result<CurrencyOption> {
     })
 }
 
+/// Read as sent; whether the modules fit the size is checked when the code is drawn.
+pub fn qr_matrix(o: &JsValue) -> Result<QrMatrix> {
+    Ok(QrMatrix {
+        size: required(o, "size", |v| u16::try_from(whole(v)?).ok())?,
+        modules: required(o, "modules", string)?,
+    })
+}
+
 pub fn payment(o: &JsValue) -> Result<PaymentView> {
     Ok(PaymentView {
         id: required(o, "id", string)?,
@@ -118,7 +126,9 @@ pub fn payment(o: &JsValue) -> Result<PaymentView> {
         amount_paid: required(o, "amountPaid", amount)?,
         amount_remaining: required(o, "amountRemaining", amount)?,
         wallet_uri: required(o, "walletUri", string)?,
+        wallet_qr: optional(o, "walletQr", |v| qr_matrix(&v).ok())?,
         remaining_wallet_uri: optional(o, "remainingWalletUri", string)?,
+        remaining_wallet_qr: optional(o, "remainingWalletQr", |v| qr_matrix(&v).ok())?,
         fiat: optional(o, "fiat", |v| money(&v).ok())?,
         rate: optional(o, "rate", amount)?,
         rate_expires_at: required(o, "rateExpiresAt", string)?,

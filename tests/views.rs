@@ -157,6 +157,11 @@ async fn pay_shows_the_grouped_address_qr_warning_countdown_and_a_way_back() {
     assert!(m.text(".fiat").contains("$100.00"), "{}", m.text(".fiat"));
     assert!(m.query(".qr svg path").is_some(), "an inline SVG QR code");
     assert_eq!(
+        m.get(".qr svg").get_attribute("viewBox").as_deref(),
+        Some("0 0 37 37"),
+        "the server's 29-module matrix of the wallet URI, with its quiet zone"
+    );
+    assert_eq!(
         m.get(".qr").get_attribute("data-uri"),
         Some(format!("tron:{ADDRESS}?amount=99.462901"))
     );
@@ -228,7 +233,11 @@ async fn underpaid_shows_the_remainder_with_its_own_qr() {
     assert!(m
         .text(".outcome-body")
         .starts_with("49.462901 USDT is still due."));
-    assert!(m.query(".qr svg").is_some());
+    assert_eq!(
+        m.get(".qr svg").get_attribute("viewBox").as_deref(),
+        Some("0 0 33 33"),
+        "the remainder's own matrix (25 modules), not the full amount's"
+    );
     assert_eq!(
         m.get(".qr").get_attribute("data-uri"),
         Some(format!("tron:{ADDRESS}?amount=49.462901"))

@@ -42,6 +42,8 @@ fn checkouts_of_every_shape_read_back_equal() {
     let mut no_extras = with_payment(CheckoutStatus::WaitingPayment, None, "0");
     if let Some(p) = no_extras.payment.as_mut() {
         p.remaining_wallet_uri = None;
+        p.remaining_wallet_qr = None;
+        p.wallet_qr = None;
         p.fiat = None;
         p.rate = None;
     }

@@ -65,7 +65,10 @@ pub fn Outcome(
         .then_some(payment)
         .flatten()
         .map(|p| {
-            let uri = p.remaining_wallet_uri.clone().unwrap_or_else(|| p.wallet_uri.clone());
+            let (uri, matrix) = match &p.remaining_wallet_uri {
+                Some(uri) => (uri.clone(), p.remaining_wallet_qr.clone()),
+                None => (p.wallet_uri.clone(), p.wallet_qr.clone()),
+            };
             view! {
                 <div class="value-row">
                     <p class="amount remaining" part="remaining">
@@ -77,7 +80,7 @@ pub fn Outcome(
                     <p class="address" data-address=p.address.clone()>{p.address.clone()}</p>
                     <CopyButton value=p.address.clone() label=t.copy_address() locale=locale />
                 </div>
-                <Qr uri=uri locale=locale />
+                <Qr uri=uri matrix=matrix locale=locale />
             }
         });
     let return_link = (screen == Screen::Success)

@@ -79,7 +79,7 @@ pub fn Pay(
                     <CopyButton value=payment.address.clone() label=t.copy_address() locale=locale />
                 </div>
             </div>
-            <Qr uri=payment.wallet_uri.clone() locale=locale />
+            <Qr uri=payment.wallet_uri.clone() matrix=payment.wallet_qr.clone() locale=locale />
             {wallet_link}
             <p class="warning" part="warning" role="note">{warning}</p>
             <Countdown until=payment.rate_expires_at.clone() locale=locale />

@@ -1,6 +1,6 @@
 use leptos::prelude::*;
 use leptos::task::spawn_local;
-use qrcode::{Color, EcLevel, QrCode};
+use protocol::QrMatrix;
 
 use super::copy::copy;
 use crate::i18n::Locale;
@@ -8,15 +8,13 @@ use crate::i18n::Locale;
 /// Light modules around the code, as the QR specification asks for.
 const QUIET_ZONE: usize = 4;
 
-/// The wallet URI as an inline SVG (allowed by any CSP that allows the widget, unlike images from
-/// elsewhere or `data:` URLs). Medium error correction survives a phone camera at an angle.
-///
-/// Drawn here as one path of dark runs rather than with the `qrcode` crate's SVG renderer: the
-/// markup is smaller and so is the code. The size on screen comes from the stylesheet.
-pub fn qr_svg(uri: &str) -> Option<String> {
-    let code = QrCode::with_error_correction_level(uri.as_bytes(), EcLevel::M).ok()?;
-    let width = code.width();
-    let colors = code.to_colors();
+/// The server's QR matrix as an inline SVG (allowed by any CSP that allows the widget, unlike
+/// images from elsewhere or `data:` URLs): one path of dark runs, a row at a time, which keeps
+/// both the markup and the code small. The size on screen comes from the stylesheet. `None`
+/// when the matrix is malformed.
+pub fn qr_svg(matrix: &QrMatrix) -> Option<String> {
+    let width = usize::from(matrix.size);
+    let dark = matrix.dark()?;
     let side = (width + 2 * QUIET_ZONE).to_string();
     let mut svg = String::with_capacity(width * width * 4);
     svg.push_str(r#"<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 "#);
@@ -24,11 +22,11 @@ pub fn qr_svg(uri: &str) -> Option<String> {
     svg.push(' ');
     svg.push_str(&side);
     svg.push_str(r##"" shape-rendering="crispEdges"><rect width="100%" height="100%" fill="#fff"/><path fill="#000" d=""##);
-    for (y, row) in colors.chunks(width).enumerate() {
+    for (y, row) in dark.chunks(width.max(1)).enumerate() {
         let mut x = 0;
         while x < width {
-            if row[x] == Color::Dark {
-                let run = row[x..].iter().take_while(|c| **c == Color::Dark).count();
+            if row[x] {
+                let run = row[x..].iter().take_while(|d| **d).count();
                 svg.push('M');
                 svg.push_str(&(x + QUIET_ZONE).to_string());
                 svg.push(' ');
@@ -48,17 +46,19 @@ pub fn qr_svg(uri: &str) -> Option<String> {
     Some(svg)
 }
 
-/// A QR code of `uri`; activating it copies the URI.
+/// A QR code of `uri`, drawn from the matrix the server encoded; activating it copies the URI.
 #[component]
 pub fn Qr(
     /// The wallet URI the server built (BIP21, EIP-681, or the plain address).
     uri: String,
+    /// The same URI as a QR code, from the server.
+    matrix: Option<QrMatrix>,
     /// The payer's language.
     locale: Locale,
 ) -> impl IntoView {
     let t = locale.messages();
     let copied = RwSignal::new(false);
-    let svg = qr_svg(&uri).unwrap_or_default();
+    let svg = matrix.as_ref().and_then(qr_svg).unwrap_or_default();
     let button = NodeRef::<leptos::html::Button>::new();
     let uri = StoredValue::new(uri);
     view! {
@@ -86,16 +86,19 @@ mod tests {
 
     #[test]
     fn the_svg_draws_every_dark_module_inside_a_quiet_zone() {
-        let svg = qr_svg("bitcoin:bc1qexample?amount=0.001").unwrap();
-        let code =
-            QrCode::with_error_correction_level(b"bitcoin:bc1qexample?amount=0.001", EcLevel::M)
-                .unwrap();
-        let side = code.width() + 2 * QUIET_ZONE;
+        // A 5 x 5 pattern with runs of several lengths, touching both edges.
+        let dark: Vec<bool> = "11011 00000 10101 11111 01110"
+            .chars()
+            .filter(|c| *c != ' ')
+            .map(|c| c == '1')
+            .collect();
+        let matrix = QrMatrix::from_dark(5, &dark).unwrap();
+        let svg = qr_svg(&matrix).unwrap();
+        let side = 5 + 2 * QUIET_ZONE;
         assert!(
             svg.contains(&format!(r#"viewBox="0 0 {side} {side}""#)),
             "{svg}"
         );
-        // The runs drawn cover exactly the dark modules.
         let d = svg
             .split(" d=\"")
             .nth(1)
@@ -103,17 +106,34 @@ mod tests {
             .split('"')
             .next()
             .unwrap();
-        let drawn: usize = d
-            .split('h')
+        // Each run: M x y h len v1 H x z, at the module's place plus the quiet zone.
+        let runs: Vec<(usize, usize, usize)> = d
+            .split('M')
             .skip(1)
-            .map(|rest| rest.split('v').next().unwrap().parse::<usize>().unwrap())
-            .sum();
-        let dark = code
-            .to_colors()
-            .iter()
-            .filter(|c| **c == Color::Dark)
-            .count();
+            .map(|r| {
+                let (xy, rest) = r.split_once('h').unwrap();
+                let (x, y) = xy.split_once(' ').unwrap();
+                let len = rest.split('v').next().unwrap();
+                (x.parse().unwrap(), y.parse().unwrap(), len.parse().unwrap())
+            })
+            .collect();
+        let mut drawn = vec![false; 25];
+        for (x, y, len) in &runs {
+            for i in 0..*len {
+                drawn[(y - QUIET_ZONE) * 5 + (x - QUIET_ZONE) + i] = true;
+            }
+        }
         assert_eq!(drawn, dark);
+        assert_eq!(runs.len(), 2 + 3 + 1 + 1, "one path command per run");
         assert!(svg.starts_with("<svg") && svg.ends_with("</svg>"));
+    }
+
+    #[test]
+    fn a_malformed_matrix_draws_nothing() {
+        let matrix = QrMatrix {
+            size: 5,
+            modules: "zz".into(),
+        };
+        assert_eq!(qr_svg(&matrix), None);
     }
 }

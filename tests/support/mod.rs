@@ -5,7 +5,7 @@
 use leptos::prelude::*;
 use protocol::{
     Amount, CheckoutStatus, CheckoutType, CheckoutView, CurrencyOption, Exception, Money,
-    PaymentView,
+    PaymentView, QrMatrix,
 };
 use wasm_bindgen::JsCast;
 use web_sys::{Element, HtmlElement};
@@ -85,7 +85,9 @@ pub fn with_payment(
         amount_paid: paid,
         amount_remaining: due.saturating_sub(paid),
         wallet_uri: format!("tron:{ADDRESS}?amount=99.462901"),
+        wallet_qr: Some(qr_pattern(29)),
         remaining_wallet_uri: Some(format!("tron:{ADDRESS}?amount=49.462901")),
+        remaining_wallet_qr: Some(qr_pattern(25)),
         fiat: Some(Money {
             amount: amount("100.00"),
             currency: "USD".into(),
@@ -187,4 +189,14 @@ pub fn js(source: &str) -> wasm_bindgen::JsValue {
     js_sys::Function::new_no_args(source)
         .call0(&wasm_bindgen::JsValue::NULL)
         .unwrap()
+}
+
+/// A stand-in for the server's QR matrix (the widget only draws it): a checkerboard, so every
+/// row has dark runs to draw.
+pub fn qr_pattern(size: u16) -> QrMatrix {
+    let side = usize::from(size);
+    let dark: Vec<bool> = (0..side * side)
+        .map(|i| (i / side + i % side) % 2 == 0)
+        .collect();
+    QrMatrix::from_dark(size, &dark).expect("a square pattern")
 }

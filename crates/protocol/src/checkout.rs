@@ -2,7 +2,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::{Amount, CheckoutStatus, CurrencyOption, Exception};
+use crate::{Amount, CheckoutStatus, CurrencyOption, Exception, QrMatrix};
 
 /// How the price of a checkout is set.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -96,9 +96,15 @@ pub struct PaymentView {
     /// The wallet URI to show as a QR code and to open a wallet with (BIP21, EIP-681, or the
     /// plain address).
     pub wallet_uri: String,
+    /// `wallet_uri` as a QR code, to draw (absent only if the URI is too long for one).
+    #[serde(default)]
+    pub wallet_qr: Option<QrMatrix>,
     /// The same for the remaining amount, when part has been paid.
     #[serde(default)]
     pub remaining_wallet_uri: Option<String>,
+    /// `remaining_wallet_uri` as a QR code.
+    #[serde(default)]
+    pub remaining_wallet_qr: Option<QrMatrix>,
     /// The checkout's price in its fiat currency, when it has one.
     #[serde(default)]
     pub fiat: Option<Money>,

@@ -13,6 +13,7 @@ pub mod checkout;
 pub mod currency;
 pub mod error;
 pub mod event;
+pub mod qr;
 pub mod status;
 
 pub use amount::{Amount, AmountError};
@@ -22,4 +23,5 @@ pub use checkout::{
 pub use currency::CurrencyOption;
 pub use error::{ErrorBody, ErrorDetail};
 pub use event::StatusChangedDetail;
+pub use qr::QrMatrix;
 pub use status::{CheckoutStatus, Exception};

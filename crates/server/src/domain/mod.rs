@@ -4,6 +4,7 @@ pub mod checkout;
 pub mod currency;
 pub mod money;
 pub mod payment;
+pub mod qr;
 pub mod state_machine;
 pub mod wallet_uri;
 

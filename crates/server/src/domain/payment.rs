@@ -5,6 +5,7 @@ use protocol::{Amount, Money, PaymentView};
 use serde::{Deserialize, Serialize};
 
 use super::currency::Coin;
+use super::qr::qr_matrix;
 use super::state_machine::Funds;
 use super::{rfc3339, wallet_uri::wallet_uri};
 
@@ -65,6 +66,8 @@ impl Payment {
             .with_scale(self.amount.scale())
             .unwrap_or(remaining);
         let partly_paid = !paid.is_zero() && !remaining.is_zero();
+        let uri = wallet_uri(coin, &self.address, self.amount);
+        let remaining_uri = partly_paid.then(|| wallet_uri(coin, &self.address, remaining));
         PaymentView {
             id: self.id.clone(),
             currency: self.currency.clone(),
@@ -74,8 +77,10 @@ impl Payment {
             amount_units: self.amount.units().to_string(),
             amount_paid: paid,
             amount_remaining: remaining,
-            wallet_uri: wallet_uri(coin, &self.address, self.amount),
-            remaining_wallet_uri: partly_paid.then(|| wallet_uri(coin, &self.address, remaining)),
+            wallet_qr: qr_matrix(&uri),
+            wallet_uri: uri,
+            remaining_wallet_qr: remaining_uri.as_deref().and_then(qr_matrix),
+            remaining_wallet_uri: remaining_uri,
             fiat: self.fiat.clone(),
             rate: self.rate,
             rate_expires_at: rfc3339(self.rate_expires_at_ms),
