@@ -96,7 +96,8 @@ pub struct PaymentView {
     /// The wallet URI to show as a QR code and to open a wallet with (BIP21, EIP-681, or the
     /// plain address).
     pub wallet_uri: String,
-    /// `wallet_uri` as a QR code, to draw (absent only if the URI is too long for one).
+    /// `wallet_uri` as a QR code, for the widget to draw. Public views only (`None` in the
+    /// merchant's, and when the URI is too long for any QR code).
     #[serde(default)]
     pub wallet_qr: Option<QrMatrix>,
     /// The same for the remaining amount, when part has been paid.

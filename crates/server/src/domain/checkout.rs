@@ -552,10 +552,16 @@ impl CheckoutRecord {
         });
     }
 
-    fn payment_view(&self, payment: &Payment, catalogue: &Catalogue) -> Option<PaymentView> {
+    /// `with_qr`: the payer's views carry the QR matrices; the merchant's do not need them.
+    fn payment_view(
+        &self,
+        payment: &Payment,
+        catalogue: &Catalogue,
+        with_qr: bool,
+    ) -> Option<PaymentView> {
         catalogue
             .coin(&payment.currency, &payment.network)
-            .map(|coin| payment.view(coin))
+            .map(|coin| payment.view(coin, with_qr))
     }
 
     /// What anybody with the id may see.
@@ -585,7 +591,7 @@ impl CheckoutRecord {
                 .collect(),
             payment: self
                 .active_payment()
-                .and_then(|p| self.payment_view(p, catalogue)),
+                .and_then(|p| self.payment_view(p, catalogue, true)),
             version: self.version,
         }
     }
@@ -618,7 +624,7 @@ impl CheckoutRecord {
                 .iter()
                 .filter_map(|p| {
                     Some(MerchantPaymentView {
-                        payment: self.payment_view(p, catalogue)?,
+                        payment: self.payment_view(p, catalogue, false)?,
                         active: Some(p.id.as_str()) == active,
                         provider: p.provider.clone(),
                         provider_state: p.provider_state.clone(),

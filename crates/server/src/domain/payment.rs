@@ -59,7 +59,8 @@ impl Payment {
         now_ms < self.rate_expires_at_ms || self.funds.seen_units > 0
     }
 
-    pub fn view(&self, coin: &Coin) -> PaymentView {
+    /// What the payer (and the merchant) see. `with_qr` adds the wallet URIs as QR matrices.
+    pub fn view(&self, coin: &Coin, with_qr: bool) -> PaymentView {
         let paid = self.paid();
         let remaining = self.amount.saturating_sub(paid);
         let remaining = remaining
@@ -77,9 +78,12 @@ impl Payment {
             amount_units: self.amount.units().to_string(),
             amount_paid: paid,
             amount_remaining: remaining,
-            wallet_qr: qr_matrix(&uri),
+            wallet_qr: with_qr.then(|| qr_matrix(&uri)).flatten(),
             wallet_uri: uri,
-            remaining_wallet_qr: remaining_uri.as_deref().and_then(qr_matrix),
+            remaining_wallet_qr: remaining_uri
+                .as_deref()
+                .filter(|_| with_qr)
+                .and_then(qr_matrix),
             remaining_wallet_uri: remaining_uri,
             fiat: self.fiat.clone(),
             rate: self.rate,

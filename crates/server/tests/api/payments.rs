@@ -27,6 +27,18 @@ async fn fixed_price_in_bitcoin_happy_path() {
         format!("bitcoin:{address}?amount=0.00041667")
     );
     assert_eq!(p["confirmationsRequired"], 2);
+    // The wallet URI as a QR code for the widget to draw: the encoder's own modules.
+    let qr: protocol::QrMatrix = serde_json::from_value(p["walletQr"].clone()).unwrap();
+    let uri = p["walletUri"].as_str().unwrap();
+    let code = qrcode::QrCode::with_error_correction_level(uri, qrcode::EcLevel::M).unwrap();
+    assert_eq!(usize::from(qr.size), code.width());
+    let dark: Vec<bool> = code
+        .to_colors()
+        .iter()
+        .map(|c| *c == qrcode::Color::Dark)
+        .collect();
+    assert_eq!(qr.dark(), Some(dark));
+    assert!(p["remainingWalletQr"].is_null(), "nothing paid yet");
 
     let (status, tx) = app.pay(&payment_id(&view), "0.00041667").await;
     assert_eq!(status, StatusCode::OK, "{tx}");
@@ -37,6 +49,10 @@ async fn fixed_price_in_bitcoin_happy_path() {
     assert!(done["exception"].is_null());
     let merchant = app.checkout(&id).await;
     assert_eq!(merchant["payments"][0]["providerState"], "CONFIRMED");
+    assert!(
+        merchant["payments"][0]["walletQr"].is_null(),
+        "payers' views only"
+    );
     assert_eq!(merchant["payments"][0]["amountRemaining"], "0.00000000");
 }
 
@@ -59,6 +75,12 @@ async fn funds_seen_are_pending_until_confirmed() {
     assert_eq!(
         public["payment"]["remainingWalletUri"],
         public["payment"]["address"]
+    );
+    // The remainder has its own QR code (a USDT on TRON URI is the bare address, so the same).
+    assert!(public["payment"]["remainingWalletQr"]["modules"].is_string());
+    assert_eq!(
+        public["payment"]["remainingWalletQr"],
+        public["payment"]["walletQr"]
     );
     // Funds are in flight: neither cancelling nor switching currency is allowed.
     let (s, body) = app
