@@ -77,7 +77,8 @@ impl Breakdown {
 }
 
 /// A row's name as part of a JSON key: lower case letters, digits and single `_`
-/// (`(no crate path)` is `no_crate_path`).
+/// (`(no crate path)` is `no_crate_path`); a name with none of those (the `_` of
+/// `<_ as Trait>` paths) is `other`, never an empty key.
 fn key(name: &str) -> String {
     let mut out = String::new();
     for c in name.chars() {
@@ -87,7 +88,10 @@ fn key(name: &str) -> String {
             out.push('_');
         }
     }
-    out.trim_end_matches('_').to_owned()
+    match out.trim_end_matches('_') {
+        "" => "other".to_owned(),
+        named => named.to_owned(),
+    }
 }
 
 /// Where names are kept: a sibling of the shipped target directory, because a different
@@ -403,6 +407,7 @@ mod tests {
         );
         assert_eq!(key(NO_PATH), "no_crate_path");
         assert_eq!(key("web_sys"), "web_sys");
+        assert_eq!(key("_"), "other");
         let table = found.table();
         assert!(
             table.contains("leptos") && table.contains("85.8 %"),
