@@ -1,10 +1,10 @@
 //! `cargo xtask build`: the deployable widget in dist/, and what it costs a payer to download.
 
-use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
 use crate::crate_sizes;
+use crate::precompress;
 use crate::process;
 use crate::tools;
 use crate::wasm;
@@ -25,7 +25,7 @@ pub fn bundle_files(dist: &Path) -> Result<Vec<PathBuf>, String> {
                 let path = entry.map_err(|e| e.to_string())?.path();
                 if path.is_dir() {
                     stack.push(path);
-                } else {
+                } else if !precompress::is_compressed_copy(&path) {
                     files.push(path);
                 }
             }
@@ -59,9 +59,7 @@ pub fn locale_files(dist: &Path) -> Result<Vec<PathBuf>, String> {
 /// Raw and gzip -9 bytes of one file.
 fn file_size(file: &Path) -> Result<(u64, u64), String> {
     let bytes = std::fs::read(file).map_err(|e| format!("{}: {e}", file.display()))?;
-    let mut encoder = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::best());
-    encoder.write_all(&bytes).map_err(|e| e.to_string())?;
-    let gzip = encoder.finish().map_err(|e| e.to_string())?.len() as u64;
+    let gzip = precompress::gzip(&bytes)?.len() as u64;
     Ok((bytes.len() as u64, gzip))
 }
 
@@ -234,6 +232,8 @@ pub fn build_widget() -> Result<PathBuf, String> {
     let dist = root.join("dist");
     strip_debug_sections(&dist.join("checkout-widget_bg.wasm"))?;
     minify_javascript(&dist)?;
+    let compressed = precompress::precompress(&dist)?;
+    println!("compressed copies (.br, .gz) written beside {compressed} files");
     let (raw, gzip, locale) = bundle_size(&dist)?;
     let locale = locale
         .map(|name| format!(" + the largest language file, locales/{name}"))

@@ -11,6 +11,7 @@ mod crate_sizes;
 mod demo;
 mod examples;
 mod fuzz;
+mod precompress;
 mod process;
 mod screenshots;
 mod test;

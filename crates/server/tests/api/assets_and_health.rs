@@ -157,6 +157,54 @@ async fn widget_files_are_served_with_mime_cors_and_cache_headers() {
 }
 
 #[tokio::test]
+async fn precompressed_widget_files_are_served_to_browsers_that_accept_them() {
+    let files = tempfile::tempdir().unwrap();
+    let dist = files.path().join("dist");
+    write(&dist, "app_bg.wasm", b"\0asm\x01\0\0\0 plain");
+    write(&dist, "app_bg.wasm.br", b"brotli bytes");
+    write(&dist, "app_bg.wasm.gz", b"gzip bytes");
+    write(&dist, "loader.js", b"plain only");
+    let d = dist.clone();
+    let app = spawn_app_with(move |c| c.dist = Some(d)).await;
+    let get = |file: &'static str, accept: Option<&'static str>| {
+        let mut req = app.client.get(app.url(&format!("/widget/{file}")));
+        if let Some(accept) = accept {
+            req = req.header("accept-encoding", accept);
+        }
+        async move {
+            let resp = req.send().await.unwrap();
+            assert_eq!(resp.status(), StatusCode::OK, "{file}");
+            let h = resp.headers().clone();
+            let encoding = h
+                .get("content-encoding")
+                .map(|v| v.to_str().unwrap().to_owned());
+            let content_type = h["content-type"].to_str().unwrap().to_owned();
+            // Caches keep one copy per encoding.
+            assert_eq!(
+                h.get("vary").map(|v| v.to_str().unwrap()),
+                Some("accept-encoding"),
+                "{file}"
+            );
+            (encoding, content_type, resp.bytes().await.unwrap())
+        }
+    };
+    let (enc, ct, body) = get("app_bg.wasm", Some("gzip, deflate, br, zstd")).await;
+    assert_eq!(
+        (enc.as_deref(), ct.as_str(), &body[..]),
+        (Some("br"), "application/wasm", &b"brotli bytes"[..])
+    );
+    let (enc, ct, body) = get("app_bg.wasm", Some("gzip")).await;
+    assert_eq!(
+        (enc.as_deref(), ct.as_str(), &body[..]),
+        (Some("gzip"), "application/wasm", &b"gzip bytes"[..])
+    );
+    let (enc, _, body) = get("app_bg.wasm", None).await;
+    assert_eq!((enc, &body[..]), (None, &b"\0asm\x01\0\0\0 plain"[..]));
+    let (enc, _, body) = get("loader.js", Some("gzip, br")).await;
+    assert_eq!((enc, &body[..]), (None, &b"plain only"[..]));
+}
+
+#[tokio::test]
 async fn without_directories_nothing_static_is_served() {
     let app = spawn_app().await;
     assert_eq!(
