@@ -19,9 +19,12 @@
   }
   var base = new URL(".", src).href;
   if (window.__checkoutWidgetLoading) return;
+  // The module and the WebAssembly download side by side: the glue would only ask for the
+  // WebAssembly once it had arrived and run.
+  var wasm = fetch(base + "checkout-widget_bg.wasm");
   window.__checkoutWidgetLoading = import(base + "checkout-widget.js")
     .then(function (module) {
-      return module.default({ module_or_path: base + "checkout-widget_bg.wasm" }).then(function () {
+      return module.default({ module_or_path: wasm }).then(function () {
         module.define(base);
       });
     })

@@ -179,42 +179,50 @@ pub fn shipped_widget_env(cmd: &mut Command) -> &mut Command {
         .env_remove("CARGO_ENCODED_RUSTFLAGS")
 }
 
-/// The loader (`widget.js`) is the one classic script; everything else it pulls in is an ES
-/// module (wasm-bindgen's glue, and the snippets the glue imports).
-const CLASSIC_SCRIPT: &str = "widget.js";
+/// The loader (`widget.js`): a classic script, minified as one.
+const LOADER: &str = "widget.js";
+/// wasm-bindgen's glue, an ES module that imports the inline snippets (`snippets/…`).
+const GLUE: &str = "checkout-widget.js";
 
-/// Minifies in place each JavaScript file the loader pulls in, one file at a time (no bundling:
-/// the glue keeps importing the snippets by their relative paths). Modules are minified as
-/// modules, so exported names (`default`, `define`, the snippets' functions) stay as they are
-/// while everything local is renamed; the loader stays a classic script.
+/// Minifies the JavaScript the loader pulls in, and bundles the glue with the snippets it
+/// imports into one module, so a payer's browser fetches one file where it fetched four one after
+/// the other (the glue's imports are only found once the glue has arrived): measured in headless
+/// Chromium, the snippets' round trip was 20-60 ms of the time to the currency list. Exported
+/// names (`default`, `define`) stay as they are while everything local is renamed; the loader
+/// stays a classic script. The bundled snippets directory is removed from dist/.
 ///
-/// Measured on the widget (gzip -9): glue 8327 -> 6255 bytes, loader 688 -> ~520 (its comment
-/// goes), snippets 1158 -> ~900; about 2.5 KB of the bundle. Trunk's `--minify` is not used: its
-/// minifier fails to parse the glue (`export default`).
+/// Measured (gzip -9): 9 512 -> 7 166 bytes minified file by file. Trunk's `--minify` is not
+/// used: its minifier fails to parse the glue (`export default`).
 fn minify_javascript(dist: &Path) -> Result<(), String> {
     let esbuild = tools::ensure_esbuild()?;
-    let scripts: Vec<PathBuf> = bundle_files(dist)?
-        .into_iter()
+    let before: u64 = bundle_files(dist)?
+        .iter()
         .filter(|f| f.extension().is_some_and(|e| e == "js"))
-        .collect();
-    let (mut before, mut after) = (0, 0);
-    for script in &scripts {
-        before += file_size(script)?.1;
-        let mut cmd = Command::new(&esbuild);
-        cmd.arg(script)
-            .arg("--minify")
-            .arg("--allow-overwrite")
-            .arg("--log-level=warning")
-            .arg(format!("--outfile={}", script.display()));
-        if !script.ends_with(CLASSIC_SCRIPT) {
-            cmd.arg("--format=esm");
-        }
-        process::run(&mut cmd)?;
-        after += file_size(script)?.1;
+        .map(|f| file_size(f).map(|(_, gzip)| gzip))
+        .sum::<Result<u64, String>>()?;
+    let esbuild_in_place = |file: &Path, extra: &[&str]| {
+        process::run(
+            Command::new(&esbuild)
+                .arg(file)
+                .args(["--minify", "--allow-overwrite", "--log-level=warning"])
+                .args(extra)
+                .arg(format!("--outfile={}", file.display())),
+        )
+    };
+    esbuild_in_place(&dist.join(LOADER), &[])?;
+    esbuild_in_place(&dist.join(GLUE), &["--bundle", "--format=esm"])?;
+    let snippets = dist.join("snippets");
+    if snippets.is_dir() {
+        std::fs::remove_dir_all(&snippets).map_err(|e| format!("{}: {e}", snippets.display()))?;
     }
+    let after: u64 = bundle_files(dist)?
+        .iter()
+        .map(|f| file_size(f).map(|(_, gzip)| gzip))
+        .sum::<Result<u64, String>>()?;
+    let wasm = file_size(&dist.join("checkout-widget_bg.wasm"))?.1;
     println!(
-        "JavaScript minified ({} files): {before} -> {after} bytes gzip -9",
-        scripts.len()
+        "JavaScript minified, the glue bundled with its snippets: {before} -> {} bytes gzip -9",
+        after - wasm
     );
     Ok(())
 }
