@@ -22,6 +22,25 @@
   // The module and the WebAssembly download side by side: the glue would only ask for the
   // WebAssembly once it had arrived and run.
   var wasm = fetch(base + "checkout-widget_bg.wasm");
+  // Each checkout on the page is asked for while the WebAssembly loads; the widget takes the
+  // answer for exactly the URL it would request (once), else it asks itself. Only reads: a
+  // widget key (which creates a checkout) is never prefetched.
+  var prefetched = (window.__checkoutWidgetPrefetch = window.__checkoutWidgetPrefetch || {});
+  function prefetch() {
+    var origin = new URL(base).origin;
+    var elements = document.querySelectorAll("app-widget[id]:not([widget-key])");
+    for (var i = 0; i < elements.length; i++) {
+      var api = (elements[i].getAttribute("api-base") || "").trim() || origin;
+      var url =
+        api.replace(/\/+$/, "") + "/api/v1/public/checkouts/" + encodeURIComponent(elements[i].id);
+      if (!(url in prefetched)) prefetched[url] = fetch(url, { mode: "cors" });
+    }
+  }
+  if (document.readyState === "loading") {
+    document.addEventListener("DOMContentLoaded", prefetch);
+  } else {
+    prefetch();
+  }
   window.__checkoutWidgetLoading = import(base + "checkout-widget.js")
     .then(function (module) {
       return module.default({ module_or_path: wasm }).then(function () {

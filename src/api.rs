@@ -9,9 +9,25 @@ use std::rc::Rc;
 
 use crate::wire;
 use protocol::{api, CheckoutView, PickCurrencyRequest, StatusView};
+use wasm_bindgen::prelude::wasm_bindgen;
 use wasm_bindgen::{JsCast, JsValue};
 use wasm_bindgen_futures::JsFuture;
 use web_sys::{AbortController, Request, RequestInit, RequestMode, Response};
+
+#[wasm_bindgen(inline_js = r#"
+export function take_prefetched(url) {
+  const all = window.__checkoutWidgetPrefetch;
+  if (!all || !Object.prototype.hasOwnProperty.call(all, url)) return undefined;
+  const response = all[url];
+  delete all[url];
+  return response;
+}
+"#)]
+extern "C" {
+    /// The loader's request for `url` (a promise of its `Response`), if it made one that nobody
+    /// has taken yet; `undefined` otherwise. Each is taken once, so a reload asks again.
+    fn take_prefetched(url: &str) -> JsValue;
+}
 
 /// Why a request failed, in terms the views can explain to a payer.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -165,6 +181,37 @@ impl Api {
         if self.abort.signal().aborted() {
             return Err(ApiError::Aborted);
         }
+        let prefetched = if method == "GET" {
+            take_prefetched(url)
+        } else {
+            JsValue::UNDEFINED
+        };
+        let response = if prefetched.is_undefined() {
+            self.send(method, url, body).await?
+        } else {
+            let answer = JsFuture::from(js_sys::Promise::resolve(&prefetched)).await;
+            if self.abort.signal().aborted() {
+                return Err(ApiError::Aborted);
+            }
+            answer.map_err(|_| ApiError::Network)?.unchecked_into()
+        };
+        let json = match response.json() {
+            Ok(promise) => JsFuture::from(promise).await.map_err(|_| self.failure()),
+            Err(_) => Err(ApiError::Unexpected("body".into())),
+        };
+        if matches!(json, Err(ApiError::Aborted)) {
+            return Err(ApiError::Aborted);
+        }
+        Ok((response.status(), json))
+    }
+
+    /// Sends one request with this client's abort signal.
+    async fn send(
+        &self,
+        method: &str,
+        url: &str,
+        body: Option<&JsValue>,
+    ) -> Result<Response, ApiError> {
         let init = RequestInit::new();
         init.set_method(method);
         init.set_mode(RequestMode::Cors);
@@ -179,18 +226,10 @@ impl Api {
             let _ = request.headers().set("Content-Type", "application/json");
         }
         let window = web_sys::window().ok_or(ApiError::Network)?;
-        let response: Response = JsFuture::from(window.fetch_with_request(&request))
+        Ok(JsFuture::from(window.fetch_with_request(&request))
             .await
             .map_err(|_| self.failure())?
-            .unchecked_into();
-        let json = match response.json() {
-            Ok(promise) => JsFuture::from(promise).await.map_err(|_| self.failure()),
-            Err(_) => Err(ApiError::Unexpected("body".into())),
-        };
-        if matches!(json, Err(ApiError::Aborted)) {
-            return Err(ApiError::Aborted);
-        }
-        Ok((response.status(), json))
+            .unchecked_into())
     }
 
     fn failure(&self) -> ApiError {

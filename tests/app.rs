@@ -304,3 +304,48 @@ async fn changing_theme_or_id_reloads_with_the_new_value() {
     );
     el.remove();
 }
+
+#[wasm_bindgen_test]
+async fn a_checkout_the_loader_prefetched_is_used_once_instead_of_a_request() {
+    use checkout_widget::api::{Api, ApiError};
+    // Every request of the widget's own fails: only the prefetched answer can succeed.
+    stub_fetch(&[]);
+    let body = js_sys::JSON::stringify(&JsValue::from_str(&checkout_json(CheckoutStatus::New)))
+        .unwrap()
+        .as_string()
+        .unwrap();
+    js(&format!(
+        "window.__checkoutWidgetPrefetch = {{
+           'http://127.0.0.1:9/api/v1/public/checkouts/CCO-1':
+             Promise.resolve(new Response({body}, {{ status: 200 }})),
+           'http://127.0.0.1:9/api/v1/public/checkouts/CCO-2':
+             Promise.resolve(new Response('{{}}', {{ status: 200 }})),
+         }};"
+    ));
+    let api = Api::new("http://127.0.0.1:9/");
+    let view = api.checkout("CCO-1").await.expect("the prefetched answer");
+    assert_eq!(view.status, CheckoutStatus::New);
+    let requests = || js("return window.__requests.length;").as_f64();
+    assert_eq!(requests(), Some(0.0), "nothing was sent");
+    // Taken once: the next read is a request of its own (which fails here).
+    assert_eq!(api.checkout("CCO-1").await, Err(ApiError::Network));
+    assert_eq!(requests(), Some(1.0));
+    // A prefetched answer is read like any other: here one the widget does not understand.
+    assert!(matches!(
+        api.checkout("CCO-2").await,
+        Err(ApiError::Unexpected(_))
+    ));
+    // Never for a write: a pick is always sent.
+    js("window.__checkoutWidgetPrefetch['http://127.0.0.1:9/api/v1/public/checkouts/CCO-1/payment'] = Promise.resolve(new Response('{}'));");
+    let pick = protocol::PickCurrencyRequest {
+        currency: "BTC".into(),
+        network: "BITCOIN".into(),
+        amount: None,
+    };
+    assert_eq!(
+        api.pick_currency("CCO-1", &pick).await,
+        Err(ApiError::Network)
+    );
+    assert_eq!(requests(), Some(2.0));
+    js("delete window.__checkoutWidgetPrefetch;");
+}
