@@ -33,7 +33,11 @@
       var api = (elements[i].getAttribute("api-base") || "").trim() || origin;
       var url =
         api.replace(/\/+$/, "") + "/api/v1/public/checkouts/" + encodeURIComponent(elements[i].id);
-      if (!(url in prefetched)) prefetched[url] = fetch(url, { mode: "cors" });
+      if (!(url in prefetched)) {
+        prefetched[url] = fetch(url, { mode: "cors" });
+        // A failure is the widget's to report when it takes the answer, not the console's now.
+        prefetched[url].catch(function () {});
+      }
     }
   }
   if (document.readyState === "loading") {

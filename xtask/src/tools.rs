@@ -193,8 +193,8 @@ pub fn ensure_axe() -> Result<PathBuf, String> {
     Ok(package.join("axe.min.js"))
 }
 
-/// esbuild minifies the JavaScript in dist/ after Trunk (Trunk's own `--minify` cannot parse
-/// wasm-bindgen's glue). The npm package brings its Linux binary as an optional dependency from
+/// esbuild minifies the JavaScript in dist/ after Trunk and bundles the glue with its snippets
+/// (Trunk's own `--minify` cannot parse wasm-bindgen's glue). The npm package brings its Linux binary as an optional dependency from
 /// the same registry. Pinned: its output is what payers download.
 pub const ESBUILD_VERSION: &str = "0.28.2";
 
