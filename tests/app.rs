@@ -38,19 +38,6 @@ fn stub_fetch(answers: &[(&str, u16, String, u32)]) {
         };");
 }
 
-fn widget(attrs: &[(&str, &str)]) -> HtmlElement {
-    checkout_widget::define("http://127.0.0.1:9/widget/".into());
-    let el: HtmlElement = document()
-        .create_element("app-widget")
-        .unwrap()
-        .unchecked_into();
-    for (name, value) in attrs {
-        el.set_attribute(name, value).unwrap();
-    }
-    document().body().unwrap().append_child(&el).unwrap();
-    el
-}
-
 fn shadow(el: &Element, selector: &str) -> Option<Element> {
     el.shadow_root()?.query_selector(selector).ok().flatten()
 }

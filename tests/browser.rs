@@ -2,10 +2,13 @@
 //! port, which is how an outage looks to the widget).
 #![cfg(target_arch = "wasm32")]
 
+mod support;
+
 use std::time::Duration;
 
 use checkout_widget::events::{dispatch_status_changed, STATUS_CHANGED};
 use protocol::{CheckoutStatus, StatusChangedDetail};
+use support::{document, widget};
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 use wasm_bindgen_test::*;
@@ -14,10 +17,6 @@ use web_sys::{CustomEvent, Element, HtmlElement};
 wasm_bindgen_test_configure!(run_in_browser);
 
 const UNREACHABLE: &str = "http://127.0.0.1:9";
-
-fn document() -> web_sys::Document {
-    web_sys::window().unwrap().document().unwrap()
-}
 
 async fn sleep(duration: Duration) {
     let promise = js_sys::Promise::new(&mut |resolve, _| {
@@ -44,19 +43,6 @@ async fn shadow_query(host: &Element, selector: &str) -> Option<Element> {
         sleep(Duration::from_millis(20)).await;
     }
     None
-}
-
-fn widget(attrs: &[(&str, &str)]) -> HtmlElement {
-    checkout_widget::define("http://127.0.0.1:9/widget/".into());
-    let el: HtmlElement = document()
-        .create_element("app-widget")
-        .unwrap()
-        .unchecked_into();
-    for (name, value) in attrs {
-        el.set_attribute(name, value).unwrap();
-    }
-    document().body().unwrap().append_child(&el).unwrap();
-    el
 }
 
 #[wasm_bindgen_test]

@@ -200,3 +200,18 @@ pub fn qr_pattern(size: u16) -> QrMatrix {
         .collect();
     QrMatrix::from_dark(size, &dark).expect("a square pattern")
 }
+
+/// An `<app-widget>` with `attrs`, in the page. The loader's base is a closed port, so nothing
+/// the test does not stub reaches a server.
+pub fn widget(attrs: &[(&str, &str)]) -> HtmlElement {
+    checkout_widget::define("http://127.0.0.1:9/widget/".into());
+    let el: HtmlElement = document()
+        .create_element("app-widget")
+        .unwrap()
+        .unchecked_into();
+    for (name, value) in attrs {
+        el.set_attribute(name, value).unwrap();
+    }
+    document().body().unwrap().append_child(&el).unwrap();
+    el
+}

@@ -195,11 +195,14 @@ const GLUE: &str = "checkout-widget.js";
 /// used: its minifier fails to parse the glue (`export default`).
 fn minify_javascript(dist: &Path) -> Result<(), String> {
     let esbuild = tools::ensure_esbuild()?;
-    let before: u64 = bundle_files(dist)?
-        .iter()
-        .filter(|f| f.extension().is_some_and(|e| e == "js"))
-        .map(|f| file_size(f).map(|(_, gzip)| gzip))
-        .sum::<Result<u64, String>>()?;
+    let javascript_gzip = || -> Result<u64, String> {
+        bundle_files(dist)?
+            .iter()
+            .filter(|f| f.extension().is_some_and(|e| e == "js"))
+            .map(|f| file_size(f).map(|(_, gzip)| gzip))
+            .sum()
+    };
+    let before = javascript_gzip()?;
     let esbuild_in_place = |file: &Path, extra: &[&str]| {
         process::run(
             Command::new(&esbuild)
@@ -215,15 +218,8 @@ fn minify_javascript(dist: &Path) -> Result<(), String> {
     if snippets.is_dir() {
         std::fs::remove_dir_all(&snippets).map_err(|e| format!("{}: {e}", snippets.display()))?;
     }
-    let after: u64 = bundle_files(dist)?
-        .iter()
-        .map(|f| file_size(f).map(|(_, gzip)| gzip))
-        .sum::<Result<u64, String>>()?;
-    let wasm = file_size(&dist.join("checkout-widget_bg.wasm"))?.1;
-    println!(
-        "JavaScript minified, the glue bundled with its snippets: {before} -> {} bytes gzip -9",
-        after - wasm
-    );
+    let after = javascript_gzip()?;
+    println!("JavaScript minified, the glue bundled with its snippets: {before} -> {after} bytes gzip -9");
     Ok(())
 }
 
