@@ -564,8 +564,14 @@ impl CheckoutRecord {
             .map(|coin| payment.view(coin, with_qr))
     }
 
-    /// What anybody with the id may see.
+    /// What anybody with the id may see, with the payment's QR matrices for the widget.
     pub fn public_view(&self, catalogue: &Catalogue) -> CheckoutView {
+        self.checkout_view(catalogue, true)
+    }
+
+    /// The checkout as described to payers (`with_qr`) or, without the QR matrices, within the
+    /// merchant's view.
+    fn checkout_view(&self, catalogue: &Catalogue, with_qr: bool) -> CheckoutView {
         let spec = &self.spec;
         CheckoutView {
             id: self.id.clone(),
@@ -591,7 +597,7 @@ impl CheckoutRecord {
                 .collect(),
             payment: self
                 .active_payment()
-                .and_then(|p| self.payment_view(p, catalogue, true)),
+                .and_then(|p| self.payment_view(p, catalogue, with_qr)),
             version: self.version,
         }
     }
@@ -613,7 +619,7 @@ impl CheckoutRecord {
     pub fn merchant_view(&self, catalogue: &Catalogue) -> MerchantCheckoutView {
         let active = self.state.active_payment.as_deref();
         MerchantCheckoutView {
-            checkout: self.public_view(catalogue),
+            checkout: self.checkout_view(catalogue, false),
             client_order_id: self.client_order_id.clone(),
             external_id: self.external_id.clone(),
             widget_key: self.widget_key.clone(),
