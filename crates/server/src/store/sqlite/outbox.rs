@@ -3,31 +3,30 @@
 
 use rusqlite::{params, Connection, OptionalExtension, Row, TransactionBehavior};
 
-use super::{bad_value, SqliteStore};
-use crate::domain::checkout::CheckoutRecord;
+use super::codec::{bad_value, json_err};
+use super::SqliteStore;
+use crate::domain::merchant_event::Announcement;
 use crate::error::AppResult;
-use crate::notify::event;
 use crate::store::outbox::{
     AfterAttempt, Attempt, Delivery, DeliveryQuery, DeliveryState, OutboxStore,
 };
 
-/// Queues one notification per announced change of `r`; called by `write_changes`, inside the
+/// Queues one delivery per announcement, due when its change happened; called inside the
 /// transaction that writes the change itself.
-pub(super) fn queue_changes(conn: &Connection, r: &CheckoutRecord) -> rusqlite::Result<()> {
+pub(super) fn queue(conn: &Connection, announcements: &[Announcement]) -> rusqlite::Result<()> {
     let mut stmt = conn.prepare_cached(
         "INSERT INTO merchant_outbox (event_id, event_type, checkout_id, version, body, \
          next_attempt_at, created_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?6)",
     )?;
-    for change in r.changes.iter().filter(|c| event::announces(c)) {
-        let ev = event::build(r, change, event::new_event_id());
-        let body = serde_json::to_string(&ev).map_err(super::json_err)?;
+    for Announcement { at_ms, event } in announcements {
+        let body = serde_json::to_string(event).map_err(json_err)?;
         stmt.execute(params![
-            ev.id,
-            ev.event_type,
-            r.id,
-            change.version as i64,
+            event.id,
+            event.event_type,
+            event.checkout_id,
+            event.version as i64,
             body,
-            change.at_ms
+            at_ms
         ])?;
     }
     Ok(())
