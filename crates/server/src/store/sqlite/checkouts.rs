@@ -149,3 +149,147 @@ pub fn write(conn: &Connection, r: &CheckoutRecord, insert: bool) -> rusqlite::R
     ])?;
     Ok(())
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::domain::state_machine::Policy;
+    use crate::domain::test_fixtures::{checkout, payment, NOW};
+    use crate::store::sqlite::test_support::migrated;
+
+    fn store_all(conn: &Connection, records: &[CheckoutRecord]) {
+        for r in records {
+            write(conn, r, true).unwrap();
+        }
+    }
+
+    fn ids(records: &[CheckoutRecord]) -> Vec<&str> {
+        records.iter().map(|r| r.id.as_str()).collect()
+    }
+
+    #[test]
+    fn a_checkout_reads_back_as_written_with_its_payments() {
+        let conn = migrated();
+        let mut r = checkout("CCO-1", NOW);
+        r.client_order_id = Some("order-1".into());
+        r.external_id = Some("ext-1".into());
+        r.widget_key = Some("wgt_1".into());
+        r.add_payment(payment("PAY-1", "CCO-1"), &Policy::default(), NOW + 5)
+            .unwrap();
+        r.changes.clear();
+        write(&conn, &r, true).unwrap();
+        payments::write(&conn, &r.payments[0]).unwrap();
+        assert_eq!(load(&conn, "CCO-1").unwrap(), Some(r.clone()));
+        assert_eq!(load(&conn, "CCO-2").unwrap(), None);
+        assert_eq!(
+            id_of_client_order(&conn, "order-1").unwrap().as_deref(),
+            Some("CCO-1")
+        );
+
+        r.state.funds_seen = true;
+        r.version += 1;
+        write(&conn, &r, false).unwrap();
+        assert_eq!(load(&conn, "CCO-1").unwrap(), Some(r));
+    }
+
+    #[test]
+    fn lists_page_newest_first_from_the_cursor() {
+        let conn = migrated();
+        // Two created in the same millisecond: the id breaks the tie.
+        store_all(
+            &conn,
+            &[
+                checkout("CCO-a", NOW),
+                checkout("CCO-b", NOW + 10),
+                checkout("CCO-c", NOW + 10),
+                checkout("CCO-d", NOW + 20),
+            ],
+        );
+        let page = |before: Option<(i64, String)>| {
+            list(
+                &conn,
+                &ListQuery {
+                    limit: 2,
+                    before,
+                    status: None,
+                },
+            )
+            .unwrap()
+        };
+        let first = page(None);
+        assert_eq!(ids(&first), ["CCO-d", "CCO-c"]);
+        let cursor = Some((first[1].created_at_ms, first[1].id.clone()));
+        let second = page(cursor);
+        assert_eq!(ids(&second), ["CCO-b", "CCO-a"]);
+        let cursor = Some((second[1].created_at_ms, second[1].id.clone()));
+        assert!(page(cursor).is_empty());
+    }
+
+    #[test]
+    fn lists_filter_by_status() {
+        let conn = migrated();
+        let mut waiting = checkout("CCO-w", NOW);
+        waiting
+            .add_payment(payment("PAY-1", "CCO-w"), &Policy::default(), NOW)
+            .unwrap();
+        store_all(&conn, &[checkout("CCO-n", NOW + 1), waiting]);
+        let query = ListQuery {
+            limit: 10,
+            before: None,
+            status: Some(CheckoutStatus::WaitingPayment),
+        };
+        assert_eq!(ids(&list(&conn, &query).unwrap()), ["CCO-w"]);
+    }
+
+    #[test]
+    fn a_widgets_checkouts_come_oldest_first() {
+        let conn = migrated();
+        let opened = |id: &str, at: i64, key: &str| {
+            let mut r = checkout(id, at);
+            r.widget_key = Some(key.into());
+            r
+        };
+        store_all(
+            &conn,
+            &[
+                opened("CCO-2", NOW + 2, "wgt_a"),
+                opened("CCO-1", NOW + 1, "wgt_a"),
+                opened("CCO-3", NOW, "wgt_b"),
+            ],
+        );
+        assert_eq!(ids(&of_widget(&conn, "wgt_a").unwrap()), ["CCO-1", "CCO-2"]);
+        assert!(of_widget(&conn, "wgt_c").unwrap().is_empty());
+    }
+
+    #[test]
+    fn expiry_candidates_are_unpaid_open_checkouts_past_their_expiry_soonest_first() {
+        let conn = migrated();
+        let expiring = |id: &str, expires_at_ms: i64| {
+            let mut r = checkout(id, NOW);
+            r.state.expires_at_ms = expires_at_ms;
+            r
+        };
+        let mut waiting = expiring("CCO-waiting", NOW - 1);
+        waiting.state.status = CheckoutStatus::WaitingPayment;
+        let mut funded = expiring("CCO-funded", NOW - 3);
+        funded.state.funds_seen = true;
+        let mut paid = expiring("CCO-paid", NOW - 3);
+        paid.state.status = CheckoutStatus::Success;
+        store_all(
+            &conn,
+            &[
+                waiting,
+                expiring("CCO-new", NOW - 2),
+                expiring("CCO-now", NOW),
+                expiring("CCO-later", NOW + 1),
+                funded,
+                paid,
+            ],
+        );
+        assert_eq!(
+            expiry_candidates(&conn, NOW, 10).unwrap(),
+            ["CCO-new", "CCO-waiting", "CCO-now"]
+        );
+        assert_eq!(expiry_candidates(&conn, NOW, 1).unwrap(), ["CCO-new"]);
+    }
+}
