@@ -3,6 +3,7 @@
 
 pub mod address;
 pub mod chain;
+pub mod ledger;
 
 use std::sync::Arc;
 
@@ -18,7 +19,7 @@ use crate::config::{SandboxConfig, Secret};
 use crate::domain::currency::Coin;
 use crate::domain::state_machine::Funds;
 use crate::error::AppResult;
-use crate::store::{Db, SandboxInvoice, SandboxTx};
+use ledger::{Ledger, SandboxInvoice, SandboxTx};
 
 /// The header carrying `sha256=<hex HMAC-SHA256 of the raw body>`.
 pub const SIGNATURE_HEADER: &str = "x-sandbox-signature";
@@ -36,7 +37,7 @@ pub struct SandboxWebhook {
 }
 
 pub struct SandboxProvider {
-    db: Db,
+    ledger: Ledger,
     config: SandboxConfig,
     /// Wakes the chain task when a transaction is added, so the webhook goes out at once.
     wake: Arc<Notify>,
@@ -98,9 +99,9 @@ fn snapshot(invoice: &SandboxInvoice, txs: &[SandboxTx]) -> InvoiceSnapshot {
 }
 
 impl SandboxProvider {
-    pub fn new(db: Db, config: SandboxConfig) -> SandboxProvider {
+    pub fn new(ledger: Ledger, config: SandboxConfig) -> SandboxProvider {
         SandboxProvider {
-            db,
+            ledger,
             config,
             wake: Arc::new(Notify::new()),
         }
@@ -110,8 +111,8 @@ impl SandboxProvider {
         &self.config
     }
 
-    pub(crate) fn db(&self) -> &Db {
-        &self.db
+    pub(crate) fn ledger(&self) -> &Ledger {
+        &self.ledger
     }
 
     pub(crate) fn wake(&self) -> Arc<Notify> {
@@ -122,11 +123,8 @@ impl SandboxProvider {
     pub async fn pay(&self, provider_ref: &str, amount_units: u128) -> AppResult<SandboxTx> {
         let reference = provider_ref.to_owned();
         let tx = self
-            .db
-            .run(move |s| {
-                s.sandbox()
-                    .add_tx(&reference, amount_units, crate::domain::now_ms())
-            })
+            .ledger
+            .run(move |l| l.add_tx(&reference, amount_units, crate::domain::now_ms()))
             .await?;
         self.wake.notify_one();
         Ok(tx)
@@ -173,8 +171,8 @@ impl Provider for SandboxProvider {
             created_at_ms: crate::domain::now_ms(),
         };
         let stored = invoice.clone();
-        self.db
-            .run(move |s| s.sandbox().create_invoice(&stored))
+        self.ledger
+            .run(move |l| l.create_invoice(&stored))
             .await
             .map_err(|e| anyhow::anyhow!("storing the sandbox invoice: {e}"))?;
         Ok(snapshot(&invoice, &[]))
@@ -187,8 +185,8 @@ impl Provider for SandboxProvider {
     ) -> anyhow::Result<InvoiceSnapshot> {
         let reference = provider_ref.to_owned();
         let found = self
-            .db
-            .run(move |s| s.sandbox().invoice(&reference))
+            .ledger
+            .run(move |l| l.invoice(&reference))
             .await
             .map_err(|e| anyhow::anyhow!("reading the sandbox invoice: {e}"))?;
         let (invoice, txs) =
