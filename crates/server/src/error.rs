@@ -16,6 +16,7 @@ use protocol::{ErrorBody, ErrorDetail};
 
 use crate::domain::error::DomainError;
 use crate::domain::state_machine::Refusal;
+use crate::store::error::StoreError;
 
 #[derive(Debug)]
 pub struct AppError {
@@ -193,9 +194,12 @@ impl From<Refusal> for AppError {
     }
 }
 
-impl From<rusqlite::Error> for AppError {
-    fn from(cause: rusqlite::Error) -> AppError {
-        AppError::internal(cause.into())
+impl From<StoreError> for AppError {
+    fn from(error: StoreError) -> AppError {
+        match error {
+            StoreError::Rejected(refusal) => refusal.into(),
+            StoreError::Database(cause) => AppError::internal(cause),
+        }
     }
 }
 

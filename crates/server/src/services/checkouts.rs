@@ -61,7 +61,7 @@ pub fn check_price_is_payable(state: &AppState, spec: &CheckoutSpec) -> AppResul
 
 /// Inserts a new checkout (or returns the one with the same clientOrderId, with `false`).
 pub async fn insert(state: &AppState, record: CheckoutRecord) -> AppResult<(CheckoutRecord, bool)> {
-    state.db.run(move |s| s.insert_checkout(&record)).await
+    Ok(state.db.run(move |s| s.insert_checkout(&record)).await?)
 }
 
 /// The checkout as it is now: expired first if its time ran out (expiry is checked on read

@@ -38,11 +38,7 @@ where
     let id = id.to_owned();
     let outcome = state
         .db
-        .run(move |s| {
-            s.modify_checkout(&id, inbound.as_ref(), &mut |record| {
-                mutation(record).map_err(AppError::from)
-            })
-        })
+        .run(move |s| s.modify_checkout(&id, inbound.as_ref(), &mut mutation))
         .await?;
     if let Modify::Applied {
         record,

@@ -7,6 +7,7 @@ use serde::Serialize;
 
 use super::modify;
 use crate::domain::now_ms;
+use crate::domain::payment::Payment;
 use crate::error::{AppError, AppResult};
 use crate::providers::{Provider, WebhookError, WebhookNotice};
 use crate::state::AppState;
@@ -50,7 +51,7 @@ pub async fn handle(
         body: String::from_utf8_lossy(body).into_owned(),
         received_at_ms: now_ms(),
     };
-    let target = match notice.provider_ref.clone() {
+    let payment = match notice.provider_ref.clone() {
         Some(reference) => {
             state
                 .db
@@ -59,16 +60,8 @@ pub async fn handle(
         }
         None => None,
     };
-    match target {
-        Some((checkout_id, payment_id)) => {
-            let reference = notice.provider_ref.unwrap_or_default();
-            let target = Target {
-                checkout_id,
-                payment_id,
-                reference,
-            };
-            apply_fresh_read(state, provider, target, inbound).await
-        }
+    match payment {
+        Some(payment) => apply_fresh_read(state, provider, payment, inbound).await,
         None => record_unrelated(state, inbound).await,
     }
 }
@@ -109,29 +102,27 @@ async fn record_unrelated(state: &AppState, inbound: InboundEvent) -> AppResult<
     })
 }
 
-/// The payment a webhook is about.
-struct Target {
-    checkout_id: String,
-    payment_id: String,
-    reference: String,
-}
-
 /// Re-reads the invoice and applies what the provider says now, with the event, in one
 /// transaction.
 async fn apply_fresh_read(
     state: &AppState,
     provider: &dyn Provider,
-    target: Target,
+    payment: Payment,
     inbound: InboundEvent,
 ) -> AppResult<WebhookOutcome> {
-    let decimals = coin_decimals(state, &target.checkout_id, &target.payment_id).await?;
+    // Funds are counted at the coin's scale (the amount's own scale for a coin no longer listed).
+    let decimals = state
+        .catalogue
+        .coin(&payment.currency, &payment.network)
+        .map(|c| c.decimals)
+        .unwrap_or(payment.amount.scale());
     let snapshot = provider
-        .fetch_invoice(&target.reference, decimals)
+        .fetch_invoice(&payment.provider_ref, decimals)
         .await
         .map_err(AppError::upstream)?;
     let policy = state.config.policy;
-    let payment_id = target.payment_id;
-    let outcome = modify(state, &target.checkout_id, Some(inbound), move |rec| {
+    let payment_id = payment.id;
+    let outcome = modify(state, &payment.checkout_id, Some(inbound), move |rec| {
         rec.record_funds(
             &payment_id,
             &snapshot.funds,
@@ -147,22 +138,4 @@ async fn apply_fresh_read(
         Modify::NotFound => WebhookOutcome::Ignored,
         Modify::Applied { .. } => WebhookOutcome::Applied,
     })
-}
-
-/// The scale a payment's funds are counted in: its coin's decimals.
-async fn coin_decimals(state: &AppState, checkout_id: &str, payment_id: &str) -> AppResult<u8> {
-    let id = checkout_id.to_owned();
-    let record = state
-        .db
-        .run(move |s| s.checkout(&id))
-        .await?
-        .ok_or_else(super::unknown_checkout)?;
-    let payment = record
-        .payment(payment_id)
-        .ok_or_else(|| AppError::internal(anyhow::anyhow!("payment missing from its checkout")))?;
-    Ok(state
-        .catalogue
-        .coin(&payment.currency, &payment.network)
-        .map(|c| c.decimals)
-        .unwrap_or(payment.amount.scale()))
 }

@@ -3,7 +3,7 @@
 
 use std::sync::Arc;
 
-use crate::error::{AppError, AppResult};
+use crate::store::error::{StoreError, StoreResult};
 
 pub struct Blocking<S: ?Sized>(Arc<S>);
 
@@ -19,14 +19,14 @@ impl<S: ?Sized + Send + Sync + 'static> Blocking<S> {
     }
 
     /// Runs `work` on the blocking pool.
-    pub async fn run<T, F>(&self, work: F) -> AppResult<T>
+    pub async fn run<T, F>(&self, work: F) -> StoreResult<T>
     where
         T: Send + 'static,
-        F: FnOnce(&S) -> AppResult<T> + Send + 'static,
+        F: FnOnce(&S) -> StoreResult<T> + Send + 'static,
     {
         let inner = self.0.clone();
         tokio::task::spawn_blocking(move || work(&*inner))
             .await
-            .map_err(|e| AppError::internal(anyhow::anyhow!("database task failed: {e}")))?
+            .map_err(|e| StoreError::Database(anyhow::anyhow!("database task failed: {e}")))?
     }
 }

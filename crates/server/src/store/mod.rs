@@ -9,6 +9,7 @@
 //! webhooks) the inbound event together, or nothing.
 
 mod blocking;
+pub mod error;
 pub mod outbox;
 pub mod sqlite;
 
@@ -17,8 +18,10 @@ pub use blocking::Blocking;
 use protocol::CheckoutStatus;
 
 use crate::domain::checkout::CheckoutRecord;
+use crate::domain::error::DomainError;
+use crate::domain::payment::Payment;
 use crate::domain::spec::CheckoutSpec;
-use crate::error::AppResult;
+use crate::store::error::StoreResult;
 
 /// A reusable widget key and the settings every checkout opened from it gets.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -59,26 +62,26 @@ pub enum Modify {
 }
 
 /// The mutation run inside the transaction. Returning an error rolls everything back.
-pub type Mutation<'a> = &'a mut dyn FnMut(&mut CheckoutRecord) -> AppResult<()>;
+pub type Mutation<'a> = &'a mut dyn FnMut(&mut CheckoutRecord) -> Result<(), DomainError>;
 
 pub trait Store: Send + Sync + 'static {
     /// A cheap query proving the database answers.
-    fn ping(&self) -> AppResult<()>;
+    fn ping(&self) -> StoreResult<()>;
 
     /// Inserts a new checkout. When its `client_order_id` is already taken, nothing is written
     /// and the existing checkout is returned with `false`.
-    fn insert_checkout(&self, checkout: &CheckoutRecord) -> AppResult<(CheckoutRecord, bool)>;
+    fn insert_checkout(&self, checkout: &CheckoutRecord) -> StoreResult<(CheckoutRecord, bool)>;
 
-    fn checkout(&self, id: &str) -> AppResult<Option<CheckoutRecord>>;
+    fn checkout(&self, id: &str) -> StoreResult<Option<CheckoutRecord>>;
 
     /// Newest first.
-    fn list_checkouts(&self, query: &ListQuery) -> AppResult<Vec<CheckoutRecord>>;
+    fn list_checkouts(&self, query: &ListQuery) -> StoreResult<Vec<CheckoutRecord>>;
 
     /// Every checkout opened from a widget key, oldest first.
-    fn widget_checkouts(&self, key: &str) -> AppResult<Vec<CheckoutRecord>>;
+    fn widget_checkouts(&self, key: &str) -> StoreResult<Vec<CheckoutRecord>>;
 
     /// Ids of NEW / WAITING_PAYMENT checkouts whose expiry has passed.
-    fn expiry_candidates(&self, now_ms: i64, limit: u32) -> AppResult<Vec<String>>;
+    fn expiry_candidates(&self, now_ms: i64, limit: u32) -> StoreResult<Vec<String>>;
 
     /// Loads checkout `id`, runs `mutation` on it and writes the result, all in one
     /// transaction. With `inbound`, the event is recorded in the same transaction, and a
@@ -88,28 +91,24 @@ pub trait Store: Send + Sync + 'static {
         id: &str,
         inbound: Option<&InboundEvent>,
         mutation: Mutation<'_>,
-    ) -> AppResult<Modify>;
+    ) -> StoreResult<Modify>;
 
     /// Records an inbound event that concerns no known payment (so retries stop); returns
     /// false when it was already recorded.
-    fn record_inbound_event(&self, event: &InboundEvent) -> AppResult<bool>;
+    fn record_inbound_event(&self, event: &InboundEvent) -> StoreResult<bool>;
 
-    fn inbound_event_seen(&self, provider: &str, event_id: &str) -> AppResult<bool>;
+    fn inbound_event_seen(&self, provider: &str, event_id: &str) -> StoreResult<bool>;
 
-    /// `(checkout id, payment id)` of the payment a provider knows as `provider_ref`.
-    fn payment_by_ref(
-        &self,
-        provider: &str,
-        provider_ref: &str,
-    ) -> AppResult<Option<(String, String)>>;
+    /// The payment a provider knows as `provider_ref`.
+    fn payment_by_ref(&self, provider: &str, provider_ref: &str) -> StoreResult<Option<Payment>>;
 
     /// The checkout a payment id belongs to.
-    fn checkout_of_payment(&self, payment_id: &str) -> AppResult<Option<String>>;
+    fn checkout_of_payment(&self, payment_id: &str) -> StoreResult<Option<String>>;
 
     /// Inserts a widget unless its key exists; returns the stored one and whether it was new.
-    fn insert_widget(&self, widget: &WidgetRecord) -> AppResult<(WidgetRecord, bool)>;
+    fn insert_widget(&self, widget: &WidgetRecord) -> StoreResult<(WidgetRecord, bool)>;
 
-    fn widget(&self, key: &str) -> AppResult<Option<WidgetRecord>>;
+    fn widget(&self, key: &str) -> StoreResult<Option<WidgetRecord>>;
 
     /// The merchant-notification outbox (rows are added by `modify_checkout`).
     fn outbox(&self) -> &dyn outbox::OutboxStore;

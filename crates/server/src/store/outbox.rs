@@ -3,7 +3,7 @@
 //! and its notification are committed together or not at all); the delivery worker and the
 //! merchant API use the methods here.
 
-use crate::error::AppResult;
+use crate::store::error::StoreResult;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum DeliveryState {
@@ -83,12 +83,12 @@ pub struct DeliveryQuery {
 
 pub trait OutboxStore: Send + Sync {
     /// Pending rows whose time has come, oldest due first.
-    fn due(&self, now_ms: i64, limit: u32) -> AppResult<Vec<Delivery>>;
+    fn due(&self, now_ms: i64, limit: u32) -> StoreResult<Vec<Delivery>>;
 
     /// Takes a due row for one attempt by moving its next attempt to `lease_until_ms` (so a
     /// crash mid-attempt means a retry after the lease, and a second instance skips it).
     /// False when somebody else took it or it is no longer due.
-    fn claim(&self, event_id: &str, now_ms: i64, lease_until_ms: i64) -> AppResult<bool>;
+    fn claim(&self, event_id: &str, now_ms: i64, lease_until_ms: i64) -> StoreResult<bool>;
 
     /// Records the attempt and the row's new state in one transaction.
     fn record_attempt(
@@ -96,14 +96,14 @@ pub trait OutboxStore: Send + Sync {
         event_id: &str,
         attempt: &Attempt,
         after: AfterAttempt,
-    ) -> AppResult<()>;
+    ) -> StoreResult<()>;
 
     /// Newest first.
-    fn deliveries(&self, query: &DeliveryQuery) -> AppResult<Vec<Delivery>>;
+    fn deliveries(&self, query: &DeliveryQuery) -> StoreResult<Vec<Delivery>>;
 
     /// One row with every attempt, oldest first.
-    fn delivery(&self, event_id: &str) -> AppResult<Option<(Delivery, Vec<Attempt>)>>;
+    fn delivery(&self, event_id: &str) -> StoreResult<Option<(Delivery, Vec<Attempt>)>>;
 
     /// Makes a row due now again, whatever its state; same event id, same body.
-    fn redeliver(&self, event_id: &str, now_ms: i64) -> AppResult<Option<Delivery>>;
+    fn redeliver(&self, event_id: &str, now_ms: i64) -> StoreResult<Option<Delivery>>;
 }

@@ -6,7 +6,7 @@ pub mod sqlite;
 
 use protocol::Amount;
 
-use crate::error::AppResult;
+use crate::store::error::StoreResult;
 use crate::store::Blocking;
 
 /// An invoice on the sandbox's simulated chain.
@@ -38,17 +38,17 @@ pub struct SandboxNotification {
 }
 
 pub trait SandboxLedger: Send + Sync + 'static {
-    fn create_invoice(&self, invoice: &SandboxInvoice) -> AppResult<()>;
-    fn invoice(&self, reference: &str) -> AppResult<Option<(SandboxInvoice, Vec<SandboxTx>)>>;
+    fn create_invoice(&self, invoice: &SandboxInvoice) -> StoreResult<()>;
+    fn invoice(&self, reference: &str) -> StoreResult<Option<(SandboxInvoice, Vec<SandboxTx>)>>;
     /// A transaction enters the mempool; a notification is queued in the same transaction.
-    fn add_tx(&self, reference: &str, amount_units: u128, now_ms: i64) -> AppResult<SandboxTx>;
+    fn add_tx(&self, reference: &str, amount_units: u128, now_ms: i64) -> StoreResult<SandboxTx>;
     /// One block: every unconfirmed transaction gains a confirmation; one notification per
     /// affected invoice. Returns how many invoices changed.
-    fn mine_block(&self, now_ms: i64) -> AppResult<usize>;
+    fn mine_block(&self, now_ms: i64) -> StoreResult<usize>;
     /// Notifications not acknowledged yet, oldest first.
-    fn undelivered(&self, limit: u32) -> AppResult<Vec<SandboxNotification>>;
-    fn mark_delivered(&self, event_id: &str, now_ms: i64) -> AppResult<()>;
-    fn note_attempt(&self, event_id: &str) -> AppResult<()>;
+    fn undelivered(&self, limit: u32) -> StoreResult<Vec<SandboxNotification>>;
+    fn mark_delivered(&self, event_id: &str, now_ms: i64) -> StoreResult<()>;
+    fn note_attempt(&self, event_id: &str) -> StoreResult<()>;
 }
 
 /// The ledger as the async code holds it.

@@ -18,7 +18,7 @@ use super::{InvoiceSnapshot, NewInvoice, Provider, Quote, WebhookError, WebhookN
 use crate::config::{SandboxConfig, Secret};
 use crate::domain::currency::Coin;
 use crate::domain::state_machine::Funds;
-use crate::error::AppResult;
+use crate::store::error::StoreResult;
 use ledger::{Ledger, SandboxInvoice, SandboxTx};
 
 /// The header carrying `sha256=<hex HMAC-SHA256 of the raw body>`.
@@ -120,7 +120,7 @@ impl SandboxProvider {
     }
 
     /// A payer's transaction of `amount_units` to the invoice enters the mempool.
-    pub async fn pay(&self, provider_ref: &str, amount_units: u128) -> AppResult<SandboxTx> {
+    pub async fn pay(&self, provider_ref: &str, amount_units: u128) -> StoreResult<SandboxTx> {
         let reference = provider_ref.to_owned();
         let tx = self
             .ledger

@@ -27,7 +27,8 @@ use rusqlite::Connection;
 use super::outbox::OutboxStore;
 use super::{InboundEvent, ListQuery, Modify, Mutation, Store, WidgetRecord};
 use crate::domain::checkout::CheckoutRecord;
-use crate::error::AppResult;
+use crate::domain::payment::Payment;
+use crate::store::error::StoreResult;
 use connection::lock;
 
 const READERS: usize = 4;
@@ -69,28 +70,28 @@ impl SqliteStore {
 }
 
 impl Store for SqliteStore {
-    fn ping(&self) -> AppResult<()> {
+    fn ping(&self) -> StoreResult<()> {
         self.reader().query_row("SELECT 1", [], |_| Ok(()))?;
         Ok(())
     }
 
-    fn insert_checkout(&self, checkout: &CheckoutRecord) -> AppResult<(CheckoutRecord, bool)> {
+    fn insert_checkout(&self, checkout: &CheckoutRecord) -> StoreResult<(CheckoutRecord, bool)> {
         modify::insert(&mut self.writer(), checkout)
     }
 
-    fn checkout(&self, id: &str) -> AppResult<Option<CheckoutRecord>> {
+    fn checkout(&self, id: &str) -> StoreResult<Option<CheckoutRecord>> {
         Ok(checkouts::load(&self.reader(), id)?)
     }
 
-    fn list_checkouts(&self, query: &ListQuery) -> AppResult<Vec<CheckoutRecord>> {
+    fn list_checkouts(&self, query: &ListQuery) -> StoreResult<Vec<CheckoutRecord>> {
         Ok(checkouts::list(&self.reader(), query)?)
     }
 
-    fn widget_checkouts(&self, key: &str) -> AppResult<Vec<CheckoutRecord>> {
+    fn widget_checkouts(&self, key: &str) -> StoreResult<Vec<CheckoutRecord>> {
         Ok(checkouts::of_widget(&self.reader(), key)?)
     }
 
-    fn expiry_candidates(&self, now_ms: i64, limit: u32) -> AppResult<Vec<String>> {
+    fn expiry_candidates(&self, now_ms: i64, limit: u32) -> StoreResult<Vec<String>> {
         Ok(checkouts::expiry_candidates(&self.reader(), now_ms, limit)?)
     }
 
@@ -99,35 +100,31 @@ impl Store for SqliteStore {
         id: &str,
         inbound: Option<&InboundEvent>,
         mutation: Mutation<'_>,
-    ) -> AppResult<Modify> {
+    ) -> StoreResult<Modify> {
         modify::modify(&mut self.writer(), id, inbound, mutation)
     }
 
-    fn record_inbound_event(&self, event: &InboundEvent) -> AppResult<bool> {
+    fn record_inbound_event(&self, event: &InboundEvent) -> StoreResult<bool> {
         Ok(inbound::insert(&self.writer(), event)?)
     }
 
-    fn inbound_event_seen(&self, provider: &str, event_id: &str) -> AppResult<bool> {
+    fn inbound_event_seen(&self, provider: &str, event_id: &str) -> StoreResult<bool> {
         Ok(inbound::seen(&self.reader(), provider, event_id)?)
     }
 
-    fn payment_by_ref(
-        &self,
-        provider: &str,
-        provider_ref: &str,
-    ) -> AppResult<Option<(String, String)>> {
+    fn payment_by_ref(&self, provider: &str, provider_ref: &str) -> StoreResult<Option<Payment>> {
         Ok(payments::by_ref(&self.reader(), provider, provider_ref)?)
     }
 
-    fn checkout_of_payment(&self, payment_id: &str) -> AppResult<Option<String>> {
+    fn checkout_of_payment(&self, payment_id: &str) -> StoreResult<Option<String>> {
         Ok(payments::checkout_of(&self.reader(), payment_id)?)
     }
 
-    fn insert_widget(&self, widget: &WidgetRecord) -> AppResult<(WidgetRecord, bool)> {
+    fn insert_widget(&self, widget: &WidgetRecord) -> StoreResult<(WidgetRecord, bool)> {
         Ok(widgets::insert(&self.writer(), widget)?)
     }
 
-    fn widget(&self, key: &str) -> AppResult<Option<WidgetRecord>> {
+    fn widget(&self, key: &str) -> StoreResult<Option<WidgetRecord>> {
         Ok(widgets::load(&self.reader(), key)?)
     }
 

@@ -5,7 +5,7 @@ use rusqlite::{Connection, TransactionBehavior};
 
 use super::{changes, checkouts, inbound, payments};
 use crate::domain::checkout::CheckoutRecord;
-use crate::error::{AppError, AppResult};
+use crate::store::error::{StoreError, StoreResult};
 use crate::store::{InboundEvent, Modify, Mutation};
 
 /// Inserts `checkout` unless its `client_order_id` is taken; then the existing checkout comes
@@ -13,12 +13,12 @@ use crate::store::{InboundEvent, Modify, Mutation};
 pub fn insert(
     conn: &mut Connection,
     checkout: &CheckoutRecord,
-) -> AppResult<(CheckoutRecord, bool)> {
+) -> StoreResult<(CheckoutRecord, bool)> {
     let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
     if let Some(key) = &checkout.client_order_id {
         if let Some(id) = checkouts::id_of_client_order(&tx, key)? {
             let record = checkouts::load(&tx, &id)?
-                .ok_or_else(|| AppError::internal(anyhow::anyhow!("checkout vanished")))?;
+                .ok_or_else(|| StoreError::Database(anyhow::anyhow!("checkout vanished")))?;
             return Ok((record, false));
         }
     }
@@ -41,7 +41,7 @@ pub fn modify(
     id: &str,
     inbound: Option<&InboundEvent>,
     mutation: Mutation<'_>,
-) -> AppResult<Modify> {
+) -> StoreResult<Modify> {
     let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
     if let Some(event) = inbound {
         if !inbound::insert(&tx, event)? {
@@ -76,6 +76,7 @@ mod tests {
     use protocol::CheckoutStatus;
 
     use super::*;
+    use crate::domain::error::DomainError;
     use crate::domain::state_machine::Policy;
     use crate::domain::test_fixtures::{checkout, payment, NOW};
     use crate::store::outbox::DeliveryQuery;
@@ -100,10 +101,10 @@ mod tests {
         }
     }
 
-    fn pick(record: &mut CheckoutRecord) -> AppResult<()> {
+    fn pick(record: &mut CheckoutRecord) -> Result<(), DomainError> {
         record
             .add_payment(payment("PAY-1", &record.id), &Policy::default(), NOW + 1)
-            .map_err(|e| AppError::invalid("currency", e))
+            .map_err(|e| DomainError::invalid("currency", e))
     }
 
     fn applied(outcome: Modify) -> (CheckoutRecord, bool) {
@@ -140,7 +141,10 @@ mod tests {
         assert_eq!(record.status(), CheckoutStatus::WaitingPayment);
         assert_eq!(store.checkout("CCO-1").unwrap(), Some(record));
         assert_eq!(
-            store.payment_by_ref("sandbox", "sbx_inv_PAY-1").unwrap(),
+            store
+                .payment_by_ref("sandbox", "sbx_inv_PAY-1")
+                .unwrap()
+                .map(|p| (p.checkout_id, p.id)),
             Some(("CCO-1".into(), "PAY-1".into()))
         );
         assert_eq!(count(&store, "checkout_events"), 1);
@@ -199,7 +203,7 @@ mod tests {
         store.insert_checkout(&checkout("CCO-1", NOW)).unwrap();
         let failing = &mut |r: &mut CheckoutRecord| {
             pick(r)?;
-            Err(AppError::invalid("status", "refused after the changes"))
+            Err(DomainError::invalid("status", "refused after the changes"))
         };
         let err = store
             .modify_checkout("CCO-1", Some(&webhook("evt-1")), failing)

@@ -6,7 +6,7 @@ use rusqlite::{params, Connection, OptionalExtension, Row, TransactionBehavior};
 use super::codec::{bad_value, json_err};
 use super::SqliteStore;
 use crate::domain::merchant_event::Announcement;
-use crate::error::AppResult;
+use crate::store::error::StoreResult;
 use crate::store::outbox::{
     AfterAttempt, Attempt, Delivery, DeliveryQuery, DeliveryState, OutboxStore,
 };
@@ -62,7 +62,7 @@ fn load(conn: &Connection, event_id: &str) -> rusqlite::Result<Option<Delivery>>
 }
 
 impl OutboxStore for SqliteStore {
-    fn due(&self, now_ms: i64, limit: u32) -> AppResult<Vec<Delivery>> {
+    fn due(&self, now_ms: i64, limit: u32) -> StoreResult<Vec<Delivery>> {
         let conn = self.reader();
         let mut stmt = conn.prepare_cached(&format!(
             "SELECT {COLUMNS} FROM merchant_outbox WHERE state = 'PENDING' \
@@ -74,7 +74,7 @@ impl OutboxStore for SqliteStore {
         Ok(rows)
     }
 
-    fn claim(&self, event_id: &str, now_ms: i64, lease_until_ms: i64) -> AppResult<bool> {
+    fn claim(&self, event_id: &str, now_ms: i64, lease_until_ms: i64) -> StoreResult<bool> {
         let n = self
             .writer()
             .prepare_cached(
@@ -90,7 +90,7 @@ impl OutboxStore for SqliteStore {
         event_id: &str,
         attempt: &Attempt,
         after: AfterAttempt,
-    ) -> AppResult<()> {
+    ) -> StoreResult<()> {
         let mut conn = self.writer();
         let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
         tx.prepare_cached(
@@ -118,7 +118,7 @@ impl OutboxStore for SqliteStore {
         Ok(())
     }
 
-    fn deliveries(&self, q: &DeliveryQuery) -> AppResult<Vec<Delivery>> {
+    fn deliveries(&self, q: &DeliveryQuery) -> StoreResult<Vec<Delivery>> {
         let conn = self.reader();
         let mut stmt = conn.prepare_cached(&format!(
             "SELECT {COLUMNS} FROM merchant_outbox WHERE seq < ?1 \
@@ -139,7 +139,7 @@ impl OutboxStore for SqliteStore {
         Ok(rows)
     }
 
-    fn delivery(&self, event_id: &str) -> AppResult<Option<(Delivery, Vec<Attempt>)>> {
+    fn delivery(&self, event_id: &str) -> StoreResult<Option<(Delivery, Vec<Attempt>)>> {
         let conn = self.reader();
         let Some(d) = load(&conn, event_id)? else {
             return Ok(None);
@@ -161,7 +161,7 @@ impl OutboxStore for SqliteStore {
         Ok(Some((d, attempts)))
     }
 
-    fn redeliver(&self, event_id: &str, now_ms: i64) -> AppResult<Option<Delivery>> {
+    fn redeliver(&self, event_id: &str, now_ms: i64) -> StoreResult<Option<Delivery>> {
         let conn = self.writer();
         conn.prepare_cached(
             "UPDATE merchant_outbox SET state = 'PENDING', next_attempt_at = ?2 WHERE event_id = ?1",

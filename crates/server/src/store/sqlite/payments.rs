@@ -36,17 +36,17 @@ pub fn write(conn: &Connection, p: &Payment) -> rusqlite::Result<()> {
     Ok(())
 }
 
-/// `(checkout id, payment id)` of the payment `provider` knows as `provider_ref`.
+/// The payment `provider` knows as `provider_ref`.
 pub fn by_ref(
     conn: &Connection,
     provider: &str,
     provider_ref: &str,
-) -> rusqlite::Result<Option<(String, String)>> {
-    conn.prepare_cached(
-        "SELECT checkout_id, id FROM payments WHERE provider = ?1 AND provider_ref = ?2",
-    )?
-    .query_row([provider, provider_ref], |r| Ok((r.get(0)?, r.get(1)?)))
-    .optional()
+) -> rusqlite::Result<Option<Payment>> {
+    let data: Option<String> = conn
+        .prepare_cached("SELECT data FROM payments WHERE provider = ?1 AND provider_ref = ?2")?
+        .query_row([provider, provider_ref], |r| r.get(0))
+        .optional()?;
+    data.map(|d| from_json(0, &d)).transpose()
 }
 
 pub fn checkout_of(conn: &Connection, payment_id: &str) -> rusqlite::Result<Option<String>> {
@@ -81,7 +81,9 @@ mod tests {
         assert_eq!(ids, ["PAY-1", "PAY-2"]);
         assert_eq!(record.payments[0], payment("PAY-1", "CCO-1"));
         assert_eq!(
-            by_ref(&conn, "sandbox", "sbx_inv_PAY-2").unwrap(),
+            by_ref(&conn, "sandbox", "sbx_inv_PAY-2")
+                .unwrap()
+                .map(|p| (p.checkout_id, p.id)),
             Some(("CCO-1".to_owned(), "PAY-2".to_owned()))
         );
         assert_eq!(by_ref(&conn, "calypso", "sbx_inv_PAY-2").unwrap(), None);

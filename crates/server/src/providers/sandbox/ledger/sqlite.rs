@@ -9,7 +9,7 @@ use protocol::Amount;
 use rusqlite::{params, Connection, OptionalExtension, Row, TransactionBehavior};
 
 use super::{SandboxInvoice, SandboxLedger, SandboxNotification, SandboxTx};
-use crate::error::AppResult;
+use crate::store::error::StoreResult;
 use crate::store::sqlite::codec::bad_value;
 use crate::store::sqlite::connection::{self, lock};
 
@@ -69,7 +69,7 @@ fn queue_notification(conn: &Connection, invoice_ref: &str, now_ms: i64) -> rusq
 }
 
 impl SandboxLedger for SqliteLedger {
-    fn create_invoice(&self, i: &SandboxInvoice) -> AppResult<()> {
+    fn create_invoice(&self, i: &SandboxInvoice) -> StoreResult<()> {
         lock(&self.writer)
             .prepare_cached(
                 "INSERT INTO sandbox_invoices (ref, currency, network, address, amount, \
@@ -87,7 +87,7 @@ impl SandboxLedger for SqliteLedger {
         Ok(())
     }
 
-    fn invoice(&self, reference: &str) -> AppResult<Option<(SandboxInvoice, Vec<SandboxTx>)>> {
+    fn invoice(&self, reference: &str) -> StoreResult<Option<(SandboxInvoice, Vec<SandboxTx>)>> {
         let conn = lock(&self.reader);
         let invoice = conn
             .prepare_cached(
@@ -109,7 +109,7 @@ impl SandboxLedger for SqliteLedger {
         Ok(Some((invoice, txs)))
     }
 
-    fn add_tx(&self, reference: &str, amount_units: u128, now_ms: i64) -> AppResult<SandboxTx> {
+    fn add_tx(&self, reference: &str, amount_units: u128, now_ms: i64) -> StoreResult<SandboxTx> {
         let mut conn = lock(&self.writer);
         let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
         let required: u32 = tx.query_row(
@@ -134,7 +134,7 @@ impl SandboxLedger for SqliteLedger {
         Ok(sandbox_tx)
     }
 
-    fn mine_block(&self, now_ms: i64) -> AppResult<usize> {
+    fn mine_block(&self, now_ms: i64) -> StoreResult<usize> {
         let mut conn = lock(&self.writer);
         let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
         let refs = {
@@ -160,7 +160,7 @@ impl SandboxLedger for SqliteLedger {
         Ok(refs.len())
     }
 
-    fn undelivered(&self, limit: u32) -> AppResult<Vec<SandboxNotification>> {
+    fn undelivered(&self, limit: u32) -> StoreResult<Vec<SandboxNotification>> {
         let conn = lock(&self.reader);
         let mut stmt = conn.prepare_cached(
             "SELECT event_id, invoice_ref, created_at FROM sandbox_notifications \
@@ -178,7 +178,7 @@ impl SandboxLedger for SqliteLedger {
         Ok(rows)
     }
 
-    fn mark_delivered(&self, event_id: &str, now_ms: i64) -> AppResult<()> {
+    fn mark_delivered(&self, event_id: &str, now_ms: i64) -> StoreResult<()> {
         lock(&self.writer)
             .prepare_cached(
                 "UPDATE sandbox_notifications SET delivered_at = ?2, attempts = attempts + 1 \
@@ -188,7 +188,7 @@ impl SandboxLedger for SqliteLedger {
         Ok(())
     }
 
-    fn note_attempt(&self, event_id: &str) -> AppResult<()> {
+    fn note_attempt(&self, event_id: &str) -> StoreResult<()> {
         lock(&self.writer)
             .prepare_cached(
                 "UPDATE sandbox_notifications SET attempts = attempts + 1 WHERE event_id = ?1",
