@@ -9,18 +9,19 @@
 pub mod calypso;
 pub mod coinsph;
 pub mod decimal;
+pub mod funds;
 pub mod http;
 pub mod inqud;
+pub mod json_api;
 pub mod registry;
 pub mod sandbox;
-pub mod settings;
 pub mod webhook_auth;
 pub mod wire;
 
 use std::time::Duration;
 
+use ::http::HeaderMap;
 use async_trait::async_trait;
-use axum::http::HeaderMap;
 use protocol::{Amount, Money};
 
 use crate::domain::currency::Coin;

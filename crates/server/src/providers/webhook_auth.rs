@@ -1,9 +1,9 @@
 //! Checks shared by the providers' webhook verifications: every comparison of a secret or a
 //! signature is constant-time, and every header is read as the exact bytes received.
 
-use axum::http::HeaderMap;
 use hmac::digest::KeyInit;
 use hmac::Mac;
+use http::HeaderMap;
 use sha2::{Digest, Sha256};
 use subtle::ConstantTimeEq;
 
