@@ -179,3 +179,76 @@ fn set(tree: &mut Table, path: &str, value: Option<Value>) {
         None => table.remove(key),
     };
 }
+
+#[cfg(test)]
+mod tests {
+    use std::time::Duration;
+
+    use crate::config::{Config, Overrides};
+
+    fn load(vars: &[(&str, &str)], file: Option<&str>) -> anyhow::Result<Config> {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("c.toml");
+        if let Some(text) = file {
+            std::fs::write(&path, text).unwrap();
+        }
+        let env = |k: &str| {
+            vars.iter()
+                .find(|(name, _)| *name == k)
+                .map(|(_, v)| (*v).to_owned())
+        };
+        Config::load(file.map(|_| path.as_path()), &env, Overrides::default())
+    }
+
+    #[test]
+    fn variables_override_their_keys() {
+        let file = "[notify]\nurl = \"https://shop.example/hook\"\nsecrets = [\"s\"]\n\
+                    retry_cap = \"1h\"\n[limits]\npublic_burst = 7\n";
+        let c = load(
+            &[
+                ("CHECKOUT_NOTIFY_URL", ""),
+                ("CHECKOUT_RATE_LIMIT", "5"),
+                (
+                    "CHECKOUT_CORS_ORIGINS",
+                    " https://a.example, ,https://b.example",
+                ),
+                ("CHECKOUT_DEMO", "no"),
+                ("CHECKOUT_INQUD_RETRIES", "40"),
+            ],
+            Some(file),
+        )
+        .unwrap();
+        assert_eq!(c.notify.url, None, "an empty URL turns notifications off");
+        assert_eq!(c.notify.backoff.cap, Duration::from_secs(3600));
+        assert_eq!((c.limits.public_per_second, c.limits.public_burst), (5, 7));
+        assert_eq!(c.cors_origins, ["https://a.example", "https://b.example"]);
+        assert!(!c.demo);
+        assert!(
+            c.inqud.is_none(),
+            "retries alone do not configure a provider"
+        );
+    }
+
+    #[test]
+    fn errors_name_the_variable_or_the_key() {
+        let err = |vars: &[(&str, &str)], file: Option<&str>| {
+            format!("{:#}", load(vars, file).unwrap_err())
+        };
+        assert!(err(&[("CHECKOUT_LISTEN", "nowhere")], None).contains("CHECKOUT_LISTEN"));
+        assert!(err(&[("CHECKOUT_HEARTBEAT", "5")], None).contains("CHECKOUT_HEARTBEAT"));
+        assert!(err(&[("CHECKOUT_RATE_LIMIT", "x/1")], None).contains("CHECKOUT_RATE_LIMIT"));
+        let e = err(&[("CHECKOUT_CALYPSO_RETRIES", "two")], None);
+        assert!(e.contains("CHECKOUT_CALYPSO_RETRIES"), "{e}");
+        let e = err(&[], Some("[notify]\nretry_bse = \"1s\"\n"));
+        assert!(e.contains("retry_bse"), "{e}");
+        let e = err(
+            &[],
+            Some("[calypso]\nbase_url = \"https://x\"\ntimeot = \"1s\"\n"),
+        );
+        assert!(e.contains("timeot"), "{e}");
+        let e = err(&[], Some("[limits]\nrequest_timeout = \"soon\"\n"));
+        assert!(e.contains("limits.request_timeout"), "{e}");
+        let e = err(&[], Some("[payments]\naccept_share_percent = \"99.123\"\n"));
+        assert!(e.contains("accept_share_percent"), "{e}");
+    }
+}
