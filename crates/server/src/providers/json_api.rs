@@ -5,7 +5,7 @@
 use reqwest::{Method, RequestBuilder};
 use serde::de::DeserializeOwned;
 
-use super::http::HttpClient;
+use super::http_client::HttpClient;
 use super::wire::unwrap_under;
 use crate::config::HttpSettings;
 

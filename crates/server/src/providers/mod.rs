@@ -10,7 +10,7 @@ pub mod calypso;
 pub mod coinsph;
 pub mod decimal;
 pub mod funds;
-pub mod http;
+pub mod http_client;
 pub mod inqud;
 pub mod json_api;
 pub mod registry;
@@ -20,8 +20,8 @@ pub mod wire;
 
 use std::time::Duration;
 
-use ::http::HeaderMap;
 use async_trait::async_trait;
+use http::HeaderMap;
 use protocol::{Amount, Money};
 
 use crate::domain::currency::Coin;

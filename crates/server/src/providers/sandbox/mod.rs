@@ -3,6 +3,7 @@
 
 pub mod address;
 pub mod chain;
+pub mod mapping;
 pub mod webhook;
 
 use std::sync::Arc;
@@ -11,11 +12,10 @@ use async_trait::async_trait;
 use http::HeaderMap;
 use tokio::sync::Notify;
 
-pub use self::webhook::{sign, verify, SandboxWebhook, SIGNATURE_HEADER};
+pub use self::webhook::{sign, SandboxWebhook, SIGNATURE_HEADER};
 use super::{InvoiceSnapshot, NewInvoice, Provider, Quote, WebhookError, WebhookNotice};
 use crate::config::SandboxConfig;
 use crate::domain::currency::Coin;
-use crate::domain::state_machine::Funds;
 use crate::error::AppResult;
 use crate::store::{Db, SandboxInvoice, SandboxTx};
 
@@ -24,37 +24,6 @@ pub struct SandboxProvider {
     config: SandboxConfig,
     /// Wakes the chain task when a transaction is added, so the webhook goes out at once.
     wake: Arc<Notify>,
-}
-
-fn snapshot(invoice: &SandboxInvoice, txs: &[SandboxTx]) -> InvoiceSnapshot {
-    let seen_units: u128 = txs.iter().map(|t| t.amount_units).sum();
-    let confirmed_units: u128 = txs
-        .iter()
-        .filter(|t| t.confirmations >= t.required)
-        .map(|t| t.amount_units)
-        .sum();
-    let confirmations = txs.iter().map(|t| t.confirmations).min().unwrap_or(0);
-    let state = if txs.is_empty() {
-        "WAITING"
-    } else if confirmed_units < seen_units {
-        "CONFIRMING"
-    } else {
-        "CONFIRMED"
-    };
-    InvoiceSnapshot {
-        provider_ref: invoice.reference.clone(),
-        address: invoice.address.clone(),
-        funds: Funds {
-            seen_units,
-            confirmed_units,
-            confirmations,
-            first_seen_at_ms: txs.iter().map(|t| t.seen_at_ms).min(),
-            signal: None,
-        },
-        provider_state: state.to_owned(),
-        amount: Some(invoice.amount),
-        rate_expires_at_ms: None,
-    }
 }
 
 impl SandboxProvider {
@@ -137,7 +106,7 @@ impl Provider for SandboxProvider {
             .run(move |s| s.sandbox().create_invoice(&stored))
             .await
             .map_err(|e| anyhow::anyhow!("storing the sandbox invoice: {e}"))?;
-        Ok(snapshot(&invoice, &[]))
+        Ok(mapping::snapshot(&invoice, &[]))
     }
 
     async fn fetch_invoice(
@@ -153,7 +122,7 @@ impl Provider for SandboxProvider {
             .map_err(|e| anyhow::anyhow!("reading the sandbox invoice: {e}"))?;
         let (invoice, txs) =
             found.ok_or_else(|| anyhow::anyhow!("no sandbox invoice {provider_ref}"))?;
-        Ok(snapshot(&invoice, &txs))
+        Ok(mapping::snapshot(&invoice, &txs))
     }
 
     fn verify_webhook(&self, headers: &HeaderMap, body: &[u8]) -> Result<(), WebhookError> {
