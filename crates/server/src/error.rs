@@ -14,12 +14,15 @@ use axum::response::{IntoResponse, Response};
 use axum::Json;
 use protocol::{ErrorBody, ErrorDetail};
 
+use crate::domain::error::DomainError;
+use crate::domain::state_machine::Refusal;
+
 #[derive(Debug)]
 pub struct AppError {
-    pub status: StatusCode,
-    pub code: &'static str,
-    pub message: String,
-    pub field: Option<String>,
+    status: StatusCode,
+    code: &'static str,
+    message: String,
+    field: Option<String>,
     cause: Option<anyhow::Error>,
 }
 
@@ -69,7 +72,12 @@ impl AppError {
     }
 
     pub fn unauthorized(message: impl Into<String>) -> AppError {
-        AppError::new(StatusCode::UNAUTHORIZED, "unauthorized", message)
+        AppError::unauthorized_with_code("unauthorized", message)
+    }
+
+    /// 401 with a more specific code (a webhook's missing or wrong signature).
+    pub fn unauthorized_with_code(code: &'static str, message: impl Into<String>) -> AppError {
+        AppError::new(StatusCode::UNAUTHORIZED, code, message)
     }
 
     pub fn payload_too_large() -> AppError {
@@ -109,6 +117,22 @@ impl AppError {
         e
     }
 
+    pub fn status(&self) -> StatusCode {
+        self.status
+    }
+
+    pub fn code(&self) -> &'static str {
+        self.code
+    }
+
+    pub fn message(&self) -> &str {
+        &self.message
+    }
+
+    pub fn field(&self) -> Option<&str> {
+        self.field.as_deref()
+    }
+
     pub fn body(&self) -> ErrorBody {
         ErrorBody {
             error: ErrorDetail {
@@ -135,6 +159,37 @@ impl std::fmt::Display for AppError {
 impl From<anyhow::Error> for AppError {
     fn from(cause: anyhow::Error) -> AppError {
         AppError::internal(cause)
+    }
+}
+
+/// How a refusal of the domain reads to the caller: the one place domain rules meet HTTP.
+impl From<DomainError> for AppError {
+    fn from(error: DomainError) -> AppError {
+        match error {
+            DomainError::Invalid {
+                code,
+                field,
+                message,
+            } => AppError::invalid_with_code(code, &field, message),
+            DomainError::Refused(refusal) => {
+                let message = refusal.to_string();
+                match refusal {
+                    Refusal::FundsAlreadyReceived => AppError::conflict("funds_received", message),
+                    Refusal::Expired => AppError::gone("checkout_expired", message),
+                    Refusal::Cancelled => AppError::conflict("checkout_cancelled", message),
+                    Refusal::CannotCancel(_) | Refusal::NotConflict(_) => {
+                        AppError::conflict("invalid_state", message)
+                    }
+                }
+            }
+            DomainError::Inconsistent(what) => AppError::internal(anyhow::anyhow!(what)),
+        }
+    }
+}
+
+impl From<Refusal> for AppError {
+    fn from(refusal: Refusal) -> AppError {
+        DomainError::Refused(refusal).into()
     }
 }
 

@@ -1,9 +1,9 @@
 //! The background sweep that expires checkouts whose time ran out. Reads check expiry too
-//! (see `service::load`), so the sweep only decides how soon a change is pushed to live streams.
+//! (see `services::checkouts::load`), so the sweep only decides how soon a change is pushed to live streams.
 
 use tokio::sync::watch;
 
-use crate::service;
+use crate::services::checkouts;
 use crate::state::AppState;
 
 pub async fn run(state: AppState, mut shutdown: watch::Receiver<bool>) {
@@ -12,7 +12,7 @@ pub async fn run(state: AppState, mut shutdown: watch::Receiver<bool>) {
     loop {
         tokio::select! {
             _ = tick.tick() => {
-                match service::expire_due(&state).await {
+                match checkouts::expire_due(&state).await {
                     Ok(0) => {}
                     Ok(n) => tracing::info!(expired = n, "expired checkouts"),
                     Err(e) => tracing::warn!("expiry sweep failed: {e}"),

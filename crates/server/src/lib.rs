@@ -12,7 +12,7 @@ pub mod live;
 pub mod notify;
 pub mod providers;
 pub mod routes;
-pub mod service;
+pub mod services;
 pub mod state;
 pub mod status_cache;
 pub mod store;
@@ -97,7 +97,7 @@ pub async fn start(config: Config) -> anyhow::Result<Server> {
         shutdown: shutdown.clone(),
     });
     if state.config.demo {
-        routes::merchant::seed_demo_widgets(&state)
+        services::demo::seed(&state)
             .await
             .map_err(|e| anyhow::anyhow!("seeding the demo widgets: {e}"))?;
     }

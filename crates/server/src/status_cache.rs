@@ -9,7 +9,7 @@
 use std::collections::HashMap;
 use std::sync::{Arc, RwLock};
 
-use axum::body::Bytes;
+use bytes::Bytes;
 use protocol::CheckoutStatus;
 
 use crate::domain::checkout::CheckoutRecord;
@@ -81,8 +81,8 @@ impl StatusCache {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::domain::checkout::{CheckoutSpec, PricingInput, TextInput};
     use crate::domain::currency::Catalogue;
+    use crate::domain::spec::{CheckoutSpec, PricingInput, TextInput};
     use protocol::{Amount, CheckoutType, Money};
 
     fn record(version: u64, expires_at_ms: i64) -> CheckoutRecord {

@@ -85,95 +85,91 @@ const USDC_ERC20: &str = "0xA0b86991c6218b36c1d19D4a2e9Eb0cE3606eB48";
 
 /// The coins shipped with the server. Confirmation counts here are defaults; the configuration
 /// may override them per network.
-fn builtin() -> Vec<Coin> {
-    use AddressFormat::*;
-    use UriScheme::*;
-    vec![
-        Coin {
-            code: "BTC",
-            network: "BITCOIN",
-            name: "Bitcoin",
-            network_name: "Bitcoin",
-            decimals: 8,
-            quote_decimals: 8,
-            uri: Bip21("bitcoin"),
-            address: Bech32P2wpkh { hrp: "bc" },
-            confirmations_required: 2,
+static BUILTIN: &[Coin] = &[
+    Coin {
+        code: "BTC",
+        network: "BITCOIN",
+        name: "Bitcoin",
+        network_name: "Bitcoin",
+        decimals: 8,
+        quote_decimals: 8,
+        uri: UriScheme::Bip21("bitcoin"),
+        address: AddressFormat::Bech32P2wpkh { hrp: "bc" },
+        confirmations_required: 2,
+    },
+    Coin {
+        code: "LTC",
+        network: "LITECOIN",
+        name: "Litecoin",
+        network_name: "Litecoin",
+        decimals: 8,
+        quote_decimals: 8,
+        uri: UriScheme::Bip21("litecoin"),
+        address: AddressFormat::Bech32P2wpkh { hrp: "ltc" },
+        confirmations_required: 3,
+    },
+    Coin {
+        code: "ETH",
+        network: "ETHEREUM",
+        name: "Ether",
+        network_name: "Ethereum",
+        decimals: 18,
+        quote_decimals: 8,
+        uri: UriScheme::Eip681Native { chain_id: 1 },
+        address: AddressFormat::Eip55,
+        confirmations_required: 3,
+    },
+    Coin {
+        code: "USDT",
+        network: "ETHEREUM",
+        name: "Tether USD",
+        network_name: "Ethereum (ERC-20)",
+        decimals: 6,
+        quote_decimals: 6,
+        uri: UriScheme::Eip681Token {
+            chain_id: 1,
+            contract: USDT_ERC20,
         },
-        Coin {
-            code: "LTC",
-            network: "LITECOIN",
-            name: "Litecoin",
-            network_name: "Litecoin",
-            decimals: 8,
-            quote_decimals: 8,
-            uri: Bip21("litecoin"),
-            address: Bech32P2wpkh { hrp: "ltc" },
-            confirmations_required: 3,
+        address: AddressFormat::Eip55,
+        confirmations_required: 3,
+    },
+    Coin {
+        code: "USDC",
+        network: "ETHEREUM",
+        name: "USD Coin",
+        network_name: "Ethereum (ERC-20)",
+        decimals: 6,
+        quote_decimals: 6,
+        uri: UriScheme::Eip681Token {
+            chain_id: 1,
+            contract: USDC_ERC20,
         },
-        Coin {
-            code: "ETH",
-            network: "ETHEREUM",
-            name: "Ether",
-            network_name: "Ethereum",
-            decimals: 18,
-            quote_decimals: 8,
-            uri: Eip681Native { chain_id: 1 },
-            address: Eip55,
-            confirmations_required: 3,
-        },
-        Coin {
-            code: "USDT",
-            network: "ETHEREUM",
-            name: "Tether USD",
-            network_name: "Ethereum (ERC-20)",
-            decimals: 6,
-            quote_decimals: 6,
-            uri: Eip681Token {
-                chain_id: 1,
-                contract: USDT_ERC20,
-            },
-            address: Eip55,
-            confirmations_required: 3,
-        },
-        Coin {
-            code: "USDC",
-            network: "ETHEREUM",
-            name: "USD Coin",
-            network_name: "Ethereum (ERC-20)",
-            decimals: 6,
-            quote_decimals: 6,
-            uri: Eip681Token {
-                chain_id: 1,
-                contract: USDC_ERC20,
-            },
-            address: Eip55,
-            confirmations_required: 3,
-        },
-        Coin {
-            code: "USDT",
-            network: "TRON",
-            name: "Tether USD",
-            network_name: "Tron (TRC-20)",
-            decimals: 6,
-            quote_decimals: 6,
-            uri: PlainAddress,
-            address: TronBase58,
-            confirmations_required: 1,
-        },
-        Coin {
-            code: "TRX",
-            network: "TRON",
-            name: "TRON",
-            network_name: "Tron",
-            decimals: 6,
-            quote_decimals: 6,
-            uri: PlainAddress,
-            address: TronBase58,
-            confirmations_required: 1,
-        },
-    ]
-}
+        address: AddressFormat::Eip55,
+        confirmations_required: 3,
+    },
+    Coin {
+        code: "USDT",
+        network: "TRON",
+        name: "Tether USD",
+        network_name: "Tron (TRC-20)",
+        decimals: 6,
+        quote_decimals: 6,
+        uri: UriScheme::PlainAddress,
+        address: AddressFormat::TronBase58,
+        confirmations_required: 1,
+    },
+    Coin {
+        code: "TRX",
+        network: "TRON",
+        name: "TRON",
+        network_name: "Tron",
+        decimals: 6,
+        quote_decimals: 6,
+        uri: UriScheme::PlainAddress,
+        address: AddressFormat::TronBase58,
+        confirmations_required: 1,
+    },
+];
 
 /// Fiat currencies prices may be given in, with their scale.
 const FIATS: [(&str, u8); 2] = [("USD", 2), ("EUR", 2)];
@@ -193,6 +189,10 @@ pub enum Denomination {
 }
 
 impl Denomination {
+    pub fn is_fiat(self) -> bool {
+        matches!(self, Self::Fiat { .. })
+    }
+
     pub fn scale(self) -> u8 {
         match self {
             Self::Fiat { scale, .. } | Self::Crypto { scale, .. } => scale,
@@ -215,7 +215,7 @@ pub struct Catalogue {
 impl Catalogue {
     /// The built-in coins with confirmations overridden per network (`BITCOIN = 6`).
     pub fn new(confirmations: &BTreeMap<String, u32>) -> Catalogue {
-        let mut coins = builtin();
+        let mut coins = BUILTIN.to_vec();
         for coin in &mut coins {
             if let Some(n) = confirmations.get(coin.network) {
                 coin.confirmations_required = (*n).max(1);

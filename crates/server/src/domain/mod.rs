@@ -2,9 +2,12 @@
 
 pub mod checkout;
 pub mod currency;
+pub mod error;
 pub mod money;
 pub mod payment;
+pub mod pricing;
 pub mod qr;
+pub mod spec;
 pub mod state_machine;
 pub mod wallet_uri;
 

@@ -176,94 +176,135 @@ pub fn apply(
     event: &Event,
     policy: &Policy,
 ) -> Result<CheckoutState, Refusal> {
-    use CheckoutStatus::*;
-    let mut next = state.clone();
     match event {
-        Event::Picked { payment_id, now_ms } => match state.status {
-            New | WaitingPayment if state.funds_seen => return Err(Refusal::FundsAlreadyReceived),
-            New | WaitingPayment if *now_ms >= state.expires_at_ms => return Err(Refusal::Expired),
-            New | WaitingPayment => {
-                next.status = WaitingPayment;
-                next.active_payment = Some(payment_id.clone());
-            }
-            Expired => return Err(Refusal::Expired),
-            Cancelled => return Err(Refusal::Cancelled),
-            PendingPayment | Success | Conflict => return Err(Refusal::FundsAlreadyReceived),
-        },
+        Event::Picked { payment_id, now_ms } => {
+            check_pick(state, *now_ms)?;
+            let mut next = state.clone();
+            next.status = CheckoutStatus::WaitingPayment;
+            next.active_payment = Some(payment_id.clone());
+            Ok(next)
+        }
         Event::Funds {
             payment_id,
             due_units,
             funds,
-        } => {
-            if funds.seen_units == 0 && funds.signal.is_none() {
-                return Ok(next);
-            }
-            next.funds_seen = true;
-            if state.status.is_final() {
-                return Ok(next);
-            }
-            let first_seen = funds.first_seen_at_ms.unwrap_or(i64::MIN);
-            let after_expiry = first_seen > state.expires_at_ms;
-            let beyond_window = first_seen
-                > state
-                    .expires_at_ms
-                    .saturating_add(policy.monitoring_window_ms);
-            let unfunded_so_far = matches!(state.status, New | WaitingPayment | Expired);
-            if unfunded_so_far && beyond_window {
-                // Nobody watches the address any more: recorded on the payment, no status change
-                // other than the expiry that is long overdue.
-                next.funds_seen = state.funds_seen;
-                next.status = Expired;
-                return Ok(next);
-            }
-            next.active_payment = Some(payment_id.clone());
-            let late = (unfunded_so_far && after_expiry)
-                || (state.status == Conflict && state.exception == Some(Exception::PaidLate));
-            if late {
-                next.status = Conflict;
-                next.exception = Some(Exception::PaidLate);
-            } else if let Some(exception) = funds.signal.and_then(ProviderSignal::hold) {
-                next.status = Conflict;
-                next.exception = exception;
-            } else if funds.confirmed_units < funds.seen_units
-                || funds.signal == Some(ProviderSignal::InFlight)
-            {
-                next.status = PendingPayment;
-                next.exception = None;
-            } else if !reaches_share(funds.seen_units, *due_units, policy.accept_share_bp) {
-                next.status = Conflict;
-                next.exception = Some(Exception::Underpaid);
-            } else if exceeds_tolerance(funds.seen_units, *due_units, policy.overpay_tolerance_bp) {
-                next.status = Conflict;
-                next.exception = Some(Exception::Overpaid);
-            } else {
-                next.status = Success;
-                next.exception = None;
-            }
-        }
-        Event::Expire { now_ms } => {
-            if matches!(state.status, New | WaitingPayment)
-                && !state.funds_seen
-                && *now_ms >= state.expires_at_ms
-            {
-                next.status = Expired;
-            }
-        }
-        Event::Cancel => match state.status {
-            New | WaitingPayment | Expired => next.status = Cancelled,
-            Cancelled => {}
-            other => return Err(Refusal::CannotCancel(other)),
-        },
-        Event::Resolve(resolution) => match state.status {
-            Conflict => {
-                next.status = match resolution {
-                    Resolution::MarkPaid => Success,
-                    Resolution::Close => Cancelled,
-                }
-            }
-            other => return Err(Refusal::NotConflict(other)),
-        },
+        } => Ok(on_funds(state, payment_id, *due_units, funds, policy)),
+        Event::Expire { now_ms } => Ok(on_expire(state, *now_ms)),
+        Event::Cancel => on_cancel(state),
+        Event::Resolve(resolution) => on_resolve(state, *resolution),
     }
+}
+
+/// Whether the payer may (still) pick a coin at `now_ms`: asked before a provider is asked for
+/// an invoice that could never be used, and again when the pick is applied.
+pub fn check_pick(state: &CheckoutState, now_ms: i64) -> Result<(), Refusal> {
+    use CheckoutStatus::*;
+    match state.status {
+        New | WaitingPayment if state.funds_seen => Err(Refusal::FundsAlreadyReceived),
+        New | WaitingPayment if now_ms >= state.expires_at_ms => Err(Refusal::Expired),
+        New | WaitingPayment => Ok(()),
+        Expired => Err(Refusal::Expired),
+        Cancelled => Err(Refusal::Cancelled),
+        PendingPayment | Success | Conflict => Err(Refusal::FundsAlreadyReceived),
+    }
+}
+
+fn on_funds(
+    state: &CheckoutState,
+    payment_id: &str,
+    due_units: u128,
+    funds: &Funds,
+    policy: &Policy,
+) -> CheckoutState {
+    use CheckoutStatus::*;
+    let mut next = state.clone();
+    if funds.seen_units == 0 && funds.signal.is_none() {
+        return next;
+    }
+    next.funds_seen = true;
+    if state.status.is_final() {
+        return next;
+    }
+    let first_seen = funds.first_seen_at_ms.unwrap_or(i64::MIN);
+    let after_expiry = first_seen > state.expires_at_ms;
+    let beyond_window = first_seen
+        > state
+            .expires_at_ms
+            .saturating_add(policy.monitoring_window_ms);
+    let unfunded_so_far = matches!(state.status, New | WaitingPayment | Expired);
+    if unfunded_so_far && beyond_window {
+        // Nobody watches the address any more: recorded on the payment, no status change
+        // other than the expiry that is long overdue.
+        next.funds_seen = state.funds_seen;
+        next.status = Expired;
+        return next;
+    }
+    next.active_payment = Some(payment_id.to_owned());
+    let late = (unfunded_so_far && after_expiry)
+        || (state.status == Conflict && state.exception == Some(Exception::PaidLate));
+    let (status, exception) = if late {
+        (Conflict, Some(Exception::PaidLate))
+    } else if let Some(exception) = funds.signal.and_then(ProviderSignal::hold) {
+        (Conflict, exception)
+    } else {
+        verdict_on_amount(funds, due_units, policy)
+    };
+    next.status = status;
+    next.exception = exception;
+    next
+}
+
+/// Where funds that arrived in time leave the checkout: still confirming, short, over, or paid.
+fn verdict_on_amount(
+    funds: &Funds,
+    due_units: u128,
+    policy: &Policy,
+) -> (CheckoutStatus, Option<Exception>) {
+    use CheckoutStatus::*;
+    if funds.confirmed_units < funds.seen_units || funds.signal == Some(ProviderSignal::InFlight) {
+        (PendingPayment, None)
+    } else if !reaches_share(funds.seen_units, due_units, policy.accept_share_bp) {
+        (Conflict, Some(Exception::Underpaid))
+    } else if exceeds_tolerance(funds.seen_units, due_units, policy.overpay_tolerance_bp) {
+        (Conflict, Some(Exception::Overpaid))
+    } else {
+        (Success, None)
+    }
+}
+
+fn on_expire(state: &CheckoutState, now_ms: i64) -> CheckoutState {
+    let mut next = state.clone();
+    if matches!(
+        state.status,
+        CheckoutStatus::New | CheckoutStatus::WaitingPayment
+    ) && !state.funds_seen
+        && now_ms >= state.expires_at_ms
+    {
+        next.status = CheckoutStatus::Expired;
+    }
+    next
+}
+
+fn on_cancel(state: &CheckoutState) -> Result<CheckoutState, Refusal> {
+    use CheckoutStatus::*;
+    let mut next = state.clone();
+    match state.status {
+        New | WaitingPayment | Expired => next.status = Cancelled,
+        Cancelled => {}
+        other => return Err(Refusal::CannotCancel(other)),
+    }
+    Ok(next)
+}
+
+fn on_resolve(state: &CheckoutState, resolution: Resolution) -> Result<CheckoutState, Refusal> {
+    if state.status != CheckoutStatus::Conflict {
+        return Err(Refusal::NotConflict(state.status));
+    }
+    let mut next = state.clone();
+    next.status = match resolution {
+        Resolution::MarkPaid => CheckoutStatus::Success,
+        Resolution::Close => CheckoutStatus::Cancelled,
+    };
     Ok(next)
 }
 

@@ -8,10 +8,11 @@ use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
 use super::extract::{page_limit, AppQuery, Id};
-use crate::domain::{now_ms, rfc3339};
+use crate::domain::rfc3339;
 use crate::error::{AppError, AppResult};
+use crate::services::deliveries;
 use crate::state::AppState;
-use crate::store::outbox::{Attempt, Delivery, DeliveryQuery, DeliveryState};
+use crate::store::outbox::{Attempt, Delivery, DeliveryState};
 
 #[derive(Debug, Serialize)]
 #[serde(rename_all = "camelCase")]
@@ -97,15 +98,6 @@ pub async fn list(
     AppQuery(params): AppQuery<DeliveryParams>,
 ) -> AppResult<Json<DeliveryList>> {
     let limit = page_limit(params.limit.as_deref())?;
-    let before_seq = params
-        .cursor
-        .map(|c| {
-            c.parse::<i64>()
-                .ok()
-                .filter(|n| *n > 0)
-                .ok_or_else(|| AppError::invalid("cursor", "is not a cursor this server issued"))
-        })
-        .transpose()?;
     let delivery_state = params
         .state
         .map(|s| {
@@ -113,35 +105,23 @@ pub async fn list(
                 .ok_or_else(|| AppError::invalid("state", format!("unknown state {s:?}")))
         })
         .transpose()?;
-    let query = DeliveryQuery {
-        limit: limit + 1,
-        before_seq,
-        state: delivery_state,
-        checkout_id: params.checkout_id,
-    };
-    let mut rows = state.db.run(move |s| s.outbox().deliveries(&query)).await?;
-    let more = rows.len() > limit as usize;
-    rows.truncate(limit as usize);
-    let next_cursor = more
-        .then(|| rows.last().map(|d| d.seq.to_string()))
-        .flatten();
+    let page = deliveries::list(
+        &state,
+        limit,
+        params.cursor.as_deref(),
+        delivery_state,
+        params.checkout_id,
+    )
+    .await?;
     Ok(Json(DeliveryList {
-        items: rows.into_iter().map(view).collect(),
-        next_cursor,
+        items: page.items.into_iter().map(view).collect(),
+        next_cursor: page.next_cursor,
     }))
-}
-
-fn unknown() -> AppError {
-    AppError::not_found("no delivery with this event id")
 }
 
 /// GET /api/v1/deliveries/{eventId}: the delivery and every attempt, oldest first.
 pub async fn get(State(state): State<AppState>, Id(id): Id) -> AppResult<Json<DeliveryDetail>> {
-    let (d, attempts) = state
-        .db
-        .run(move |s| s.outbox().delivery(&id))
-        .await?
-        .ok_or_else(unknown)?;
+    let (d, attempts) = deliveries::get(&state, id).await?;
     Ok(Json(DeliveryDetail {
         delivery: view(d),
         attempt_log: attempts.into_iter().map(attempt_view).collect(),
@@ -153,10 +133,6 @@ pub async fn redeliver(
     State(state): State<AppState>,
     Id(id): Id,
 ) -> AppResult<(StatusCode, Json<DeliveryView>)> {
-    let d = state
-        .db
-        .run(move |s| s.outbox().redeliver(&id, now_ms()))
-        .await?
-        .ok_or_else(unknown)?;
+    let d = deliveries::redeliver(&state, id).await?;
     Ok((StatusCode::ACCEPTED, Json(view(d))))
 }

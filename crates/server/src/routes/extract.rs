@@ -137,19 +137,19 @@ mod tests {
             br#"{"currency":"BTC","network":"BITCOIN","amout":"1"}"#,
         )
         .unwrap_err();
-        assert!(e.message.contains("amout"), "{}", e.message);
+        assert!(e.message().contains("amout"), "{}", e.message());
         let e = parse_json::<PickCurrencyRequest>(
             br#"{"currency":"BTC","network":"BITCOIN","amount":"-1"}"#,
         )
         .unwrap_err();
-        assert_eq!(e.field.as_deref(), Some("amount"));
+        assert_eq!(e.field(), Some("amount"));
         let e = parse_json::<PickCurrencyRequest>(br#"{"network":"BITCOIN"}"#).unwrap_err();
-        assert_eq!(e.field.as_deref(), Some("currency"));
+        assert_eq!(e.field(), Some("currency"));
         let e = parse_json::<PickCurrencyRequest>(br#"{"currency":1,"network":"B"}"#).unwrap_err();
-        assert_eq!(e.field.as_deref(), Some("currency"));
+        assert_eq!(e.field(), Some("currency"));
         let e = parse_json::<PickCurrencyRequest>(b"{not json").unwrap_err();
-        assert_eq!(e.code, "malformed_json");
+        assert_eq!(e.code(), "malformed_json");
         let e = parse_json::<PickCurrencyRequest>(b"").unwrap_err();
-        assert_eq!(e.code, "malformed_json");
+        assert_eq!(e.code(), "malformed_json");
     }
 }

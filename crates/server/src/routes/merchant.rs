@@ -11,17 +11,18 @@ use sha2::{Digest, Sha256};
 use subtle::ConstantTimeEq;
 
 use super::extract::{page_limit, AppJson, AppQuery, Id};
-use crate::domain::checkout::{
-    expiry_from_request, CheckoutRecord, CheckoutSpec, MerchantCheckoutView, PricingInput,
-    TextInput,
-};
+use crate::domain::checkout::{CheckoutRecord, MerchantCheckoutView};
 use crate::domain::currency::CoinKey;
+use crate::domain::spec::{
+    checked_reference, expiry_from_request, CheckoutSpec, PricingInput, TextInput,
+};
 use crate::domain::state_machine::Resolution;
 use crate::domain::{new_checkout_id, now_ms, rfc3339};
 use crate::error::{AppError, AppResult};
-use crate::service;
+use crate::services::sandbox::SandboxPayment;
+use crate::services::widgets::{NewWidget, WidgetWithCheckouts};
+use crate::services::{checkouts, sandbox, widgets};
 use crate::state::AppState;
-use crate::store::{decode_cursor, encode_cursor, ListQuery, WidgetRecord};
 
 /// Compares digests, not the strings, so neither the content nor the length of the key leaks
 /// through timing.
@@ -72,15 +73,6 @@ pub struct CreateCheckoutRequest {
     currencies: Option<Vec<CoinKey>>,
 }
 
-fn checked_key(field: &str, value: Option<String>) -> AppResult<Option<String>> {
-    match value {
-        Some(v) if v.is_empty() || v.len() > 128 || v.chars().any(char::is_control) => Err(
-            AppError::invalid(field, "must be 1 to 128 printable characters"),
-        ),
-        other => Ok(other),
-    }
-}
-
 fn merchant_view(state: &AppState, record: &CheckoutRecord) -> MerchantCheckoutView {
     record.merchant_view(&state.catalogue)
 }
@@ -91,7 +83,7 @@ pub async fn create_checkout(
     State(state): State<AppState>,
     AppJson(req): AppJson<CreateCheckoutRequest>,
 ) -> AppResult<Response> {
-    let client_order_id = checked_key("clientOrderId", req.client_order_id)?;
+    let client_order_id = checked_reference("clientOrderId", req.client_order_id)?;
     let spec = CheckoutSpec::build(
         TextInput {
             name: Some(req.name),
@@ -112,7 +104,7 @@ pub async fn create_checkout(
         "Payment",
         &state.catalogue,
     )?;
-    service::check_price_is_payable(&state, &spec)?;
+    checkouts::check_price_is_payable(&state, &spec)?;
     let ms = |d: std::time::Duration| i64::try_from(d.as_millis()).unwrap_or(i64::MAX);
     let expires_at = expiry_from_request(
         req.expires_at.as_deref(),
@@ -122,7 +114,7 @@ pub async fn create_checkout(
     let now = now_ms();
     let mut record = CheckoutRecord::new(new_checkout_id(), spec, expires_at, now);
     record.client_order_id = client_order_id;
-    let (record, created) = service::insert_checkout(&state, record).await?;
+    let (record, created) = checkouts::insert(&state, record).await?;
     let status = if created {
         StatusCode::CREATED
     } else {
@@ -135,7 +127,7 @@ pub async fn get_checkout(
     State(state): State<AppState>,
     Id(id): Id,
 ) -> AppResult<Json<MerchantCheckoutView>> {
-    let record = service::load(&state, &id).await?;
+    let record = checkouts::load(&state, &id).await?;
     Ok(Json(merchant_view(&state, &record)))
 }
 
@@ -161,13 +153,6 @@ pub async fn list_checkouts(
     AppQuery(params): AppQuery<ListParams>,
 ) -> AppResult<Json<CheckoutList>> {
     let limit = page_limit(params.limit.as_deref())?;
-    let before = params
-        .cursor
-        .map(|c| {
-            decode_cursor(&c)
-                .ok_or_else(|| AppError::invalid("cursor", "is not a cursor this server issued"))
-        })
-        .transpose()?;
     let status = params
         .status
         .map(|s| {
@@ -175,18 +160,14 @@ pub async fn list_checkouts(
                 .ok_or_else(|| AppError::invalid("status", format!("unknown status {s:?}")))
         })
         .transpose()?;
-    let query = ListQuery {
-        limit: limit + 1,
-        before,
-        status,
-    };
-    let mut records = state.db.run(move |s| s.list_checkouts(&query)).await?;
-    let more = records.len() > limit as usize;
-    records.truncate(limit as usize);
-    let next_cursor = more.then(|| records.last().map(encode_cursor)).flatten();
+    let page = checkouts::list(&state, limit, params.cursor.as_deref(), status).await?;
     Ok(Json(CheckoutList {
-        items: records.iter().map(|r| merchant_view(&state, r)).collect(),
-        next_cursor,
+        items: page
+            .items
+            .iter()
+            .map(|r| merchant_view(&state, r))
+            .collect(),
+        next_cursor: page.next_cursor,
     }))
 }
 
@@ -196,7 +177,7 @@ pub async fn cancel_checkout(
     State(state): State<AppState>,
     Id(id): Id,
 ) -> AppResult<Json<MerchantCheckoutView>> {
-    let record = service::cancel(&state, &id).await?;
+    let record = checkouts::cancel(&state, &id).await?;
     Ok(Json(merchant_view(&state, &record)))
 }
 
@@ -212,7 +193,7 @@ pub async fn resolve_checkout(
     Id(id): Id,
     AppJson(req): AppJson<ResolveRequest>,
 ) -> AppResult<Json<MerchantCheckoutView>> {
-    let record = service::resolve(&state, &id, req.action).await?;
+    let record = checkouts::resolve(&state, &id, req.action).await?;
     Ok(Json(merchant_view(&state, &record)))
 }
 
@@ -262,7 +243,11 @@ pub struct WidgetView {
     checkouts: Vec<MerchantCheckoutView>,
 }
 
-fn widget_view(state: &AppState, w: WidgetRecord, checkouts: &[CheckoutRecord]) -> WidgetView {
+fn widget_view(state: &AppState, found: WidgetWithCheckouts) -> WidgetView {
+    let WidgetWithCheckouts {
+        widget: w,
+        checkouts,
+    } = found;
     WidgetView {
         idempotency_key: w.key.clone(),
         key: w.key,
@@ -284,47 +269,35 @@ fn widget_view(state: &AppState, w: WidgetRecord, checkouts: &[CheckoutRecord]) 
     }
 }
 
-/// Builds a widget record from a request; shared with the demo seeding.
-pub fn widget_from_request(state: &AppState, req: CreateWidgetRequest) -> AppResult<WidgetRecord> {
-    // Payers open checkouts with this key, so it must be unguessable: a random (v4) UUID.
-    let key = uuid::Uuid::parse_str(&req.idempotency_key)
-        .ok()
-        .filter(|u| u.get_version() == Some(uuid::Version::Random))
-        .ok_or_else(|| AppError::invalid("idempotencyKey", "must be a random (version 4) UUID"))?
-        .to_string();
-    let external_id = checked_key("externalId", req.external_id)?;
-    let checkout_type = req.checkout_type.or(Some(if req.fixed_amount.is_some() {
-        CheckoutType::FixedPrice
-    } else {
-        CheckoutType::NoPrice
-    }));
-    let spec = CheckoutSpec::build(
-        TextInput {
-            name: req.name,
-            description: req.description,
-            return_url: req.return_url,
-            support_url: req.support_url,
-            logo_url: req.logo_url,
-        },
-        PricingInput {
-            checkout_type,
-            fixed_amount: req.fixed_amount,
-            amount_currency: req.amount_currency,
-            min_amount: req.min_amount,
-            max_amount: req.max_amount,
-            suggested_amounts: req.suggested_amounts,
-            currencies: req.currencies,
-        },
-        "Payment",
-        &state.catalogue,
-    )?;
-    service::check_price_is_payable(state, &spec)?;
-    Ok(WidgetRecord {
-        key,
-        external_id,
-        spec,
-        created_at_ms: now_ms(),
-    })
+impl From<CreateWidgetRequest> for NewWidget {
+    fn from(req: CreateWidgetRequest) -> NewWidget {
+        // Without a type, a fixed amount means FIXED_PRICE and its absence NO_PRICE.
+        let checkout_type = req.checkout_type.or(Some(if req.fixed_amount.is_some() {
+            CheckoutType::FixedPrice
+        } else {
+            CheckoutType::NoPrice
+        }));
+        NewWidget {
+            idempotency_key: req.idempotency_key,
+            external_id: req.external_id,
+            text: TextInput {
+                name: req.name,
+                description: req.description,
+                return_url: req.return_url,
+                support_url: req.support_url,
+                logo_url: req.logo_url,
+            },
+            pricing: PricingInput {
+                checkout_type,
+                fixed_amount: req.fixed_amount,
+                amount_currency: req.amount_currency,
+                min_amount: req.min_amount,
+                max_amount: req.max_amount,
+                suggested_amounts: req.suggested_amounts,
+                currencies: req.currencies,
+            },
+        }
+    }
 }
 
 /// POST /api/v1/widgets: 201 new, 200 when the idempotency key exists (the stored widget).
@@ -332,31 +305,18 @@ pub async fn create_widget(
     State(state): State<AppState>,
     AppJson(req): AppJson<CreateWidgetRequest>,
 ) -> AppResult<Response> {
-    let widget = widget_from_request(&state, req)?;
-    let (widget, created) = service::insert_widget(&state, widget).await?;
-    let key = widget.key.clone();
-    let checkouts = state.db.run(move |s| s.widget_checkouts(&key)).await?;
+    let (found, created) = widgets::create(&state, req.into()).await?;
     let status = if created {
         StatusCode::CREATED
     } else {
         StatusCode::OK
     };
-    Ok((status, Json(widget_view(&state, widget, &checkouts))).into_response())
+    Ok((status, Json(widget_view(&state, found))).into_response())
 }
 
 pub async fn get_widget(State(state): State<AppState>, Id(key): Id) -> AppResult<Json<WidgetView>> {
-    let unknown = || AppError::not_found("no widget with this key");
-    let key = uuid::Uuid::parse_str(&key)
-        .map_err(|_| unknown())?
-        .to_string();
-    let lookup = key.clone();
-    let widget = state
-        .db
-        .run(move |s| s.widget(&lookup))
-        .await?
-        .ok_or_else(unknown)?;
-    let checkouts = state.db.run(move |s| s.widget_checkouts(&key)).await?;
-    Ok(Json(widget_view(&state, widget, &checkouts)))
+    let found = widgets::get(&state, &key).await?;
+    Ok(Json(widget_view(&state, found)))
 }
 
 #[derive(Debug, Deserialize)]
@@ -370,44 +330,6 @@ pub async fn sandbox_pay(
     State(state): State<AppState>,
     Id(payment_id): Id,
     AppJson(req): AppJson<SandboxPayRequest>,
-) -> AppResult<Json<service::SandboxPayment>> {
-    Ok(Json(
-        service::sandbox_pay(&state, &payment_id, req.amount).await?,
-    ))
+) -> AppResult<Json<SandboxPayment>> {
+    Ok(Json(sandbox::pay(&state, &payment_id, req.amount).await?))
 }
-
-/// The demo's two reusable widgets, created once.
-pub async fn seed_demo_widgets(state: &AppState) -> AppResult<()> {
-    let widgets = [
-        serde_json::json!({
-            "idempotencyKey": DEMO_DONATION_KEY,
-            "externalId": "demo-donation",
-            "name": "Demo donation",
-            "description": "Pay any amount from 1 to 10000 USD (sandbox: no real funds move)",
-            "type": "NO_PRICE",
-            "amountCurrency": "USD",
-            "minAmount": "1",
-            "maxAmount": "10000",
-        }),
-        serde_json::json!({
-            "idempotencyKey": DEMO_FIXED_KEY,
-            "externalId": "demo-order",
-            "name": "Demo order",
-            "description": "A 25.00 USD order (sandbox: no real funds move)",
-            "type": "FIXED_PRICE",
-            "fixedAmount": {"amount": "25.00", "currency": "USD"},
-        }),
-    ];
-    for w in widgets {
-        let req: CreateWidgetRequest =
-            serde_json::from_value(w).map_err(|e| AppError::internal(e.into()))?;
-        let record = widget_from_request(state, req)?;
-        service::insert_widget(state, record).await?;
-    }
-    Ok(())
-}
-
-/// `NO_PRICE`, USD 1 to 10000.
-pub const DEMO_DONATION_KEY: &str = "5e1f0a3c-7d2b-4c8e-9a61-0d3b2f4e8c17";
-/// `FIXED_PRICE`, 25.00 USD.
-pub const DEMO_FIXED_KEY: &str = "8b6d2f40-3c1e-4a57-b9d8-61f0e2a4c935";

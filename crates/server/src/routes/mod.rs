@@ -24,6 +24,8 @@ use tower_http::cors::{AllowOrigin, CorsLayer};
 use tower_http::set_header::SetResponseHeaderLayer;
 use tower_http::trace::{DefaultOnResponse, TraceLayer};
 
+use protocol::api::paths;
+
 use crate::config::Config;
 use crate::error::AppError;
 use crate::state::AppState;
@@ -31,28 +33,28 @@ use crate::state::AppState;
 /// Every API route as (method, path). The OpenAPI document must list exactly these, and a test
 /// checks that the router serves each one.
 pub const ROUTES: &[(&str, &str)] = &[
-    ("get", "/healthz"),
-    ("get", "/api/openapi.json"),
-    ("get", "/api/v1/public/checkouts/{id}"),
-    ("post", "/api/v1/public/checkouts/{id}/payment"),
-    ("get", "/api/v1/public/checkouts/{id}/status"),
-    ("get", "/api/v1/public/checkouts/{id}/events"),
-    ("post", "/api/v1/public/widgets/{key}/checkouts"),
-    ("post", "/api/v1/checkouts"),
-    ("get", "/api/v1/checkouts"),
-    ("get", "/api/v1/checkouts/{id}"),
-    ("post", "/api/v1/checkouts/{id}/cancel"),
-    ("post", "/api/v1/checkouts/{id}/resolve"),
-    ("post", "/api/v1/widgets"),
-    ("get", "/api/v1/widgets/{key}"),
-    ("post", "/api/v1/sandbox/payments/{paymentId}/pay"),
-    ("get", "/api/v1/deliveries"),
-    ("get", "/api/v1/deliveries/{eventId}"),
-    ("post", "/api/v1/deliveries/{eventId}/redeliver"),
-    ("post", "/webhooks/sandbox"),
-    ("post", "/webhooks/calypso"),
-    ("post", "/webhooks/inqud"),
-    ("post", "/webhooks/coinsph"),
+    ("get", paths::HEALTH),
+    ("get", paths::OPENAPI),
+    ("get", paths::PUBLIC_CHECKOUT),
+    ("post", paths::PUBLIC_PAYMENT),
+    ("get", paths::PUBLIC_STATUS),
+    ("get", paths::PUBLIC_EVENTS),
+    ("post", paths::PUBLIC_WIDGET_CHECKOUTS),
+    ("post", paths::CHECKOUTS),
+    ("get", paths::CHECKOUTS),
+    ("get", paths::CHECKOUT),
+    ("post", paths::CHECKOUT_CANCEL),
+    ("post", paths::CHECKOUT_RESOLVE),
+    ("post", paths::WIDGETS),
+    ("get", paths::WIDGET),
+    ("post", paths::SANDBOX_PAY),
+    ("get", paths::DELIVERIES),
+    ("get", paths::DELIVERY),
+    ("post", paths::DELIVERY_REDELIVER),
+    ("post", paths::WEBHOOK_SANDBOX),
+    ("post", paths::WEBHOOK_CALYPSO),
+    ("post", paths::WEBHOOK_INQUD),
+    ("post", paths::WEBHOOK_COINSPH),
 ];
 
 fn cors(config: &Config) -> CorsLayer {
@@ -119,18 +121,14 @@ fn panic_response(_: Box<dyn std::any::Any + Send + 'static>) -> Response {
     AppError::internal(anyhow::anyhow!("handler panicked")).into_response()
 }
 
-/// The whole application. Built by a function so tests can drive it in-process too.
-pub fn app(state: AppState) -> Router {
-    let config = &state.config;
+/// The public widget API: no secret, CORS for the merchants' pages, rate-limited per client.
+fn public_routes(config: &Config) -> Router<AppState> {
     let public = Router::new()
-        .route("/api/v1/public/checkouts/{id}", get(public::checkout))
-        .route("/api/v1/public/checkouts/{id}/payment", post(public::pick))
-        .route("/api/v1/public/checkouts/{id}/status", get(public::status))
-        .route("/api/v1/public/checkouts/{id}/events", get(public::events))
-        .route(
-            "/api/v1/public/widgets/{key}/checkouts",
-            post(public::open_widget),
-        );
+        .route(paths::PUBLIC_CHECKOUT, get(public::checkout))
+        .route(paths::PUBLIC_PAYMENT, post(public::pick))
+        .route(paths::PUBLIC_STATUS, get(public::status))
+        .route(paths::PUBLIC_EVENTS, get(public::events))
+        .route(paths::PUBLIC_WIDGET_CHECKOUTS, post(public::open_widget));
     // Inside CORS: a refused request still carries the CORS headers, so the browser lets the
     // widget read the 429. A limit of 0 is no layer at all rather than a layer that waves every
     // request through: it costs each request a boxed middleware call.
@@ -141,54 +139,66 @@ pub fn app(state: AppState) -> Router {
         ))
     } else {
         public
-    }
-    .layer(cors(config));
-    let merchant = Router::new()
+    };
+    public.layer(cors(config))
+}
+
+/// The merchant API: every route behind the merchant's secret key.
+fn merchant_routes(state: &AppState) -> Router<AppState> {
+    Router::new()
         .route(
-            "/api/v1/checkouts",
+            paths::CHECKOUTS,
             post(merchant::create_checkout).get(merchant::list_checkouts),
         )
-        .route("/api/v1/checkouts/{id}", get(merchant::get_checkout))
-        .route(
-            "/api/v1/checkouts/{id}/cancel",
-            post(merchant::cancel_checkout),
-        )
-        .route(
-            "/api/v1/checkouts/{id}/resolve",
-            post(merchant::resolve_checkout),
-        )
-        .route("/api/v1/widgets", post(merchant::create_widget))
-        .route("/api/v1/widgets/{key}", get(merchant::get_widget))
-        .route(
-            "/api/v1/sandbox/payments/{paymentId}/pay",
-            post(merchant::sandbox_pay),
-        )
-        .route("/api/v1/deliveries", get(deliveries::list))
-        .route("/api/v1/deliveries/{eventId}", get(deliveries::get))
-        .route(
-            "/api/v1/deliveries/{eventId}/redeliver",
-            post(deliveries::redeliver),
-        )
+        .route(paths::CHECKOUT, get(merchant::get_checkout))
+        .route(paths::CHECKOUT_CANCEL, post(merchant::cancel_checkout))
+        .route(paths::CHECKOUT_RESOLVE, post(merchant::resolve_checkout))
+        .route(paths::WIDGETS, post(merchant::create_widget))
+        .route(paths::WIDGET, get(merchant::get_widget))
+        .route(paths::SANDBOX_PAY, post(merchant::sandbox_pay))
+        .route(paths::DELIVERIES, get(deliveries::list))
+        .route(paths::DELIVERY, get(deliveries::get))
+        .route(paths::DELIVERY_REDELIVER, post(deliveries::redeliver))
         .route_layer(middleware::from_fn_with_state(
             state.clone(),
             merchant::require_merchant,
-        ));
+        ))
+}
+
+/// What is not an API route: health, the OpenAPI document, provider webhooks, the bench's
+/// baseline when asked for, and the widget's files.
+fn other_routes(config: &Config) -> Router<AppState> {
     let router = Router::new()
-        .route("/healthz", get(health::healthz))
-        .route("/api/openapi.json", get(openapi::document))
-        .route("/webhooks/sandbox", post(webhooks::sandbox))
-        .route("/webhooks/calypso", post(webhooks::calypso))
-        .route("/webhooks/inqud", post(webhooks::inqud))
-        .route("/webhooks/coinsph", post(webhooks::coinsph))
-        .merge(public)
-        .merge(merchant);
+        .route(paths::HEALTH, get(health::healthz))
+        .route(paths::OPENAPI, get(openapi::document))
+        .route(paths::WEBHOOK_SANDBOX, post(webhooks::sandbox))
+        .route(paths::WEBHOOK_CALYPSO, post(webhooks::calypso))
+        .route(paths::WEBHOOK_INQUD, post(webhooks::inqud))
+        .route(paths::WEBHOOK_COINSPH, post(webhooks::coinsph));
     let router = if config.bench_baseline {
         router.route("/bench/baseline", get(bench_baseline))
     } else {
         router
     };
-    let router = assets::mount(router, config.dist.as_deref(), config.examples.as_deref());
-    router
+    assets::mount(router, config.dist.as_deref(), config.examples.as_deref())
+}
+
+/// A request's span, named by the matched route: ids stay out of the span name.
+fn request_span(req: &Request) -> tracing::Span {
+    let route = req
+        .extensions()
+        .get::<MatchedPath>()
+        .map(|p| p.as_str().to_owned())
+        .unwrap_or_else(|| "-".to_owned());
+    tracing::info_span!("http", method = %req.method(), route)
+}
+
+/// The whole application. Built by a function so tests can drive it in-process too.
+pub fn app(state: AppState) -> Router {
+    let config = &state.config;
+    other_routes(config)
+        .merge(public_routes(config))
+        .merge(merchant_routes(&state))
         .fallback(not_found)
         .layer(middleware::map_response(envelope_for_405))
         .layer(DefaultBodyLimit::max(config.body_limit_bytes))
@@ -197,18 +207,10 @@ pub fn app(state: AppState) -> Router {
             limits::request_timeout,
         ))
         .layer(CatchPanicLayer::custom(panic_response))
+        // One line per answered request at the default level; headers are never logged.
         .layer(
             TraceLayer::new_for_http()
-                .make_span_with(|req: &Request| {
-                    // The matched route, not the raw URI: ids stay out of the span name.
-                    let route = req
-                        .extensions()
-                        .get::<MatchedPath>()
-                        .map(|p| p.as_str().to_owned())
-                        .unwrap_or_else(|| "-".to_owned());
-                    tracing::info_span!("http", method = %req.method(), route)
-                })
-                // One line per answered request at the default level; headers are never logged.
+                .make_span_with(request_span)
                 .on_response(DefaultOnResponse::new().level(tracing::Level::INFO)),
         )
         .layer(middleware::from_fn(security_headers::security_headers))

@@ -15,14 +15,14 @@ use tokio::sync::watch;
 use super::extract::{AppJson, Id};
 use crate::error::AppResult;
 use crate::live::{Published, Subscription};
-use crate::service;
+use crate::services::{checkouts, pick, widgets};
 use crate::state::AppState;
 
 const NO_CACHE: HeaderValue = HeaderValue::from_static("no-cache");
 
 /// GET the checkout's public view.
 pub async fn checkout(State(state): State<AppState>, Id(id): Id) -> AppResult<Response> {
-    let record = service::load(&state, &id).await?;
+    let record = checkouts::load(&state, &id).await?;
     Ok((
         [(header::CACHE_CONTROL, NO_CACHE)],
         Json(record.public_view(&state.catalogue)),
@@ -36,7 +36,7 @@ pub async fn pick(
     Id(id): Id,
     AppJson(request): AppJson<PickCurrencyRequest>,
 ) -> AppResult<Response> {
-    let record = service::pick(&state, &id, request).await?;
+    let record = pick::pick(&state, &id, request).await?;
     Ok((
         [(header::CACHE_CONTROL, NO_CACHE)],
         Json(record.public_view(&state.catalogue)),
@@ -61,7 +61,7 @@ pub async fn status(
     Id(id): Id,
     headers: HeaderMap,
 ) -> AppResult<Response> {
-    let cached = service::status(&state, &id).await?;
+    let cached = checkouts::status(&state, &id).await?;
     let etag = HeaderValue::from_str(&cached.etag).expect("digits and quotes are a valid header");
     if etag_matches(&headers, &cached.etag) {
         return Ok((
@@ -131,7 +131,7 @@ pub async fn events(
 ) -> AppResult<Response> {
     // Subscribe first: a change between the read and the subscription cannot be lost.
     let subscription = state.live.subscribe(&id);
-    let record = service::load(&state, &id).await?;
+    let record = checkouts::load(&state, &id).await?;
     let view = record.public_view(&state.catalogue);
     let current = Arc::new(Published {
         version: view.version,
@@ -167,7 +167,7 @@ pub async fn events(
 
 /// POST: a payer opened a reusable widget key; a fresh checkout is made for them.
 pub async fn open_widget(State(state): State<AppState>, Id(key): Id) -> AppResult<Response> {
-    let record = service::open_widget_checkout(&state, &key).await?;
+    let record = widgets::open_checkout(&state, &key).await?;
     Ok((
         StatusCode::CREATED,
         Json(record.public_view(&state.catalogue)),

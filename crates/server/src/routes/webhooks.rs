@@ -9,7 +9,7 @@ use serde_json::{json, Value};
 
 use super::extract::RawBody;
 use crate::error::{AppError, AppResult};
-use crate::service;
+use crate::services::webhooks;
 use crate::state::AppState;
 
 async fn receive(
@@ -21,7 +21,7 @@ async fn receive(
     let provider = state
         .provider_named(name)
         .ok_or_else(|| AppError::not_found("this provider is not configured"))?;
-    let outcome = service::handle_webhook(state, &*provider, headers, body).await?;
+    let outcome = webhooks::handle(state, &*provider, headers, body).await?;
     Ok(Json(json!({ "status": outcome })))
 }
 

@@ -14,7 +14,8 @@ use std::sync::Arc;
 
 use protocol::{Amount, CheckoutStatus};
 
-use crate::domain::checkout::{CheckoutRecord, CheckoutSpec};
+use crate::domain::checkout::CheckoutRecord;
+use crate::domain::spec::CheckoutSpec;
 use crate::error::{AppError, AppResult};
 
 /// A reusable widget key and the settings every checkout opened from it gets.

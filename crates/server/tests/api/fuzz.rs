@@ -138,7 +138,7 @@ proptest! {
             parse_json::<ResolveRequest>(&bytes).err(),
             parse_json::<SandboxPayRequest>(&bytes).err(),
         ].into_iter().flatten() {
-            prop_assert!(err.status.is_client_error(), "{err}");
+            prop_assert!(err.status().is_client_error(), "{err}");
         }
     }
 

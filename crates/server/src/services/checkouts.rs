@@ -1,0 +1,170 @@
+//! A checkout's life as the merchant and the clock see it: created, read (expired on read when
+//! its time ran out), listed, cancelled, resolved, swept.
+
+use std::sync::Arc;
+
+use protocol::CheckoutStatus;
+
+use super::paging::{self, Page};
+use super::{modify, modify_existing, unknown_checkout};
+use crate::domain::checkout::CheckoutRecord;
+use crate::domain::currency::Denomination;
+use crate::domain::now_ms;
+use crate::domain::spec::CheckoutSpec;
+use crate::domain::state_machine::{Event, Refusal, Resolution};
+use crate::error::{AppError, AppResult};
+use crate::state::AppState;
+use crate::status_cache::CachedStatus;
+use crate::store::{decode_cursor, encode_cursor, ListQuery, Modify};
+
+/// Why the active provider cannot take `spec`'s price, if it cannot: a fiat price with a
+/// provider that prices only in the coin (Coins.ph). Returns the request field that named the
+/// currency and the explanation.
+pub(super) fn unpayable_price(
+    state: &AppState,
+    spec: &CheckoutSpec,
+) -> Option<(&'static str, String)> {
+    let provider = state.provider();
+    let code = spec.denomination_code()?;
+    let fiat = matches!(
+        state.catalogue.denomination(code),
+        Some(Denomination::Fiat { .. })
+    );
+    if !fiat || provider.prices_in_fiat() {
+        return None;
+    }
+    let field = if spec.price.is_some() {
+        "fixedAmount.currency"
+    } else {
+        "amountCurrency"
+    };
+    let why = format!(
+        "{code} is a fiat currency, and the configured provider ({}) only takes prices in the \
+         coin itself; price this checkout in a coin, e.g. USDT",
+        provider.name()
+    );
+    Some((field, why))
+}
+
+/// 400 when a new checkout or widget has a price the active provider cannot take, so the
+/// merchant hears of it at creation instead of a payer meeting a provider error.
+pub fn check_price_is_payable(state: &AppState, spec: &CheckoutSpec) -> AppResult<()> {
+    match unpayable_price(state, spec) {
+        Some((field, why)) => Err(AppError::invalid_with_code(
+            "unsupported_currency",
+            field,
+            why,
+        )),
+        None => Ok(()),
+    }
+}
+
+/// Inserts a new checkout (or returns the one with the same clientOrderId, with `false`).
+pub async fn insert(state: &AppState, record: CheckoutRecord) -> AppResult<(CheckoutRecord, bool)> {
+    state.db.run(move |s| s.insert_checkout(&record)).await
+}
+
+/// The checkout as it is now: expired first if its time ran out (expiry is checked on read
+/// too, so nobody sees a stale WAITING_PAYMENT between two sweeps).
+pub async fn load(state: &AppState, id: &str) -> AppResult<CheckoutRecord> {
+    let owned = id.to_owned();
+    let record = state
+        .db
+        .run(move |s| s.checkout(&owned))
+        .await?
+        .ok_or_else(unknown_checkout)?;
+    let now = now_ms();
+    if !record.expiry_due(now) {
+        return Ok(record);
+    }
+    let policy = state.config.policy;
+    modify_existing(state, id, move |rec| {
+        rec.apply(&Event::Expire { now_ms: now }, &policy, now)?;
+        Ok(())
+    })
+    .await
+}
+
+/// The checkout's status, from the cache when it is current there.
+pub async fn status(state: &AppState, id: &str) -> AppResult<Arc<CachedStatus>> {
+    if let Some(cached) = state.status_cache.get(id, now_ms()) {
+        return Ok(cached);
+    }
+    let record = load(state, id).await?;
+    Ok(state.status_cache.put(&record))
+}
+
+/// One page of checkouts, newest first. `cursor` is what the previous page returned.
+pub async fn list(
+    state: &AppState,
+    limit: u32,
+    cursor: Option<&str>,
+    status: Option<CheckoutStatus>,
+) -> AppResult<Page<CheckoutRecord>> {
+    let before = cursor
+        .map(|c| decode_cursor(c).ok_or_else(paging::foreign_cursor))
+        .transpose()?;
+    let query = ListQuery {
+        limit: limit + 1,
+        before,
+        status,
+    };
+    let rows = state.db.run(move |s| s.list_checkouts(&query)).await?;
+    Ok(Page::cut(rows, limit, encode_cursor))
+}
+
+/// Expires every checkout whose time has run out; returns how many changed.
+pub async fn expire_due(state: &AppState) -> AppResult<usize> {
+    let now = now_ms();
+    let ids = state.db.run(move |s| s.expiry_candidates(now, 500)).await?;
+    let policy = state.config.policy;
+    let mut expired = 0;
+    for id in ids {
+        let outcome = modify(state, &id, None, move |rec| {
+            rec.apply(&Event::Expire { now_ms: now }, &policy, now)?;
+            Ok(())
+        })
+        .await?;
+        if matches!(outcome, Modify::Applied { changed: true, .. }) {
+            expired += 1;
+        }
+    }
+    Ok(expired)
+}
+
+pub async fn cancel(state: &AppState, id: &str) -> AppResult<CheckoutRecord> {
+    load(state, id).await?;
+    let policy = state.config.policy;
+    modify_existing(state, id, move |rec| {
+        rec.apply(&Event::Cancel, &policy, now_ms())?;
+        Ok(())
+    })
+    .await
+}
+
+/// Settles a CONFLICT: the provider hears of it first (Calypso moves the funds), then the
+/// checkout changes.
+pub async fn resolve(
+    state: &AppState,
+    id: &str,
+    resolution: Resolution,
+) -> AppResult<CheckoutRecord> {
+    let record = load(state, id).await?;
+    if record.status() != CheckoutStatus::Conflict {
+        return Err(Refusal::NotConflict(record.status()).into());
+    }
+    if let Some(p) = record.active_payment() {
+        if let Some(provider) = state.provider_named(&p.provider) {
+            provider
+                .resolve_conflict(&p.provider_ref, resolution)
+                .await
+                .map_err(AppError::upstream)?;
+        }
+    }
+    let policy = state.config.policy;
+    modify_existing(state, id, move |rec| {
+        rec.apply(&Event::Resolve(resolution), &policy, now_ms())?;
+        Ok(())
+    })
+    .await
+}

@@ -1,0 +1,221 @@
+//! The payer picks a coin (and an amount, when the checkout lets them): the same payment again
+//! while its quote holds, otherwise a new invoice from the provider.
+
+use protocol::{CheckoutStatus, Money, PickCurrencyRequest};
+
+use super::checkouts::{load, unpayable_price};
+use super::modify_existing;
+use crate::domain::checkout::CheckoutRecord;
+use crate::domain::currency::Coin;
+use crate::domain::payment::Payment;
+use crate::domain::pricing::{self, Rate, Terms};
+use crate::domain::state_machine::{self, Event, Funds, Refusal};
+use crate::domain::{new_payment_id, now_ms};
+use crate::error::{AppError, AppResult};
+use crate::providers::{InvoiceSnapshot, NewInvoice};
+use crate::state::AppState;
+
+pub async fn pick(
+    state: &AppState,
+    id: &str,
+    req: PickCurrencyRequest,
+) -> AppResult<CheckoutRecord> {
+    let record = load(state, id).await?;
+    // An expired or cancelled checkout takes no pick, not even a repeated one.
+    match record.status() {
+        CheckoutStatus::Expired => return Err(Refusal::Expired.into()),
+        CheckoutStatus::Cancelled => return Err(Refusal::Cancelled.into()),
+        _ => {}
+    }
+    let coin = coin_for_pick(state, &record, &req)?.clone();
+    // Created before the provider was switched to one that cannot take its price.
+    if let Some((_, why)) = unpayable_price(state, &record.spec) {
+        return Err(AppError::conflict("unsupported_currency", why));
+    }
+    let requested = record.spec.payer_amount(req.amount, &state.catalogue)?;
+    let now = now_ms();
+    if let Some(payment_id) = live_payment_for(&record, &coin, requested.as_ref(), now) {
+        if record.state.active_payment.as_deref() == Some(payment_id.as_str()) {
+            return Ok(record);
+        }
+        return switch_to(state, id, payment_id, now).await;
+    }
+    // Refuse before asking the provider for an invoice that could never be used.
+    state_machine::check_pick(&record.state, now)?;
+    let payment = open_payment(state, &record, &coin, requested, now).await?;
+    let policy = state.config.policy;
+    modify_existing(state, id, move |rec| {
+        rec.add_payment(payment.clone(), &policy, now)?;
+        Ok(())
+    })
+    .await
+}
+
+/// The coin the request names, if it exists and this checkout offers it.
+fn coin_for_pick<'a>(
+    state: &'a AppState,
+    record: &CheckoutRecord,
+    req: &PickCurrencyRequest,
+) -> AppResult<&'a Coin> {
+    let catalogue = &state.catalogue;
+    if !catalogue.has_code(&req.currency) {
+        return Err(AppError::invalid_with_code(
+            "unknown_currency",
+            "currency",
+            format!("unknown currency {:?}", req.currency),
+        ));
+    }
+    let coin = catalogue.coin(&req.currency, &req.network).ok_or_else(|| {
+        AppError::invalid_with_code(
+            "unknown_network",
+            "network",
+            format!(
+                "{} is not available on network {:?}",
+                req.currency, req.network
+            ),
+        )
+    })?;
+    if !record.spec.currencies.contains(&coin.key()) {
+        return Err(AppError::invalid_with_code(
+            "currency_not_offered",
+            "currency",
+            format!(
+                "{} on {} is not offered by this checkout",
+                coin.code, coin.network
+            ),
+        ));
+    }
+    Ok(coin)
+}
+
+/// The same pick made before, whose quote still holds: it is reused, not opened again.
+fn live_payment_for(
+    record: &CheckoutRecord,
+    coin: &Coin,
+    requested: Option<&Money>,
+    now: i64,
+) -> Option<String> {
+    record
+        .payments
+        .iter()
+        .rev()
+        .find(|p| p.answers(coin.code, coin.network, requested) && p.quote_is_live(now))
+        .map(|p| p.id.clone())
+}
+
+/// Makes an earlier payment the active one again (the payer switched back to its coin).
+async fn switch_to(
+    state: &AppState,
+    id: &str,
+    payment_id: String,
+    now: i64,
+) -> AppResult<CheckoutRecord> {
+    let policy = state.config.policy;
+    modify_existing(state, id, move |rec| {
+        let picked = Event::Picked {
+            payment_id: payment_id.clone(),
+            now_ms: now,
+        };
+        rec.apply(&picked, &policy, now)?;
+        Ok(())
+    })
+    .await
+}
+
+/// Prices the payment, asks the provider for its invoice and returns the payment to store.
+async fn open_payment(
+    state: &AppState,
+    record: &CheckoutRecord,
+    coin: &Coin,
+    requested: Option<Money>,
+    now: i64,
+) -> AppResult<Payment> {
+    let terms = terms_for(state, record, coin, requested.as_ref(), now).await?;
+    let provider = state.provider();
+    let payment_id = new_payment_id();
+    let invoice = provider
+        .create_invoice(&NewInvoice {
+            payment_id: payment_id.clone(),
+            checkout_id: record.id.clone(),
+            coin: coin.clone(),
+            amount: terms.amount,
+            fiat: terms.fiat.clone(),
+            expires_at_ms: record.state.expires_at_ms,
+            title: record.spec.name.clone(),
+        })
+        .await
+        .map_err(AppError::upstream)?;
+    let (amount, rate_expires_at_ms) = settled_amount(&terms, &invoice)?;
+    Ok(Payment {
+        id: payment_id,
+        checkout_id: record.id.clone(),
+        provider: provider.name().to_owned(),
+        provider_ref: invoice.provider_ref,
+        currency: coin.code.to_owned(),
+        network: coin.network.to_owned(),
+        address: invoice.address,
+        amount,
+        requested,
+        fiat: terms.fiat,
+        rate: terms.rate,
+        rate_expires_at_ms,
+        created_at_ms: now,
+        confirmations_required: coin.confirmations_required,
+        funds: Funds::default(),
+        provider_state: invoice.provider_state,
+    })
+}
+
+/// The terms of a new payment; asks the provider for a rate when the price is in fiat.
+async fn terms_for(
+    state: &AppState,
+    record: &CheckoutRecord,
+    coin: &Coin,
+    requested: Option<&Money>,
+    now: i64,
+) -> AppResult<Terms> {
+    let price = pricing::price_to_pay(&record.spec, requested)?;
+    let denomination = state
+        .catalogue
+        .denomination(&price.currency)
+        .ok_or_else(|| {
+            AppError::internal(anyhow::anyhow!(
+                "stored price currency {} unknown",
+                price.currency
+            ))
+        })?;
+    let rate = if denomination.is_fiat() {
+        let quote = state
+            .provider()
+            .quote(coin, &price.currency)
+            .await
+            .map_err(AppError::upstream)?;
+        quote.map(|q| Rate {
+            fiat_per_coin: q.rate,
+            valid_for_ms: i64::try_from(q.valid_for.as_millis()).unwrap_or(i64::MAX),
+        })
+    } else {
+        None
+    };
+    let terms = pricing::terms(
+        price,
+        denomination,
+        coin,
+        rate,
+        now,
+        record.state.expires_at_ms,
+    )?;
+    Ok(terms)
+}
+
+/// The amount due and its lock: ours, or the provider's when it converted the price itself.
+fn settled_amount(terms: &Terms, invoice: &InvoiceSnapshot) -> AppResult<(protocol::Amount, i64)> {
+    if let Some(amount) = terms.amount {
+        return Ok((amount, terms.locked_until_ms));
+    }
+    let amount = invoice.amount.filter(|a| !a.is_zero()).ok_or_else(|| {
+        AppError::upstream(anyhow::anyhow!("the provider's invoice has no amount"))
+    })?;
+    let locked_until = invoice.rate_expires_at_ms.unwrap_or(terms.locked_until_ms);
+    Ok((amount, locked_until))
+}

@@ -1,0 +1,168 @@
+//! Inbound provider webhooks: verified on the raw bytes, then treated as a hint to re-read the
+//! invoice from the provider, whose answer goes through the state machine in one transaction
+//! with the stored event.
+
+use http::HeaderMap;
+use serde::Serialize;
+
+use super::modify;
+use crate::domain::now_ms;
+use crate::error::{AppError, AppResult};
+use crate::providers::{Provider, WebhookError, WebhookNotice};
+use crate::state::AppState;
+use crate::store::{InboundEvent, Modify};
+
+/// What became of an inbound webhook.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum WebhookOutcome {
+    Applied,
+    Duplicate,
+    /// Verified but about nothing we know; stored so the provider stops retrying.
+    Ignored,
+}
+
+/// Verifies, re-reads and applies one provider webhook. Answers only after the event and its
+/// effect are committed together.
+pub async fn handle(
+    state: &AppState,
+    provider: &dyn Provider,
+    headers: &HeaderMap,
+    body: &[u8],
+) -> AppResult<WebhookOutcome> {
+    let notice = verified_notice(provider, headers, body)?;
+    let name = provider.name();
+    // A delivery already applied is answered without asking the provider again. This read only
+    // saves that round trip: the event's insert inside the transaction is what makes a
+    // duplicate a no-op when two deliveries race.
+    let event_id = notice.event_id.clone();
+    if state
+        .db
+        .run(move |s| s.inbound_event_seen(name, &event_id))
+        .await?
+    {
+        return Ok(WebhookOutcome::Duplicate);
+    }
+    let inbound = InboundEvent {
+        provider: name.to_owned(),
+        event_id: notice.event_id.clone(),
+        payment_ref: notice.provider_ref.clone(),
+        body: String::from_utf8_lossy(body).into_owned(),
+        received_at_ms: now_ms(),
+    };
+    let target = match notice.provider_ref.clone() {
+        Some(reference) => {
+            state
+                .db
+                .run(move |s| s.payment_by_ref(name, &reference))
+                .await?
+        }
+        None => None,
+    };
+    match target {
+        Some((checkout_id, payment_id)) => {
+            let reference = notice.provider_ref.unwrap_or_default();
+            let target = Target {
+                checkout_id,
+                payment_id,
+                reference,
+            };
+            apply_fresh_read(state, provider, target, inbound).await
+        }
+        None => record_unrelated(state, inbound).await,
+    }
+}
+
+/// The signature first, over the exact bytes; only then is the body parsed.
+fn verified_notice(
+    provider: &dyn Provider,
+    headers: &HeaderMap,
+    body: &[u8],
+) -> AppResult<WebhookNotice> {
+    provider.verify_webhook(headers, body).map_err(|e| {
+        let code = match e {
+            WebhookError::MissingSignature => "missing_signature",
+            _ => "invalid_signature",
+        };
+        AppError::unauthorized_with_code(code, e.to_string())
+    })?;
+    provider
+        .parse_webhook(body)
+        .map_err(|e| AppError::bad_request("invalid_payload", e.to_string()))
+}
+
+/// An event about no payment of ours: stored, so a retry is recognised, and otherwise ignored.
+async fn record_unrelated(state: &AppState, inbound: InboundEvent) -> AppResult<WebhookOutcome> {
+    let provider = inbound.provider.clone();
+    let stored = state
+        .db
+        .run(move |s| s.record_inbound_event(&inbound))
+        .await?;
+    tracing::info!(
+        provider,
+        "webhook about an unknown invoice stored and ignored"
+    );
+    Ok(if stored {
+        WebhookOutcome::Ignored
+    } else {
+        WebhookOutcome::Duplicate
+    })
+}
+
+/// The payment a webhook is about.
+struct Target {
+    checkout_id: String,
+    payment_id: String,
+    reference: String,
+}
+
+/// Re-reads the invoice and applies what the provider says now, with the event, in one
+/// transaction.
+async fn apply_fresh_read(
+    state: &AppState,
+    provider: &dyn Provider,
+    target: Target,
+    inbound: InboundEvent,
+) -> AppResult<WebhookOutcome> {
+    let decimals = coin_decimals(state, &target.checkout_id, &target.payment_id).await?;
+    let snapshot = provider
+        .fetch_invoice(&target.reference, decimals)
+        .await
+        .map_err(AppError::upstream)?;
+    let policy = state.config.policy;
+    let payment_id = target.payment_id;
+    let outcome = modify(state, &target.checkout_id, Some(inbound), move |rec| {
+        rec.record_funds(
+            &payment_id,
+            &snapshot.funds,
+            &snapshot.provider_state,
+            &policy,
+            now_ms(),
+        )?;
+        Ok(())
+    })
+    .await?;
+    Ok(match outcome {
+        Modify::DuplicateEvent => WebhookOutcome::Duplicate,
+        Modify::NotFound => WebhookOutcome::Ignored,
+        Modify::Applied { .. } => WebhookOutcome::Applied,
+    })
+}
+
+/// The scale a payment's funds are counted in: its coin's decimals.
+async fn coin_decimals(state: &AppState, checkout_id: &str, payment_id: &str) -> AppResult<u8> {
+    let id = checkout_id.to_owned();
+    let record = state
+        .db
+        .run(move |s| s.checkout(&id))
+        .await?
+        .ok_or_else(super::unknown_checkout)?;
+    let payment = record
+        .payment(payment_id)
+        .ok_or_else(|| AppError::internal(anyhow::anyhow!("payment missing from its checkout")))?;
+    Ok(state
+        .catalogue
+        .coin(&payment.currency, &payment.network)
+        .map(|c| c.decimals)
+        .unwrap_or(payment.amount.scale()))
+}
