@@ -36,3 +36,27 @@ pub fn judged_by_provider(seen: u128, confirmed: u128, signal: Option<ProviderSi
         signal,
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn final_only_when_everything_seen_is_confirmed() {
+        let f = judged_by_provider(100, 100, None);
+        assert_eq!(
+            (f.confirmations, f.first_seen_at_ms.is_some()),
+            (u32::MAX, true)
+        );
+        let f = judged_by_provider(100, 40, Some(ProviderSignal::InFlight));
+        assert_eq!((f.confirmed_units, f.confirmations), (40, 0));
+        let f = judged_by_provider(0, 0, None);
+        assert_eq!((f.confirmations, f.first_seen_at_ms), (0, None));
+        let f = judged_by_provider(5, 9, None);
+        assert_eq!(f.confirmed_units, 5, "never more confirmed than seen");
+        let amount = Amount::parse("0.123456789").ok();
+        assert_eq!(received_units(amount, 8), 12_345_678);
+        assert_eq!(due_units(amount, 8), 12_345_679);
+        assert_eq!((received_units(None, 8), due_units(None, 8)), (0, 0));
+    }
+}
