@@ -31,6 +31,8 @@ pub use routes::app;
 use crate::domain::currency::Catalogue;
 use crate::live::Live;
 use crate::providers::registry::Registry;
+use crate::providers::sandbox::ledger::sqlite::SqliteLedger;
+use crate::providers::sandbox::ledger::Ledger;
 use crate::providers::sandbox::{chain, SandboxProvider};
 use crate::state::{AppState, Shared};
 use crate::status_cache::StatusCache;
@@ -70,12 +72,15 @@ fn loopback(addr: SocketAddr) -> SocketAddr {
 /// Opens the store, seeds the demo if asked, binds, and starts serving in the background.
 pub async fn start(config: Config) -> anyhow::Result<Server> {
     let path = config.database_path();
-    let store = tokio::task::spawn_blocking(move || SqliteStore::open(&path))
-        .await
-        .context("opening the store")??;
+    let (store, ledger) = tokio::task::spawn_blocking(move || {
+        anyhow::Ok((SqliteStore::open(&path)?, SqliteLedger::open(&path)?))
+    })
+    .await
+    .context("opening the store")??;
     let db = Db::new(Arc::new(store));
     let (stop, shutdown) = watch::channel(false);
-    let sandbox = Arc::new(SandboxProvider::new(db.clone(), config.sandbox.clone()));
+    let ledger = Ledger::new(Arc::new(ledger));
+    let sandbox = Arc::new(SandboxProvider::new(ledger, config.sandbox.clone()));
     let providers = Registry::from_config(&config, sandbox.clone())?;
     let listener = tokio::net::TcpListener::bind(config.listen)
         .await
@@ -104,7 +109,11 @@ pub async fn start(config: Config) -> anyhow::Result<Server> {
     let background = vec![
         tokio::spawn(chain::run(sandbox, webhook_url, shutdown.clone())),
         tokio::spawn(expiry::run(state.clone(), shutdown.clone())),
-        tokio::spawn(notify::worker::run(state.clone(), shutdown.clone())),
+        tokio::spawn(notify::worker::run(
+            state.db.clone(),
+            state.config.notify.clone(),
+            shutdown.clone(),
+        )),
     ];
     let router = app(state.clone());
     let mut stopping = shutdown;

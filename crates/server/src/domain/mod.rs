@@ -3,12 +3,15 @@
 pub mod checkout;
 pub mod currency;
 pub mod error;
+pub mod merchant_event;
 pub mod money;
 pub mod payment;
 pub mod pricing;
 pub mod qr;
 pub mod spec;
 pub mod state_machine;
+#[cfg(test)]
+pub(crate) mod test_fixtures;
 pub mod wallet_uri;
 
 use time::format_description::well_known::Rfc3339;

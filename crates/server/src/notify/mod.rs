@@ -1,11 +1,11 @@
-//! Merchant notifications: every status change of a checkout becomes one event, written to the
-//! outbox in the transaction that makes the change (see `store::sqlite::outbox`), then sent by
-//! [`worker`] to the merchant's URL, signed ([`signature`]), retried with [`backoff`] until the
-//! merchant answers 2xx or about three days have passed. Every attempt is recorded; the merchant
-//! API lists deliveries and asks for redeliveries (`routes::deliveries`).
+//! Merchant notifications: every status change of a checkout becomes one event
+//! (`domain::merchant_event`), written to the outbox by the store in the transaction that makes
+//! the change, then sent by [`worker`] to the merchant's URL, signed ([`signature`]), retried
+//! with [`backoff`] until the merchant answers 2xx or about three days have passed. Every
+//! attempt is recorded; the merchant API lists deliveries and asks for redeliveries
+//! (`routes::deliveries`).
 
 pub mod backoff;
-pub mod event;
 pub mod signature;
 pub mod worker;
 

@@ -9,15 +9,23 @@ use tokio::sync::watch;
 
 use super::backoff;
 use super::signature::{header_value, SIGNATURE_HEADER};
+use super::NotifyConfig;
 use crate::domain::now_ms;
-use crate::state::AppState;
 use crate::store::outbox::{AfterAttempt, Attempt, Delivery};
+use crate::store::Db;
 
 const BATCH: u32 = 100;
 
+/// What one delivery needs: where the outbox is, how to send and sign.
+struct Sender {
+    db: Db,
+    config: NotifyConfig,
+    client: reqwest::Client,
+    url: String,
+}
+
 /// Runs until `shutdown` turns true. Idle while no URL is configured.
-pub async fn run(state: AppState, mut shutdown: watch::Receiver<bool>) {
-    let config = &state.config.notify;
+pub async fn run(db: Db, config: NotifyConfig, mut shutdown: watch::Receiver<bool>) {
     let Some(url) = config.url.clone() else {
         return;
     };
@@ -35,6 +43,12 @@ pub async fn run(state: AppState, mut shutdown: watch::Receiver<bool>) {
     };
     let mut ticks = tokio::time::interval(config.poll_interval);
     ticks.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    let sender = Sender {
+        db,
+        config,
+        client,
+        url,
+    };
     loop {
         tokio::select! {
             _ = ticks.tick() => {}
@@ -43,105 +57,119 @@ pub async fn run(state: AppState, mut shutdown: watch::Receiver<bool>) {
         // A stop does not wait for slow merchants: an interrupted attempt is repeated after its
         // lease (at least once, never lost).
         tokio::select! {
-            _ = drain(&state, &client, &url) => {}
+            _ = sender.drain() => {}
             _ = shutdown.changed() => return,
         }
     }
 }
 
-/// Sends everything due before waiting again, so a burst is not paced by the poll interval.
-async fn drain(state: &AppState, client: &reqwest::Client, url: &str) {
-    let concurrency = state.config.notify.concurrency;
-    loop {
-        let now = now_ms();
-        let due = match state.db.run(move |s| s.outbox().due(now, BATCH)).await {
-            Ok(d) => d,
-            Err(e) => {
-                tracing::warn!("reading the notification outbox failed: {e}");
+impl Sender {
+    /// Sends everything due before waiting again, so a burst is not paced by the poll interval.
+    async fn drain(&self) {
+        loop {
+            let now = now_ms();
+            let due = match self.db.run(move |s| s.outbox().due(now, BATCH)).await {
+                Ok(d) => d,
+                Err(e) => {
+                    tracing::warn!("reading the notification outbox failed: {e}");
+                    return;
+                }
+            };
+            let full = due.len() as u32 == BATCH;
+            futures_util::stream::iter(due)
+                .for_each_concurrent(self.config.concurrency, |d| self.deliver(d))
+                .await;
+            if !full {
                 return;
             }
-        };
-        let full = due.len() as u32 == BATCH;
-        futures_util::stream::iter(due)
-            .for_each_concurrent(concurrency, |d| deliver(state, client, url, d))
-            .await;
-        if !full {
-            return;
         }
     }
-}
 
-/// One attempt at one row: claim, send, record.
-async fn deliver(state: &AppState, client: &reqwest::Client, url: &str, d: Delivery) {
-    let config = &state.config.notify;
-    let now = now_ms();
-    // The lease outlives the request, so a row is never sent twice at once; after a crash the
-    // row is due again when the lease ends.
-    let lease =
-        now.saturating_add(2 * i64::try_from(config.timeout.as_millis()).unwrap_or(i64::MAX / 2));
-    let id = d.event_id.clone();
-    match state
-        .db
-        .run(move |s| s.outbox().claim(&id, now, lease))
-        .await
-    {
-        Ok(true) => {}
-        Ok(false) => return,
-        Err(e) => {
-            tracing::warn!("claiming a notification failed: {e}");
+    /// One attempt at one row: claim, send, record.
+    async fn deliver(&self, d: Delivery) {
+        let now = now_ms();
+        if !self.claim(&d, now).await {
             return;
         }
-    }
-    let timestamp = now / 1000;
-    let secrets: Vec<&str> = config.secrets.iter().map(|s| s.expose()).collect();
-    let signature = header_value(&secrets, timestamp, d.body.as_bytes());
-    let started = Instant::now();
-    let sent = client
-        .post(url)
-        .header("content-type", "application/json")
-        .header(SIGNATURE_HEADER, signature)
-        .header("Checkout-Event-Id", &d.event_id)
-        .body(d.body.clone())
-        .send()
-        .await;
-    let duration_ms = started.elapsed().as_millis() as i64;
-    let (http_status, error) = match &sent {
-        Ok(r) if r.status().is_success() => (Some(r.status().as_u16()), None),
-        Ok(r) => (
-            Some(r.status().as_u16()),
-            Some(format!("the endpoint answered {}", r.status().as_u16())),
-        ),
-        // Without the URL: it may carry credentials in its query.
-        Err(e) => (None, Some(describe(e))),
-    };
-    let after = if error.is_none() {
-        AfterAttempt::Delivered
-    } else {
-        let failures = d.attempts + 1;
-        match config
-            .backoff
-            .next_attempt_ms(d.created_at_ms, now_ms(), failures, backoff::random())
-        {
-            Some(at) => AfterAttempt::RetryAt(at),
-            None => AfterAttempt::GiveUp,
+        let started = Instant::now();
+        let (http_status, error) = self.send(&d, now).await;
+        let duration_ms = started.elapsed().as_millis() as i64;
+        let after = if error.is_none() {
+            AfterAttempt::Delivered
+        } else {
+            let failures = d.attempts + 1;
+            match self.config.backoff.next_attempt_ms(
+                d.created_at_ms,
+                now_ms(),
+                failures,
+                backoff::random(),
+            ) {
+                Some(at) => AfterAttempt::RetryAt(at),
+                None => AfterAttempt::GiveUp,
+            }
+        };
+        if let Some(e) = &error {
+            tracing::info!(event_id = %d.event_id, attempt = d.attempts + 1, "notification not delivered: {e}");
         }
-    };
-    if let Some(e) = &error {
-        tracing::info!(event_id = %d.event_id, attempt = d.attempts + 1, "notification not delivered: {e}");
+        let attempt = Attempt {
+            at_ms: now,
+            duration_ms,
+            http_status,
+            error,
+        };
+        let id = d.event_id.clone();
+        if let Err(e) = self
+            .db
+            .run(move |s| s.outbox().record_attempt(&id, &attempt, after))
+            .await
+        {
+            tracing::warn!("recording a notification attempt failed: {e}");
+        }
     }
-    let attempt = Attempt {
-        at_ms: now,
-        duration_ms,
-        http_status,
-        error,
-    };
-    let id = d.event_id.clone();
-    if let Err(e) = state
-        .db
-        .run(move |s| s.outbox().record_attempt(&id, &attempt, after))
-        .await
-    {
-        tracing::warn!("recording a notification attempt failed: {e}");
+
+    /// Takes the row for this attempt; false when another worker has it or it failed.
+    async fn claim(&self, d: &Delivery, now: i64) -> bool {
+        // The lease outlives the request, so a row is never sent twice at once; after a crash
+        // the row is due again when the lease ends.
+        let timeout_ms = i64::try_from(self.config.timeout.as_millis()).unwrap_or(i64::MAX / 2);
+        let lease = now.saturating_add(2 * timeout_ms);
+        let id = d.event_id.clone();
+        match self
+            .db
+            .run(move |s| s.outbox().claim(&id, now, lease))
+            .await
+        {
+            Ok(claimed) => claimed,
+            Err(e) => {
+                tracing::warn!("claiming a notification failed: {e}");
+                false
+            }
+        }
+    }
+
+    /// Posts the stored body, signed at `now`: the merchant's status, and why it was no 2xx.
+    async fn send(&self, d: &Delivery, now: i64) -> (Option<u16>, Option<String>) {
+        let timestamp = now / 1000;
+        let secrets: Vec<&str> = self.config.secrets.iter().map(|s| s.expose()).collect();
+        let signature = header_value(&secrets, timestamp, d.body.as_bytes());
+        let sent = self
+            .client
+            .post(&self.url)
+            .header("content-type", "application/json")
+            .header(SIGNATURE_HEADER, signature)
+            .header("Checkout-Event-Id", &d.event_id)
+            .body(d.body.clone())
+            .send()
+            .await;
+        match &sent {
+            Ok(r) if r.status().is_success() => (Some(r.status().as_u16()), None),
+            Ok(r) => (
+                Some(r.status().as_u16()),
+                Some(format!("the endpoint answered {}", r.status().as_u16())),
+            ),
+            // Without the URL: it may carry credentials in its query.
+            Err(e) => (None, Some(describe(e))),
+        }
     }
 }
 

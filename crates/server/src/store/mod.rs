@@ -1,22 +1,24 @@
 //! Persistence behind one small interface, so PostgreSQL (several server instances) can replace
 //! SQLite without touching routes or domain code.
 //!
-//! The interface is synchronous and called through [`Db::run`], which moves the work onto the
+//! The interface is synchronous and called through [`Blocking::run`], which moves the work onto the
 //! blocking thread pool: database calls never stall the async runtime. A state change is a
 //! read-modify-write of one checkout inside one transaction ([`Store::modify_checkout`]): the
 //! domain code mutates the record, the store writes the record, its payments, the change feed
-//! rows and (for webhooks) the inbound event together, or nothing.
+//! rows, the merchant events they announce (decided by `domain::merchant_event`) and (for
+//! webhooks) the inbound event together, or nothing.
 
+mod blocking;
 pub mod outbox;
 pub mod sqlite;
 
-use std::sync::Arc;
+pub use blocking::Blocking;
 
-use protocol::{Amount, CheckoutStatus};
+use protocol::CheckoutStatus;
 
 use crate::domain::checkout::CheckoutRecord;
 use crate::domain::spec::CheckoutSpec;
-use crate::error::{AppError, AppResult};
+use crate::error::AppResult;
 
 /// A reusable widget key and the settings every checkout opened from it gets.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -109,75 +111,12 @@ pub trait Store: Send + Sync + 'static {
 
     fn widget(&self, key: &str) -> AppResult<Option<WidgetRecord>>;
 
-    /// The sandbox provider's simulated chain.
-    fn sandbox(&self) -> &dyn SandboxLedger;
-
     /// The merchant-notification outbox (rows are added by `modify_checkout`).
     fn outbox(&self) -> &dyn outbox::OutboxStore;
 }
 
-/// An invoice on the sandbox's simulated chain.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct SandboxInvoice {
-    pub reference: String,
-    pub currency: String,
-    pub network: String,
-    pub address: String,
-    pub amount: Amount,
-    pub confirmations_required: u32,
-    pub created_at_ms: i64,
-}
-
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct SandboxTx {
-    pub txid: String,
-    pub amount_units: u128,
-    pub confirmations: u32,
-    pub required: u32,
-    pub seen_at_ms: i64,
-}
-
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct SandboxNotification {
-    pub event_id: String,
-    pub invoice_ref: String,
-    pub created_at_ms: i64,
-}
-
-pub trait SandboxLedger: Send + Sync {
-    fn create_invoice(&self, invoice: &SandboxInvoice) -> AppResult<()>;
-    fn invoice(&self, reference: &str) -> AppResult<Option<(SandboxInvoice, Vec<SandboxTx>)>>;
-    /// A transaction enters the mempool; a notification is queued in the same transaction.
-    fn add_tx(&self, reference: &str, amount_units: u128, now_ms: i64) -> AppResult<SandboxTx>;
-    /// One block: every unconfirmed transaction gains a confirmation; one notification per
-    /// affected invoice. Returns how many invoices changed.
-    fn mine_block(&self, now_ms: i64) -> AppResult<usize>;
-    fn undelivered(&self, limit: u32) -> AppResult<Vec<SandboxNotification>>;
-    fn mark_delivered(&self, event_id: &str, now_ms: i64) -> AppResult<()>;
-    fn note_attempt(&self, event_id: &str) -> AppResult<()>;
-}
-
 /// The store as the async code holds it.
-#[derive(Clone)]
-pub struct Db(Arc<dyn Store>);
-
-impl Db {
-    pub fn new(store: Arc<dyn Store>) -> Db {
-        Db(store)
-    }
-
-    /// Runs `work` on the blocking pool.
-    pub async fn run<T, F>(&self, work: F) -> AppResult<T>
-    where
-        T: Send + 'static,
-        F: FnOnce(&dyn Store) -> AppResult<T> + Send + 'static,
-    {
-        let store = self.0.clone();
-        tokio::task::spawn_blocking(move || work(&*store))
-            .await
-            .map_err(|e| AppError::internal(anyhow::anyhow!("database task failed: {e}")))?
-    }
-}
+pub type Db = Blocking<dyn Store>;
 
 /// `<created_at_ms>_<id>`: the list cursor, opaque to callers.
 pub fn encode_cursor(record: &CheckoutRecord) -> String {

@@ -34,7 +34,7 @@ pub async fn run(
     loop {
         tokio::select! {
             _ = blocks.tick() => {
-                if let Err(e) = sandbox.db().run(|s| s.sandbox().mine_block(now_ms())).await {
+                if let Err(e) = sandbox.ledger().run(|l| l.mine_block(now_ms())).await {
                     tracing::warn!("sandbox block failed: {e}");
                 }
             }
@@ -47,7 +47,7 @@ pub async fn run(
 
 /// Sends queued notifications in order; stops at the first failure to keep the order.
 async fn deliver(sandbox: &SandboxProvider, client: &reqwest::Client, url: &str) {
-    let pending = match sandbox.db().run(|s| s.sandbox().undelivered(100)).await {
+    let pending = match sandbox.ledger().run(|l| l.undelivered(100)).await {
         Ok(p) => p,
         Err(e) => {
             tracing::warn!("reading sandbox notifications failed: {e}");
@@ -76,8 +76,8 @@ async fn deliver(sandbox: &SandboxProvider, client: &reqwest::Client, url: &str)
         match sent {
             Ok(r) if r.status().is_success() => {
                 let _ = sandbox
-                    .db()
-                    .run(move |s| s.sandbox().mark_delivered(&event_id, now_ms()))
+                    .ledger()
+                    .run(move |l| l.mark_delivered(&event_id, now_ms()))
                     .await;
             }
             outcome => {
@@ -88,8 +88,8 @@ async fn deliver(sandbox: &SandboxProvider, client: &reqwest::Client, url: &str)
                     Err(e) => tracing::warn!("sandbox webhook not delivered: {e}"),
                 }
                 let _ = sandbox
-                    .db()
-                    .run(move |s| s.sandbox().note_attempt(&event_id))
+                    .ledger()
+                    .run(move |l| l.note_attempt(&event_id))
                     .await;
                 return;
             }

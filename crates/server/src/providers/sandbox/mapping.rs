@@ -1,9 +1,9 @@
 //! The sandbox's ledger onto our funds: unlike the real providers, it counts confirmations
 //! itself, so a transaction is final once it has the confirmations its coin requires.
 
+use super::ledger::{SandboxInvoice, SandboxTx};
 use crate::domain::state_machine::Funds;
 use crate::providers::InvoiceSnapshot;
-use crate::store::{SandboxInvoice, SandboxTx};
 
 pub fn snapshot(invoice: &SandboxInvoice, txs: &[SandboxTx]) -> InvoiceSnapshot {
     let seen_units: u128 = txs.iter().map(|t| t.amount_units).sum();

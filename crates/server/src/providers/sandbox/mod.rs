@@ -3,6 +3,7 @@
 
 pub mod address;
 pub mod chain;
+pub mod ledger;
 pub mod mapping;
 pub mod webhook;
 
@@ -17,19 +18,19 @@ use super::{InvoiceSnapshot, NewInvoice, Provider, Quote, WebhookError, WebhookN
 use crate::config::SandboxConfig;
 use crate::domain::currency::Coin;
 use crate::error::AppResult;
-use crate::store::{Db, SandboxInvoice, SandboxTx};
+use ledger::{Ledger, SandboxInvoice, SandboxTx};
 
 pub struct SandboxProvider {
-    db: Db,
+    ledger: Ledger,
     config: SandboxConfig,
     /// Wakes the chain task when a transaction is added, so the webhook goes out at once.
     wake: Arc<Notify>,
 }
 
 impl SandboxProvider {
-    pub fn new(db: Db, config: SandboxConfig) -> SandboxProvider {
+    pub fn new(ledger: Ledger, config: SandboxConfig) -> SandboxProvider {
         SandboxProvider {
-            db,
+            ledger,
             config,
             wake: Arc::new(Notify::new()),
         }
@@ -39,8 +40,8 @@ impl SandboxProvider {
         &self.config
     }
 
-    pub(crate) fn db(&self) -> &Db {
-        &self.db
+    pub(crate) fn ledger(&self) -> &Ledger {
+        &self.ledger
     }
 
     pub(crate) fn wake(&self) -> Arc<Notify> {
@@ -51,11 +52,8 @@ impl SandboxProvider {
     pub async fn pay(&self, provider_ref: &str, amount_units: u128) -> AppResult<SandboxTx> {
         let reference = provider_ref.to_owned();
         let tx = self
-            .db
-            .run(move |s| {
-                s.sandbox()
-                    .add_tx(&reference, amount_units, crate::domain::now_ms())
-            })
+            .ledger
+            .run(move |l| l.add_tx(&reference, amount_units, crate::domain::now_ms()))
             .await?;
         self.wake.notify_one();
         Ok(tx)
@@ -102,8 +100,8 @@ impl Provider for SandboxProvider {
             created_at_ms: crate::domain::now_ms(),
         };
         let stored = invoice.clone();
-        self.db
-            .run(move |s| s.sandbox().create_invoice(&stored))
+        self.ledger
+            .run(move |l| l.create_invoice(&stored))
             .await
             .map_err(|e| anyhow::anyhow!("storing the sandbox invoice: {e}"))?;
         Ok(mapping::snapshot(&invoice, &[]))
@@ -116,8 +114,8 @@ impl Provider for SandboxProvider {
     ) -> anyhow::Result<InvoiceSnapshot> {
         let reference = provider_ref.to_owned();
         let found = self
-            .db
-            .run(move |s| s.sandbox().invoice(&reference))
+            .ledger
+            .run(move |l| l.invoice(&reference))
             .await
             .map_err(|e| anyhow::anyhow!("reading the sandbox invoice: {e}"))?;
         let (invoice, txs) =

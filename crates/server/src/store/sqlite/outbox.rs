@@ -3,31 +3,30 @@
 
 use rusqlite::{params, Connection, OptionalExtension, Row, TransactionBehavior};
 
-use super::{bad_value, SqliteStore};
-use crate::domain::checkout::CheckoutRecord;
+use super::codec::{bad_value, json_err};
+use super::SqliteStore;
+use crate::domain::merchant_event::Announcement;
 use crate::error::AppResult;
-use crate::notify::event;
 use crate::store::outbox::{
     AfterAttempt, Attempt, Delivery, DeliveryQuery, DeliveryState, OutboxStore,
 };
 
-/// Queues one notification per announced change of `r`; called by `write_changes`, inside the
+/// Queues one delivery per announcement, due when its change happened; called inside the
 /// transaction that writes the change itself.
-pub(super) fn queue_changes(conn: &Connection, r: &CheckoutRecord) -> rusqlite::Result<()> {
+pub(super) fn queue(conn: &Connection, announcements: &[Announcement]) -> rusqlite::Result<()> {
     let mut stmt = conn.prepare_cached(
         "INSERT INTO merchant_outbox (event_id, event_type, checkout_id, version, body, \
          next_attempt_at, created_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?6)",
     )?;
-    for change in r.changes.iter().filter(|c| event::announces(c)) {
-        let ev = event::build(r, change, event::new_event_id());
-        let body = serde_json::to_string(&ev).map_err(super::json_err)?;
+    for Announcement { at_ms, event } in announcements {
+        let body = serde_json::to_string(event).map_err(json_err)?;
         stmt.execute(params![
-            ev.id,
-            ev.event_type,
-            r.id,
-            change.version as i64,
+            event.id,
+            event.event_type,
+            event.checkout_id,
+            event.version as i64,
             body,
-            change.at_ms
+            at_ms
         ])?;
     }
     Ok(())
@@ -169,5 +168,80 @@ impl OutboxStore for SqliteStore {
         )?
         .execute(params![event_id, now_ms])?;
         Ok(load(&conn, event_id)?)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::domain::merchant_event::merchant_events;
+    use crate::domain::state_machine::Policy;
+    use crate::domain::test_fixtures::{checkout, payment, NOW};
+    use crate::store::sqlite::test_support::store;
+    use crate::store::Store;
+
+    /// `CCO-1` picked at `NOW`: one delivery queued, `evt_1`.
+    fn queued(store: &SqliteStore) {
+        let before = checkout("CCO-1", NOW);
+        let mut after = before.clone();
+        after
+            .add_payment(payment("PAY-1", "CCO-1"), &Policy::default(), NOW)
+            .unwrap();
+        store.insert_checkout(&before).unwrap();
+        let events = merchant_events(Some(&before), &after, &mut || "evt_1".to_owned());
+        queue(&store.writer(), &events).unwrap();
+    }
+
+    #[test]
+    fn a_queued_event_is_due_claimed_once_and_its_attempts_recorded() {
+        let (_dir, store) = store();
+        queued(&store);
+        let outbox = store.outbox();
+        assert!(outbox.due(NOW - 1, 10).unwrap().is_empty());
+        let due = outbox.due(NOW, 10).unwrap();
+        assert_eq!(due.len(), 1);
+        assert_eq!((due[0].state, due[0].attempts), (DeliveryState::Pending, 0));
+        assert!(outbox.claim("evt_1", NOW, NOW + 100).unwrap());
+        assert!(!outbox.claim("evt_1", NOW, NOW + 100).unwrap(), "leased");
+        let failed = Attempt {
+            at_ms: NOW,
+            duration_ms: 3,
+            http_status: Some(500),
+            error: Some("the endpoint answered 500".into()),
+        };
+        outbox
+            .record_attempt("evt_1", &failed, AfterAttempt::RetryAt(NOW + 50))
+            .unwrap();
+        assert!(outbox.due(NOW + 49, 10).unwrap().is_empty());
+        let (row, attempts) = outbox.delivery("evt_1").unwrap().unwrap();
+        assert_eq!((row.attempts, row.next_attempt_at_ms), (1, Some(NOW + 50)));
+        assert_eq!(attempts, [failed]);
+    }
+
+    #[test]
+    fn a_delivered_event_is_due_again_only_when_redelivered() {
+        let (_dir, store) = store();
+        queued(&store);
+        let outbox = store.outbox();
+        let ok = Attempt {
+            at_ms: NOW,
+            duration_ms: 1,
+            http_status: Some(200),
+            error: None,
+        };
+        outbox
+            .record_attempt("evt_1", &ok, AfterAttempt::Delivered)
+            .unwrap();
+        assert!(outbox.due(NOW + 1_000, 10).unwrap().is_empty());
+        let delivered = DeliveryQuery {
+            limit: 10,
+            state: Some(DeliveryState::Delivered),
+            ..Default::default()
+        };
+        assert_eq!(outbox.deliveries(&delivered).unwrap().len(), 1);
+        let again = outbox.redeliver("evt_1", NOW + 2).unwrap().unwrap();
+        assert_eq!(again.state, DeliveryState::Pending);
+        assert_eq!(outbox.due(NOW + 2, 10).unwrap().len(), 1);
+        assert_eq!(outbox.redeliver("evt_9", NOW).unwrap(), None);
     }
 }

@@ -62,30 +62,5 @@ CREATE TABLE widgets (
     created_at  INTEGER NOT NULL
 );
 
--- The sandbox provider's own simulated chain. Nothing outside providers/sandbox reads these.
-CREATE TABLE sandbox_invoices (
-    ref                    TEXT PRIMARY KEY,
-    currency               TEXT NOT NULL,
-    network                TEXT NOT NULL,
-    address                TEXT NOT NULL,
-    amount                 TEXT NOT NULL,
-    confirmations_required INTEGER NOT NULL,
-    created_at             INTEGER NOT NULL
-);
-CREATE TABLE sandbox_txs (
-    txid          TEXT PRIMARY KEY,
-    invoice_ref   TEXT NOT NULL REFERENCES sandbox_invoices (ref),
-    amount_units  TEXT NOT NULL,
-    confirmations INTEGER NOT NULL,
-    required      INTEGER NOT NULL,
-    seen_at       INTEGER NOT NULL
-);
-CREATE INDEX sandbox_txs_unconfirmed ON sandbox_txs (confirmations, required);
-CREATE TABLE sandbox_notifications (
-    event_id     TEXT PRIMARY KEY,
-    invoice_ref  TEXT NOT NULL,
-    created_at   INTEGER NOT NULL,
-    delivered_at INTEGER,
-    attempts     INTEGER NOT NULL DEFAULT 0
-);
-CREATE INDEX sandbox_notifications_pending ON sandbox_notifications (delivered_at, created_at);
+-- The sandbox provider's tables were created here too until its ledger got its own schema
+-- (providers/sandbox/ledger/schema.sql, which creates them only when missing).

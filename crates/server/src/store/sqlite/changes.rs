@@ -1,0 +1,79 @@
+//! The change feed of a checkout (`checkout_events`) and the merchant events it announces,
+//! written in the transaction that makes the change.
+
+use rusqlite::{params, Connection};
+
+use super::outbox;
+use crate::domain::checkout::CheckoutRecord;
+use crate::domain::merchant_event::{merchant_events, new_event_id};
+
+/// Writes the changes `after` made since `before` (`None` while creating the checkout) and
+/// queues what they announce to the merchant.
+pub fn write(
+    conn: &Connection,
+    before: Option<&CheckoutRecord>,
+    after: &CheckoutRecord,
+) -> rusqlite::Result<()> {
+    let mut stmt = conn.prepare_cached(
+        "INSERT INTO checkout_events (checkout_id, version, from_status, to_status, exception, \
+         payment_id, created_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+    )?;
+    for c in &after.changes {
+        stmt.execute(params![
+            after.id,
+            c.version as i64,
+            c.from.as_str(),
+            c.to.as_str(),
+            c.exception.map(|e| e.as_str()),
+            c.payment_id,
+            c.at_ms,
+        ])?;
+    }
+    outbox::queue(conn, &merchant_events(before, after, &mut new_event_id))
+}
+
+#[cfg(test)]
+mod tests {
+    use protocol::CheckoutStatus;
+
+    use super::*;
+    use crate::domain::merchant_event::MerchantEvent;
+    use crate::domain::state_machine::Policy;
+    use crate::domain::test_fixtures::{checkout, funds, payment, NOW};
+    use crate::store::sqlite::checkouts;
+    use crate::store::sqlite::test_support::migrated;
+
+    #[test]
+    fn every_change_is_fed_and_every_change_of_status_is_queued_for_the_merchant() {
+        let conn = migrated();
+        let before = checkout("CCO-1", NOW);
+        checkouts::write(&conn, &before, true).unwrap();
+        let mut after = before.clone();
+        let policy = Policy::default();
+        after
+            .add_payment(payment("PAY-1", "CCO-1"), &policy, NOW + 1)
+            .unwrap();
+        // Same status, another provider state: fed, not announced.
+        after
+            .record_funds("PAY-1", &funds(0, 0), "SEEN", &policy, NOW + 2)
+            .unwrap();
+        write(&conn, Some(&before), &after).unwrap();
+
+        let fed: u32 = conn
+            .query_row("SELECT count(*) FROM checkout_events", [], |r| r.get(0))
+            .unwrap();
+        assert_eq!(fed, 2);
+        let (version, body): (i64, String) = conn
+            .query_row("SELECT version, body FROM merchant_outbox", [], |r| {
+                Ok((r.get(0)?, r.get(1)?))
+            })
+            .unwrap();
+        let event: MerchantEvent = serde_json::from_str(&body).unwrap();
+        assert_eq!(version, 2);
+        assert_eq!(
+            (event.previous_status, event.status),
+            (CheckoutStatus::New, CheckoutStatus::WaitingPayment)
+        );
+        assert!(event.id.starts_with("evt_"));
+    }
+}

@@ -1,0 +1,108 @@
+//! Payments: stored beside their checkout (the columns looked up by, the rest as JSON).
+
+use rusqlite::{params, Connection, OptionalExtension};
+
+use super::codec::{from_json, json_err};
+use crate::domain::checkout::CheckoutRecord;
+use crate::domain::payment::Payment;
+
+/// Fills `record.payments`, oldest first.
+pub fn load_into(conn: &Connection, record: &mut CheckoutRecord) -> rusqlite::Result<()> {
+    let mut stmt = conn.prepare_cached(
+        "SELECT data FROM payments WHERE checkout_id = ?1 ORDER BY created_at, rowid",
+    )?;
+    let rows = stmt.query_map([&record.id], |r| r.get::<_, String>(0))?;
+    for data in rows {
+        record.payments.push(from_json(0, &data?)?);
+    }
+    Ok(())
+}
+
+/// Inserts `p`, or replaces what is known of it.
+pub fn write(conn: &Connection, p: &Payment) -> rusqlite::Result<()> {
+    let data = serde_json::to_string(p).map_err(json_err)?;
+    conn.prepare_cached(
+        "INSERT INTO payments (id, checkout_id, provider, provider_ref, created_at, data) \
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6) ON CONFLICT (id) DO UPDATE SET data = excluded.data",
+    )?
+    .execute(params![
+        p.id,
+        p.checkout_id,
+        p.provider,
+        p.provider_ref,
+        p.created_at_ms,
+        data
+    ])?;
+    Ok(())
+}
+
+/// `(checkout id, payment id)` of the payment `provider` knows as `provider_ref`.
+pub fn by_ref(
+    conn: &Connection,
+    provider: &str,
+    provider_ref: &str,
+) -> rusqlite::Result<Option<(String, String)>> {
+    conn.prepare_cached(
+        "SELECT checkout_id, id FROM payments WHERE provider = ?1 AND provider_ref = ?2",
+    )?
+    .query_row([provider, provider_ref], |r| Ok((r.get(0)?, r.get(1)?)))
+    .optional()
+}
+
+pub fn checkout_of(conn: &Connection, payment_id: &str) -> rusqlite::Result<Option<String>> {
+    conn.prepare_cached("SELECT checkout_id FROM payments WHERE id = ?1")?
+        .query_row([payment_id], |r| r.get(0))
+        .optional()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::domain::test_fixtures::{checkout, funds, payment, NOW};
+    use crate::store::sqlite::checkouts;
+    use crate::store::sqlite::test_support::migrated;
+
+    /// Checkout `CCO-1` with `PAY-1` and `PAY-2` (created a millisecond later), stored.
+    fn stored_pair(conn: &Connection) {
+        checkouts::write(conn, &checkout("CCO-1", NOW), true).unwrap();
+        let mut second = payment("PAY-2", "CCO-1");
+        second.created_at_ms += 1;
+        write(conn, &second).unwrap();
+        write(conn, &payment("PAY-1", "CCO-1")).unwrap();
+    }
+
+    #[test]
+    fn payments_come_back_oldest_first_and_are_found_by_reference() {
+        let conn = migrated();
+        stored_pair(&conn);
+        let mut record = checkout("CCO-1", NOW);
+        load_into(&conn, &mut record).unwrap();
+        let ids: Vec<_> = record.payments.iter().map(|p| p.id.as_str()).collect();
+        assert_eq!(ids, ["PAY-1", "PAY-2"]);
+        assert_eq!(record.payments[0], payment("PAY-1", "CCO-1"));
+        assert_eq!(
+            by_ref(&conn, "sandbox", "sbx_inv_PAY-2").unwrap(),
+            Some(("CCO-1".to_owned(), "PAY-2".to_owned()))
+        );
+        assert_eq!(by_ref(&conn, "calypso", "sbx_inv_PAY-2").unwrap(), None);
+        assert_eq!(
+            checkout_of(&conn, "PAY-1").unwrap().as_deref(),
+            Some("CCO-1")
+        );
+        assert_eq!(checkout_of(&conn, "PAY-9").unwrap(), None);
+    }
+
+    #[test]
+    fn writing_a_known_payment_replaces_what_is_known_of_it() {
+        let conn = migrated();
+        stored_pair(&conn);
+        let mut updated = payment("PAY-1", "CCO-1");
+        updated.funds = funds(25_000, 25_000);
+        updated.provider_state = "CONFIRMED".into();
+        write(&conn, &updated).unwrap();
+        let mut record = checkout("CCO-1", NOW);
+        load_into(&conn, &mut record).unwrap();
+        assert_eq!(record.payments.len(), 2);
+        assert_eq!(record.payment("PAY-1"), Some(&updated));
+    }
+}
