@@ -8,7 +8,7 @@ use sha2::Sha512;
 
 use super::model::Notification;
 use crate::config::CalypsoConfig;
-use crate::providers::webhook_auth::{header, secrets_equal, verify_hex_mac};
+use crate::providers::webhook_auth::{header, read_payload, secrets_equal, verify_hex_mac};
 use crate::providers::{WebhookError, WebhookNotice};
 
 pub fn verify(
@@ -30,8 +30,7 @@ pub fn verify(
 }
 
 pub fn parse(body: &[u8]) -> Result<WebhookNotice, WebhookError> {
-    let event: Notification =
-        serde_json::from_slice(body).map_err(|e| WebhookError::BadPayload(e.to_string()))?;
+    let event: Notification = read_payload(body)?;
     let event_id = event
         .id
         .filter(|id| !id.is_empty() && id.len() <= 200)

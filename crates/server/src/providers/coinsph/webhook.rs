@@ -5,7 +5,7 @@ use http::HeaderMap;
 
 use super::model::Callback;
 use crate::config::CoinsphConfig;
-use crate::providers::webhook_auth::{body_digest_id, header, secrets_equal};
+use crate::providers::webhook_auth::{body_digest_id, header, read_payload, secrets_equal};
 use crate::providers::{WebhookError, WebhookNotice};
 
 pub fn verify(config: &CoinsphConfig, headers: &HeaderMap) -> Result<(), WebhookError> {
@@ -21,8 +21,7 @@ pub fn verify(config: &CoinsphConfig, headers: &HeaderMap) -> Result<(), Webhook
 }
 
 pub fn parse(body: &[u8]) -> Result<WebhookNotice, WebhookError> {
-    let callback: Callback =
-        serde_json::from_slice(body).map_err(|e| WebhookError::BadPayload(e.to_string()))?;
+    let callback: Callback = read_payload(body)?;
     let id = callback
         .event
         .data

@@ -8,7 +8,7 @@ use serde::Deserialize;
 use sha1::Sha1;
 
 use crate::config::InqudConfig;
-use crate::providers::webhook_auth::{body_digest_id, header, verify_hex_mac};
+use crate::providers::webhook_auth::{body_digest_id, header, read_payload, verify_hex_mac};
 use crate::providers::{WebhookError, WebhookNotice};
 
 pub const DIGEST_HEADER: &str = "x-payload-digest";
@@ -27,8 +27,7 @@ pub fn verify(config: &InqudConfig, headers: &HeaderMap, body: &[u8]) -> Result<
 }
 
 pub fn parse(body: &[u8]) -> Result<WebhookNotice, WebhookError> {
-    let delivery: Delivery =
-        serde_json::from_slice(body).map_err(|e| WebhookError::BadPayload(e.to_string()))?;
+    let delivery: Delivery = read_payload(body)?;
     let id = delivery
         .id
         .filter(|id| !id.is_empty())

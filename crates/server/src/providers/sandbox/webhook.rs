@@ -8,7 +8,7 @@ use serde::{Deserialize, Serialize};
 use sha2::Sha256;
 
 use crate::config::Secret;
-use crate::providers::webhook_auth::{header, hex_mac, verify_hex_mac};
+use crate::providers::webhook_auth::{header, hex_mac, read_payload, verify_hex_mac};
 use crate::providers::{WebhookError, WebhookNotice};
 
 /// The header carrying `sha256=<hex HMAC-SHA256 of the raw body>`.
@@ -52,8 +52,7 @@ pub fn verify_headers(
 }
 
 pub fn parse(body: &[u8]) -> Result<WebhookNotice, WebhookError> {
-    let event: SandboxWebhook =
-        serde_json::from_slice(body).map_err(|e| WebhookError::BadPayload(e.to_string()))?;
+    let event: SandboxWebhook = read_payload(body)?;
     if event.id.is_empty() || event.id.len() > 200 {
         return Err(WebhookError::BadPayload(
             "id must be 1 to 200 characters".into(),
