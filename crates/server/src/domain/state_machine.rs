@@ -17,28 +17,10 @@
 use protocol::{CheckoutStatus, Exception};
 use serde::{Deserialize, Serialize};
 
-use super::money::{exceeds_tolerance, reaches_share, BasisPoints};
+use super::money::{exceeds_tolerance, reaches_share};
 
-/// Tolerances and windows, from the configuration.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct Policy {
-    /// The share of the amount due that counts as paid (9950 = 99.5 %).
-    pub accept_share_bp: BasisPoints,
-    /// How far above the amount due a payment may go before it is OVERPAID (50 = 0.5 %).
-    pub overpay_tolerance_bp: BasisPoints,
-    /// How long after expiry funds are still watched for and recorded as PAID_LATE.
-    pub monitoring_window_ms: i64,
-}
-
-impl Default for Policy {
-    fn default() -> Self {
-        Policy {
-            accept_share_bp: 9950,
-            overpay_tolerance_bp: 50,
-            monitoring_window_ms: 24 * 3600 * 1000,
-        }
-    }
-}
+/// Tolerances and windows: the rules apply them exactly as configured.
+pub use crate::config::Policy;
 
 /// Everything the rules look at.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

@@ -8,23 +8,9 @@
 
 use std::time::Duration;
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct Backoff {
-    pub base: Duration,
-    pub cap: Duration,
-    /// No attempt is scheduled later than this after the event was created.
-    pub give_up_after: Duration,
-}
-
-impl Default for Backoff {
-    fn default() -> Self {
-        Backoff {
-            base: Duration::from_secs(30),
-            cap: Duration::from_secs(6 * 3600),
-            give_up_after: Duration::from_secs(3 * 24 * 3600),
-        }
-    }
-}
+/// The settings (`retry_base`, `retry_cap`, `give_up_after`) are the configuration's; the
+/// schedule they make is this module's.
+pub use crate::config::Backoff;
 
 impl Backoff {
     /// The wait after the `failures`-th failed attempt (1 for the first); `random` is any

@@ -6,11 +6,10 @@
 //! (`routes::deliveries`).
 
 pub mod backoff;
-pub mod config;
 pub mod signature;
 pub mod worker;
 
-pub use config::NotifyConfig;
+pub use crate::config::NotifyConfig;
 pub use signature::{verify, VerifyError, SIGNATURE_HEADER};
 
 /// How a merchant written in Rust checks a notification (the README shows the same snippet):

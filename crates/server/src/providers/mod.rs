@@ -6,21 +6,29 @@
 //! body before anything is parsed, then the payment is re-read from the provider (a webhook is a
 //! hint, never the truth) and applied through the state machine.
 
+//!
+//! Every adapter has the same shape, so a new provider is a copy of the pattern:
+//! `client.rs` (its signed calls, through the shared [`json_api`]), `mapping.rs` (its states and
+//! amounts onto ours, with the shared [`funds`] builder), `webhook.rs` (verification with
+//! [`webhook_auth`], then parsing), `model.rs` (its wire structs) and `mod.rs` (the
+//! [`Provider`] impl that ties them together). Its settings live in `crate::config`.
+
 pub mod calypso;
 pub mod coinsph;
 pub mod decimal;
-pub mod http;
+pub mod funds;
+pub mod http_client;
 pub mod inqud;
+pub mod json_api;
 pub mod registry;
 pub mod sandbox;
-pub mod settings;
 pub mod webhook_auth;
 pub mod wire;
 
 use std::time::Duration;
 
 use async_trait::async_trait;
-use axum::http::HeaderMap;
+use http::HeaderMap;
 use protocol::{Amount, Money};
 
 use crate::domain::currency::Coin;

@@ -9,7 +9,7 @@ use super::coinsph::CoinsphProvider;
 use super::inqud::InqudProvider;
 use super::sandbox::SandboxProvider;
 use super::Provider;
-use crate::config::{Config, ProviderKind};
+use crate::config::Config;
 
 pub struct Registry {
     active: Arc<dyn Provider>,
@@ -28,12 +28,7 @@ impl Registry {
         if let Some(c) = &config.coinsph {
             all.push(Arc::new(CoinsphProvider::new(c.clone())?));
         }
-        let wanted = match config.provider {
-            ProviderKind::Sandbox => "sandbox",
-            ProviderKind::Calypso => "calypso",
-            ProviderKind::Inqud => "inqud",
-            ProviderKind::Coinsph => "coinsph",
-        };
+        let wanted = config.provider.name();
         let active = all
             .iter()
             .find(|p| p.name() == wanted)

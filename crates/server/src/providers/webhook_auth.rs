@@ -1,9 +1,10 @@
 //! Checks shared by the providers' webhook verifications: every comparison of a secret or a
 //! signature is constant-time, and every header is read as the exact bytes received.
 
-use axum::http::HeaderMap;
 use hmac::digest::KeyInit;
 use hmac::Mac;
+use http::HeaderMap;
+use serde::de::DeserializeOwned;
 use sha2::{Digest, Sha256};
 use subtle::ConstantTimeEq;
 
@@ -44,6 +45,11 @@ pub fn hex_mac<M: Mac + KeyInit>(key: &[u8], body: &[u8]) -> String {
 /// Equal, compared in constant time (lengths may leak, contents do not).
 pub fn secrets_equal(given: &str, expected: &str) -> bool {
     given.as_bytes().ct_eq(expected.as_bytes()).into()
+}
+
+/// A verified body read as the provider's event; any failure is a bad payload.
+pub fn read_payload<T: DeserializeOwned>(body: &[u8]) -> Result<T, WebhookError> {
+    serde_json::from_slice(body).map_err(|e| WebhookError::BadPayload(e.to_string()))
 }
 
 /// An event id for providers whose webhooks carry none (Inqud, Coins.ph): the digest of the

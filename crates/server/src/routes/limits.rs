@@ -10,86 +10,14 @@ use std::net::{IpAddr, Ipv4Addr, SocketAddr};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
-use anyhow::Context;
 use axum::extract::{ConnectInfo, Request, State};
 use axum::http::{header, HeaderValue, StatusCode};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use axum::Json;
 use protocol::{ErrorBody, ErrorDetail};
-use serde::Deserialize;
 
-use crate::config::parse_duration;
-
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct LimitsConfig {
-    /// Sustained requests per second per client on the public API; 0 turns the limit off.
-    pub public_per_second: u32,
-    /// Requests a client may make at once before the sustained rate applies.
-    pub public_burst: u32,
-    /// The longest any request may take to be answered (streams: until their first byte).
-    pub request_timeout: Duration,
-    /// Key clients by the last `X-Forwarded-For` address (set this only behind a proxy that
-    /// appends it; otherwise a caller could pick its own key).
-    pub trust_forwarded_for: bool,
-}
-
-impl Default for LimitsConfig {
-    fn default() -> Self {
-        LimitsConfig {
-            public_per_second: 20,
-            public_burst: 100,
-            request_timeout: Duration::from_secs(30),
-            trust_forwarded_for: false,
-        }
-    }
-}
-
-#[derive(Debug, Default, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct FileLimits {
-    public_per_second: Option<u32>,
-    public_burst: Option<u32>,
-    request_timeout: Option<String>,
-    trust_forwarded_for: Option<bool>,
-}
-
-impl LimitsConfig {
-    pub fn apply_file(&mut self, f: FileLimits) -> anyhow::Result<()> {
-        if let Some(v) = f.public_per_second {
-            self.public_per_second = v;
-        }
-        if let Some(v) = f.public_burst {
-            self.public_burst = v;
-        }
-        if let Some(v) = f.trust_forwarded_for {
-            self.trust_forwarded_for = v;
-        }
-        if let Some(v) = f.request_timeout {
-            self.request_timeout = parse_duration(&v).context("limits.request_timeout")?;
-        }
-        Ok(())
-    }
-
-    /// `CHECKOUT_RATE_LIMIT` (`<per second>/<burst>`, e.g. `20/100`; `0` turns it off),
-    /// `CHECKOUT_REQUEST_TIMEOUT`, `CHECKOUT_TRUST_FORWARDED_FOR=1`.
-    pub fn apply_env(&mut self, env: &dyn Fn(&str) -> Option<String>) -> anyhow::Result<()> {
-        if let Some(v) = env("CHECKOUT_RATE_LIMIT") {
-            let (rate, burst) = v.split_once('/').unwrap_or((v.as_str(), ""));
-            self.public_per_second = rate.trim().parse().context("CHECKOUT_RATE_LIMIT")?;
-            if !burst.is_empty() {
-                self.public_burst = burst.trim().parse().context("CHECKOUT_RATE_LIMIT")?;
-            }
-        }
-        if let Some(v) = env("CHECKOUT_REQUEST_TIMEOUT") {
-            self.request_timeout = parse_duration(&v).context("CHECKOUT_REQUEST_TIMEOUT")?;
-        }
-        if let Some(v) = env("CHECKOUT_TRUST_FORWARDED_FOR") {
-            self.trust_forwarded_for = matches!(v.as_str(), "1" | "true" | "yes");
-        }
-        Ok(())
-    }
-}
+use crate::config::LimitsConfig;
 
 /// The envelope every error has, for errors raised outside a handler.
 pub fn error_response(status: StatusCode, code: &str, message: &str) -> Response {

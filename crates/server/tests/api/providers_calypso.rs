@@ -4,11 +4,10 @@
 use std::collections::HashMap;
 use std::time::Duration;
 
-use checkout_server::config::{ProviderKind, Secret};
+use checkout_server::config::{CalypsoConfig, HttpSettings, ProviderKind, Secret};
 use checkout_server::domain::currency::Catalogue;
 use checkout_server::domain::state_machine::ProviderSignal;
-use checkout_server::providers::calypso::{CalypsoConfig, CalypsoProvider};
-use checkout_server::providers::http::HttpSettings;
+use checkout_server::providers::calypso::CalypsoProvider;
 use checkout_server::providers::{NewInvoice, Provider};
 use hmac::{Hmac, Mac};
 use reqwest::StatusCode;

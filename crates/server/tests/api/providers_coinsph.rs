@@ -3,9 +3,8 @@
 
 use std::time::Duration;
 
-use checkout_server::config::{ProviderKind, Secret};
-use checkout_server::providers::coinsph::{CoinsphConfig, CoinsphProvider};
-use checkout_server::providers::http::HttpSettings;
+use checkout_server::config::{CoinsphConfig, HttpSettings, ProviderKind, Secret};
+use checkout_server::providers::coinsph::CoinsphProvider;
 use checkout_server::providers::Provider;
 use hmac::{Hmac, Mac};
 use reqwest::StatusCode;

@@ -3,9 +3,8 @@
 
 use std::time::Duration;
 
-use checkout_server::config::{ProviderKind, Secret};
-use checkout_server::providers::http::HttpSettings;
-use checkout_server::providers::inqud::{InqudConfig, InqudProvider};
+use checkout_server::config::{HttpSettings, InqudConfig, ProviderKind, Secret};
+use checkout_server::providers::inqud::InqudProvider;
 use checkout_server::providers::Provider;
 use hmac::{Hmac, Mac};
 use reqwest::StatusCode;

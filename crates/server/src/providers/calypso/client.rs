@@ -1,17 +1,27 @@
-//! Calypso's authentication: every call is a POST of `{timestamp, account, payload}`,
-//! serialized once; `Sign` is the hex HMAC-SHA512 of exactly those bytes under the secret key.
+//! Calypso's API: every call is a POST of `{timestamp, account, payload}`, serialized once;
+//! `Sign` is the hex HMAC-SHA512 of exactly those bytes under the secret key.
 
 use hmac::Hmac;
+use reqwest::Method;
 use serde::de::DeserializeOwned;
 use serde::Serialize;
 use sha2::Sha512;
 
-use super::model::Envelope;
-use crate::config::Secret;
+use super::model::{ById, ByKey, CreateSingle, Envelope, Invoice, LinkedWidget, NewLinkedWidget};
+use crate::config::{CalypsoConfig, Secret};
 use crate::domain::now_ms;
-use crate::providers::http::HttpClient;
+use crate::providers::json_api::{Call, JsonApi};
 use crate::providers::webhook_auth::hex_mac;
-use crate::providers::wire::unwrap_under;
+use crate::providers::wire::json_number;
+use crate::providers::{idempotency_key, provider_currency, NewInvoice};
+
+pub const CREATE_SINGLE: &str = "/api/v1/invoice/single/create";
+pub const CREATE_SINGLE_FIAT: &str = "/api/v1/invoice/single-fiat/create";
+pub const GET_INVOICE: &str = "/api/v1/invoice";
+pub const RETURN_TO_PAID: &str = "/api/v1/invoice/return-to-paid";
+pub const CLOSE_INTERVENTION: &str = "/api/v1/invoice/close-intervention";
+pub const CREATE_LINKED_WIDGET: &str = "/api/v1/payment-widget/unlimited-linked/create";
+pub const FIND_LINKED_WIDGET: &str = "/api/v1/payment-widget/unlimited-linked/find";
 
 /// Lower-case hex HMAC-SHA512 of `body` under `secret`.
 pub fn sign(secret: &Secret, body: &[u8]) -> String {
@@ -20,18 +30,30 @@ pub fn sign(secret: &Secret, body: &[u8]) -> String {
 
 #[derive(Clone)]
 pub struct CalypsoClient {
-    pub(super) http: HttpClient,
-    pub(super) base_url: String,
-    pub(super) account: String,
-    pub(super) api_key: Secret,
-    pub(super) secret_key: Secret,
+    api: JsonApi,
+    account: String,
+    api_key: Secret,
+    secret_key: Secret,
 }
 
 impl CalypsoClient {
+    pub fn new(config: &CalypsoConfig) -> anyhow::Result<CalypsoClient> {
+        Ok(CalypsoClient {
+            api: JsonApi::new(
+                config.http,
+                &config.base_url,
+                &["data", "payload", "result"],
+            )?,
+            account: config.account.clone(),
+            api_key: config.api_key.clone(),
+            secret_key: config.secret_key.clone(),
+        })
+    }
+
     /// POSTs `payload` to `path` and reads the answer as `T`.
     pub async fn call<P: Serialize, T: DeserializeOwned>(
         &self,
-        call: &'static str,
+        name: &'static str,
         path: &str,
         payload: P,
     ) -> anyhow::Result<T> {
@@ -43,24 +65,83 @@ impl CalypsoClient {
         // Retries resend the same signed bytes: well inside the provider's 3-minute window,
         // and creates carry an idempotency key.
         let signature = sign(&self.secret_key, &body);
-        let url = format!("{}{path}", self.base_url);
-        let answer = self
-            .http
-            .send(call, |c| {
-                c.post(&url)
+        let call = Call {
+            name,
+            method: Method::POST,
+            path,
+            body: Some(body),
+        };
+        self.api
+            .call(call, |request, _, _| {
+                request
                     .header("Key", self.api_key.expose())
                     .header("Sign", &signature)
-                    .header("Content-Type", "application/json")
-                    .body(body.clone())
             })
-            .await?;
-        // Some calls (return-to-paid, close-intervention) may answer with an empty body.
-        let answer: &[u8] = if answer.iter().all(u8::is_ascii_whitespace) {
-            b"null"
-        } else {
-            &answer
+            .await
+    }
+
+    /// A SINGLE invoice priced in the coin, or a SINGLE_FIAT one priced in fiat (Calypso
+    /// converts), keyed by our payment's uuid.
+    pub async fn create_invoice(
+        &self,
+        request: &NewInvoice,
+        currencies: &std::collections::BTreeMap<String, String>,
+    ) -> anyhow::Result<Invoice> {
+        let (path, amount, fiat_currency) = match (&request.amount, &request.fiat) {
+            (Some(amount), _) => (CREATE_SINGLE, *amount, None),
+            (None, Some(fiat)) => (CREATE_SINGLE_FIAT, fiat.amount, Some(&*fiat.currency)),
+            (None, None) => anyhow::bail!("an invoice needs an amount in the coin or in fiat"),
         };
-        unwrap_under(answer, &["data", "payload", "result"]).map_err(|e| e.context(call))
+        let body = CreateSingle {
+            currency: provider_currency(currencies, &request.coin),
+            amount: json_number(amount),
+            fiat_currency,
+            description: &request.title,
+            idempotency_key: idempotency_key(&request.payment_id),
+            external_id: &request.checkout_id,
+        };
+        self.call("calypso create invoice", path, body).await
+    }
+
+    pub async fn invoice(&self, key: &str) -> anyhow::Result<Invoice> {
+        let by_key = ByKey {
+            idempotency_key: key,
+        };
+        self.call("calypso get invoice", GET_INVOICE, by_key).await
+    }
+
+    pub async fn return_to_paid(&self, id: &str) -> anyhow::Result<()> {
+        let _: serde_json::Value = self
+            .call("calypso return-to-paid", RETURN_TO_PAID, ById { id })
+            .await?;
+        Ok(())
+    }
+
+    pub async fn close_intervention(&self, id: &str) -> anyhow::Result<()> {
+        let _: serde_json::Value = self
+            .call(
+                "calypso close-intervention",
+                CLOSE_INTERVENTION,
+                ById { id },
+            )
+            .await?;
+        Ok(())
+    }
+
+    pub async fn create_linked_widget(
+        &self,
+        widget: &NewLinkedWidget,
+    ) -> anyhow::Result<LinkedWidget> {
+        self.call("calypso create widget", CREATE_LINKED_WIDGET, widget)
+            .await
+    }
+
+    pub async fn find_linked_widget(&self, key: &str) -> anyhow::Result<LinkedWidget> {
+        let by_key = ByKey {
+            idempotency_key: key,
+        };
+        self.call("calypso find widget", FIND_LINKED_WIDGET, by_key)
+            .await
     }
 }
 

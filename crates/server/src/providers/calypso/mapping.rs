@@ -2,22 +2,15 @@
 //! know is kept raw, logged, and treated as "nothing certain yet" (never as paid).
 
 use super::model::Invoice;
-use crate::domain::now_ms;
 use crate::domain::state_machine::{Funds, ProviderSignal};
-use crate::providers::decimal::{ceil_to_scale, floor_units};
+use crate::providers::decimal::ceil_to_scale;
+use crate::providers::funds::{due_units, judged_by_provider, received_units};
 use crate::providers::InvoiceSnapshot;
 
 /// The funds Calypso reports for an invoice, counted at `decimals`.
 pub fn funds(invoice: &Invoice, decimals: u8) -> Funds {
-    let received = invoice
-        .total_debit_amount
-        .map(|a| floor_units(a, decimals))
-        .unwrap_or(0);
-    let due = invoice
-        .amount
-        .and_then(|a| ceil_to_scale(a, decimals))
-        .map(|a| a.units())
-        .unwrap_or(0);
+    let received = received_units(invoice.total_debit_amount, decimals);
+    let due = due_units(invoice.amount, decimals);
     let state = invoice.state.as_deref().unwrap_or("");
     let (seen, confirmed, signal) = match state {
         "PENDING_PAYMENT" => (received, 0, None),
@@ -55,19 +48,8 @@ pub fn funds(invoice: &Invoice, decimals: u8) -> Funds {
             (received, 0, None)
         }
     };
-    let in_play = seen > 0 || signal.is_some();
-    Funds {
-        seen_units: seen,
-        confirmed_units: confirmed.min(seen),
-        // Calypso decides finality itself; when it says paid, every confirmation is there.
-        confirmations: if confirmed > 0 && confirmed >= seen {
-            u32::MAX
-        } else {
-            0
-        },
-        first_seen_at_ms: in_play.then(now_ms),
-        signal,
-    }
+    // Calypso decides finality itself.
+    judged_by_provider(seen, confirmed, signal)
 }
 
 /// Our snapshot of a Calypso invoice known to us by `reference` (its idempotency key).

@@ -1,9 +1,11 @@
 //! Calypso's wire shapes, as tolerant as its documentation requires: every field optional,
 //! unknown fields ignored, amounts read exactly from JSON numbers, ids as numbers or strings.
 
-use crate::providers::decimal;
 use protocol::Amount;
 use serde::{Deserialize, Serialize};
+use serde_json::value::RawValue;
+
+use crate::providers::decimal;
 
 /// Every call's body: serialized once, signed, sent as those exact bytes.
 #[derive(Serialize)]
@@ -11,6 +13,47 @@ pub struct Envelope<'a, P: Serialize> {
     pub timestamp: i64,
     pub account: &'a str,
     pub payload: P,
+}
+
+/// SINGLE and SINGLE_FIAT invoices' payload.
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct CreateSingle<'a> {
+    pub currency: String,
+    pub amount: Box<RawValue>,
+    /// SINGLE_FIAT only: the fiat the amount is in (field name not shown publicly).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub fiat_currency: Option<&'a str>,
+    pub description: &'a str,
+    pub idempotency_key: String,
+    pub external_id: &'a str,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ByKey<'a> {
+    pub idempotency_key: &'a str,
+}
+
+#[derive(Serialize)]
+pub struct ById<'a> {
+    pub id: &'a str,
+}
+
+/// A reusable payer link (`…/pay?widgetKey={idempotencyKey}`) for a set of coins.
+#[derive(Debug, Clone, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct NewLinkedWidget {
+    pub crypto_currencies: Vec<String>,
+    pub description: String,
+    pub idempotency_key: String,
+    pub external_id: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub return_url: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub support_url: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub logo_url: Option<String>,
 }
 
 /// An invoice as `POST /api/v1/invoice` (and the create calls) return it.

@@ -2,9 +2,9 @@
 //! text: an unknown one is kept raw, logged, and treated as unconfirmed (never as paid).
 
 use super::model::Checkout;
-use crate::domain::now_ms;
 use crate::domain::state_machine::{Funds, ProviderSignal};
-use crate::providers::decimal::{ceil_to_scale, floor_units};
+use crate::providers::decimal::ceil_to_scale;
+use crate::providers::funds::{due_units, judged_by_provider, received_units};
 use crate::providers::InvoiceSnapshot;
 
 /// The state we keep raw: the request's status when there is a request, else the checkout's.
@@ -19,15 +19,8 @@ pub fn state(checkout: &Checkout) -> String {
 
 pub fn funds(checkout: &Checkout, decimals: u8) -> Funds {
     let request = checkout.request.clone().unwrap_or_default();
-    let paid = request
-        .paid_amount
-        .map(|a| floor_units(a, decimals))
-        .unwrap_or(0);
-    let due = request
-        .pay_amount
-        .and_then(|a| ceil_to_scale(a, decimals))
-        .map(|a| a.units())
-        .unwrap_or(0);
+    let paid = received_units(request.paid_amount, decimals);
+    let due = due_units(request.pay_amount, decimals);
     let payment_ok = request
         .payment
         .as_ref()
@@ -62,18 +55,7 @@ pub fn funds(checkout: &Checkout, decimals: u8) -> Funds {
             (paid, 0, None)
         }
     };
-    let in_play = seen > 0 || signal.is_some();
-    Funds {
-        seen_units: seen,
-        confirmed_units: confirmed.min(seen),
-        confirmations: if confirmed > 0 && confirmed >= seen {
-            u32::MAX
-        } else {
-            0
-        },
-        first_seen_at_ms: in_play.then(now_ms),
-        signal,
-    }
+    judged_by_provider(seen, confirmed, signal)
 }
 
 pub fn snapshot(checkout: &Checkout, reference: &str, decimals: u8) -> InvoiceSnapshot {

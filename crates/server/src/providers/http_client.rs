@@ -5,28 +5,8 @@
 use std::time::Duration;
 
 use anyhow::anyhow;
-use axum::body::Bytes;
 
-/// Timeouts and retry policy, from each provider's configuration section.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct HttpSettings {
-    /// The whole request, connection to last byte.
-    pub timeout: Duration,
-    /// Attempts after the first.
-    pub retries: u32,
-    /// The wait before the first retry; it doubles for each further one.
-    pub backoff: Duration,
-}
-
-impl Default for HttpSettings {
-    fn default() -> Self {
-        HttpSettings {
-            timeout: Duration::from_secs(10),
-            retries: 2,
-            backoff: Duration::from_millis(250),
-        }
-    }
-}
+use crate::config::HttpSettings;
 
 /// Why a provider call failed. Messages name the call and the status, never a header or body
 /// (a body may echo what we sent).
@@ -67,7 +47,7 @@ impl HttpClient {
 
     /// Sends the request `build` makes, building it afresh for each attempt (so a nonce or a
     /// timestamp in a signature is fresh too), and returns the body of the 2xx answer.
-    pub async fn send<F>(&self, call: &'static str, build: F) -> Result<Bytes, CallError>
+    pub async fn send<F>(&self, call: &'static str, build: F) -> Result<Vec<u8>, CallError>
     where
         F: Fn(&reqwest::Client) -> reqwest::RequestBuilder,
     {
@@ -93,7 +73,7 @@ impl HttpClient {
                         continue;
                     }
                     match resp.bytes().await {
-                        Ok(body) if status.is_success() => return Ok(body),
+                        Ok(body) if status.is_success() => return Ok(body.to_vec()),
                         Ok(_) => {
                             // 1xx/3xx: redirects are not followed to keep keys on one host.
                             return Err(CallError::Refused {

@@ -1,0 +1,351 @@
+//! Typed configuration: embedded defaults, then an optional TOML file, then environment
+//! variables, then command-line flags, each overriding the one before.
+//!
+//! Every key is declared once, on the serde type that holds it; `CHECKOUT_*` variables are
+//! laid over the file's keys ([`env`]) and the whole is read in one pass. Unknown keys are
+//! refused (a typo must not pass silently). This module is a leaf: features read their
+//! settings from it, and it knows none of them.
+
+mod env;
+mod limits;
+mod notify;
+mod payments;
+mod provider_section;
+mod providers;
+mod sandbox;
+mod values;
+
+use std::collections::BTreeMap;
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use anyhow::Context;
+use serde::{Deserialize, Deserializer};
+
+pub use self::limits::LimitsConfig;
+pub use self::notify::{Backoff, NotifyConfig};
+pub use self::payments::Policy;
+pub use self::provider_section::{HttpSettings, ProviderKind, ProviderSettings, Section};
+pub use self::providers::{CalypsoConfig, CoinsphConfig, InqudConfig};
+pub use self::sandbox::{Rates, SandboxConfig};
+pub use self::values::{parse_duration, percent_to_bp, Secret};
+
+use self::provider_section::provider_section;
+use self::values::duration;
+
+/// The merchant key used when none is configured. The server warns loudly when it is in use.
+pub const DEMO_MERCHANT_KEY: &str = "sk_demo_change_me";
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct Config {
+    pub listen: SocketAddr,
+    pub data_dir: PathBuf,
+    /// The built widget, served under /widget/.
+    pub dist: Option<PathBuf>,
+    /// Demo merchant pages, served under /examples/.
+    pub examples: Option<PathBuf>,
+    /// Permissive CORS and seeded demo widgets.
+    pub demo: bool,
+    /// How this server is reached from outside; reserved for links in merchant notifications.
+    /// (The sandbox posts to its own loopback address unless `sandbox.webhook_url` says otherwise.)
+    pub public_url: Option<String>,
+    pub merchant_api_key: Secret,
+    /// Origins allowed to call the public API from a browser (ignored with `demo`).
+    pub cors_origins: Vec<String>,
+    pub body_limit_bytes: usize,
+    /// Lifetime of a checkout when the request gives no `expiresAt`, and the longest allowed.
+    #[serde(deserialize_with = "duration")]
+    pub checkout_ttl: Duration,
+    #[serde(deserialize_with = "duration")]
+    pub max_checkout_ttl: Duration,
+    /// Comment lines on idle live-status streams, so proxies keep them open.
+    #[serde(deserialize_with = "duration")]
+    pub heartbeat: Duration,
+    /// How often the background task looks for checkouts to expire.
+    #[serde(deserialize_with = "duration")]
+    pub expiry_sweep: Duration,
+    /// `[payments]`.
+    #[serde(rename = "payments")]
+    pub policy: Policy,
+    /// Confirmations required per network, overriding the catalogue's defaults.
+    #[serde(deserialize_with = "upper_case_keys")]
+    pub confirmations: BTreeMap<String, u32>,
+    pub sandbox: SandboxConfig,
+    /// The provider new payments are opened with, and the real providers' sections.
+    pub provider: ProviderKind,
+    #[serde(deserialize_with = "provider_section")]
+    pub calypso: Option<CalypsoConfig>,
+    #[serde(deserialize_with = "provider_section")]
+    pub inqud: Option<InqudConfig>,
+    #[serde(deserialize_with = "provider_section")]
+    pub coinsph: Option<CoinsphConfig>,
+    /// Merchant notifications (`[notify]`).
+    pub notify: NotifyConfig,
+    /// Rate limits and timeouts (`[limits]`).
+    pub limits: LimitsConfig,
+    /// Mounts `GET /bench/baseline`, a fixed answer that touches no state, which `cargo xtask
+    /// bench` loads next to the public status route to report their ratio. Off unless asked for
+    /// (`bench_baseline = true`, `CHECKOUT_BENCH_BASELINE=1`); not part of the API.
+    pub bench_baseline: bool,
+}
+
+impl Default for Config {
+    fn default() -> Self {
+        Config {
+            listen: "127.0.0.1:8080".parse().expect("literal address"),
+            data_dir: PathBuf::from("./data"),
+            dist: None,
+            examples: None,
+            demo: false,
+            public_url: None,
+            merchant_api_key: Secret::new(DEMO_MERCHANT_KEY),
+            cors_origins: Vec::new(),
+            body_limit_bytes: 64 * 1024,
+            checkout_ttl: Duration::from_secs(3600),
+            max_checkout_ttl: Duration::from_secs(7 * 24 * 3600),
+            heartbeat: Duration::from_secs(15),
+            expiry_sweep: Duration::from_secs(5),
+            policy: Policy::default(),
+            confirmations: BTreeMap::new(),
+            sandbox: SandboxConfig::default(),
+            provider: ProviderKind::Sandbox,
+            calypso: None,
+            inqud: None,
+            coinsph: None,
+            notify: NotifyConfig::default(),
+            limits: LimitsConfig::default(),
+            bench_baseline: false,
+        }
+    }
+}
+
+/// Networks are matched in upper case, however the file writes them.
+fn upper_case_keys<'de, D: Deserializer<'de>>(d: D) -> Result<BTreeMap<String, u32>, D::Error> {
+    let written = BTreeMap::<String, u32>::deserialize(d)?;
+    Ok(written
+        .into_iter()
+        .map(|(k, v)| (k.to_ascii_uppercase(), v))
+        .collect())
+}
+
+/// Flags given on the command line (the last word).
+#[derive(Debug, Default, Clone)]
+pub struct Overrides {
+    pub listen: Option<SocketAddr>,
+    pub data_dir: Option<PathBuf>,
+    pub dist: Option<PathBuf>,
+    pub examples: Option<PathBuf>,
+    pub demo: bool,
+}
+
+impl Config {
+    /// Builds the configuration from the file (if any), the environment (`env` reads one
+    /// variable; tests pass their own) and the command-line flags.
+    pub fn load(
+        file: Option<&Path>,
+        env: &dyn Fn(&str) -> Option<String>,
+        flags: Overrides,
+    ) -> anyhow::Result<Config> {
+        let file = file
+            .map(PathBuf::from)
+            .or_else(|| env("CHECKOUT_CONFIG").map(PathBuf::from));
+        let (mut tree, origin) = match &file {
+            Some(path) => (
+                read_file(path)?,
+                format!("the configuration file {}", path.display()),
+            ),
+            None => (toml::Table::new(), "the configuration".to_owned()),
+        };
+        env::overlay(&mut tree, env)?;
+        let mut config: Config = serde_path_to_error::deserialize(toml::Value::Table(tree))
+            .with_context(|| format!("parsing {origin}"))?;
+        config.apply_flags(flags);
+        config.check()?;
+        Ok(config)
+    }
+
+    fn apply_flags(&mut self, flags: Overrides) {
+        if let Some(v) = flags.listen {
+            self.listen = v;
+        }
+        if let Some(v) = flags.data_dir {
+            self.data_dir = v;
+        }
+        if flags.dist.is_some() {
+            self.dist = flags.dist;
+        }
+        if flags.examples.is_some() {
+            self.examples = flags.examples;
+        }
+        self.demo |= flags.demo;
+    }
+
+    /// What no single key can tell: the chosen provider is configured, notifications signed.
+    fn check(&self) -> anyhow::Result<()> {
+        let configured = match self.provider {
+            ProviderKind::Sandbox => true,
+            ProviderKind::Calypso => self.calypso.is_some(),
+            ProviderKind::Inqud => self.inqud.is_some(),
+            ProviderKind::Coinsph => self.coinsph.is_some(),
+        };
+        if !configured {
+            anyhow::bail!(
+                "provider = {:?} needs its section in the configuration file (or its \
+                 CHECKOUT_<PROVIDER>_* variables)",
+                self.provider
+            );
+        }
+        self.notify.validate()
+    }
+
+    pub fn uses_demo_key(&self) -> bool {
+        self.merchant_api_key.expose() == DEMO_MERCHANT_KEY
+    }
+
+    pub fn database_path(&self) -> PathBuf {
+        self.data_dir.join("checkout.db")
+    }
+}
+
+/// The file as a tree of keys, for the environment to be laid over.
+fn read_file(path: &Path) -> anyhow::Result<toml::Table> {
+    let text = std::fs::read_to_string(path)
+        .with_context(|| format!("reading the configuration file {}", path.display()))?;
+    toml::from_str(&text)
+        .with_context(|| format!("parsing the configuration file {}", path.display()))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn secrets_never_print() {
+        let s = Secret::new("sk_live_abc");
+        assert_eq!(format!("{s} {s:?}"), "[redacted] [redacted]");
+        let c = Config::default();
+        assert!(!format!("{c:?}").contains(DEMO_MERCHANT_KEY));
+    }
+
+    #[test]
+    fn the_example_file_parses() {
+        let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("checkout.example.toml");
+        let c = Config::load(Some(&path), &|_| None, Overrides::default()).unwrap();
+        assert_eq!(c.cors_origins, ["https://shop.example"]);
+        assert_eq!(c.policy.overpay_tolerance_bp, 50);
+        assert_eq!(c.sandbox.block_interval, Duration::from_secs(2));
+        assert_eq!(c.provider, ProviderKind::Sandbox);
+        assert!(c.calypso.is_some() && c.inqud.is_some() && c.coinsph.is_some());
+        assert!(!c.uses_demo_key());
+    }
+
+    #[test]
+    fn provider_sections_from_file_and_env() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("c.toml");
+        std::fs::write(
+            &path,
+            r#"
+provider = "calypso"
+[calypso]
+base_url = "https://calypso.example/"
+account = "acc-1"
+api_key = "pk"
+api_secret = "sk_file"
+timeout = "3s"
+retries = 4
+[calypso.currencies]
+"USDT/ETHEREUM" = "USDT_ERC20"
+"#,
+        )
+        .unwrap();
+        let env = |k: &str| match k {
+            "CHECKOUT_CALYPSO_WEBHOOK_SECRET" => Some("whsec_from_env".to_owned()),
+            "CHECKOUT_CALYPSO_BACKOFF" => Some("50ms".to_owned()),
+            _ => None,
+        };
+        let c = Config::load(Some(&path), &env, Overrides::default()).unwrap();
+        assert_eq!(c.provider, ProviderKind::Calypso);
+        let cal = c.calypso.clone().unwrap();
+        assert_eq!(cal.base_url, "https://calypso.example");
+        assert_eq!(cal.webhook_secret.expose(), "whsec_from_env");
+        assert_eq!(cal.http.timeout, Duration::from_secs(3));
+        assert_eq!(cal.http.retries, 4);
+        assert_eq!(cal.http.backoff, Duration::from_millis(50));
+        assert_eq!(cal.currencies["USDT/ETHEREUM"], "USDT_ERC20");
+        let printed = format!("{c:?}");
+        assert!(!printed.contains("sk_file") && !printed.contains("whsec_from_env"));
+
+        // The chosen provider must be configured, and a section must be complete.
+        let err = Config::load(Some(&path), &|_| None, Overrides::default()).unwrap_err();
+        assert!(format!("{err:#}").contains("webhook_secret"), "{err:#}");
+        let env = |k: &str| (k == "CHECKOUT_PROVIDER").then(|| "inqud".to_owned());
+        assert!(Config::load(None, &env, Overrides::default()).is_err());
+        let env = |k: &str| (k == "CHECKOUT_PROVIDER").then(|| "paypal".to_owned());
+        assert!(Config::load(None, &env, Overrides::default()).is_err());
+    }
+
+    #[test]
+    fn durations_and_percentages() {
+        assert_eq!(parse_duration("150ms").unwrap(), Duration::from_millis(150));
+        assert_eq!(parse_duration("15m").unwrap(), Duration::from_secs(900));
+        assert!(parse_duration("15").is_err());
+        assert!(parse_duration("1.5s").is_err());
+        assert_eq!(percent_to_bp("x", "99.5").unwrap(), 9950);
+        assert!(percent_to_bp("x", "0.001").is_err());
+    }
+
+    #[test]
+    fn file_then_env_then_flags() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("c.toml");
+        std::fs::write(
+            &path,
+            r#"
+listen = "127.0.0.1:9000"
+merchant_api_key = "sk_file"
+heartbeat = "5s"
+[payments]
+accept_share_percent = "99"
+[confirmations]
+bitcoin = 6
+[sandbox.rates.BTC]
+USD = "70000"
+"#,
+        )
+        .unwrap();
+        let env = |k: &str| (k == "CHECKOUT_MERCHANT_API_KEY").then(|| "sk_env".to_owned());
+        let flags = Overrides {
+            listen: Some("127.0.0.1:9001".parse().unwrap()),
+            ..Default::default()
+        };
+        let c = Config::load(Some(&path), &env, flags).unwrap();
+        assert_eq!(c.listen.port(), 9001);
+        assert_eq!(c.merchant_api_key.expose(), "sk_env");
+        assert_eq!(c.heartbeat, Duration::from_secs(5));
+        assert_eq!(c.policy.accept_share_bp, 9900);
+        assert_eq!(c.confirmations["BITCOIN"], 6);
+        assert_eq!(c.sandbox.rates["BTC"]["USD"].to_string(), "70000");
+        assert_eq!(c.sandbox.rates["BTC"]["EUR"].to_string(), "55000.00");
+
+        assert!(!c.bench_baseline);
+        std::fs::write(&path, "bench_baseline = true").unwrap();
+        let c = Config::load(Some(&path), &|_| None, Overrides::default()).unwrap();
+        assert!(c.bench_baseline);
+        let env = |k: &str| (k == "CHECKOUT_BENCH_BASELINE").then(|| "0".to_owned());
+        let c = Config::load(Some(&path), &env, Overrides::default()).unwrap();
+        assert!(!c.bench_baseline, "the environment overrides the file");
+        let env = |k: &str| (k == "CHECKOUT_BENCH_BASELINE").then(|| "1".to_owned());
+        assert!(
+            Config::load(None, &env, Overrides::default())
+                .unwrap()
+                .bench_baseline
+        );
+
+        std::fs::write(&path, "listn = \"x\"").unwrap();
+        let err = Config::load(Some(&path), &|_| None, Overrides::default()).unwrap_err();
+        assert!(format!("{err:#}").contains("listn"));
+    }
+}
