@@ -21,6 +21,7 @@ pub mod paths {
     pub const DELIVERIES: &str = "/api/v1/deliveries";
     pub const DELIVERY: &str = "/api/v1/deliveries/{eventId}";
     pub const DELIVERY_REDELIVER: &str = "/api/v1/deliveries/{eventId}/redeliver";
+    pub const RECONCILIATION: &str = "/api/v1/reconciliation";
     pub const WEBHOOK_SANDBOX: &str = "/webhooks/sandbox";
     pub const WEBHOOK_CALYPSO: &str = "/webhooks/calypso";
     pub const WEBHOOK_INQUD: &str = "/webhooks/inqud";

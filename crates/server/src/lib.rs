@@ -11,6 +11,7 @@ pub mod expiry;
 pub mod live;
 pub mod notify;
 pub mod providers;
+pub mod reconciler;
 pub mod routes;
 pub mod services;
 pub mod state;
@@ -97,6 +98,7 @@ pub async fn start(config: Config) -> anyhow::Result<Server> {
         db,
         live: Live::default(),
         status_cache: StatusCache::default(),
+        reconcile: Default::default(),
         sandbox: sandbox.clone(),
         providers,
         shutdown: shutdown.clone(),
@@ -109,6 +111,7 @@ pub async fn start(config: Config) -> anyhow::Result<Server> {
     let background = vec![
         tokio::spawn(chain::run(sandbox, webhook_url, shutdown.clone())),
         tokio::spawn(expiry::run(state.clone(), shutdown.clone())),
+        tokio::spawn(reconciler::run(state.clone(), shutdown.clone())),
         tokio::spawn(notify::worker::run(
             state.db.clone(),
             state.config.notify.clone(),

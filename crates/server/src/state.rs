@@ -11,6 +11,7 @@ use crate::live::Live;
 use crate::providers::registry::Registry;
 use crate::providers::sandbox::SandboxProvider;
 use crate::providers::Provider;
+use crate::services::reconcile::ReconcileMonitor;
 use crate::status_cache::StatusCache;
 use crate::store::Db;
 
@@ -20,6 +21,8 @@ pub struct Shared {
     pub catalogue: Catalogue,
     pub live: Live,
     pub status_cache: StatusCache,
+    /// What the reconciler has seen of each provider.
+    pub reconcile: ReconcileMonitor,
     pub sandbox: Arc<SandboxProvider>,
     /// Every configured provider, and the one new payments are opened with.
     pub providers: Registry,

@@ -62,6 +62,17 @@ const VARIABLES: &[(&str, &str, Form)] = &[
         "notify.retry_base",
         Form::Duration,
     ),
+    ("CHECKOUT_RECONCILE_TICK", "reconcile.tick", Form::Duration),
+    (
+        "CHECKOUT_RECONCILE_WAITING",
+        "reconcile.waiting",
+        Form::Duration,
+    ),
+    (
+        "CHECKOUT_RECONCILE_CONFIRMING",
+        "reconcile.confirming",
+        Form::Duration,
+    ),
     (
         "CHECKOUT_REQUEST_TIMEOUT",
         "limits.request_timeout",

@@ -12,6 +12,7 @@ mod notify;
 mod payments;
 mod provider_section;
 mod providers;
+mod reconcile;
 mod sandbox;
 mod values;
 
@@ -28,6 +29,7 @@ pub use self::notify::{Backoff, NotifyConfig};
 pub use self::payments::Policy;
 pub use self::provider_section::{HttpSettings, ProviderKind, ProviderSettings, Section};
 pub use self::providers::{CalypsoConfig, CoinsphConfig, InqudConfig};
+pub use self::reconcile::ReconcileConfig;
 pub use self::sandbox::{Rates, SandboxConfig};
 pub use self::values::{parse_duration, percent_to_bp, Secret};
 
@@ -85,6 +87,8 @@ pub struct Config {
     pub notify: NotifyConfig,
     /// Rate limits and timeouts (`[limits]`).
     pub limits: LimitsConfig,
+    /// Re-reading open payments from their provider (`[reconcile]`).
+    pub reconcile: ReconcileConfig,
     /// Mounts `GET /bench/baseline`, a fixed answer that touches no state, which `cargo xtask
     /// bench` loads next to the public status route to report their ratio. Off unless asked for
     /// (`bench_baseline = true`, `CHECKOUT_BENCH_BASELINE=1`); not part of the API.
@@ -116,6 +120,7 @@ impl Default for Config {
             coinsph: None,
             notify: NotifyConfig::default(),
             limits: LimitsConfig::default(),
+            reconcile: ReconcileConfig::default(),
             bench_baseline: false,
         }
     }

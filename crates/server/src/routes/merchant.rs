@@ -19,6 +19,7 @@ use crate::domain::spec::{
 use crate::domain::state_machine::Resolution;
 use crate::domain::{new_checkout_id, now_ms, rfc3339};
 use crate::error::{AppError, AppResult};
+use crate::services::reconcile::{self, ReconcileReport};
 use crate::services::sandbox::SandboxPayment;
 use crate::services::widgets::{NewWidget, WidgetWithCheckouts};
 use crate::services::{checkouts, sandbox, widgets};
@@ -323,6 +324,12 @@ pub async fn get_widget(State(state): State<AppState>, Id(key): Id) -> AppResult
 #[serde(deny_unknown_fields)]
 pub struct SandboxPayRequest {
     amount: Amount,
+}
+
+/// GET /api/v1/reconciliation: the re-reading of open payments, how far behind it is, and which
+/// providers keep failing.
+pub async fn reconciliation(State(state): State<AppState>) -> AppResult<Json<ReconcileReport>> {
+    Ok(Json(reconcile::report(&state).await?))
 }
 
 /// POST /api/v1/sandbox/payments/{paymentId}/pay: a simulated transaction enters the mempool.

@@ -51,6 +51,7 @@ pub const ROUTES: &[(&str, &str)] = &[
     ("get", paths::DELIVERIES),
     ("get", paths::DELIVERY),
     ("post", paths::DELIVERY_REDELIVER),
+    ("get", paths::RECONCILIATION),
     ("post", paths::WEBHOOK_SANDBOX),
     ("post", paths::WEBHOOK_CALYPSO),
     ("post", paths::WEBHOOK_INQUD),
@@ -159,6 +160,7 @@ fn merchant_routes(state: &AppState) -> Router<AppState> {
         .route(paths::DELIVERIES, get(deliveries::list))
         .route(paths::DELIVERY, get(deliveries::get))
         .route(paths::DELIVERY_REDELIVER, post(deliveries::redeliver))
+        .route(paths::RECONCILIATION, get(merchant::reconciliation))
         .route_layer(middleware::from_fn_with_state(
             state.clone(),
             merchant::require_merchant,

@@ -6,6 +6,7 @@ use std::sync::Arc;
 use protocol::CheckoutStatus;
 
 use super::paging::{self, Page};
+use super::reread::{provider_of, reread};
 use super::{modify, modify_existing, unknown_checkout};
 use crate::domain::checkout::CheckoutRecord;
 use crate::domain::currency::Denomination;
@@ -77,8 +78,33 @@ pub async fn load(state: &AppState, id: &str) -> AppResult<CheckoutRecord> {
     if !record.expiry_due(now) {
         return Ok(record);
     }
+    match expire(state, &record, now).await? {
+        Modify::Applied { record, .. } => Ok(*record),
+        // The providers could not be asked: the checkout stays as it is until they can.
+        _ => Ok(record),
+    }
+}
+
+/// Expires `record` once its payments were re-read from their providers: funds that arrived
+/// without a webhook make it paid (or paid late), never expired. When a provider cannot be
+/// asked, nothing changes ([`Modify::NotFound`]) and the next sweep or read tries again.
+async fn expire(state: &AppState, record: &CheckoutRecord, now: i64) -> AppResult<Modify> {
+    for payment in &record.payments {
+        let read = match provider_of(state, payment) {
+            Ok(provider) => reread(state, &*provider, payment, None).await,
+            Err(e) => Err(e),
+        };
+        if let Err(e) = read {
+            tracing::warn!(
+                checkout = %record.id,
+                payment = %payment.id,
+                "not expiring yet: the payment could not be re-read: {e}"
+            );
+            return Ok(Modify::NotFound);
+        }
+    }
     let policy = state.config.policy;
-    modify_existing(state, id, move |rec| {
+    modify(state, &record.id, None, move |rec| {
         rec.apply(&Event::Expire { now_ms: now }, &policy, now)?;
         Ok(())
     })
@@ -117,16 +143,20 @@ pub async fn list(
 pub async fn expire_due(state: &AppState) -> AppResult<usize> {
     let now = now_ms();
     let ids = state.db.run(move |s| s.expiry_candidates(now, 500)).await?;
-    let policy = state.config.policy;
     let mut expired = 0;
     for id in ids {
-        let outcome = modify(state, &id, None, move |rec| {
-            rec.apply(&Event::Expire { now_ms: now }, &policy, now)?;
-            Ok(())
-        })
-        .await?;
-        if matches!(outcome, Modify::Applied { changed: true, .. }) {
-            expired += 1;
+        let Some(record) = state.db.run(move |s| s.checkout(&id)).await? else {
+            continue;
+        };
+        let outcome = expire(state, &record, now).await?;
+        if let Modify::Applied {
+            record,
+            changed: true,
+        } = outcome
+        {
+            if record.status() == CheckoutStatus::Expired {
+                expired += 1;
+            }
         }
     }
     Ok(expired)

@@ -11,6 +11,8 @@ pub mod deliveries;
 pub mod demo;
 pub mod paging;
 pub mod pick;
+pub mod reconcile;
+pub mod reread;
 pub mod sandbox;
 pub mod webhooks;
 pub mod widgets;

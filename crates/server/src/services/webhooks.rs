@@ -5,7 +5,7 @@
 use http::HeaderMap;
 use serde::Serialize;
 
-use super::modify;
+use super::reread::reread;
 use crate::domain::now_ms;
 use crate::domain::payment::Payment;
 use crate::error::{AppError, AppResult};
@@ -110,32 +110,11 @@ async fn apply_fresh_read(
     payment: Payment,
     inbound: InboundEvent,
 ) -> AppResult<WebhookOutcome> {
-    // Funds are counted at the coin's scale (the amount's own scale for a coin no longer listed).
-    let decimals = state
-        .catalogue
-        .coin(&payment.currency, &payment.network)
-        .map(|c| c.decimals)
-        .unwrap_or(payment.amount.scale());
-    let snapshot = provider
-        .fetch_invoice(&payment.provider_ref, decimals)
-        .await
-        .map_err(AppError::upstream)?;
-    let policy = state.config.policy;
-    let payment_id = payment.id;
-    let outcome = modify(state, &payment.checkout_id, Some(inbound), move |rec| {
-        rec.record_funds(
-            &payment_id,
-            &snapshot.funds,
-            &snapshot.provider_state,
-            &policy,
-            now_ms(),
-        )?;
-        Ok(())
-    })
-    .await?;
-    Ok(match outcome {
-        Modify::DuplicateEvent => WebhookOutcome::Duplicate,
-        Modify::NotFound => WebhookOutcome::Ignored,
-        Modify::Applied { .. } => WebhookOutcome::Applied,
-    })
+    Ok(
+        match reread(state, provider, &payment, Some(inbound)).await? {
+            Modify::DuplicateEvent => WebhookOutcome::Duplicate,
+            Modify::NotFound => WebhookOutcome::Ignored,
+            Modify::Applied { .. } => WebhookOutcome::Applied,
+        },
+    )
 }

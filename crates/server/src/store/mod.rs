@@ -11,6 +11,7 @@
 mod blocking;
 pub mod error;
 pub mod outbox;
+pub mod recheck;
 pub mod sqlite;
 
 pub use blocking::Blocking;
@@ -112,6 +113,9 @@ pub trait Store: Send + Sync + 'static {
 
     /// The merchant-notification outbox (rows are added by `modify_checkout`).
     fn outbox(&self) -> &dyn outbox::OutboxStore;
+
+    /// When open payments are next re-read from their provider.
+    fn rechecks(&self) -> &dyn recheck::RecheckStore;
 }
 
 /// The store as the async code holds it.

@@ -7,6 +7,7 @@ use rusqlite::Connection;
 const MIGRATIONS: &[(u32, &str)] = &[
     (1, include_str!("migrations/0001_init.sql")),
     (2, include_str!("migrations/0002_merchant_outbox.sql")),
+    (3, include_str!("migrations/0003_reconcile.sql")),
 ];
 
 pub fn migrate(conn: &mut Connection) -> anyhow::Result<()> {

@@ -14,6 +14,7 @@ mod migrations;
 mod modify;
 mod outbox;
 mod payments;
+mod recheck;
 #[cfg(test)]
 mod test_support;
 mod widgets;
@@ -29,6 +30,7 @@ use super::{InboundEvent, ListQuery, Modify, Mutation, Store, WidgetRecord};
 use crate::domain::checkout::CheckoutRecord;
 use crate::domain::payment::Payment;
 use crate::store::error::StoreResult;
+use crate::store::recheck::RecheckStore;
 use connection::lock;
 
 const READERS: usize = 4;
@@ -129,6 +131,10 @@ impl Store for SqliteStore {
     }
 
     fn outbox(&self) -> &dyn OutboxStore {
+        self
+    }
+
+    fn rechecks(&self) -> &dyn RecheckStore {
         self
     }
 }

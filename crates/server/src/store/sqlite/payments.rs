@@ -22,8 +22,9 @@ pub fn load_into(conn: &Connection, record: &mut CheckoutRecord) -> rusqlite::Re
 pub fn write(conn: &Connection, p: &Payment) -> rusqlite::Result<()> {
     let data = serde_json::to_string(p).map_err(json_err)?;
     conn.prepare_cached(
-        "INSERT INTO payments (id, checkout_id, provider, provider_ref, created_at, data) \
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6) ON CONFLICT (id) DO UPDATE SET data = excluded.data",
+        // A new payment is due for its first re-read at once; an update keeps its schedule.
+        "INSERT INTO payments (id, checkout_id, provider, provider_ref, created_at, data, recheck_at) \
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?5) ON CONFLICT (id) DO UPDATE SET data = excluded.data",
     )?
     .execute(params![
         p.id,
@@ -47,6 +48,79 @@ pub fn by_ref(
         .query_row([provider, provider_ref], |r| r.get(0))
         .optional()?;
     data.map(|d| from_json(0, &d)).transpose()
+}
+
+/// Which checkouts' payments are still worth re-reading at `now_ms`: unpaid, confirming or waiting
+/// for the merchant, and expired ones whose address is still watched (`window_ms` after expiry).
+const OPEN: &str = "c.status IN ('WAITING_PAYMENT', 'PENDING_PAYMENT', 'CONFLICT') \
+     OR (c.status = 'EXPIRED' AND c.expires_at + ?2 > ?1)";
+
+/// Claims up to `limit` open payments due for a re-read, pushing their next turn to
+/// `lease_until_ms` so that nobody else takes them meanwhile; returns each with its count of
+/// failed re-reads in a row.
+pub fn claim_due(
+    conn: &Connection,
+    now_ms: i64,
+    window_ms: i64,
+    lease_until_ms: i64,
+    limit: u32,
+) -> rusqlite::Result<Vec<(Payment, u32)>> {
+    let sql = format!(
+        "UPDATE payments SET recheck_at = ?3 WHERE id IN (\
+           SELECT p.id FROM payments p JOIN checkouts c ON c.id = p.checkout_id \
+           WHERE p.recheck_at IS NOT NULL AND p.recheck_at <= ?1 AND ({OPEN}) \
+           ORDER BY p.recheck_at LIMIT ?4) \
+         RETURNING data, recheck_failures"
+    );
+    let mut stmt = conn.prepare_cached(&sql)?;
+    let rows = stmt.query_map(params![now_ms, window_ms, lease_until_ms, limit], |r| {
+        Ok((r.get::<_, String>(0)?, r.get::<_, u32>(1)?))
+    })?;
+    let mut claimed = Vec::new();
+    for row in rows {
+        let (data, failures) = row?;
+        claimed.push((from_json(0, &data)?, failures));
+    }
+    Ok(claimed)
+}
+
+/// When payment `id` is next due (`None`: never again) and its failures in a row.
+pub fn schedule(
+    conn: &Connection,
+    id: &str,
+    at_ms: Option<i64>,
+    failures: u32,
+) -> rusqlite::Result<()> {
+    conn.prepare_cached(
+        "UPDATE payments SET recheck_at = ?2, recheck_failures = ?3 WHERE id = ?1",
+    )?
+    .execute(params![id, at_ms, failures])?;
+    Ok(())
+}
+
+/// Makes every open payment due now: after a stop, nobody knows what happened meanwhile.
+pub fn all_open_due(conn: &Connection, now_ms: i64, window_ms: i64) -> rusqlite::Result<usize> {
+    let sql = format!(
+        "UPDATE payments SET recheck_at = ?1 WHERE recheck_at IS NOT NULL AND checkout_id IN (\
+           SELECT c.id FROM checkouts c WHERE {OPEN})"
+    );
+    conn.prepare_cached(&sql)?
+        .execute(params![now_ms, window_ms])
+}
+
+/// How many open payments there are, and since when the most overdue one has been due.
+pub fn backlog(
+    conn: &Connection,
+    now_ms: i64,
+    window_ms: i64,
+) -> rusqlite::Result<(u64, Option<i64>)> {
+    let sql = format!(
+        "SELECT count(*), min(CASE WHEN p.recheck_at <= ?1 THEN p.recheck_at END) \
+         FROM payments p JOIN checkouts c ON c.id = p.checkout_id \
+         WHERE p.recheck_at IS NOT NULL AND ({OPEN})"
+    );
+    conn.prepare_cached(&sql)?
+        .query_row(params![now_ms, window_ms], |r| Ok((r.get(0)?, r.get(1)?)))
 }
 
 pub fn checkout_of(conn: &Connection, payment_id: &str) -> rusqlite::Result<Option<String>> {

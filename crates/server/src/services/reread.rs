@@ -1,0 +1,53 @@
+//! The one way a provider's word reaches a checkout: re-read the payment from its provider and
+//! apply what it says through the state machine, in one transaction (with the webhook's event
+//! when a webhook prompted it). Webhooks, the reconciler and the expiry all come through here.
+
+use super::modify;
+use crate::domain::now_ms;
+use crate::domain::payment::Payment;
+use crate::error::{AppError, AppResult};
+use crate::providers::Provider;
+use crate::state::AppState;
+use crate::store::{InboundEvent, Modify};
+
+pub async fn reread(
+    state: &AppState,
+    provider: &dyn Provider,
+    payment: &Payment,
+    inbound: Option<InboundEvent>,
+) -> AppResult<Modify> {
+    // Funds are counted at the coin's scale (the amount's own scale for a coin no longer listed).
+    let decimals = state
+        .catalogue
+        .coin(&payment.currency, &payment.network)
+        .map(|c| c.decimals)
+        .unwrap_or(payment.amount.scale());
+    let snapshot = provider
+        .fetch_invoice(&payment.provider_ref, decimals)
+        .await
+        .map_err(AppError::upstream)?;
+    let policy = state.config.policy;
+    let payment_id = payment.id.clone();
+    modify(state, &payment.checkout_id, inbound, move |rec| {
+        rec.record_funds(
+            &payment_id,
+            &snapshot.funds,
+            &snapshot.provider_state,
+            &policy,
+            now_ms(),
+        )?;
+        Ok(())
+    })
+    .await
+}
+
+/// The provider a stored payment was opened with; an error when it is no longer configured.
+pub fn provider_of(state: &AppState, payment: &Payment) -> AppResult<std::sync::Arc<dyn Provider>> {
+    state.provider_named(&payment.provider).ok_or_else(|| {
+        AppError::upstream(anyhow::anyhow!(
+            "payment {} was opened with provider {}, which is no longer configured",
+            payment.id,
+            payment.provider
+        ))
+    })
+}
