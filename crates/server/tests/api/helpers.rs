@@ -33,7 +33,21 @@ pub fn test_config(dir: &std::path::Path) -> Config {
     c.sandbox.block_interval = Duration::from_millis(100);
     // Tests poll faster than any payer; the rate limit has its own tests (abuse.rs).
     c.limits.public_per_second = 0;
+    // The reconciler re-reads open payments once at start-up and then only when a test asks for
+    // it (`reconcile_quickly`), so provider call counts elsewhere stay exact.
+    c.reconcile.tick = Duration::from_secs(3600);
     c
+}
+
+/// Re-reads open payments every 100 ms, and reports a provider failing after two failed
+/// re-reads in a row: for the reconciliation tests.
+pub fn reconcile_quickly(c: &mut Config) {
+    c.reconcile.tick = Duration::from_millis(50);
+    c.reconcile.waiting = Duration::from_millis(100);
+    c.reconcile.confirming = Duration::from_millis(100);
+    c.reconcile.settled = Duration::from_millis(100);
+    c.reconcile.max_backoff = Duration::from_millis(400);
+    c.reconcile.failing_after = 2;
 }
 
 pub async fn spawn_app() -> TestApp {
@@ -196,6 +210,40 @@ impl TestApp {
             .await;
         assert_eq!(code, StatusCode::OK, "{body}");
         body
+    }
+
+    /// A FIXED_PRICE checkout that expires `ms` from now; returns its id.
+    pub async fn expiring_checkout(&self, amount: &str, currency: &str, ms: i64) -> String {
+        let view = self
+            .create_checkout(json!({
+                "name": "Test order",
+                "type": "FIXED_PRICE",
+                "fixedAmount": {"amount": amount, "currency": currency},
+                "expiresAt": in_ms(ms),
+            }))
+            .await;
+        view["id"].as_str().unwrap().to_owned()
+    }
+
+    /// Polls the merchant's reconciliation report until `test` holds for it (10 s at most).
+    pub async fn wait_for_reconciliation(
+        &self,
+        what: &str,
+        test: impl Fn(&Value) -> bool,
+    ) -> Value {
+        let deadline = tokio::time::Instant::now() + Duration::from_secs(10);
+        loop {
+            let (code, report) = self.merchant_get("/api/v1/reconciliation").await;
+            assert_eq!(code, StatusCode::OK, "{report}");
+            if test(&report) {
+                return report;
+            }
+            assert!(
+                tokio::time::Instant::now() < deadline,
+                "timed out waiting for {what}; last report {report}"
+            );
+            tokio::time::sleep(Duration::from_millis(25)).await;
+        }
     }
 
     /// Polls the status until `wanted` (fails after 10 s, showing the last status seen).

@@ -343,3 +343,22 @@ async fn a_fiat_checkout_from_before_the_switch_to_coinsph_is_refused_at_pick() 
     );
     assert!(emu.requests().is_empty());
 }
+
+#[tokio::test]
+async fn coinsph_payment_whose_callbacks_never_arrive_reaches_success_by_reconciliation() {
+    let emu = Emulator::start(Coins::default(), logic).await;
+    let cfg = config(&emu.base);
+    let app = spawn_app_with(move |c| {
+        c.provider = ProviderKind::Coinsph;
+        c.coinsph = Some(cfg);
+        reconcile_quickly(c);
+    })
+    .await;
+    let id = app.fixed_checkout("0.005", "BTC").await;
+    app.pick(&id, "BTC", "BITCOIN", None).await;
+    let inv = emu.with(|s| s.invoices[0].clone());
+    set(&emu, &inv.id, "0.005");
+    // Not one callback is delivered.
+    app.wait_for_status(&id, "SUCCESS").await;
+    emu.assert_clean();
+}

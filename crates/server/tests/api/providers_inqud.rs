@@ -364,3 +364,22 @@ async fn an_unconfigured_provider_has_no_webhook_endpoint() {
         assert_eq!(status, StatusCode::NOT_FOUND, "{provider}: {answer}");
     }
 }
+
+#[tokio::test]
+async fn inqud_payment_whose_webhooks_never_arrive_reaches_success_by_reconciliation() {
+    let emu = emulator().await;
+    let cfg = config(&emu.base);
+    let app = spawn_app_with(move |c| {
+        c.provider = ProviderKind::Inqud;
+        c.inqud = Some(cfg);
+        reconcile_quickly(c);
+    })
+    .await;
+    let id = app.fixed_checkout("100", "USD").await;
+    app.pick(&id, "USDT", "ETHEREUM", None).await;
+    let co = last(&emu);
+    set(&emu, &co.id, "SUCCESS", "99.46291");
+    // Not one webhook is delivered.
+    app.wait_for_status(&id, "SUCCESS").await;
+    emu.assert_clean();
+}
