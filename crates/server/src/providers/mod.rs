@@ -76,6 +76,10 @@ pub struct InvoiceSnapshot {
 pub struct WebhookNotice {
     pub event_id: String,
     pub provider_ref: Option<String>,
+    /// The provider gives no event id and `event_id` is a digest of the body: the same bytes
+    /// again may be a genuine new event (or a forgery sent first), so a repeat still prompts a
+    /// re-read instead of being dismissed.
+    pub id_is_digest: bool,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]

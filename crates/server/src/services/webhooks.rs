@@ -33,6 +33,9 @@ pub async fn handle(
 ) -> AppResult<WebhookOutcome> {
     let notice = verified_notice(provider, headers, body)?;
     let name = provider.name();
+    if notice.id_is_digest {
+        return handle_digest_identified(state, provider, notice, body).await;
+    }
     // A delivery already applied is answered without asking the provider again. This read only
     // saves that round trip: the event's insert inside the transaction is what makes a
     // duplicate a no-op when two deliveries race.
@@ -44,26 +47,66 @@ pub async fn handle(
     {
         return Ok(WebhookOutcome::Duplicate);
     }
-    let inbound = InboundEvent {
-        provider: name.to_owned(),
+    let inbound = inbound_event(name, &notice, body);
+    match payment_of(state, name, &notice).await? {
+        Some(payment) => apply_fresh_read(state, provider, payment, inbound).await,
+        None => record_unrelated(state, inbound).await,
+    }
+}
+
+/// A provider without event ids: the event is recorded (for the record and to answer
+/// `duplicate` truthfully), but the payment is re-read whether or not the same bytes came
+/// before, so a forged copy sent first cannot make the genuine event a no-op.
+async fn handle_digest_identified(
+    state: &AppState,
+    provider: &dyn Provider,
+    notice: WebhookNotice,
+    body: &[u8],
+) -> AppResult<WebhookOutcome> {
+    let name = provider.name();
+    let inbound = inbound_event(name, &notice, body);
+    let first_time = state
+        .db
+        .run(move |s| s.record_inbound_event(&inbound))
+        .await?;
+    let Some(payment) = payment_of(state, name, &notice).await? else {
+        return Ok(if first_time {
+            WebhookOutcome::Ignored
+        } else {
+            WebhookOutcome::Duplicate
+        });
+    };
+    reread(state, provider, &payment, None).await?;
+    Ok(if first_time {
+        WebhookOutcome::Applied
+    } else {
+        WebhookOutcome::Duplicate
+    })
+}
+
+fn inbound_event(provider: &str, notice: &WebhookNotice, body: &[u8]) -> InboundEvent {
+    InboundEvent {
+        provider: provider.to_owned(),
         event_id: notice.event_id.clone(),
         payment_ref: notice.provider_ref.clone(),
         body: String::from_utf8_lossy(body).into_owned(),
         received_at_ms: now_ms(),
-    };
-    let payment = match notice.provider_ref.clone() {
-        Some(reference) => {
-            state
-                .db
-                .run(move |s| s.payment_by_ref(name, &reference))
-                .await?
-        }
-        None => None,
-    };
-    match payment {
-        Some(payment) => apply_fresh_read(state, provider, payment, inbound).await,
-        None => record_unrelated(state, inbound).await,
     }
+}
+
+/// The payment a webhook names, if it is one of ours.
+async fn payment_of(
+    state: &AppState,
+    provider: &'static str,
+    notice: &WebhookNotice,
+) -> AppResult<Option<Payment>> {
+    let Some(reference) = notice.provider_ref.clone() else {
+        return Ok(None);
+    };
+    Ok(state
+        .db
+        .run(move |s| s.payment_by_ref(provider, &reference))
+        .await?)
 }
 
 /// The signature first, over the exact bytes; only then is the body parsed.

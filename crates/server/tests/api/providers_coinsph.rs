@@ -362,3 +362,23 @@ async fn coinsph_payment_whose_callbacks_never_arrive_reaches_success_by_reconci
     app.wait_for_status(&id, "SUCCESS").await;
     emu.assert_clean();
 }
+
+#[tokio::test]
+async fn coinsph_a_forged_copy_sent_first_cannot_make_the_genuine_callback_a_no_op() {
+    let (emu, app) = setup().await;
+    let id = app.fixed_checkout("0.005", "BTC").await;
+    app.pick(&id, "BTC", "BITCOIN", None).await;
+    let unpaid = emu.with(|s| s.invoices[0].clone());
+    // Somebody holding the token predicts the callback Coins.ph will send and sends it first.
+    let mut predicted = unpaid.clone();
+    predicted.received = "0.005".into();
+    let body = callback("invoice.fully_paid", &predicted);
+    assert_eq!(ok(&app, &body).await, "applied");
+    // The re-read found nothing paid.
+    assert_eq!(app.status(&id).await["status"], "WAITING_PAYMENT");
+    // Then the payer pays and Coins.ph sends exactly those bytes.
+    set(&emu, &unpaid.id, "0.005");
+    assert_eq!(ok(&app, &body).await, "duplicate");
+    assert_eq!(app.status(&id).await["status"], "SUCCESS");
+    emu.assert_clean();
+}

@@ -42,5 +42,6 @@ pub fn parse(body: &[u8]) -> Result<WebhookNotice, WebhookError> {
     Ok(WebhookNotice {
         event_id,
         provider_ref: data.and_then(|d| d.idempotency_key),
+        id_is_digest: false,
     })
 }

@@ -29,8 +29,10 @@ pub fn parse(body: &[u8]) -> Result<WebhookNotice, WebhookError> {
         .filter(|id| !id.is_empty())
         .ok_or_else(|| WebhookError::BadPayload("event.data.id is required".into()))?;
     Ok(WebhookNotice {
-        // No event id is documented: the same bytes delivered again are the same event.
+        // No event id is documented: the id is the body's digest, so a repeat still prompts a
+        // re-read (`id_is_digest`).
         event_id: body_digest_id(body),
         provider_ref: Some(id),
+        id_is_digest: true,
     })
 }

@@ -61,6 +61,7 @@ pub fn parse(body: &[u8]) -> Result<WebhookNotice, WebhookError> {
     Ok(WebhookNotice {
         event_id: event.id,
         provider_ref: Some(event.invoice_ref),
+        id_is_digest: false,
     })
 }
 
