@@ -89,7 +89,7 @@ pub fn define(asset_base: &str) {
 }
 
 /// The directory `widget.js` was served from (with a trailing slash); the locale files are there.
-pub fn asset_base() -> String {
+fn asset_base() -> String {
     ASSET_BASE.with(|base| base.borrow().clone())
 }
 
@@ -160,8 +160,9 @@ fn mount(host: HtmlElement) {
 
     let app_api = api.clone();
     let app_host = host.clone();
+    let asset_base = asset_base();
     let mounted = mount_to(container, move || {
-        view! { <App api=app_api host=app_host source=source locale=locale /> }
+        view! { <App api=app_api host=app_host source=source locale=locale asset_base=asset_base /> }
     });
 
     let number = NEXT_INSTANCE.with(|n| {
