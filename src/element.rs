@@ -16,6 +16,7 @@ use web_sys::{HtmlElement, ShadowRootInit, ShadowRootMode};
 use crate::api::Api;
 use crate::components::App;
 use crate::i18n::Locale;
+use crate::server_url::server_base;
 use crate::state::Source;
 use crate::styles;
 
@@ -95,10 +96,10 @@ fn asset_base() -> String {
 
 /// The server the widget talks to: `api-base` if set, else the origin `widget.js` came from.
 pub fn api_base(host: &HtmlElement) -> String {
-    host.get_attribute("api-base")
-        .map(|b| b.trim().to_owned())
-        .filter(|b| !b.is_empty())
-        .unwrap_or_else(|| ASSET_BASE.with(|base| origin_of(&base.borrow())))
+    server_base(
+        host.get_attribute("api-base").as_deref(),
+        &origin_of(&asset_base()),
+    )
 }
 
 /// `https://pay.example.com/widget/` -> `https://pay.example.com`.

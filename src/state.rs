@@ -5,6 +5,8 @@ use protocol::{
     Amount, CheckoutStatus, CheckoutType, CheckoutView, Exception, StatusChangedDetail,
 };
 
+use crate::server_url::attribute_value;
+
 /// Where a checkout comes from: a checkout id, or a reusable widget key that opens a fresh
 /// checkout for every payer.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -18,7 +20,7 @@ impl Source {
     /// styling) must never turn a payment link into a lookup of a checkout that does not exist.
     /// Blank values count as absent.
     pub fn from_attributes(id: Option<&str>, widget_key: Option<&str>) -> Option<Source> {
-        let clean = |v: Option<&str>| v.map(str::trim).filter(|v| !v.is_empty()).map(String::from);
+        let clean = |v: Option<&str>| attribute_value(v).map(String::from);
         match (clean(id), clean(widget_key)) {
             (_, Some(key)) => Some(Source::WidgetKey(key)),
             (Some(id), None) => Some(Source::Checkout(id)),
