@@ -26,14 +26,38 @@
   // answer for exactly the URL it would request (once), else it asks itself. Only reads: a
   // widget key (which creates a checkout) is never prefetched.
   var prefetched = (window.__checkoutWidgetPrefetch = window.__checkoutWidgetPrefetch || {});
+  // The URL must be the widget's own byte for byte (src/server_url.rs; tests/checkout_url.rs
+  // runs both on the same ids): attributes lose the whitespace Rust's str::trim drops (not
+  // String.prototype.trim's, which differs in U+0085 and U+FEFF), and every byte of the id but
+  // A-Z a-z 0-9 - . _ ~ is percent-encoded (encodeURIComponent leaves ! ' ( ) * as they are).
+  var SPACE = "[\\t-\\r \\u0085\\u00a0\\u1680\\u2000-\\u200a\\u2028\\u2029\\u202f\\u205f\\u3000]+";
+  var EDGE_SPACE = new RegExp("^" + SPACE + "|" + SPACE + "$", "g");
+  function attribute(element, name) {
+    return (element.getAttribute(name) || "").replace(EDGE_SPACE, "");
+  }
+  function encodeSegment(text) {
+    return encodeURIComponent(text).replace(/[!'()*]/g, function (c) {
+      return "%" + c.charCodeAt(0).toString(16).toUpperCase();
+    });
+  }
+  function checkoutUrl(element, origin) {
+    var id = attribute(element, "id");
+    // A widget key wins over an id, as in the widget; keys are never prefetched.
+    if (!id || attribute(element, "widget-key")) return null;
+    var api = attribute(element, "api-base") || origin;
+    try {
+      return api.replace(/\/+$/, "") + "/api/v1/public/checkouts/" + encodeSegment(id);
+    } catch (malformed) {
+      // A lone surrogate, which the widget reads as U+FFFD: it asks for that itself.
+      return null;
+    }
+  }
   function prefetch() {
     var origin = new URL(base).origin;
-    var elements = document.querySelectorAll("app-widget[id]:not([widget-key])");
+    var elements = document.querySelectorAll("app-widget[id]");
     for (var i = 0; i < elements.length; i++) {
-      var api = (elements[i].getAttribute("api-base") || "").trim() || origin;
-      var url =
-        api.replace(/\/+$/, "") + "/api/v1/public/checkouts/" + encodeURIComponent(elements[i].id);
-      if (!(url in prefetched)) {
+      var url = checkoutUrl(elements[i], origin);
+      if (url && !(url in prefetched)) {
         prefetched[url] = fetch(url, { mode: "cors" });
         // A failure is the widget's to report when it takes the answer, not the console's now.
         prefetched[url].catch(function () {});

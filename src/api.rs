@@ -7,6 +7,7 @@
 use std::fmt;
 use std::rc::Rc;
 
+use crate::server_url::checkout_url;
 use crate::wire;
 use protocol::{api, CheckoutView, PickCurrencyRequest, StatusView};
 use wasm_bindgen::prelude::wasm_bindgen;
@@ -98,14 +99,20 @@ impl Api {
     }
 
     pub async fn checkout(&self, id: &str) -> Result<CheckoutView, ApiError> {
-        self.request("GET", &api::checkout(id), None, wire::checkout)
-            .await
+        // The URL widget.js may have prefetched: built by the rule it follows.
+        let url = checkout_url(&self.base, id);
+        self.request("GET", url, None, wire::checkout).await
     }
 
     /// Opens a reusable payment link: the server creates a fresh checkout for this payer.
     pub async fn open_widget(&self, key: &str) -> Result<CheckoutView, ApiError> {
-        self.request("POST", &api::widget_checkout(key), None, wire::checkout)
-            .await
+        self.request(
+            "POST",
+            self.url(&api::widget_checkout(key)),
+            None,
+            wire::checkout,
+        )
+        .await
     }
 
     pub async fn pick_currency(
@@ -114,20 +121,23 @@ impl Api {
         pick: &PickCurrencyRequest,
     ) -> Result<CheckoutView, ApiError> {
         let body = wire::pick_request(pick);
-        self.request("POST", &api::payment(id), Some(&body), wire::checkout)
-            .await
+        self.request(
+            "POST",
+            self.url(&api::payment(id)),
+            Some(&body),
+            wire::checkout,
+        )
+        .await
     }
 
     pub async fn status(&self, id: &str) -> Result<StatusView, ApiError> {
-        self.request("GET", &api::status(id), None, wire::status_view)
+        self.request("GET", self.url(&api::status(id)), None, wire::status_view)
             .await
     }
 
     /// The URL of the live status stream, for an `EventSource`.
     pub fn events_url(&self, id: &str) -> String {
-        let mut url = self.base.to_string();
-        url.push_str(&api::events(id));
-        url
+        self.url(&api::events(id))
     }
 
     /// Any JSON document (a locale file), with this client's abort signal.
@@ -143,15 +153,20 @@ impl Api {
             })
     }
 
+    /// `path` on this client's server.
+    fn url(&self, path: &str) -> String {
+        let mut url = self.base.to_string();
+        url.push_str(path);
+        url
+    }
+
     async fn request<T>(
         &self,
         method: &str,
-        path: &str,
+        url: String,
         body: Option<&JsValue>,
         read: fn(&JsValue) -> wire::Result<T>,
     ) -> Result<T, ApiError> {
-        let mut url = self.base.to_string();
-        url.push_str(path);
         let (status, json) = self.fetch(method, &url, body).await?;
         if !is_success(status) {
             let error = json.ok().and_then(|v| wire::error_detail(&v).ok());

@@ -16,6 +16,7 @@ use web_sys::{HtmlElement, ShadowRootInit, ShadowRootMode};
 use crate::api::Api;
 use crate::components::App;
 use crate::i18n::Locale;
+use crate::server_url::server_base;
 use crate::state::Source;
 use crate::styles;
 
@@ -89,16 +90,16 @@ pub fn define(asset_base: &str) {
 }
 
 /// The directory `widget.js` was served from (with a trailing slash); the locale files are there.
-pub fn asset_base() -> String {
+fn asset_base() -> String {
     ASSET_BASE.with(|base| base.borrow().clone())
 }
 
 /// The server the widget talks to: `api-base` if set, else the origin `widget.js` came from.
 pub fn api_base(host: &HtmlElement) -> String {
-    host.get_attribute("api-base")
-        .map(|b| b.trim().to_owned())
-        .filter(|b| !b.is_empty())
-        .unwrap_or_else(|| ASSET_BASE.with(|base| origin_of(&base.borrow())))
+    server_base(
+        host.get_attribute("api-base").as_deref(),
+        &origin_of(&asset_base()),
+    )
 }
 
 /// `https://pay.example.com/widget/` -> `https://pay.example.com`.
@@ -160,8 +161,9 @@ fn mount(host: HtmlElement) {
 
     let app_api = api.clone();
     let app_host = host.clone();
+    let asset_base = asset_base();
     let mounted = mount_to(container, move || {
-        view! { <App api=app_api host=app_host source=source locale=locale /> }
+        view! { <App api=app_api host=app_host source=source locale=locale asset_base=asset_base /> }
     });
 
     let number = NEXT_INSTANCE.with(|n| {

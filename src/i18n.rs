@@ -9,6 +9,10 @@
 
 use std::cell::RefCell;
 
+mod errors;
+
+pub use errors::{amount_error_text, error_text};
+
 /// A supported language.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Locale {

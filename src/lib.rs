@@ -4,7 +4,8 @@
 //! - [`element`]: the custom element glue — attributes in, one Leptos app per element, torn down
 //!   with the element;
 //! - [`api`]: the only code that talks to the server (fetch, JSON through the browser, abort),
-//!   with [`wire`] reading and writing the server's JSON;
+//!   with [`wire`] reading and writing the server's JSON and [`server_url`] naming the server and
+//!   the checkout's URL (the rule `widget.js` prefetches by);
 //! - [`state`]: the widget's own view-state logic, plain Rust with native tests;
 //! - [`live`]: following the checkout (server-sent events, polling, resync);
 //! - [`i18n`], [`locale_files`] and [`format`]: words and numbers in the payer's language;
@@ -23,6 +24,7 @@ pub mod format;
 pub mod i18n;
 pub mod live;
 pub mod locale_files;
+pub mod server_url;
 pub mod state;
 pub mod styles;
 pub mod wire;

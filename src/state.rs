@@ -5,6 +5,8 @@ use protocol::{
     Amount, CheckoutStatus, CheckoutType, CheckoutView, Exception, StatusChangedDetail,
 };
 
+use crate::server_url::attribute_value;
+
 /// Where a checkout comes from: a checkout id, or a reusable widget key that opens a fresh
 /// checkout for every payer.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -18,7 +20,7 @@ impl Source {
     /// styling) must never turn a payment link into a lookup of a checkout that does not exist.
     /// Blank values count as absent.
     pub fn from_attributes(id: Option<&str>, widget_key: Option<&str>) -> Option<Source> {
-        let clean = |v: Option<&str>| v.map(str::trim).filter(|v| !v.is_empty()).map(String::from);
+        let clean = |v: Option<&str>| attribute_value(v).map(String::from);
         match (clean(id), clean(widget_key)) {
             (_, Some(key)) => Some(Source::WidgetKey(key)),
             (Some(id), None) => Some(Source::Checkout(id)),
@@ -263,6 +265,31 @@ pub fn asks_for_amount(checkout: &CheckoutView) -> bool {
     checkout.checkout_type != CheckoutType::FixedPrice
 }
 
+/// How many decimals a typed amount may have: fiat amounts take two, a coin-denominated amount
+/// takes the coin's.
+pub fn amount_decimals(checkout: &CheckoutView) -> u8 {
+    let currency = checkout.amount_currency.as_deref().unwrap_or_default();
+    checkout
+        .currencies
+        .iter()
+        .find(|c| c.code == currency)
+        .map(|c| c.decimals)
+        .unwrap_or(2)
+}
+
+/// Only http(s) links are followed: a `javascript:` URL from a compromised merchant record must
+/// never become a link in the payer's page.
+pub fn is_web_url(url: &str) -> bool {
+    let lower = url.trim_start().to_ascii_lowercase();
+    lower.starts_with("https://") || lower.starts_with("http://")
+}
+
+/// Wallet links are only offered for payment schemes (`bitcoin:`, `ethereum:`…), never for
+/// script or web URLs.
+pub fn is_wallet_uri(uri: &str) -> bool {
+    !is_web_url(uri) && uri.contains(':') && !uri.to_ascii_lowercase().starts_with("javascript:")
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -493,5 +520,17 @@ mod tests {
         ));
         assert!(matches_filter("", "X", "Y", "Z"));
         assert!(!needs_filter(6) && needs_filter(7));
+    }
+
+    #[test]
+    fn only_web_urls_become_links_and_only_payment_schemes_open_wallets() {
+        assert!(is_web_url("https://shop.example/help"));
+        assert!(is_web_url("  HTTP://shop.example"));
+        assert!(!is_web_url("javascript:alert(1)"));
+        assert!(!is_web_url("/relative"));
+        assert!(is_wallet_uri("bitcoin:bc1qexample?amount=0.001"));
+        assert!(!is_wallet_uri("https://evil.example"));
+        assert!(!is_wallet_uri("JavaScript:alert(1)"));
+        assert!(!is_wallet_uri("bc1qexample"));
     }
 }

@@ -2,9 +2,9 @@
 
 use leptos::prelude::*;
 
-use super::app::error_text;
 use crate::api::ApiError;
-use crate::i18n::Locale;
+use crate::i18n::{error_text, Locale};
+use crate::state::is_web_url;
 
 /// Placeholder shapes while the checkout loads: the box never looks empty.
 #[component]
@@ -62,11 +62,4 @@ pub fn SupportLink(
             </p>
         }
     })
-}
-
-/// Only http(s) links are followed: a `javascript:` URL from a compromised merchant record must
-/// never become a link in the payer's page.
-pub fn is_web_url(url: &str) -> bool {
-    let lower = url.trim_start().to_ascii_lowercase();
-    lower.starts_with("https://") || lower.starts_with("http://")
 }

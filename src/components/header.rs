@@ -1,9 +1,9 @@
 use leptos::prelude::*;
 use protocol::CheckoutView;
 
-use super::feedback::is_web_url;
 use crate::format;
 use crate::i18n::Locale;
+use crate::state::is_web_url;
 
 /// Who is asking for how much: the merchant's logo, the checkout's name and description, and
 /// the price in fiat and, once a coin is picked, in crypto.

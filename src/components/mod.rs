@@ -2,15 +2,19 @@
 //! [`crate::i18n`], numbers in [`crate::format`]. Each is public so the browser tests can mount
 //! it alone with a fixture checkout.
 
+pub mod amount;
 pub mod app;
 pub mod choose;
 pub mod copy;
 pub mod countdown;
+pub mod currencies;
 pub mod feedback;
 pub mod header;
+pub mod journey;
 pub mod outcome;
 pub mod pay;
 pub mod processing;
 pub mod qr;
+pub mod session;
 
 pub use app::App;

@@ -2,11 +2,10 @@ use leptos::prelude::*;
 use protocol::CheckoutView;
 
 use super::copy::CopyButton;
-use super::feedback::is_web_url;
 use super::qr::Qr;
 use crate::format;
 use crate::i18n::{fill, Locale, Messages};
-use crate::state::Screen;
+use crate::state::{is_web_url, Screen};
 
 /// What the `aria-live` region says for a screen.
 pub fn announcement(t: &'static Messages, screen: Screen) -> &'static str {

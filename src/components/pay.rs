@@ -3,11 +3,10 @@ use protocol::CheckoutView;
 
 use super::copy::CopyButton;
 use super::countdown::Countdown;
-use super::feedback::is_web_url;
 use super::qr::Qr;
 use crate::format;
 use crate::i18n::{fill, Locale};
-use crate::state::{can_choose_again, group_address};
+use crate::state::{can_choose_again, group_address, is_wallet_uri};
 
 /// Where to send what: exact amount, full address, QR, wallet link, the network warning, the
 /// time the amount holds, and a way back while nothing has been paid.
@@ -47,14 +46,7 @@ pub fn Pay(
         .into_iter()
         .map(|g| view! { <span class="address-group">{g}</span> })
         .collect_view();
-    // Wallet links are only offered for payment schemes, never for script or web URLs.
-    let wallet_link = (!is_web_url(&payment.wallet_uri)
-        && payment.wallet_uri.contains(':')
-        && !payment
-            .wallet_uri
-            .to_ascii_lowercase()
-            .starts_with("javascript:"))
-    .then(|| {
+    let wallet_link = is_wallet_uri(&payment.wallet_uri).then(|| {
         view! {
             <a class="button secondary" part="wallet-link" href=payment.wallet_uri.clone()>
                 {t.open_wallet()}

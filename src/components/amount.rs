@@ -1,0 +1,107 @@
+//! The amount a payer sets (for checkouts without a fixed price): preset chips, the field, and
+//! its validation message.
+
+use leptos::prelude::*;
+use protocol::{Amount, CheckoutView};
+
+use crate::format;
+use crate::i18n::{amount_error_text, fill, Locale};
+use crate::state::{amount_decimals, parse_amount_input};
+
+/// What the payer has typed and what is wrong with it. Shared by the form, which edits it, and
+/// the currency buttons, which validate it before a pick.
+#[derive(Clone, Copy)]
+pub struct AmountEntry {
+    typed: RwSignal<String>,
+    error: RwSignal<Option<String>>,
+    locale: Locale,
+    /// The locale's decimal and group separators, which the payer types.
+    separators: (char, char),
+    max_decimals: u8,
+    min: Option<Amount>,
+    max: Option<Amount>,
+}
+
+impl AmountEntry {
+    pub fn new(checkout: &CheckoutView, locale: Locale) -> AmountEntry {
+        AmountEntry {
+            typed: RwSignal::new(String::new()),
+            error: RwSignal::new(None),
+            locale,
+            separators: format::locale_separators(locale.tag()),
+            max_decimals: amount_decimals(checkout),
+            min: checkout.min_amount,
+            max: checkout.max_amount,
+        }
+    }
+
+    /// The typed amount if it can be paid; otherwise the reason is shown and `None` returned.
+    pub fn validate(self) -> Option<Amount> {
+        let (decimal, group) = self.separators;
+        let text = self.typed.get_untracked();
+        match parse_amount_input(&text, decimal, group, self.max_decimals, self.min, self.max) {
+            Ok(amount) => {
+                self.error.set(None);
+                Some(amount)
+            }
+            Err(e) => {
+                self.error
+                    .set(Some(amount_error_text(e, self.locale, self.min)));
+                None
+            }
+        }
+    }
+
+    /// A new text from the payer: the old complaint no longer applies.
+    fn replace(self, text: String) {
+        self.typed.set(text);
+        self.error.set(None);
+    }
+}
+
+/// The amount field with the merchant's suggested amounts as one-tap chips.
+#[component]
+pub fn AmountForm(
+    /// The amount being edited.
+    entry: AmountEntry,
+    /// The currency the amount is in.
+    currency: String,
+    /// The merchant's suggested amounts.
+    presets: Vec<Amount>,
+    /// The payer's language.
+    locale: Locale,
+) -> impl IntoView {
+    let label = fill(locale.messages().amount_label(), &[("currency", &currency)]);
+    let error = entry.error;
+    let preset_buttons = presets
+        .into_iter()
+        .map(|preset| {
+            let shown = format::number(locale.tag(), &preset);
+            let value = shown.clone();
+            view! {
+                <button type="button" class="chip" on:click=move |_| entry.replace(value.clone())>
+                    {shown}
+                </button>
+            }
+        })
+        .collect_view();
+    view! {
+        <div class="amount-form" part="amount">
+            <label class="label" for="cw-amount">{label}</label>
+            <div class="chips">{preset_buttons}</div>
+            <input id="cw-amount" class="input" type="text" inputmode="decimal" autocomplete="off"
+                aria-describedby="cw-amount-error"
+                aria-invalid=move || if error.get().is_some() { "true" } else { "false" }
+                prop:value=move || entry.typed.get()
+                on:input=move |ev| entry.replace(event_target_value(&ev))
+                on:blur=move |_| {
+                    if !entry.typed.get_untracked().trim().is_empty() {
+                        entry.validate();
+                    }
+                } />
+            <p id="cw-amount-error" class="field-error" role="alert">
+                {move || error.get().unwrap_or_default()}
+            </p>
+        </div>
+    }
+}

@@ -1,0 +1,155 @@
+//! One widget's conversation with the server: loading the checkout, following it live, and the
+//! payer's pick in flight. The views read its signals; only its methods change them.
+
+use leptos::prelude::*;
+use leptos::task::spawn_local;
+use protocol::{CheckoutView, PickCurrencyRequest};
+use web_sys::HtmlElement;
+
+use crate::api::{Api, ApiError};
+use crate::events::dispatch_status_changed;
+use crate::live::{Callbacks, Live};
+use crate::state::{is_newer, Source, StatusTracker};
+
+/// Cheap to copy into every handler: signals and stored values are handles.
+#[derive(Clone, Copy)]
+pub struct Session {
+    /// The newest description of the checkout, once loaded.
+    pub checkout: RwSignal<Option<CheckoutView>>,
+    /// Why the checkout could not be loaded, if it could not.
+    pub load_error: RwSignal<Option<ApiError>>,
+    /// `false` while the live connection cannot reach the server.
+    pub healthy: RwSignal<bool>,
+    /// The payer went back to the currency list from a payment.
+    pub choosing: RwSignal<bool>,
+    /// The server's refusal of the last pick, if any.
+    pub pick_error: RwSignal<Option<ApiError>>,
+    /// True while a pick is on its way to the server.
+    pub busy: RwSignal<bool>,
+    source: StoredValue<Option<Source>>,
+    // Browser objects are not thread-safe; they live in local storage, outside the views.
+    api: StoredValue<Api, LocalStorage>,
+    host: StoredValue<HtmlElement, LocalStorage>,
+    live: StoredValue<Option<Live>, LocalStorage>,
+    tracker: StoredValue<StatusTracker, LocalStorage>,
+}
+
+impl Session {
+    /// Starts loading `source` through `api`; `host` hears of every status change.
+    pub fn start(api: Api, host: HtmlElement, source: Option<Source>) -> Session {
+        let session = Session {
+            checkout: RwSignal::new(None),
+            load_error: RwSignal::new(None),
+            healthy: RwSignal::new(true),
+            choosing: RwSignal::new(false),
+            pick_error: RwSignal::new(None),
+            busy: RwSignal::new(false),
+            source: StoredValue::new(source),
+            api: StoredValue::new_local(api),
+            host: StoredValue::new_local(host),
+            live: StoredValue::new_local(None),
+            tracker: StoredValue::new_local(StatusTracker::default()),
+        };
+        session.load();
+        session
+    }
+
+    /// Closes the live connection.
+    pub fn stop(self) {
+        self.live.set_value(None);
+    }
+
+    /// Loads the checkout (again, after a failure).
+    pub fn load(self) {
+        let source = self.source.get_value();
+        let _ = self.load_error.try_set(None);
+        let api = self.api.get_value();
+        spawn_local(async move {
+            let result = match &source {
+                Some(Source::Checkout(id)) => api.checkout(id).await,
+                Some(Source::WidgetKey(key)) => api.open_widget(key).await,
+                None => Err(ApiError::Server {
+                    status: 400,
+                    code: "missing_id".into(),
+                    message: String::new(),
+                }),
+            };
+            match result {
+                Ok(view) => {
+                    self.follow(&view);
+                    self.apply(view);
+                }
+                Err(ApiError::Aborted) => {}
+                Err(error) => {
+                    let _ = self.load_error.try_set(Some(error));
+                }
+            }
+        });
+    }
+
+    /// Creates (or reuses) the payment for the payer's choice.
+    pub fn pick(self, request: PickCurrencyRequest) {
+        let Some(id) = self
+            .checkout
+            .with_untracked(|c| c.as_ref().map(|c| c.id.clone()))
+        else {
+            return;
+        };
+        let api = self.api.get_value();
+        self.busy.set(true);
+        self.pick_error.set(None);
+        spawn_local(async move {
+            match api.pick_currency(&id, &request).await {
+                Ok(view) => {
+                    let _ = self.choosing.try_set(false);
+                    self.apply(view);
+                }
+                Err(ApiError::Aborted) => return,
+                Err(error) => {
+                    let _ = self.pick_error.try_set(Some(error));
+                }
+            }
+            let _ = self.busy.try_set(false);
+        });
+    }
+
+    /// Every description of the checkout — first load, pick, stream, poll — comes through here,
+    /// so the newest always wins and the host page hears of each change exactly once.
+    fn apply(self, view: CheckoutView) {
+        if !self
+            .checkout
+            .with_untracked(|current| is_newer(current.as_ref(), &view))
+        {
+            return;
+        }
+        if let Some(Some(detail)) = self.tracker.try_update_value(|t| t.observe(&view)) {
+            self.host
+                .with_value(|host| dispatch_status_changed(host, &detail));
+        }
+        self.live.with_value(|l| {
+            if let Some(l) = l {
+                l.saw(&view);
+            }
+        });
+        let _ = self.checkout.try_set(Some(view));
+    }
+
+    /// Starts following the checkout live, once.
+    fn follow(self, view: &CheckoutView) {
+        if self.live.with_value(Option::is_some) {
+            return;
+        }
+        let healthy = self.healthy;
+        let connection = Live::start(
+            self.api.get_value(),
+            view,
+            Callbacks {
+                update: Box::new(move |view| self.apply(view)),
+                healthy: Box::new(move |ok| {
+                    let _ = healthy.try_set(ok);
+                }),
+            },
+        );
+        self.live.set_value(Some(connection));
+    }
+}

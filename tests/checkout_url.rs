@@ -1,0 +1,132 @@
+//! The URL a checkout is read from, by both rules that build it: the widget's (natively) and
+//! `widget.js`'s prefetch (in Chromium, running the real loader). The widget takes a prefetched
+//! answer only under exactly its own URL, so both must turn the same attributes into the same
+//! URL; the ids below are ones the two rules once disagreed on.
+
+/// `api-base` and `id` attributes, and the URL they must be read from when `widget.js` was
+/// loaded from `http://127.0.0.1:9/widget/` (a closed port: nothing asked for is ever answered).
+const CASES: [(Option<&str>, &str, &str); 9] = [
+    (
+        None,
+        "CCO-1",
+        "http://127.0.0.1:9/api/v1/public/checkouts/CCO-1",
+    ),
+    (
+        None,
+        "  CCO-2\n",
+        "http://127.0.0.1:9/api/v1/public/checkouts/CCO-2",
+    ),
+    (
+        None,
+        "CCO(3)!",
+        "http://127.0.0.1:9/api/v1/public/checkouts/CCO%283%29%21",
+    ),
+    (
+        None,
+        "it's*",
+        "http://127.0.0.1:9/api/v1/public/checkouts/it%27s%2A",
+    ),
+    (
+        None,
+        "a b/c?d#e",
+        "http://127.0.0.1:9/api/v1/public/checkouts/a%20b%2Fc%3Fd%23e",
+    ),
+    (
+        None,
+        "~._-",
+        "http://127.0.0.1:9/api/v1/public/checkouts/~._-",
+    ),
+    // Unicode whitespace: U+00A0 and U+3000 trimmed on both sides, U+0085 by Rust's trim but
+    // not JavaScript's, U+FEFF by JavaScript's but not Rust's.
+    (
+        None,
+        "\u{a0}CCO-é\u{3000}",
+        "http://127.0.0.1:9/api/v1/public/checkouts/CCO-%C3%A9",
+    ),
+    (
+        None,
+        "\u{feff}CCO-6\u{85}",
+        "http://127.0.0.1:9/api/v1/public/checkouts/%EF%BB%BFCCO-6",
+    ),
+    (
+        Some(" https://api.example/base// "),
+        " CCO-7 ",
+        "https://api.example/base/api/v1/public/checkouts/CCO-7",
+    ),
+];
+
+#[cfg(not(target_arch = "wasm32"))]
+#[test]
+fn the_widget_reads_each_checkout_from_the_expected_url() {
+    use checkout_widget::server_url::{checkout_url, server_base};
+    use checkout_widget::state::Source;
+
+    const LOADER_ORIGIN: &str = "http://127.0.0.1:9";
+    for (api_base, id, expected) in CASES {
+        let Some(Source::Checkout(id)) = Source::from_attributes(Some(id), None) else {
+            panic!("{id:?} is a checkout id");
+        };
+        let url = checkout_url(&server_base(api_base, LOADER_ORIGIN), &id);
+        assert_eq!(url, expected, "id {id:?}");
+    }
+}
+
+#[cfg(target_arch = "wasm32")]
+mod loader {
+    use super::*;
+    use wasm_bindgen::prelude::*;
+    use wasm_bindgen_test::*;
+
+    wasm_bindgen_test_configure!(run_in_browser);
+
+    const LOADER: &str = include_str!("../widget.js");
+    const LOADER_SRC: &str = "http://127.0.0.1:9/widget/widget.js";
+
+    #[wasm_bindgen(inline_js = r#"
+    // Runs the loader's source against one <app-widget> and a stand-in for the page's globals,
+    // and returns what it prefetched (the WebAssembly aside).
+    export function prefetched_by_loader(loader, loaderSrc, id, apiBase) {
+      const container = document.createElement("div");
+      const element = document.createElement("app-widget");
+      element.setAttribute("id", id);
+      if (apiBase !== undefined) element.setAttribute("api-base", apiBase);
+      container.appendChild(element);
+      const page = {
+        currentScript: { src: loaderSrc },
+        readyState: "complete",
+        querySelectorAll: (selector) => container.querySelectorAll(selector),
+        addEventListener: () => {},
+      };
+      const requested = [];
+      const fetch = (url) => {
+        requested.push(String(url));
+        return new Promise(() => {});
+      };
+      const quiet = { error: () => {} };
+      new Function("window", "document", "fetch", "console", loader)({}, page, fetch, quiet);
+      return requested.filter((url) => !url.endsWith(".wasm"));
+    }
+    "#)]
+    extern "C" {
+        fn prefetched_by_loader(
+            loader: &str,
+            loader_src: &str,
+            id: &str,
+            api_base: Option<String>,
+        ) -> Vec<String>;
+    }
+
+    #[wasm_bindgen_test]
+    fn the_loader_prefetches_each_checkout_from_the_expected_url() {
+        for (api_base, id, expected) in CASES {
+            let prefetched =
+                prefetched_by_loader(LOADER, LOADER_SRC, id, api_base.map(String::from));
+            assert_eq!(prefetched, [expected], "id {id:?}");
+        }
+    }
+
+    #[wasm_bindgen_test]
+    fn the_loader_prefetches_nothing_for_a_blank_id() {
+        assert!(prefetched_by_loader(LOADER, LOADER_SRC, " \n ", None).is_empty());
+    }
+}
