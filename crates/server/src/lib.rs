@@ -11,6 +11,7 @@ pub mod expiry;
 pub mod live;
 pub mod notify;
 pub mod providers;
+pub mod reconcile_health;
 pub mod reconciler;
 pub mod routes;
 pub mod services;

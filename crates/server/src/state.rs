@@ -11,7 +11,7 @@ use crate::live::Live;
 use crate::providers::registry::Registry;
 use crate::providers::sandbox::SandboxProvider;
 use crate::providers::Provider;
-use crate::services::reconcile::ReconcileMonitor;
+use crate::reconcile_health::ReconcileMonitor;
 use crate::status_cache::StatusCache;
 use crate::store::Db;
 

@@ -9,7 +9,6 @@
 //! row is reported (health, an error in the log) until one succeeds.
 
 use std::collections::BTreeMap;
-use std::sync::Mutex;
 use std::time::Duration;
 
 use protocol::CheckoutStatus;
@@ -19,6 +18,7 @@ use super::reread::{provider_of, reread};
 use crate::config::ReconcileConfig;
 use crate::domain::now_ms;
 use crate::error::AppResult;
+use crate::reconcile_health::ProviderHealth;
 use crate::state::AppState;
 use crate::store::recheck::DueRecheck;
 use crate::store::Modify;
@@ -47,74 +47,6 @@ pub fn next_after_success(status: CheckoutStatus, now_ms: i64, c: &ReconcileConf
 pub fn next_after_failure(failures: u32, now_ms: i64, c: &ReconcileConfig) -> i64 {
     let doubled = ms(c.confirming).saturating_mul(1i64 << failures.saturating_sub(1).min(30));
     now_ms.saturating_add(doubled.min(ms(c.max_backoff)))
-}
-
-/// What the reconciler has seen of each provider, for health and logs.
-#[derive(Debug, Clone, Default, Serialize, PartialEq, Eq)]
-#[serde(rename_all = "camelCase")]
-pub struct ProviderHealth {
-    pub consecutive_failures: u32,
-    pub failing: bool,
-    pub last_success_at_ms: Option<i64>,
-    pub last_failure_at_ms: Option<i64>,
-}
-
-/// The reconciler's own state, kept in memory: when it last ran and how each provider answers.
-#[derive(Debug, Default)]
-pub struct ReconcileMonitor {
-    inner: Mutex<MonitorState>,
-}
-
-#[derive(Debug, Default, Clone)]
-struct MonitorState {
-    last_pass_at_ms: Option<i64>,
-    providers: BTreeMap<String, ProviderHealth>,
-}
-
-impl ReconcileMonitor {
-    fn lock(&self) -> std::sync::MutexGuard<'_, MonitorState> {
-        self.inner.lock().unwrap_or_else(|e| e.into_inner())
-    }
-
-    fn passed(&self, at_ms: i64) {
-        self.lock().last_pass_at_ms = Some(at_ms);
-    }
-
-    fn succeeded(&self, provider: &str, at_ms: i64) {
-        let mut state = self.lock();
-        let health = state.providers.entry(provider.to_owned()).or_default();
-        if health.failing {
-            tracing::info!(provider, "provider answers re-reads again");
-        }
-        *health = ProviderHealth {
-            last_success_at_ms: Some(at_ms),
-            last_failure_at_ms: health.last_failure_at_ms,
-            ..ProviderHealth::default()
-        };
-    }
-
-    fn failed(&self, provider: &str, at_ms: i64, failing_after: u32) {
-        let mut state = self.lock();
-        let health = state.providers.entry(provider.to_owned()).or_default();
-        health.consecutive_failures += 1;
-        health.last_failure_at_ms = Some(at_ms);
-        if !health.failing && health.consecutive_failures >= failing_after {
-            health.failing = true;
-            tracing::error!(
-                provider,
-                failures = health.consecutive_failures,
-                "provider keeps failing: open payments cannot be re-read"
-            );
-        }
-    }
-
-    pub fn last_pass_at_ms(&self) -> Option<i64> {
-        self.lock().last_pass_at_ms
-    }
-
-    pub fn providers(&self) -> BTreeMap<String, ProviderHealth> {
-        self.lock().providers.clone()
-    }
 }
 
 /// What one pass did.
@@ -248,20 +180,5 @@ mod tests {
         assert_eq!(next_after_failure(3, 0, &c), 120_000);
         assert_eq!(next_after_failure(10, 0, &c), 1_800_000);
         assert_eq!(next_after_failure(u32::MAX, 0, &c), 1_800_000);
-    }
-
-    #[test]
-    fn a_provider_is_reported_failing_after_the_threshold_until_it_answers() {
-        let m = ReconcileMonitor::default();
-        m.failed("calypso", 1, 3);
-        m.failed("calypso", 2, 3);
-        assert!(!m.providers()["calypso"].failing);
-        m.failed("calypso", 3, 3);
-        assert!(m.providers()["calypso"].failing);
-        m.succeeded("calypso", 4);
-        let h = &m.providers()["calypso"];
-        assert!(!h.failing);
-        assert_eq!((h.consecutive_failures, h.last_success_at_ms), (0, Some(4)));
-        assert_eq!(h.last_failure_at_ms, Some(3));
     }
 }
