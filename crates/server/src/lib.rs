@@ -73,6 +73,7 @@ fn loopback(addr: SocketAddr) -> SocketAddr {
 
 /// Opens the store, seeds the demo if asked, binds, and starts serving in the background.
 pub async fn start(config: Config) -> anyhow::Result<Server> {
+    config.refuse_unsafe_keys()?;
     let path = config.database_path();
     let (store, ledger) = tokio::task::spawn_blocking(move || {
         anyhow::Ok((SqliteStore::open(&path)?, SqliteLedger::open(&path)?))

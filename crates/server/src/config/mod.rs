@@ -202,7 +202,36 @@ impl Config {
                 self.provider
             );
         }
-        self.notify.validate()
+        self.notify.validate()?;
+        self.refuse_unsafe_keys()
+    }
+
+    /// Fails closed: outside the demo the merchant API needs a key of the operator's own, and a
+    /// real provider (real money) never runs behind the published demo key, demo or not.
+    pub fn refuse_unsafe_keys(&self) -> anyhow::Result<()> {
+        let key = self.merchant_api_key.expose().trim();
+        let how = "set a long random secret as merchant_api_key in the configuration file or in \
+                   CHECKOUT_MERCHANT_API_KEY";
+        if key.is_empty() {
+            anyhow::bail!("no merchant API key is configured: {how}");
+        }
+        if key != DEMO_MERCHANT_KEY {
+            return Ok(());
+        }
+        if self.provider != ProviderKind::Sandbox {
+            anyhow::bail!(
+                "provider = {:?} takes real payments, and the merchant API key is the published \
+                 demo key: anybody could create and resolve checkouts; {how}",
+                self.provider
+            );
+        }
+        if !self.demo {
+            anyhow::bail!(
+                "the merchant API key is the published demo key ({DEMO_MERCHANT_KEY}): anybody \
+                 could create and resolve checkouts; {how}, or run the demo with --demo"
+            );
+        }
+        Ok(())
     }
 
     pub fn uses_demo_key(&self) -> bool {
@@ -352,5 +381,35 @@ USD = "70000"
         std::fs::write(&path, "listn = \"x\"").unwrap();
         let err = Config::load(Some(&path), &|_| None, Overrides::default()).unwrap_err();
         assert!(format!("{err:#}").contains("listn"));
+    }
+
+    #[test]
+    fn the_demo_key_or_no_key_is_refused_outside_the_demo_and_with_any_real_provider() {
+        let refusal = |c: &Config| c.refuse_unsafe_keys().unwrap_err().to_string();
+        let default = Config::default();
+        assert!(refusal(&default).contains("CHECKOUT_MERCHANT_API_KEY"));
+        assert!(refusal(&default).contains("--demo"));
+        let demo = Config {
+            demo: true,
+            ..Config::default()
+        };
+        demo.refuse_unsafe_keys().unwrap();
+        let real = Config {
+            demo: true,
+            provider: ProviderKind::Calypso,
+            ..Config::default()
+        };
+        assert!(refusal(&real).contains("real payments"));
+        let empty = Config {
+            merchant_api_key: Secret::new("  "),
+            demo: true,
+            ..Config::default()
+        };
+        assert!(refusal(&empty).contains("no merchant API key"));
+        let own = Config {
+            merchant_api_key: Secret::new("sk_live_0123456789"),
+            ..Config::default()
+        };
+        own.refuse_unsafe_keys().unwrap();
     }
 }

@@ -265,3 +265,19 @@ async fn public_api_cors_follows_the_allowlist_and_is_open_in_the_demo() {
         .unwrap();
     assert_eq!(resp.headers()["access-control-allow-origin"], "*");
 }
+
+#[tokio::test]
+async fn the_server_refuses_to_start_with_the_demo_key_outside_the_demo() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut config = test_config(dir.path());
+    config.merchant_api_key =
+        checkout_server::config::Secret::new(checkout_server::config::DEMO_MERCHANT_KEY);
+    let refused = checkout_server::start(config.clone()).await.err().unwrap();
+    assert!(
+        refused.to_string().contains("CHECKOUT_MERCHANT_API_KEY"),
+        "{refused}"
+    );
+    config.demo = true;
+    let demo = checkout_server::start(config).await.unwrap();
+    demo.stop().await.unwrap();
+}
