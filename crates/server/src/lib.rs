@@ -174,7 +174,7 @@ pub async fn run(config: Config) -> anyhow::Result<()> {
         );
     }
     if config.demo {
-        tracing::warn!("demo mode: CORS is open to every origin and demo widgets are seeded");
+        tracing::warn!("demo mode: the demo merchant key is accepted and demo widgets are seeded");
     }
     let server = start(config).await?;
     tracing::info!(addr = %server.addr, "serving");

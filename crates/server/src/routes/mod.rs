@@ -58,8 +58,11 @@ pub const ROUTES: &[(&str, &str)] = &[
     ("post", paths::WEBHOOK_COINSPH),
 ];
 
+/// The public widget API is embedded on merchants' pages on any origin: every origin may call
+/// it (it takes no credentials and holds no secret) unless `cors_origins` names the only ones.
+/// The merchant API gets no CORS layer at all: browsers never call it.
 fn cors(config: &Config) -> CorsLayer {
-    let origins = if config.demo {
+    let origins = if config.cors_origins.is_empty() {
         AllowOrigin::any()
     } else {
         let list: Vec<HeaderValue> = config

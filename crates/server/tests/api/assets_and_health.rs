@@ -281,3 +281,42 @@ async fn the_server_refuses_to_start_with_the_demo_key_outside_the_demo() {
     let demo = checkout_server::start(config).await.unwrap();
     demo.stop().await.unwrap();
 }
+
+#[tokio::test]
+async fn public_api_cors_is_open_by_default_and_the_merchant_api_never_answers_it() {
+    let app = spawn_app().await;
+    let id = app.fixed_checkout("10", "USD").await;
+    let public = app
+        .client
+        .get(app.url(&format!("/api/v1/public/checkouts/{id}")))
+        .header("origin", "https://any-shop.example")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(public.headers()["access-control-allow-origin"], "*");
+    assert!(!public
+        .headers()
+        .contains_key("access-control-allow-credentials"));
+    let merchant = app
+        .client
+        .get(app.url(&format!("/api/v1/checkouts/{id}")))
+        .bearer_auth(MERCHANT_KEY)
+        .header("origin", "https://any-shop.example")
+        .send()
+        .await
+        .unwrap();
+    assert!(!merchant
+        .headers()
+        .contains_key("access-control-allow-origin"));
+    let preflight = app
+        .client
+        .request(Method::OPTIONS, app.url("/api/v1/checkouts"))
+        .header("origin", "https://any-shop.example")
+        .header("access-control-request-method", "POST")
+        .send()
+        .await
+        .unwrap();
+    assert!(!preflight
+        .headers()
+        .contains_key("access-control-allow-origin"));
+}
