@@ -75,15 +75,23 @@ fn loopback(addr: SocketAddr) -> SocketAddr {
 pub async fn start(config: Config) -> anyhow::Result<Server> {
     config.refuse_unsafe_keys()?;
     let path = config.database_path();
+    // The sandbox exists only when it is the chosen provider: a production server has no
+    // simulated chain, no sandbox webhook endpoint and no way to "pay" a payment by API.
+    let with_sandbox = config.sandbox_enabled();
     let (store, ledger) = tokio::task::spawn_blocking(move || {
-        anyhow::Ok((SqliteStore::open(&path)?, SqliteLedger::open(&path)?))
+        let ledger = with_sandbox
+            .then(|| SqliteLedger::open(&path))
+            .transpose()?;
+        anyhow::Ok((SqliteStore::open(&path)?, ledger))
     })
     .await
     .context("opening the store")??;
     let db = Db::new(Arc::new(store));
     let (stop, shutdown) = watch::channel(false);
-    let ledger = Ledger::new(Arc::new(ledger));
-    let sandbox = Arc::new(SandboxProvider::new(ledger, config.sandbox.clone()));
+    let sandbox = ledger.map(|ledger| {
+        let ledger = Ledger::new(Arc::new(ledger));
+        Arc::new(SandboxProvider::new(ledger, config.sandbox.clone()))
+    });
     let providers = Registry::from_config(&config, sandbox.clone())?;
     let listener = tokio::net::TcpListener::bind(config.listen)
         .await
@@ -110,8 +118,7 @@ pub async fn start(config: Config) -> anyhow::Result<Server> {
             .await
             .map_err(|e| anyhow::anyhow!("seeding the demo widgets: {e}"))?;
     }
-    let background = vec![
-        tokio::spawn(chain::run(sandbox, webhook_url, shutdown.clone())),
+    let mut background = vec![
         tokio::spawn(expiry::run(state.clone(), shutdown.clone())),
         tokio::spawn(reconciler::run(state.clone(), shutdown.clone())),
         tokio::spawn(notify::worker::run(
@@ -120,6 +127,13 @@ pub async fn start(config: Config) -> anyhow::Result<Server> {
             shutdown.clone(),
         )),
     ];
+    if let Some(sandbox) = sandbox {
+        background.push(tokio::spawn(chain::run(
+            sandbox,
+            webhook_url,
+            shutdown.clone(),
+        )));
+    }
     let router = app(state.clone());
     let mut stopping = shutdown;
     let serving = tokio::spawn(async move {

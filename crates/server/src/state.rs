@@ -23,7 +23,8 @@ pub struct Shared {
     pub status_cache: StatusCache,
     /// What the reconciler has seen of each provider.
     pub reconcile: ReconcileMonitor,
-    pub sandbox: Arc<SandboxProvider>,
+    /// Only when the sandbox is the chosen provider.
+    pub sandbox: Option<Arc<SandboxProvider>>,
     /// Every configured provider, and the one new payments are opened with.
     pub providers: Registry,
     /// Turns true when the server is stopping; long-lived responses (live streams) end then.

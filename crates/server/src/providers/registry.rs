@@ -1,5 +1,5 @@
-//! Which providers this server talks to: the sandbox always, each real provider whose section
-//! is configured, and the one that opens new payments. Payments opened with a provider that is
+//! Which providers this server talks to: the sandbox when it is the chosen provider, each real
+//! provider whose section is configured, and the one that opens new payments. Payments opened with a provider that is
 //! no longer the active one are still re-read and resolved through it.
 
 use std::sync::Arc;
@@ -17,8 +17,14 @@ pub struct Registry {
 }
 
 impl Registry {
-    pub fn from_config(config: &Config, sandbox: Arc<SandboxProvider>) -> anyhow::Result<Registry> {
-        let mut all: Vec<Arc<dyn Provider>> = vec![sandbox];
+    pub fn from_config(
+        config: &Config,
+        sandbox: Option<Arc<SandboxProvider>>,
+    ) -> anyhow::Result<Registry> {
+        let mut all: Vec<Arc<dyn Provider>> = Vec::new();
+        if let Some(sandbox) = sandbox {
+            all.push(sandbox);
+        }
         if let Some(c) = &config.calypso {
             all.push(Arc::new(CalypsoProvider::new(c.clone())?));
         }

@@ -149,7 +149,7 @@ fn public_routes(config: &Config) -> Router<AppState> {
 
 /// The merchant API: every route behind the merchant's secret key.
 fn merchant_routes(state: &AppState) -> Router<AppState> {
-    Router::new()
+    let routes = Router::new()
         .route(
             paths::CHECKOUTS,
             post(merchant::create_checkout).get(merchant::list_checkouts),
@@ -159,15 +159,19 @@ fn merchant_routes(state: &AppState) -> Router<AppState> {
         .route(paths::CHECKOUT_RESOLVE, post(merchant::resolve_checkout))
         .route(paths::WIDGETS, post(merchant::create_widget))
         .route(paths::WIDGET, get(merchant::get_widget))
-        .route(paths::SANDBOX_PAY, post(merchant::sandbox_pay))
         .route(paths::DELIVERIES, get(deliveries::list))
         .route(paths::DELIVERY, get(deliveries::get))
         .route(paths::DELIVERY_REDELIVER, post(deliveries::redeliver))
-        .route(paths::RECONCILIATION, get(merchant::reconciliation))
-        .route_layer(middleware::from_fn_with_state(
-            state.clone(),
-            merchant::require_merchant,
-        ))
+        .route(paths::RECONCILIATION, get(merchant::reconciliation));
+    let routes = if state.config.sandbox_enabled() {
+        routes.route(paths::SANDBOX_PAY, post(merchant::sandbox_pay))
+    } else {
+        routes
+    };
+    routes.route_layer(middleware::from_fn_with_state(
+        state.clone(),
+        merchant::require_merchant,
+    ))
 }
 
 /// What is not an API route: health, the OpenAPI document, provider webhooks, the bench's
@@ -176,10 +180,14 @@ fn other_routes(config: &Config) -> Router<AppState> {
     let router = Router::new()
         .route(paths::HEALTH, get(health::healthz))
         .route(paths::OPENAPI, get(openapi::document))
-        .route(paths::WEBHOOK_SANDBOX, post(webhooks::sandbox))
         .route(paths::WEBHOOK_CALYPSO, post(webhooks::calypso))
         .route(paths::WEBHOOK_INQUD, post(webhooks::inqud))
         .route(paths::WEBHOOK_COINSPH, post(webhooks::coinsph));
+    let router = if config.sandbox_enabled() {
+        router.route(paths::WEBHOOK_SANDBOX, post(webhooks::sandbox))
+    } else {
+        router
+    };
     let router = if config.bench_baseline {
         router.route("/bench/baseline", get(bench_baseline))
     } else {

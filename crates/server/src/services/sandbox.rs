@@ -35,7 +35,11 @@ pub async fn pay(state: &AppState, payment_id: &str, amount: Amount) -> AppResul
         .ok_or_else(unknown_payment)?;
     let record = load(state, &checkout_id).await?;
     let payment = record.payment(payment_id).ok_or_else(unknown_payment)?;
-    if payment.provider != state.sandbox.name() {
+    let sandbox = state
+        .sandbox
+        .as_ref()
+        .ok_or_else(|| AppError::not_found("the sandbox provider is not configured"))?;
+    if payment.provider != sandbox.name() {
         return Err(AppError::conflict(
             "not_sandbox",
             "this payment is not handled by the sandbox provider",
@@ -72,7 +76,7 @@ pub async fn pay(state: &AppState, payment_id: &str, amount: Amount) -> AppResul
             "the checkout expired longer ago than the monitoring window; its address is no longer watched",
         ));
     }
-    let tx = state.sandbox.pay(&payment.provider_ref, units).await?;
+    let tx = sandbox.pay(&payment.provider_ref, units).await?;
     Ok(SandboxPayment {
         txid: tx.txid,
         payment_id: payment.id.clone(),

@@ -839,3 +839,17 @@ async fn calypso_payments_paid_while_the_server_was_down_are_reconciled_at_start
     app.wait_for_status(&id, "SUCCESS").await;
     emu.assert_clean();
 }
+
+#[tokio::test]
+async fn with_a_real_provider_the_sandbox_has_no_routes() {
+    let emu = emulator().await;
+    let app = app(&emu).await;
+    let (status, body) = app
+        .raw_post("/webhooks/sandbox", false, b"{}".to_vec())
+        .await;
+    assert_eq!(status, StatusCode::NOT_FOUND, "{body}");
+    let (status, body) = app
+        .merchant_post("/api/v1/sandbox/payments/PAY-x/pay", json!({"amount": "1"}))
+        .await;
+    assert_eq!(status, StatusCode::NOT_FOUND, "{body}");
+}
