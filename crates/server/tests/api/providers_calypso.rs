@@ -853,3 +853,26 @@ async fn with_a_real_provider_the_sandbox_has_no_routes() {
         .await;
     assert_eq!(status, StatusCode::NOT_FOUND, "{body}");
 }
+
+#[tokio::test]
+async fn calypso_event_fields_the_server_ignores_cannot_make_a_valid_delivery_fail() {
+    let emu = emulator().await;
+    let app = app(&emu).await;
+    let id = app.fixed_checkout("0.001", "BTC").await;
+    let view = app.pick(&id, "BTC", "BITCOIN", None).await;
+    let key = key_of(&view);
+    emu.with(|s| {
+        let inv = s.inv(&key);
+        inv.state = "PAID".into();
+        inv.total = "0.001".into();
+    });
+    // An absurd amount, an unknown currency and an extra field: none of them is used (the
+    // invoice is re-read), so the delivery is applied, not refused for the provider to retry.
+    let body = format!(
+        r#"{{"requestId":"r-77","id":77,"createdDate":"2026-11-22T00:00:00Z","level":"INFO","service":"INVOICE","eventType":"INVOICE_PAID","data":{{"parentExternalId":1,"idempotencyKey":"{key}","amount":1e999,"currency":{{"odd":true}},"somethingNew":[1]}}}}"#
+    )
+    .into_bytes();
+    assert_eq!(signed(&app, &body).await["status"], "applied");
+    assert_eq!(app.status(&id).await["status"], "SUCCESS");
+    emu.assert_clean();
+}

@@ -79,14 +79,14 @@ pub struct Invoice {
     pub kind: Option<String>,
 }
 
-/// A webhook delivery. Only what routing needs is read; the facts come from re-reading.
+/// A webhook delivery. Only what routing needs is read (the event id and the invoice's key);
+/// the facts come from re-reading, so nothing else in the body can make a valid delivery fail.
 #[derive(Debug, Clone, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct Notification {
     /// The event id: the de-duplication key.
     #[serde(default, deserialize_with = "decimal::id_text")]
     pub id: Option<String>,
-    pub event_type: Option<String>,
     pub data: Option<NotificationData>,
 }
 
@@ -98,9 +98,6 @@ pub struct NotificationData {
     pub parent_external_id: Option<String>,
     #[serde(default, deserialize_with = "decimal::id_text")]
     pub idempotency_key: Option<String>,
-    #[serde(default, deserialize_with = "decimal::amount")]
-    pub amount: Option<Amount>,
-    pub currency: Option<String>,
 }
 
 /// The unlimited linked widget as `…/unlimited-linked/find` returns it.
