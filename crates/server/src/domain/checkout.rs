@@ -145,6 +145,31 @@ impl CheckoutRecord {
         Ok(changed)
     }
 
+    /// The provider closed `payment_id`'s invoice (see [`Event::ProviderClosed`]). Only a
+    /// change the payer sees (the payment leaving the screen) is a new version.
+    pub fn close_payment(
+        &mut self,
+        payment_id: &str,
+        policy: &Policy,
+        now_ms: i64,
+    ) -> Result<bool, Refusal> {
+        let Some(payment) = self.payments.iter_mut().find(|p| p.id == payment_id) else {
+            return Ok(false);
+        };
+        payment.closed_by_provider = true;
+        let event = Event::ProviderClosed {
+            payment_id: payment_id.to_owned(),
+        };
+        let from = self.state.status;
+        let next = state_machine::apply(&self.state, &event, policy)?;
+        let changed = next != self.state;
+        self.state = next;
+        if changed {
+            self.bump(from, now_ms);
+        }
+        Ok(changed)
+    }
+
     fn bump(&mut self, from: CheckoutStatus, now_ms: i64) {
         self.version += 1;
         self.updated_at_ms = now_ms;

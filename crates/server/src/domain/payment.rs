@@ -36,6 +36,9 @@ pub struct Payment {
     pub funds: Funds,
     /// The provider's own state name, kept verbatim beside ours.
     pub provider_state: String,
+    /// The provider expired or archived the invoice: its address is never offered again.
+    #[serde(default)]
+    pub closed_by_provider: bool,
 }
 
 impl Payment {
@@ -54,9 +57,10 @@ impl Payment {
             && self.requested.as_ref() == requested
     }
 
-    /// The quote is still good, or it no longer matters because funds arrived.
+    /// The quote is still good, or it no longer matters because funds arrived; and the
+    /// provider still watches the address.
     pub fn quote_is_live(&self, now_ms: i64) -> bool {
-        now_ms < self.rate_expires_at_ms || self.funds.seen_units > 0
+        !self.closed_by_provider && (now_ms < self.rate_expires_at_ms || self.funds.seen_units > 0)
     }
 
     /// What the payer (and the merchant) see. `with_qr` adds the wallet URIs as QR matrices.

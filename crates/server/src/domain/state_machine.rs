@@ -151,6 +151,10 @@ pub enum Event {
     },
     Cancel,
     Resolve(Resolution),
+    /// The provider no longer watches this payment's invoice (expired or archived it).
+    ProviderClosed {
+        payment_id: String,
+    },
 }
 
 /// Why an event cannot apply in the current state.
@@ -192,6 +196,7 @@ pub fn apply(
         Event::Expire { now_ms } => Ok(on_expire(state, *now_ms)),
         Event::Cancel => on_cancel(state),
         Event::Resolve(resolution) => on_resolve(state, *resolution),
+        Event::ProviderClosed { payment_id } => Ok(on_provider_closed(state, payment_id)),
     }
 }
 
@@ -296,6 +301,19 @@ fn on_cancel(state: &CheckoutState) -> Result<CheckoutState, Refusal> {
     Ok(next)
 }
 
+/// The payer's current invoice closed at the provider with nothing paid: the address is dead,
+/// so the payer chooses again (NEW, no payment shown) and a new pick opens a new invoice.
+/// Funds that still arrive on it are counted as usual (a Funds event makes it active again).
+fn on_provider_closed(state: &CheckoutState, payment_id: &str) -> CheckoutState {
+    let mut next = state.clone();
+    let current = state.active_payment.as_deref() == Some(payment_id);
+    if current && !state.funds_seen && state.status == CheckoutStatus::WaitingPayment {
+        next.status = CheckoutStatus::New;
+        next.active_payment = None;
+    }
+    next
+}
+
 fn on_resolve(state: &CheckoutState, resolution: Resolution) -> Result<CheckoutState, Refusal> {
     if state.status != CheckoutStatus::Conflict {
         return Err(Refusal::NotConflict(state.status));
@@ -347,6 +365,27 @@ mod tests {
             &policy(),
         )
         .unwrap()
+    }
+
+    #[test]
+    fn a_closed_unpaid_current_invoice_sends_the_payer_back_to_choosing_and_nothing_else_does() {
+        let closed = |state: &CheckoutState, id: &str| {
+            let event = Event::ProviderClosed {
+                payment_id: id.into(),
+            };
+            apply(state, &event, &policy()).unwrap()
+        };
+        let back = closed(&waiting(), "p1");
+        assert_eq!((back.status, back.active_payment.as_deref()), (New, None));
+        // Another payment than the payer's current one: nothing the payer sees changes.
+        assert_eq!(closed(&waiting(), "p0"), waiting());
+        // Funds seen: the payment stays, whatever the provider did with its invoice.
+        let mut paid = waiting();
+        paid.funds_seen = true;
+        assert_eq!(closed(&paid, "p1"), paid);
+        let mut pending = waiting();
+        pending.status = PendingPayment;
+        assert_eq!(closed(&pending, "p1"), pending);
     }
 
     fn funds(payment: &str, seen: u128, confirmed: u128, at: i64) -> Event {

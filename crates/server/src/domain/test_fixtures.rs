@@ -59,6 +59,7 @@ pub fn payment(id: &str, checkout_id: &str) -> Payment {
         confirmations_required: 1,
         funds: Funds::default(),
         provider_state: "WAITING".into(),
+        closed_by_provider: false,
     }
 }
 

@@ -69,6 +69,9 @@ pub struct InvoiceSnapshot {
     pub amount: Option<Amount>,
     /// Until when the provider holds the rate it converted at, if it converted.
     pub rate_expires_at_ms: Option<i64>,
+    /// The provider no longer watches the invoice (expired or archived it): its address must
+    /// not be shown again.
+    pub closed: bool,
 }
 
 /// A verified webhook: which event, about which invoice.

@@ -163,6 +163,7 @@ async fn open_payment(
         confirmations_required: coin.confirmations_required,
         funds: Funds::default(),
         provider_state: invoice.provider_state,
+        closed_by_provider: false,
     })
 }
 

@@ -36,6 +36,9 @@ pub async fn reread(
             &policy,
             now_ms(),
         )?;
+        if snapshot.closed {
+            rec.close_payment(&payment_id, &policy, now_ms())?;
+        }
         Ok(())
     })
     .await

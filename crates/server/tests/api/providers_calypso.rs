@@ -876,3 +876,30 @@ async fn calypso_event_fields_the_server_ignores_cannot_make_a_valid_delivery_fa
     assert_eq!(app.status(&id).await["status"], "SUCCESS");
     emu.assert_clean();
 }
+
+#[tokio::test]
+async fn calypso_archived_unpaid_invoice_is_never_shown_again_and_a_new_pick_opens_a_new_one() {
+    let emu = emulator().await;
+    let app = app(&emu).await;
+    let id = app.fixed_checkout("0.001", "BTC").await;
+    let first = app.pick(&id, "BTC", "BITCOIN", None).await;
+    let key = key_of(&first);
+    // Nobody paid in time: Calypso archives the invoice and says so.
+    emu.with(|s| s.inv(&key).state = "ARCHIVED".into());
+    let archived = event("90", "INVOICE_EXPIRED", &key, "3");
+    assert_eq!(signed(&app, &archived).await["status"], "applied");
+    let (code, view) = app
+        .public_get(&format!("/api/v1/public/checkouts/{id}"))
+        .await;
+    assert_eq!(code, StatusCode::OK);
+    assert_eq!(view["status"], "NEW", "{view}");
+    assert!(
+        view["payment"].is_null(),
+        "the dead address is gone: {view}"
+    );
+    // The same coin again: a new invoice, not the archived one.
+    let second = app.pick(&id, "BTC", "BITCOIN", None).await;
+    assert_ne!(key_of(&second), key);
+    assert_eq!(emu.with(|s| s.invoices.len()), 2);
+    emu.assert_clean();
+}

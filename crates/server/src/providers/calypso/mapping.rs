@@ -64,6 +64,8 @@ pub fn snapshot(invoice: &Invoice, reference: &str, decimals: u8) -> InvoiceSnap
             .unwrap_or_else(|| "UNKNOWN".to_owned()),
         amount: invoice.amount.and_then(|a| ceil_to_scale(a, decimals)),
         rate_expires_at_ms: None,
+        // Calypso has no EXPIRED state: an invoice nobody paid in time is ARCHIVED.
+        closed: invoice.state.as_deref() == Some("ARCHIVED"),
     }
 }
 

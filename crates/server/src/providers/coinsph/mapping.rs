@@ -22,6 +22,8 @@ pub fn snapshot(invoice: &Invoice, reference: &str, decimals: u8) -> InvoiceSnap
         provider_ref: reference.to_owned(),
         address: String::new(),
         funds: judged_by_provider(received, received, None),
+        // Coins.ph's invoices end as `expired` (or `canceled`) when nobody paid in time.
+        closed: matches!(state.as_str(), "expired" | "canceled" | "cancelled"),
         provider_state: state,
         amount: invoice.amount.and_then(|a| ceil_to_scale(a, decimals)),
         rate_expires_at_ms: None,
@@ -46,5 +48,6 @@ pub fn created(request: PaymentRequestBody, decimals: u8) -> anyhow::Result<Invo
         provider_state: request.status.unwrap_or_else(|| "pending".to_owned()),
         amount: request.amount.and_then(|a| ceil_to_scale(a, decimals)),
         rate_expires_at_ms: None,
+        closed: false,
     })
 }

@@ -67,6 +67,7 @@ pub fn snapshot(checkout: &Checkout, reference: &str, decimals: u8) -> InvoiceSn
         provider_state: state(checkout),
         amount: request.pay_amount.and_then(|a| ceil_to_scale(a, decimals)),
         rate_expires_at_ms: None,
+        closed: matches!(state(checkout).as_str(), "EXPIRED" | "CANCELLED"),
     }
 }
 

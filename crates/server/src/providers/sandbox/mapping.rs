@@ -33,5 +33,6 @@ pub fn snapshot(invoice: &SandboxInvoice, txs: &[SandboxTx]) -> InvoiceSnapshot 
         provider_state: state.to_owned(),
         amount: Some(invoice.amount),
         rate_expires_at_ms: None,
+        closed: false,
     }
 }
