@@ -337,6 +337,7 @@ mod tests {
             rate_expires_at: "2030-01-01T00:00:00Z".into(),
             confirmations: 0,
             confirmations_required: 2,
+            test: false,
         });
         c
     }

@@ -134,6 +134,7 @@ pub fn payment(o: &JsValue) -> Result<PaymentView> {
         rate_expires_at: required(o, "rateExpiresAt", string)?,
         confirmations: required(o, "confirmations", small)?,
         confirmations_required: required(o, "confirmationsRequired", small)?,
+        test: optional(o, "test", |v| v.as_bool())?.unwrap_or(false),
     })
 }
 

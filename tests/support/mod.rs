@@ -96,6 +96,7 @@ pub fn with_payment(
         rate_expires_at: "2099-01-01T00:00:00Z".into(),
         confirmations: 1,
         confirmations_required: 3,
+        test: false,
     });
     c
 }

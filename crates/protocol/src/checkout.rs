@@ -116,6 +116,10 @@ pub struct PaymentView {
     pub rate_expires_at: String,
     pub confirmations: u32,
     pub confirmations_required: u32,
+    /// A test payment (the sandbox): its address is on a test network, and no real funds may
+    /// ever be sent to it.
+    #[serde(default)]
+    pub test: bool,
 }
 
 /// The payer's choice of coin (and amount, when the checkout lets the payer set it).

@@ -53,6 +53,32 @@ pub struct Coin {
 }
 
 impl Coin {
+    /// The same coin on its test network, for test payments (the sandbox): bech32 addresses
+    /// with the test networks' prefixes (`tb1…`, `tltc1…`) and EIP-681 URIs on Sepolia, so a
+    /// mainnet wallet can neither read nor pay them. EVM and TRON addresses look the same on
+    /// their test networks.
+    pub fn on_test_network(&self) -> Coin {
+        let mut coin = self.clone();
+        coin.address = match self.address {
+            AddressFormat::Bech32P2wpkh { hrp: "bc" } => AddressFormat::Bech32P2wpkh { hrp: "tb" },
+            AddressFormat::Bech32P2wpkh { hrp: "ltc" } => {
+                AddressFormat::Bech32P2wpkh { hrp: "tltc" }
+            }
+            other => other,
+        };
+        coin.uri = match self.uri {
+            UriScheme::Eip681Native { .. } => UriScheme::Eip681Native {
+                chain_id: SEPOLIA_CHAIN_ID,
+            },
+            UriScheme::Eip681Token { contract, .. } => UriScheme::Eip681Token {
+                chain_id: SEPOLIA_CHAIN_ID,
+                contract,
+            },
+            other => other,
+        };
+        coin
+    }
+
     pub fn key(&self) -> CoinKey {
         CoinKey {
             code: self.code.to_owned(),
@@ -79,6 +105,9 @@ pub struct CoinKey {
     pub code: String,
     pub network: String,
 }
+
+/// Ethereum's test network, where test payments' EIP-681 URIs point.
+pub const SEPOLIA_CHAIN_ID: u64 = 11_155_111;
 
 const USDT_ERC20: &str = "0xdAC17F958D2ee523a2206206994597C13D831ec7";
 const USDC_ERC20: &str = "0xA0b86991c6218b36c1d19D4a2e9Eb0cE3606eB48";
@@ -307,5 +336,33 @@ mod tests {
             })
         );
         assert_eq!(cat.denomination("XYZ"), None);
+    }
+
+    #[test]
+    fn on_its_test_network_a_coin_can_be_neither_read_nor_paid_by_a_mainnet_wallet() {
+        let cat = Catalogue::new(&Default::default());
+        let test = |code: &str, network: &str| cat.coin(code, network).unwrap().on_test_network();
+        assert_eq!(
+            test("BTC", "BITCOIN").address,
+            AddressFormat::Bech32P2wpkh { hrp: "tb" }
+        );
+        assert_eq!(
+            test("LTC", "LITECOIN").address,
+            AddressFormat::Bech32P2wpkh { hrp: "tltc" }
+        );
+        assert_eq!(
+            test("ETH", "ETHEREUM").uri,
+            UriScheme::Eip681Native {
+                chain_id: SEPOLIA_CHAIN_ID
+            }
+        );
+        assert!(matches!(
+            test("USDT", "ETHEREUM").uri,
+            UriScheme::Eip681Token {
+                chain_id: SEPOLIA_CHAIN_ID,
+                ..
+            }
+        ));
+        assert_eq!(test("TRX", "TRON"), *cat.coin("TRX", "TRON").unwrap());
     }
 }

@@ -39,6 +39,9 @@ pub struct Payment {
     /// The provider expired or archived the invoice: its address is never offered again.
     #[serde(default)]
     pub closed_by_provider: bool,
+    /// Opened with a test provider (the sandbox): on the coin's test network.
+    #[serde(default)]
+    pub test: bool,
 }
 
 impl Payment {
@@ -65,6 +68,13 @@ impl Payment {
 
     /// What the payer (and the merchant) see. `with_qr` adds the wallet URIs as QR matrices.
     pub fn view(&self, coin: &Coin, with_qr: bool) -> PaymentView {
+        let test_coin;
+        let coin = if self.test {
+            test_coin = coin.on_test_network();
+            &test_coin
+        } else {
+            coin
+        };
         let paid = self.paid();
         let remaining = self.amount.saturating_sub(paid);
         let remaining = remaining
@@ -94,6 +104,7 @@ impl Payment {
             rate_expires_at: rfc3339(self.rate_expires_at_ms),
             confirmations: self.funds.confirmations.min(self.confirmations_required),
             confirmations_required: self.confirmations_required,
+            test: self.test,
         }
     }
 }

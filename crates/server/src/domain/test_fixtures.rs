@@ -60,6 +60,7 @@ pub fn payment(id: &str, checkout_id: &str) -> Payment {
         funds: Funds::default(),
         provider_state: "WAITING".into(),
         closed_by_provider: false,
+        test: false,
     }
 }
 

@@ -102,6 +102,11 @@ pub trait Provider: Send + Sync {
     /// The name in `/webhooks/<name>` and in stored payments.
     fn name(&self) -> &'static str;
 
+    /// A test provider (the sandbox): its payments are on test networks and say so.
+    fn is_test(&self) -> bool {
+        false
+    }
+
     /// The rate for converting a price in `fiat` into `coin`, or `None` when the provider
     /// converts fiat itself at invoice creation (Calypso SINGLE_FIAT, Inqud fixedAmount).
     async fn quote(&self, coin: &Coin, fiat: &str) -> anyhow::Result<Option<Quote>>;

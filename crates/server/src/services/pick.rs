@@ -164,6 +164,7 @@ async fn open_payment(
         funds: Funds::default(),
         provider_state: invoice.provider_state,
         closed_by_provider: false,
+        test: provider.is_test(),
     })
 }
 

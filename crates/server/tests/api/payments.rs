@@ -21,7 +21,9 @@ async fn fixed_price_in_bitcoin_happy_path() {
     assert_eq!(p["rate"], "60000.00");
     assert_eq!(p["fiat"], json!({"amount": "25.00", "currency": "USD"}));
     let address = p["address"].as_str().unwrap();
-    assert!(address.starts_with("bc1q"), "{address}");
+    // A sandbox payment is a test: on the test network, and it says so.
+    assert!(address.starts_with("tb1q"), "{address}");
+    assert_eq!(p["test"], true);
     assert_eq!(
         p["walletUri"],
         format!("bitcoin:{address}?amount=0.00041667")
@@ -131,7 +133,7 @@ async fn within_the_accepted_share_is_success() {
     let address = view["payment"]["address"].as_str().unwrap();
     assert_eq!(
         uri,
-        format!("ethereum:0xA0b86991c6218b36c1d19D4a2e9Eb0cE3606eB48@1/transfer?address={address}&uint256=100000000")
+        format!("ethereum:0xA0b86991c6218b36c1d19D4a2e9Eb0cE3606eB48@11155111/transfer?address={address}&uint256=100000000")
     );
     // 99.5 % of the amount counts as paid.
     app.pay(&payment_id(&view), "99.5").await;
@@ -147,7 +149,7 @@ async fn overpaid_is_a_conflict_the_merchant_can_mark_paid() {
     let address = view["payment"]["address"].as_str().unwrap();
     assert_eq!(
         view["payment"]["walletUri"],
-        format!("ethereum:{address}@1?value=10000000000000000")
+        format!("ethereum:{address}@11155111?value=10000000000000000")
     );
     app.pay(&payment_id(&view), "0.02").await;
     let conflict = app.wait_for_status(&id, "CONFLICT").await;
@@ -241,11 +243,11 @@ async fn expiry_without_funds_and_late_funds_within_the_window() {
     assert!(view["payment"]["address"]
         .as_str()
         .unwrap()
-        .starts_with("ltc1q"));
+        .starts_with("tltc1q"));
     assert!(view["payment"]["walletUri"]
         .as_str()
         .unwrap()
-        .starts_with("litecoin:ltc1q"));
+        .starts_with("litecoin:tltc1q"));
 
     let expired = app
         .wait_for_status(untouched["id"].as_str().unwrap(), "EXPIRED")

@@ -66,6 +66,10 @@ impl Provider for SandboxProvider {
         "sandbox"
     }
 
+    fn is_test(&self) -> bool {
+        true
+    }
+
     async fn quote(&self, coin: &Coin, fiat: &str) -> anyhow::Result<Option<Quote>> {
         let rate = self
             .config
@@ -93,7 +97,8 @@ impl Provider for SandboxProvider {
                 self.config.seed.expose(),
                 request.coin.network,
                 &request.payment_id,
-                request.coin.address,
+                // Test networks' formats: a sandbox address can never receive real funds.
+                request.coin.on_test_network().address,
             ),
             amount,
             confirmations_required: request.coin.confirmations_required,
