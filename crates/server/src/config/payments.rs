@@ -17,6 +17,10 @@ pub struct Policy {
     /// How long after expiry funds are still watched for and recorded as PAID_LATE.
     #[serde(rename = "monitoring_window", deserialize_with = "duration_ms")]
     pub monitoring_window_ms: i64,
+    /// How long after a quote's lock ends funds first seen still pay at the locked amount
+    /// (transactions take a while to be seen); later ones are re-valued at a fresh rate.
+    #[serde(rename = "quote_grace", deserialize_with = "duration_ms")]
+    pub quote_grace_ms: i64,
 }
 
 impl Default for Policy {
@@ -25,6 +29,7 @@ impl Default for Policy {
             accept_share_bp: 9950,
             overpay_tolerance_bp: 50,
             monitoring_window_ms: 24 * 3600 * 1000,
+            quote_grace_ms: 5 * 60 * 1000,
         }
     }
 }

@@ -4,8 +4,10 @@
 use protocol::{CheckoutStatus, CheckoutView, Exception, PaymentView, StatusView};
 use serde::{Deserialize, Serialize};
 
-use super::currency::Catalogue;
+use super::currency::{Catalogue, Coin};
+use super::error::DomainError;
 use super::payment::Payment;
+use super::pricing::{self, Rate};
 use super::rfc3339;
 use super::spec::CheckoutSpec;
 use super::state_machine::{self, CheckoutState, Event, Funds, Policy, Refusal};
@@ -143,6 +145,31 @@ impl CheckoutRecord {
             self.bump(from, now_ms);
         }
         Ok(changed)
+    }
+
+    /// Re-values `payment_id` at `rate` when funds first seen at `first_seen_at_ms` came too
+    /// late for its quote (see [`pricing::needs_requote`]); its new lock starts now. Returns
+    /// whether it was re-valued.
+    pub fn requote_payment(
+        &mut self,
+        payment_id: &str,
+        rate: &Rate,
+        coin: &Coin,
+        first_seen_at_ms: i64,
+        grace_ms: i64,
+        now_ms: i64,
+    ) -> Result<bool, DomainError> {
+        let Some(payment) = self.payments.iter_mut().find(|p| p.id == payment_id) else {
+            return Ok(false);
+        };
+        if !pricing::needs_requote(payment, first_seen_at_ms, grace_ms) {
+            return Ok(false);
+        }
+        payment.amount = pricing::requoted_amount(payment, coin, rate)?;
+        payment.rate = Some(rate.fiat_per_coin);
+        payment.rate_expires_at_ms = now_ms.saturating_add(rate.valid_for_ms);
+        payment.requoted = true;
+        Ok(true)
     }
 
     /// The provider closed `payment_id`'s invoice (see [`Event::ProviderClosed`]). Only a

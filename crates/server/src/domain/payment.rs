@@ -42,6 +42,9 @@ pub struct Payment {
     /// Opened with a test provider (the sandbox): on the coin's test network.
     #[serde(default)]
     pub test: bool,
+    /// The amount was re-valued because funds were first seen after the quote ended.
+    #[serde(default)]
+    pub requoted: bool,
 }
 
 impl Payment {

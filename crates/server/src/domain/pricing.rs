@@ -11,6 +11,7 @@ use protocol::{Amount, Money};
 use super::currency::{Coin, Denomination};
 use super::error::{DomainError, DomainResult};
 use super::money::fiat_to_coin;
+use super::payment::Payment;
 use super::spec::CheckoutSpec;
 
 /// A provider's rate for one coin: fiat per coin, and for how long it is honoured.
@@ -89,6 +90,31 @@ pub fn terms(
     }
 }
 
+/// A quote is a promise with an end. Funds first seen later than `grace_ms` after the lock
+/// ended, on a payment whose amount we converted from a fiat price, are re-valued at a fresh rate:
+/// the amount due becomes the fiat price at that rate, but never less than the amount first
+/// asked (a payer who sent what was asked is not charged more because the coin rose; one whose
+/// coin fell owes the difference, and the checkout is UNDERPAID with the remainder until it is
+/// paid). Payments the provider converted itself (no rate of ours) follow the provider's word.
+pub fn needs_requote(payment: &Payment, first_seen_at_ms: i64, grace_ms: i64) -> bool {
+    payment.rate.is_some()
+        && payment.fiat.is_some()
+        && !payment.requoted
+        && payment.funds.seen_units == 0
+        && first_seen_at_ms > payment.rate_expires_at_ms.saturating_add(grace_ms)
+}
+
+/// The amount due after a re-valuation at `rate` (see [`needs_requote`]).
+pub fn requoted_amount(payment: &Payment, coin: &Coin, rate: &Rate) -> DomainResult<Amount> {
+    let fiat = payment.fiat.as_ref().ok_or_else(|| {
+        DomainError::Inconsistent("re-valuing a payment with no fiat price".into())
+    })?;
+    let fresh = fiat_to_coin(fiat.amount, rate.fiat_per_coin, coin.quote_decimals)
+        .and_then(|a| a.with_scale(coin.decimals))
+        .ok_or_else(|| DomainError::invalid("amount", "is too large to convert"))?;
+    Ok(fresh.max(payment.amount))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -145,5 +171,52 @@ mod tests {
         assert_eq!(t.rate, None);
         let err = terms(&money("0.0000001", "USDT"), d, usdt, None, 1_000, 5_000).unwrap_err();
         assert_eq!(err.field(), Some("amount"));
+    }
+
+    fn late_payment(amount: &str) -> Payment {
+        let mut p = crate::domain::test_fixtures::payment("PAY-1", "CCO-1");
+        p.amount = Amount::parse(amount).unwrap();
+        p.fiat = Some(money("25.00", "USD"));
+        p.rate = Some(Amount::parse("60000.00").unwrap());
+        p.rate_expires_at_ms = 1_000;
+        p
+    }
+
+    #[test]
+    fn only_funds_first_seen_after_the_lock_and_its_grace_on_our_conversion_are_requoted() {
+        let p = late_payment("0.00041667");
+        assert!(!needs_requote(&p, 1_000, 500), "within the lock");
+        assert!(!needs_requote(&p, 1_500, 500), "within the grace");
+        assert!(needs_requote(&p, 1_501, 500));
+        let mut provider_priced = p.clone();
+        provider_priced.rate = None;
+        assert!(
+            !needs_requote(&provider_priced, 9_999, 500),
+            "the provider's word"
+        );
+        let mut again = p.clone();
+        again.requoted = true;
+        assert!(!needs_requote(&again, 9_999, 500), "once");
+        let mut seen = p;
+        seen.funds.seen_units = 1;
+        assert!(
+            !needs_requote(&seen, 9_999, 500),
+            "only on the first sighting"
+        );
+    }
+
+    #[test]
+    fn a_requote_asks_more_when_the_coin_fell_and_never_less_when_it_rose() {
+        let catalogue = Catalogue::new(&Default::default());
+        let btc = catalogue.coin("BTC", "BITCOIN").unwrap();
+        let p = late_payment("0.00041667");
+        let at = |rate: &str| Rate {
+            fiat_per_coin: Amount::parse(rate).unwrap(),
+            valid_for_ms: 1,
+        };
+        let fell = requoted_amount(&p, btc, &at("50000.00")).unwrap();
+        assert_eq!(fell.to_string(), "0.00050000");
+        let rose = requoted_amount(&p, btc, &at("75000.00")).unwrap();
+        assert_eq!(rose.to_string(), "0.00041667");
     }
 }

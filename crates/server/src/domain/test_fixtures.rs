@@ -61,6 +61,7 @@ pub fn payment(id: &str, checkout_id: &str) -> Payment {
         provider_state: "WAITING".into(),
         closed_by_provider: false,
         test: false,
+        requoted: false,
     }
 }
 

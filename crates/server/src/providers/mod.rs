@@ -32,6 +32,7 @@ use http::HeaderMap;
 use protocol::{Amount, Money};
 
 use crate::domain::currency::Coin;
+use crate::domain::pricing::Rate;
 use crate::domain::state_machine::{Funds, Resolution};
 
 /// A rate, fiat per one coin, and how long the provider honours it.
@@ -39,6 +40,16 @@ use crate::domain::state_machine::{Funds, Resolution};
 pub struct Quote {
     pub rate: Amount,
     pub valid_for: Duration,
+}
+
+impl Quote {
+    /// The quote as the domain's pricing takes it.
+    pub fn as_rate(&self) -> Rate {
+        Rate {
+            fiat_per_coin: self.rate,
+            valid_for_ms: i64::try_from(self.valid_for.as_millis()).unwrap_or(i64::MAX),
+        }
+    }
 }
 
 /// What the server asks a provider to open once the payer has picked a coin.

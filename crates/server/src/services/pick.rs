@@ -8,7 +8,7 @@ use super::modify_existing;
 use crate::domain::checkout::CheckoutRecord;
 use crate::domain::currency::Coin;
 use crate::domain::payment::Payment;
-use crate::domain::pricing::{self, Rate, Terms};
+use crate::domain::pricing::{self, Terms};
 use crate::domain::state_machine::{self, Event, Funds, Refusal};
 use crate::domain::{new_payment_id, now_ms};
 use crate::error::{AppError, AppResult};
@@ -165,6 +165,7 @@ async fn open_payment(
         provider_state: invoice.provider_state,
         closed_by_provider: false,
         test: provider.is_test(),
+        requoted: false,
     })
 }
 
@@ -192,10 +193,7 @@ async fn terms_for(
             .quote(coin, &price.currency)
             .await
             .map_err(AppError::upstream)?;
-        quote.map(|q| Rate {
-            fiat_per_coin: q.rate,
-            valid_for_ms: i64::try_from(q.valid_for.as_millis()).unwrap_or(i64::MAX),
-        })
+        quote.map(|q| q.as_rate())
     } else {
         None
     };

@@ -3,8 +3,10 @@
 //! when a webhook prompted it). Webhooks, the reconciler and the expiry all come through here.
 
 use super::modify;
+use crate::domain::currency::Coin;
 use crate::domain::now_ms;
 use crate::domain::payment::Payment;
+use crate::domain::pricing::{self, Rate};
 use crate::error::{AppError, AppResult};
 use crate::providers::Provider;
 use crate::state::AppState;
@@ -27,8 +29,19 @@ pub async fn reread(
         .await
         .map_err(AppError::upstream)?;
     let policy = state.config.policy;
+    let first_seen = snapshot.funds.first_seen_at_ms.unwrap_or_else(now_ms);
+    let late = snapshot.funds.seen_units > 0
+        && pricing::needs_requote(payment, first_seen, policy.quote_grace_ms);
+    let requote = match late {
+        true => fresh_rate(state, provider, payment).await?,
+        false => None,
+    };
     let payment_id = payment.id.clone();
     modify(state, &payment.checkout_id, inbound, move |rec| {
+        if let Some((rate, coin)) = &requote {
+            let grace = policy.quote_grace_ms;
+            rec.requote_payment(&payment_id, rate, coin, first_seen, grace, now_ms())?;
+        }
         rec.record_funds(
             &payment_id,
             &snapshot.funds,
@@ -42,6 +55,26 @@ pub async fn reread(
         Ok(())
     })
     .await
+}
+
+/// A fresh rate for re-valuing `payment` (and its coin), from the provider that priced it. Failing
+/// to get one fails the re-read: funds are never settled at a quote that has ended.
+async fn fresh_rate(
+    state: &AppState,
+    provider: &dyn Provider,
+    payment: &Payment,
+) -> AppResult<Option<(Rate, Coin)>> {
+    let (Some(fiat), Some(coin)) = (
+        payment.fiat.as_ref(),
+        state.catalogue.coin(&payment.currency, &payment.network),
+    ) else {
+        return Ok(None);
+    };
+    let quote = provider
+        .quote(coin, &fiat.currency)
+        .await
+        .map_err(AppError::upstream)?;
+    Ok(quote.map(|q| (q.as_rate(), coin.clone())))
 }
 
 /// The provider a stored payment was opened with; an error when it is no longer configured.

@@ -474,3 +474,50 @@ async fn sandbox_pay_refuses_bad_input() {
         .await;
     assert_eq!(s, StatusCode::UNAUTHORIZED);
 }
+
+/// A 25 USD checkout paid in BTC at 60 000 USD, whose funds arrive after the quote ended, the
+/// rate then being `rate_then`: returns the checkout id once the payment is confirmed.
+async fn paid_after_the_quote_ended(rate_then: &str) -> (TestApp, String) {
+    let mut app = spawn_app_with(|c| {
+        c.sandbox.rate_lock = Duration::from_millis(300);
+        c.policy.quote_grace_ms = 0;
+    })
+    .await;
+    let id = app.fixed_checkout("25", "USD").await;
+    let view = app.pick(&id, "BTC", "BITCOIN", None).await;
+    assert_eq!(view["payment"]["amount"], "0.00041667");
+    tokio::time::sleep(Duration::from_millis(400)).await;
+    app.config
+        .sandbox
+        .rates
+        .get_mut("BTC")
+        .unwrap()
+        .insert("USD".into(), protocol::Amount::parse(rate_then).unwrap());
+    app.restart().await;
+    // The payer sends exactly what was asked, after the quote ended.
+    app.pay(&payment_id(&view), "0.00041667").await;
+    (app, id)
+}
+
+#[tokio::test]
+async fn funds_after_the_quote_ended_are_revalued_and_a_fallen_coin_leaves_a_remainder() {
+    let (app, id) = paid_after_the_quote_ended("50000.00").await;
+    let status = app.wait_for_status(&id, "CONFLICT").await;
+    assert_eq!(status["exception"], "UNDERPAID");
+    let (_, view) = app
+        .public_get(&format!("/api/v1/public/checkouts/{id}"))
+        .await;
+    // 25 USD at 50 000: 0.0005 BTC due now, 0.00008333 of it still to send.
+    assert_eq!(view["payment"]["amount"], "0.00050000");
+    assert_eq!(view["payment"]["amountRemaining"], "0.00008333");
+}
+
+#[tokio::test]
+async fn funds_after_the_quote_ended_still_pay_when_the_coin_rose() {
+    let (app, id) = paid_after_the_quote_ended("75000.00").await;
+    app.wait_for_status(&id, "SUCCESS").await;
+    let (_, view) = app
+        .public_get(&format!("/api/v1/public/checkouts/{id}"))
+        .await;
+    assert_eq!(view["payment"]["amount"], "0.00041667");
+}
