@@ -28,7 +28,8 @@ export function separators(locale) {
 }
 export function seconds_until(iso) {
   const t = Date.parse(iso);
-  return isNaN(t) ? 0 : Math.round((t - Date.now()) / 1000);
+  // Clamped: an i32 would wrap for dates decades away and read as long past.
+  return isNaN(t) ? 0 : Math.max(-2147483648, Math.min(2147483647, Math.round((t - Date.now()) / 1000)));
 }
 "#)]
 extern "C" {

@@ -213,6 +213,8 @@ messages! {
     open_wallet: "Open in wallet",
     warning: "Send only {coin} on the {network} network. Anything else will be lost.",
     rate_valid: "Amount guaranteed for {time}",
+    quote_ended: "The quoted amount is no longer guaranteed. Do not send to this address; get a new quote.",
+    new_quote: "Get a new quote",
     fiat_equivalent: "≈ {amount}",
     back: "Choose another currency",
     processing_title: "Payment detected",

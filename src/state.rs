@@ -2,7 +2,8 @@
 //! natively. Components only render what these functions decide.
 
 use protocol::{
-    Amount, CheckoutStatus, CheckoutType, CheckoutView, Exception, StatusChangedDetail,
+    Amount, CheckoutStatus, CheckoutType, CheckoutView, Exception, PickCurrencyRequest,
+    StatusChangedDetail,
 };
 
 use crate::server_url::attribute_value;
@@ -102,6 +103,25 @@ pub fn has_funds(checkout: &CheckoutView) -> bool {
 /// The payer may go back to the currency list only while nothing has been paid.
 pub fn can_choose_again(checkout: &CheckoutView) -> bool {
     checkout.status == CheckoutStatus::WaitingPayment && !has_funds(checkout)
+}
+
+/// The pick that asks for a fresh quote of the payment's coin (with the payer's amount again),
+/// when its quote may end with nothing paid; `None` when there is nothing to re-quote.
+pub fn requote_request(checkout: &CheckoutView) -> Option<PickCurrencyRequest> {
+    let payment = checkout.payment.as_ref()?;
+    if !can_choose_again(checkout) {
+        return None;
+    }
+    // The payer's own amount: the fiat they entered, or the coin amount itself.
+    let amount = match checkout.checkout_type {
+        CheckoutType::FixedPrice => None,
+        _ => Some(payment.fiat.as_ref().map_or(payment.amount, |f| f.amount)),
+    };
+    Some(PickCurrencyRequest {
+        currency: payment.currency.clone(),
+        network: payment.network.clone(),
+        amount,
+    })
 }
 
 /// How often to ask the server when no live stream is delivering (milliseconds), or `None` when
@@ -533,5 +553,29 @@ mod tests {
         assert!(!is_wallet_uri("https://evil.example"));
         assert!(!is_wallet_uri("JavaScript:alert(1)"));
         assert!(!is_wallet_uri("bc1qexample"));
+    }
+
+    #[test]
+    fn a_fresh_quote_is_asked_for_the_same_coin_and_amount_only_while_nothing_is_paid() {
+        let fixed = with_payment(checkout(CheckoutStatus::WaitingPayment, None), "0");
+        let request = requote_request(&fixed).unwrap();
+        assert_eq!(
+            (request.currency.as_str(), request.network.as_str()),
+            ("BTC", "BITCOIN")
+        );
+        assert_eq!(
+            request.amount, None,
+            "a fixed price is not the payer's to give"
+        );
+        let mut open = fixed.clone();
+        open.checkout_type = CheckoutType::NoPrice;
+        assert_eq!(
+            requote_request(&open).unwrap().amount,
+            Some(Amount::parse("0.001").unwrap())
+        );
+        let paid = with_payment(checkout(CheckoutStatus::WaitingPayment, None), "0.0005");
+        assert_eq!(requote_request(&paid), None);
+        let done = with_payment(checkout(CheckoutStatus::Success, None), "0.001");
+        assert_eq!(requote_request(&done), None);
     }
 }

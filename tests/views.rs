@@ -181,6 +181,51 @@ async fn pay_shows_the_grouped_address_qr_warning_countdown_and_a_way_back() {
 }
 
 #[wasm_bindgen_test]
+async fn pay_takes_the_address_away_when_the_quote_ends_and_offers_a_fresh_one() {
+    let mut c = with_payment(WaitingPayment, None, "0");
+    c.payment.as_mut().unwrap().rate_expires_at = "2001-01-01T00:00:00Z".into();
+    let asked = RwSignal::new(None::<PickCurrencyRequest>);
+    let m = mount(move || {
+        view! {
+            <Pay checkout=c locale=EN on_back=|| {}
+                on_requote=Callback::new(move |r| asked.set(Some(r))) />
+        }
+    });
+    let ended = m.get("[part=quote-ended]");
+    assert!(!ended.has_attribute("hidden"), "the quote's end is said");
+    assert_eq!(
+        m.text("[part=quote-ended] p"),
+        "The quoted amount is no longer guaranteed. Do not send to this address; get a new quote."
+    );
+    assert!(
+        m.get(".pay-details").has_attribute("hidden"),
+        "no address left on screen as if nothing happened"
+    );
+    m.get("button[part=requote]").click();
+    assert!(until(|| asked.get_untracked().is_some()).await);
+    let request = asked.get_untracked().unwrap();
+    assert_eq!(
+        (request.currency.as_str(), request.network.as_str()),
+        ("USDT", "TRON")
+    );
+}
+
+#[wasm_bindgen_test]
+async fn pay_keeps_the_address_while_the_quote_holds_or_once_funds_arrived() {
+    let running = with_payment(WaitingPayment, None, "0");
+    let m = mount(move || view! { <Pay checkout=running locale=EN on_back=|| {} /> });
+    assert!(m.get("[part=quote-ended]").has_attribute("hidden"));
+    assert!(!m.get(".pay-details").has_attribute("hidden"));
+    let mut paid = with_payment(WaitingPayment, None, "10");
+    paid.payment.as_mut().unwrap().rate_expires_at = "2001-01-01T00:00:00Z".into();
+    let m = mount(move || view! { <Pay checkout=paid locale=EN on_back=|| {} /> });
+    assert!(
+        m.get("[part=quote-ended]").has_attribute("hidden"),
+        "funds sent: the payment goes on, whatever the clock says"
+    );
+}
+
+#[wasm_bindgen_test]
 async fn pay_offers_no_way_back_once_funds_arrived() {
     let c = with_payment(WaitingPayment, None, "10");
     let m = mount(move || view! { <Pay checkout=c locale=EN on_back=|| {} /> });

@@ -6,14 +6,8 @@ use crate::format;
 use crate::i18n::{fill, Locale};
 use crate::state::countdown;
 
-/// "Amount guaranteed for 14:59", ticking every second until `until`.
-#[component]
-pub fn Countdown(
-    /// RFC 3339 end time.
-    until: String,
-    /// The payer's language.
-    locale: Locale,
-) -> impl IntoView {
+/// Seconds left until `until` (RFC 3339), ticking every second while the view lives.
+pub fn seconds_left(until: String) -> RwSignal<i64> {
     let left = RwSignal::new(format::seconds_left(&until));
     if let Ok(handle) = set_interval_with_handle(
         move || {
@@ -23,6 +17,17 @@ pub fn Countdown(
     ) {
         on_cleanup(move || handle.clear());
     }
+    left
+}
+
+/// "Amount guaranteed for 14:59".
+#[component]
+pub fn Countdown(
+    /// Seconds left, from [`seconds_left`].
+    left: RwSignal<i64>,
+    /// The payer's language.
+    locale: Locale,
+) -> impl IntoView {
     let t = locale.messages();
     view! {
         <p class="countdown" part="countdown">

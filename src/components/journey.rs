@@ -34,7 +34,8 @@ fn current_screen(checkout: CheckoutView, session: Session, locale: Locale) -> A
         }
         .into_any(),
         Screen::Pay => view! {
-            <Pay checkout=checkout locale=locale on_back=move || choosing.set(true) />
+            <Pay checkout=checkout locale=locale on_back=move || choosing.set(true)
+                on_requote=Callback::new(move |request| session.pick(request)) />
         }
         .into_any(),
         Screen::Processing => view! { <Processing checkout=checkout locale=locale /> }.into_any(),

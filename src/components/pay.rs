@@ -1,15 +1,16 @@
 use leptos::prelude::*;
-use protocol::CheckoutView;
+use protocol::{CheckoutView, PickCurrencyRequest};
 
 use super::copy::CopyButton;
-use super::countdown::Countdown;
+use super::countdown::{seconds_left, Countdown};
 use super::qr::Qr;
 use crate::format;
 use crate::i18n::{fill, Locale};
-use crate::state::{can_choose_again, group_address, is_wallet_uri};
+use crate::state::{can_choose_again, group_address, is_wallet_uri, requote_request};
 
 /// Where to send what: exact amount, full address, QR, wallet link, the network warning, the
-/// time the amount holds, and a way back while nothing has been paid.
+/// time the amount holds, and a way back while nothing has been paid. When the quote ends with
+/// nothing paid, the address leaves the screen and a fresh quote for the same coin is offered.
 #[component]
 pub fn Pay(
     /// The checkout, with its active payment.
@@ -18,10 +19,14 @@ pub fn Pay(
     locale: Locale,
     /// Returns to the currency list.
     on_back: impl Fn() + Copy + Send + Sync + 'static,
+    /// Asks for a fresh quote of the same coin once the quote ended.
+    #[prop(optional)]
+    on_requote: Option<Callback<PickCurrencyRequest>>,
 ) -> impl IntoView {
     let t = locale.messages();
     let tag = locale.tag();
     let back_allowed = can_choose_again(&checkout);
+    let requote = requote_request(&checkout);
     let Some(payment) = checkout.payment else {
         return ().into_any();
     };
@@ -53,8 +58,23 @@ pub fn Pay(
             </a>
         }
     });
+    let left = seconds_left(payment.rate_expires_at.clone());
+    let can_requote = requote.is_some();
+    let ended = move || can_requote && left.get() <= 0;
+    let ask_again = move |_| {
+        if let (Some(request), Some(callback)) = (requote.clone(), on_requote) {
+            callback.run(request);
+        }
+    };
     view! {
         <section class="pay" part="pay">
+            <div class="quote-ended" part="quote-ended" role="status" hidden=move || !ended()>
+                <p>{t.quote_ended()}</p>
+                <button type="button" class="button" part="requote" on:click=ask_again>
+                    {t.new_quote()}
+                </button>
+            </div>
+            <div class="pay-details" hidden=ended>
             <div class="field">
                 <p class="label" id="cw-amount-label">{t.send_exactly()}</p>
                 <div class="value-row">
@@ -74,7 +94,8 @@ pub fn Pay(
             <Qr uri=payment.wallet_uri.clone() matrix=payment.wallet_qr.clone() locale=locale />
             {wallet_link}
             <p class="warning" part="warning" role="note">{warning}</p>
-            <Countdown until=payment.rate_expires_at.clone() locale=locale />
+            <Countdown left=left locale=locale />
+            </div>
             {back_allowed.then(|| view! {
                 <button type="button" class="link-button" part="back" on:click=move |_| on_back()>
                     {t.back()}
