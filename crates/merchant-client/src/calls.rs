@@ -67,7 +67,8 @@ pub fn cancel(id: &str) -> Call<MerchantCheckout> {
 }
 
 pub fn resolve(id: &str, action: Resolution) -> Call<MerchantCheckout> {
-    Call::new(Method::POST, fill(paths::CHECKOUT_RESOLVE, id)).with_body(&serde_json::json!({ "action": action }))
+    Call::new(Method::POST, fill(paths::CHECKOUT_RESOLVE, id))
+        .with_body(&serde_json::json!({ "action": action }))
 }
 
 /// `body` is a [`crate::requests::NewWidget`] or any JSON. 201 new, 200 for a known

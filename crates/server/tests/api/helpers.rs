@@ -246,7 +246,7 @@ impl TestApp {
     ) -> Value {
         let deadline = tokio::time::Instant::now() + Duration::from_secs(10);
         loop {
-            let (code, report) = self.merchant_get("/api/v1/reconciliation").await;
+            let (code, report) = self.send(calls::reconciliation()).await;
             assert_eq!(code, StatusCode::OK, "{report}");
             if test(&report) {
                 return report;
