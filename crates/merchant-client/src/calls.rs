@@ -110,7 +110,7 @@ pub fn reconciliation() -> Call<Value> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::requests::NewCheckout;
+    use crate::requests::{NewCheckout, Page};
 
     #[test]
     fn calls_name_their_endpoint_and_body() {
@@ -131,9 +131,18 @@ mod tests {
             Some(serde_json::json!({"name": "Gift", "type": "NO_PRICE", "amountCurrency": "USD"}))
         );
         let list = checkouts(&CheckoutFilter {
-            limit: Some(2),
-            ..CheckoutFilter::default()
+            page: Page {
+                limit: Some(2),
+                cursor: None,
+            },
+            status: Some(protocol::CheckoutStatus::Cancelled),
         });
-        assert_eq!(list.query, vec![("limit", "2".to_owned())]);
+        assert_eq!(
+            list.query,
+            vec![
+                ("limit", "2".to_owned()),
+                ("status", "CANCELLED".to_owned())
+            ]
+        );
     }
 }

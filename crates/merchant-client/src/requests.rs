@@ -137,52 +137,59 @@ pub enum Resolution {
     Close,
 }
 
-/// `GET /api/v1/checkouts`: one page, newest first.
+/// Which page of a list (newest first): at most `limit` items, after the previous page.
 #[derive(Debug, Clone, Default)]
-pub struct CheckoutFilter {
+pub struct Page {
     pub limit: Option<u32>,
     /// The previous page's `nextCursor`.
     pub cursor: Option<String>,
+}
+
+/// `GET /api/v1/checkouts`.
+#[derive(Debug, Clone, Default)]
+pub struct CheckoutFilter {
+    pub page: Page,
     pub status: Option<CheckoutStatus>,
 }
 
-impl CheckoutFilter {
-    pub(crate) fn query(&self) -> Vec<(&'static str, String)> {
-        let mut query = Vec::new();
-        push(&mut query, "limit", self.limit.map(|l| l.to_string()));
-        push(&mut query, "cursor", self.cursor.clone());
-        push(
-            &mut query,
-            "status",
-            self.status.map(|s| s.as_str().to_owned()),
-        );
-        query
-    }
-}
-
-/// `GET /api/v1/deliveries`: one page, newest first.
+/// `GET /api/v1/deliveries`.
 #[derive(Debug, Clone, Default)]
 pub struct DeliveryFilter {
-    pub limit: Option<u32>,
-    pub cursor: Option<String>,
+    pub page: Page,
     /// PENDING, DELIVERED or FAILED.
     pub state: Option<String>,
     pub checkout_id: Option<String>,
 }
 
-impl DeliveryFilter {
+impl CheckoutFilter {
     pub(crate) fn query(&self) -> Vec<(&'static str, String)> {
-        let mut query = Vec::new();
-        push(&mut query, "limit", self.limit.map(|l| l.to_string()));
-        push(&mut query, "cursor", self.cursor.clone());
-        push(&mut query, "state", self.state.clone());
-        push(&mut query, "checkoutId", self.checkout_id.clone());
-        query
+        self.page
+            .query_with([("status", self.status.map(|s| s.as_str().to_owned()))])
     }
 }
 
-fn push(query: &mut Vec<(&'static str, String)>, key: &'static str, value: Option<String>) {
-    if let Some(value) = value {
-        query.push((key, value));
+impl DeliveryFilter {
+    pub(crate) fn query(&self) -> Vec<(&'static str, String)> {
+        self.page.query_with([
+            ("state", self.state.clone()),
+            ("checkoutId", self.checkout_id.clone()),
+        ])
+    }
+}
+
+impl Page {
+    /// The query string's pairs: the page's, then the list's own `filters`, the absent left out.
+    fn query_with<const N: usize>(
+        &self,
+        filters: [(&'static str, Option<String>); N],
+    ) -> Vec<(&'static str, String)> {
+        let page = [
+            ("limit", self.limit.map(|l| l.to_string())),
+            ("cursor", self.cursor.clone()),
+        ];
+        page.into_iter()
+            .chain(filters)
+            .filter_map(|(key, value)| value.map(|v| (key, v)))
+            .collect()
     }
 }
