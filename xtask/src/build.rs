@@ -8,6 +8,7 @@ use crate::precompress;
 use crate::process;
 use crate::tools;
 use crate::wasm;
+use crate::widget_toolchain::shipped_widget_env;
 
 /// The files `widget.js` loads, in load order. CSS is compiled into the wasm (it is adopted
 /// into each shadow root), so it is counted there.
@@ -118,65 +119,6 @@ fn without_debug_sections(module: &[u8]) -> Option<Vec<u8>> {
         out.extend_from_slice(section.bytes);
     }
     Some(out)
-}
-
-/// The toolchain the shipped widget is compiled with. A nightly, because rebuilding the standard
-/// library for our settings (below) is unstable; pinned, so every build gives the same bytes.
-/// Measured on the widget: 138.7 KB -> 123.9 KB of wasm gzip -9 against stable 1.95 with the
-/// same `[profile.release]`. `tools::ensure_widget_toolchain` installs it with `rust-src`; the
-/// wasm32 target's prebuilt standard library is not needed, it is built from source.
-pub const WIDGET_TOOLCHAIN: &str = "nightly-2026-05-19";
-
-/// `-Zbuild-std`: the standard library is compiled with our `opt-level = "z"`, LTO and the flags
-/// below instead of arriving precompiled for speed, with panics and formatting machinery in it.
-const WIDGET_BUILD_STD: &str = "std,panic_abort";
-
-/// The standard library's own size switch: smaller algorithms (sorting, formatting) where it
-/// has a choice. Measured: about 0.5 KB gzip of wasm.
-const WIDGET_BUILD_STD_FEATURES: &str = "optimize_for_size";
-
-/// What the shipped module gives up to be smaller:
-/// - `-Cpanic=immediate-abort`: a panic is a bare `unreachable` trap, with no message, hook or
-///   unwinding code. The widget's Rust code must not panic anyway; when it does, the browser
-///   console shows "RuntimeError: unreachable" instead of the message. The browser tests
-///   (`cargo test --target wasm32-unknown-unknown`) stay on stable with full panic messages.
-/// - `-Zfmt-debug=none`: `{:?}` prints nothing (the widget never shows a Debug string).
-/// - `-Zlocation-detail=none`: no file/line strings for `#[track_caller]` locations.
-const WIDGET_RUSTFLAGS: &str =
-    "-Zunstable-options -Cpanic=immediate-abort -Zfmt-debug=none -Zlocation-detail=none";
-
-/// The shipped build's own target directory: its artifacts (another toolchain, another standard
-/// library) would otherwise replace the stable ones the browser tests build in target/, and each
-/// would rebuild everything after the other.
-pub fn widget_target_dir() -> PathBuf {
-    crate::root().join("target").join("widget-release")
-}
-
-/// Makes `cmd` (Trunk, or cargo for the size breakdown) compile the widget the shipped way:
-/// [`WIDGET_TOOLCHAIN`], [`WIDGET_BUILD_STD`] (with [`WIDGET_BUILD_STD_FEATURES`]),
-/// [`WIDGET_RUSTFLAGS`], [`widget_target_dir`].
-/// RUSTFLAGS reach only the wasm32 code: Trunk passes `--target`, so build scripts and proc
-/// macros are compiled for the host without them.
-///
-/// wasm-bindgen warns "the `target_features` custom section is missing": `strip = true` drops
-/// that section with the names (with stable as with the nightly). It only tells wasm-bindgen
-/// which optional wasm features the compiler used, so that it can lean on them; without it,
-/// wasm-bindgen writes the glue it writes by default, which is what the end-to-end journeys
-/// run. Harmless, and not silenced.
-pub fn shipped_widget_env(cmd: &mut Command) -> &mut Command {
-    cmd.env("RUSTUP_TOOLCHAIN", WIDGET_TOOLCHAIN)
-        .env("CARGO_UNSTABLE_BUILD_STD", WIDGET_BUILD_STD)
-        .env(
-            "CARGO_UNSTABLE_BUILD_STD_FEATURES",
-            WIDGET_BUILD_STD_FEATURES,
-        )
-        .env("RUSTFLAGS", WIDGET_RUSTFLAGS)
-        .env("CARGO_TARGET_DIR", widget_target_dir())
-        // `cargo xtask` runs under stable cargo, which names itself (and may name its rustc) in
-        // these; the build must go through rustup's proxies to get the pinned nightly.
-        .env_remove("CARGO")
-        .env_remove("RUSTC")
-        .env_remove("CARGO_ENCODED_RUSTFLAGS")
 }
 
 /// The loader (`widget.js`): a classic script, minified as one.

@@ -2,7 +2,7 @@
 //! `cargo xtask build --crates`).
 //!
 //! The shipped module has no names (release strips them), so the widget is built once more
-//! exactly the shipped way ([`build::shipped_widget_env`]) but with the linker's `name` section
+//! exactly the shipped way ([`shipped_widget_env`]) but with the linker's `name` section
 //! kept, and put through wasm-bindgen as Trunk does: wasm-bindgen removes the functions and
 //! exports that only describe the bindings (cargo's module is about 2.5 times the shipped one
 //! because of them) and writes the names demangled (`checkout_widget[hash]::pay::view`). The
@@ -13,7 +13,8 @@ use std::collections::BTreeMap;
 use std::path::PathBuf;
 use std::process::Command;
 
-use crate::{build, process, wasm};
+use crate::widget_toolchain::shipped_widget_env;
+use crate::{process, wasm};
 
 /// Rows printed by name; the rest are summed in one row.
 pub const SHOWN: usize = 15;
@@ -104,7 +105,7 @@ fn named_target_dir() -> PathBuf {
 pub fn measure() -> Result<Breakdown, String> {
     let dir = named_target_dir();
     process::run(
-        build::shipped_widget_env(&mut Command::new("cargo"))
+        shipped_widget_env(&mut Command::new("cargo"))
             .args([
                 "build",
                 "--release",

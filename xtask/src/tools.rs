@@ -3,12 +3,13 @@
 //! Pins: Trunk 0.21.14 (0.22 needs a newer rustc than the machine's), wasm-bindgen-cli equal to
 //! Cargo.lock's wasm-bindgen (the generated glue and the library must match exactly; Trunk.toml
 //! names the same version so Trunk uses ours instead of downloading one), the widget's nightly
-//! (`build::WIDGET_TOOLCHAIN`), and the npm packages axe-core and esbuild.
+//! (`widget_toolchain::WIDGET_TOOLCHAIN`), and the npm packages axe-core and esbuild.
 
 use std::path::PathBuf;
 use std::process::Command;
 
 use crate::process::{first_line, run};
+use crate::widget_toolchain::WIDGET_TOOLCHAIN;
 
 pub const TRUNK_VERSION: &str = "0.21.14";
 
@@ -39,12 +40,12 @@ fn ensure_wasm_target() -> Result<(), String> {
     run(Command::new("rustup").args(["target", "add", "wasm32-unknown-unknown"]))
 }
 
-/// The pinned nightly of [`crate::build::WIDGET_TOOLCHAIN`] with `rust-src` (build-std compiles
-/// the standard library from it), installed with the minimal profile when either is missing
+/// The pinned nightly of [`WIDGET_TOOLCHAIN`] with `rust-src` (build-std compiles the standard
+/// library from it), installed with the minimal profile when either is missing
 /// (about 16 s). Looked up in rustup's lists rather than by running `rustc +toolchain`, which
 /// newer rustups answer by installing the toolchain with its default profile.
 fn ensure_widget_toolchain() -> Result<(), String> {
-    let toolchain = crate::build::WIDGET_TOOLCHAIN;
+    let toolchain = WIDGET_TOOLCHAIN;
     let listed = |args: &[&str], wanted: &str| {
         Command::new("rustup")
             .args(args)

@@ -8,14 +8,17 @@
 
 pub mod browser;
 pub mod host;
+pub mod journey;
 pub mod merchant;
 pub mod server;
+pub mod steps;
 
 use std::path::PathBuf;
 use std::time::Duration;
 
 pub use browser::Browser;
 pub use host::HostSite;
+pub use journey::Journey;
 pub use merchant::Merchant;
 pub use server::Server;
 

@@ -1,115 +1,95 @@
-//! The merchant's backend: everything a merchant does goes through the merchant HTTP API.
+//! The merchant's backend: everything a merchant does goes through the merchant HTTP API, with
+//! the shared [`MerchantClient`]. A journey cannot go on without its merchant, so a refusal
+//! panics with the server's answer instead of returning an error to handle.
 
-use serde_json::Value;
+use merchant_client::requests::Resolution;
+use merchant_client::views::{MerchantCheckout, MerchantPayment, SandboxTransaction, Widget};
+use merchant_client::{calls, Call, MerchantClient};
+use protocol::Amount;
+use serde::de::DeserializeOwned;
+use serde::Serialize;
 
 use crate::server::MERCHANT_KEY;
 
 #[derive(Clone)]
 pub struct Merchant {
-    base: String,
-    http: reqwest::Client,
+    client: MerchantClient,
 }
 
 impl Merchant {
     pub fn new(server_origin: &str) -> Merchant {
         Merchant {
-            base: server_origin.to_owned(),
-            http: reqwest::Client::new(),
+            client: MerchantClient::new(server_origin, MERCHANT_KEY),
         }
     }
 
-    /// `POST` `body` to the merchant API path; panics with the server's answer unless 2xx.
-    pub async fn post(&self, path: &str, body: &Value) -> Value {
-        let response = self
-            .http
-            .post(format!("{}{}", self.base, path))
-            .bearer_auth(MERCHANT_KEY)
-            .json(body)
-            .send()
+    /// Sends `call`; panics with the server's answer unless it succeeds.
+    pub async fn call<T: DeserializeOwned>(&self, call: Call<T>) -> T {
+        let what = format!("{} {}", call.method, call.path);
+        self.client
+            .call(call)
             .await
-            .unwrap_or_else(|e| panic!("POST {path}: {e}"));
-        Self::json(path, response).await
+            .unwrap_or_else(|e| panic!("{what}: {e}"))
     }
 
-    pub async fn get(&self, path: &str) -> Value {
-        let response = self
-            .http
-            .get(format!("{}{}", self.base, path))
-            .bearer_auth(MERCHANT_KEY)
-            .send()
+    /// Creates a checkout (a [`merchant_client::requests::NewCheckout`] or any JSON body) and
+    /// returns its id.
+    pub async fn create_checkout(&self, body: &impl Serialize) -> String {
+        self.call(calls::create_checkout(body)).await.checkout.id
+    }
+
+    /// Creates a FIXED_PRICE checkout of `amount` `currency` and returns its id.
+    pub async fn create_fixed_checkout(&self, name: &str, amount: &str, currency: &str) -> String {
+        self.create_checkout(&crate::steps::fixed_price(name, amount, currency))
             .await
-            .unwrap_or_else(|e| panic!("GET {path}: {e}"));
-        Self::json(path, response).await
-    }
-
-    async fn json(path: &str, response: reqwest::Response) -> Value {
-        let status = response.status();
-        let text = response.text().await.unwrap_or_default();
-        assert!(status.is_success(), "{path} answered {status}: {text}");
-        serde_json::from_str(&text).unwrap_or_else(|e| panic!("{path}: not JSON ({e}): {text}"))
-    }
-
-    /// Creates a checkout from a full request body and returns its id.
-    pub async fn create_checkout(&self, body: Value) -> String {
-        let created = self.post("/api/v1/checkouts", &body).await;
-        created["id"].as_str().expect("checkout id").to_owned()
     }
 
     /// The merchant's view of a checkout.
-    pub async fn checkout(&self, id: &str) -> Value {
-        self.get(&format!("/api/v1/checkouts/{id}")).await
+    pub async fn checkout(&self, id: &str) -> MerchantCheckout {
+        self.call(calls::checkout(id)).await
     }
 
     /// The active payment of a checkout (as the merchant's backend sees it).
-    pub async fn active_payment(&self, id: &str) -> Value {
+    pub async fn active_payment(&self, id: &str) -> MerchantPayment {
         let checkout = self.checkout(id).await;
-        checkout["payments"]
-            .as_array()
-            .and_then(|p| p.iter().find(|p| p["active"] == true).cloned())
-            .unwrap_or_else(|| panic!("checkout {id} has no active payment: {checkout}"))
+        checkout
+            .active_payment()
+            .cloned()
+            .unwrap_or_else(|| panic!("checkout {id} has no active payment: {checkout:?}"))
     }
 
     /// Sends `amount` to a sandbox payment's address.
-    pub async fn sandbox_pay(&self, payment_id: &str, amount: &str) -> Value {
-        self.post(
-            &format!("/api/v1/sandbox/payments/{payment_id}/pay"),
-            &serde_json::json!({ "amount": amount }),
-        )
-        .await
+    pub async fn sandbox_pay(&self, payment_id: &str, amount: &str) -> SandboxTransaction {
+        self.call(calls::sandbox_pay(payment_id, amount)).await
+    }
+
+    /// Sends `amount` to `payment`'s address.
+    pub async fn pay(&self, payment: &MerchantPayment, amount: Amount) -> SandboxTransaction {
+        self.sandbox_pay(&payment.payment.id, &amount.to_string())
+            .await
     }
 
     /// Pays the active payment of checkout `id` exactly in full; returns that payment.
-    pub async fn pay_in_full(&self, id: &str) -> Value {
+    pub async fn pay_in_full(&self, id: &str) -> MerchantPayment {
         let payment = self.active_payment(id).await;
-        self.sandbox_pay(
-            payment["id"].as_str().unwrap_or_default(),
-            payment["amount"].as_str().unwrap_or_default(),
-        )
-        .await;
+        self.pay(&payment, payment.payment.amount).await;
         payment
     }
 
-    pub async fn resolve(&self, id: &str, action: &str) -> Value {
-        self.post(
-            &format!("/api/v1/checkouts/{id}/resolve"),
-            &serde_json::json!({ "action": action }),
-        )
-        .await
+    pub async fn cancel(&self, id: &str) -> MerchantCheckout {
+        self.call(calls::cancel(id)).await
     }
 
-    /// Creates a FIXED_PRICE checkout and returns its id.
-    pub async fn create_fixed_checkout(&self, name: &str, amount: &str, currency: &str) -> String {
-        let created = self
-            .post(
-                "/api/v1/checkouts",
-                &serde_json::json!({
-                    "name": name,
-                    "type": "FIXED_PRICE",
-                    "fixedAmount": {"amount": amount, "currency": currency},
-                    "returnUrl": "https://merchant.example/thanks",
-                }),
-            )
-            .await;
-        created["id"].as_str().expect("checkout id").to_owned()
+    pub async fn resolve(&self, id: &str, action: Resolution) -> MerchantCheckout {
+        self.call(calls::resolve(id, action)).await
+    }
+
+    /// Creates a reusable widget (a [`merchant_client::requests::NewWidget`] or any JSON body).
+    pub async fn create_widget(&self, body: &impl Serialize) -> Widget {
+        self.call(calls::create_widget(body)).await
+    }
+
+    pub async fn widget(&self, key: &str) -> Widget {
+        self.call(calls::widget(key)).await
     }
 }

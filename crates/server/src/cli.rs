@@ -6,6 +6,7 @@ use std::path::PathBuf;
 
 use anyhow::{bail, Context};
 use clap::{Args, Parser, Subcommand};
+use merchant_client::{calls, Call, MerchantClient};
 use serde_json::{json, Value};
 
 use crate::config::{Config, Overrides};
@@ -182,8 +183,8 @@ impl CreateArgs {
     }
 }
 
-/// POSTs `body` to the merchant API and prints the answer; fails on a non-2xx status.
-async fn merchant_post(client: &ClientArgs, path: &str, body: &Value) -> anyhow::Result<()> {
+/// The merchant client for `client`'s server and key (from the flag, else the configuration).
+fn merchant_client(client: &ClientArgs) -> anyhow::Result<MerchantClient> {
     let key = match &client.api_key {
         Some(k) => k.clone(),
         None => Config::load(client.config.as_deref(), &env_var, Overrides::default())?
@@ -191,19 +192,22 @@ async fn merchant_post(client: &ClientArgs, path: &str, body: &Value) -> anyhow:
             .expose()
             .to_owned(),
     };
-    let url = format!("{}{}", client.server.trim_end_matches('/'), path);
-    let response = reqwest::Client::new()
-        .post(&url)
-        .bearer_auth(key)
-        .json(body)
-        .send()
-        .await
-        .with_context(|| format!("calling {url}; is the server running?"))?;
-    let status = response.status();
-    let text = response.text().await.unwrap_or_default();
-    println!("{text}");
-    if !status.is_success() {
-        bail!("the server answered {status}");
+    Ok(MerchantClient::new(&client.server, &key))
+}
+
+/// Sends `call` and prints the answer as it came; fails on a non-2xx status.
+async fn print_answer<T>(client: &ClientArgs, call: Call<T>) -> anyhow::Result<()> {
+    let reply = match merchant_client(client)?.send(call).await {
+        Ok(reply) => reply,
+        Err(merchant_client::Error::Transport { url, source }) => {
+            return Err(anyhow::Error::new(source)
+                .context(format!("calling {url}; is the server running?")))
+        }
+        Err(other) => return Err(other.into()),
+    };
+    println!("{}", reply.text);
+    if !reply.status.is_success() {
+        bail!("the server answered {}", reply.status);
     }
     Ok(())
 }
@@ -218,15 +222,9 @@ pub async fn run_client(command: Command) -> anyhow::Result<()> {
                     amount,
                     client,
                 },
-        } => {
-            let path = format!(
-                "/api/v1/sandbox/payments/{}/pay",
-                protocol::api::encode_segment(&payment_id)
-            );
-            merchant_post(&client, &path, &json!({ "amount": amount })).await
-        }
+        } => print_answer(&client, calls::sandbox_pay(&payment_id, &amount)).await,
         Command::Checkout {
             command: CheckoutCommand::Create(args),
-        } => merchant_post(&args.client, "/api/v1/checkouts", &args.body()?).await,
+        } => print_answer(&args.client, calls::create_checkout(&args.body()?)).await,
     }
 }

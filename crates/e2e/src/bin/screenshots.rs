@@ -7,7 +7,7 @@ use std::time::Duration;
 
 use e2e::{rfc3339_in, Browser, Ctx};
 use fantoccini::Locator;
-use serde_json::{json, Value};
+use serde_json::json;
 
 const W: &str = "app-widget";
 
@@ -69,7 +69,7 @@ impl Shots<'_> {
         let mut n = 0;
 
         // Choose, pay, processing, success.
-        let id = m.create_checkout(fixed("Night Owl Store")).await;
+        let id = m.create_checkout(&fixed("Night Owl Store")).await;
         self.open(&id, "").await?;
         self.shot("choose").await?;
         self.b
@@ -77,9 +77,7 @@ impl Shots<'_> {
             .await?;
         self.b.wait_screen(W, "pay").await?;
         self.shot("pay").await?;
-        let payment = m.active_payment(&id).await;
-        m.sandbox_pay(str_of(&payment, "id"), str_of(&payment, "amount"))
-            .await;
+        m.pay_in_full(&id).await;
         self.b.wait_screen(W, "processing").await?;
         self.shot("processing").await?;
         self.b.wait_screen(W, "success").await?;
@@ -88,7 +86,7 @@ impl Shots<'_> {
 
         // The amount form, with a refused amount.
         let id = m
-            .create_checkout(json!({
+            .create_checkout(&json!({
                 "name": "Donation", "type": "SUGGESTED_FIXED_PRICE", "amountCurrency": "USD",
                 "suggestedAmounts": ["5", "10", "25"], "minAmount": "5", "maxAmount": "500",
             }))
@@ -105,19 +103,17 @@ impl Shots<'_> {
 
         // Underpaid, then overpaid.
         for (view, factor) in [("underpaid", 1u128), ("overpaid", 4)] {
-            let id = m.create_checkout(fixed("Night Owl Store")).await;
+            let id = m.create_checkout(&fixed("Night Owl Store")).await;
             self.open(&id, "").await?;
             self.b
                 .click(W, "button.currency[data-currency=ETH]")
                 .await?;
             self.b.wait_screen(W, "pay").await?;
             let payment = m.active_payment(&id).await;
-            let due =
-                protocol::Amount::parse(str_of(&payment, "amount")).map_err(|e| e.to_string())?;
+            let due = payment.payment.amount;
             let sent = protocol::Amount::from_units(due.units() * factor / 2, due.scale())
                 .ok_or("amount")?;
-            m.sandbox_pay(str_of(&payment, "id"), &sent.to_string())
-                .await;
+            m.pay(&payment, sent).await;
             self.b.wait_screen(W, view).await?;
             self.shot(view).await?;
             n += 1;
@@ -126,13 +122,12 @@ impl Shots<'_> {
         // Expired, cancelled, and an unreachable server.
         let mut short = fixed("Night Owl Store");
         short["expiresAt"] = json!(rfc3339_in(2));
-        let id = m.create_checkout(short).await;
+        let id = m.create_checkout(&short).await;
         self.open(&id, "").await?;
         self.b.wait_screen(W, "expired").await?;
         self.shot("expired").await?;
-        let id = m.create_checkout(fixed("Night Owl Store")).await;
-        m.post(&format!("/api/v1/checkouts/{id}/cancel"), &json!({}))
-            .await;
+        let id = m.create_checkout(&fixed("Night Owl Store")).await;
+        m.cancel(&id).await;
         self.open(&id, "").await?;
         self.b.wait_screen(W, "cancelled").await?;
         self.shot("cancelled").await?;
@@ -181,8 +176,4 @@ impl Shots<'_> {
         std::fs::write(&file, png).map_err(|e| e.to_string())?;
         Ok(())
     }
-}
-
-fn str_of<'a>(v: &'a Value, key: &str) -> &'a str {
-    v[key].as_str().unwrap_or_default()
 }

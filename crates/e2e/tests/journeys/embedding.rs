@@ -2,20 +2,20 @@
 
 use std::time::Duration;
 
-use e2e::Ctx;
+use e2e::steps::{bare_fixed_price, widget_tag, PAID};
+use e2e::{Ctx, Journey};
+use merchant_client::requests::NewCheckout;
 use serde_json::json;
 
-use crate::coin;
-
-fn checkout(name: &str) -> serde_json::Value {
-    json!({"name": name, "type": "FIXED_PRICE", "fixedAmount": {"amount": "18.00", "currency": "EUR"}})
+fn checkout(name: &str) -> NewCheckout {
+    bare_fixed_price(name, "18.00", "EUR")
 }
 
 /// Journey 10: a page whose CSP allows only the widget's origin (plus wasm compilation).
 #[tokio::test]
 async fn strict_csp_page_completes_the_journey_without_violations() {
     let ctx = Ctx::start(&[]).await;
-    let id = ctx.merchant.create_checkout(checkout("Strict page")).await;
+    let id = ctx.merchant.create_checkout(&checkout("Strict page")).await;
     let origin = ctx.server.origin();
     let csp = format!(
         "default-src 'none'; script-src 'self' {origin} 'wasm-unsafe-eval'; \
@@ -24,31 +24,25 @@ async fn strict_csp_page_completes_the_journey_without_violations() {
     let url = ctx.site.page(
         "j10",
         &ctx.server.widget_js(),
-        &format!("<app-widget id=\"{id}\"></app-widget>"),
+        &widget_tag(&id, ""),
         Some(&csp),
     );
-    let b = ctx.browser().await;
+    let j = Journey::on_page(ctx, id, url).await;
     let result = async {
-        b.goto(&url).await?;
-        b.click("app-widget", &coin("BTC", "BITCOIN")).await?;
-        b.wait_screen("app-widget", "pay").await?;
-        b.wait_shadow_text("app-widget", ".qr svg").await?;
-        let payment = ctx.merchant.active_payment(&id).await;
-        ctx.merchant
-            .sandbox_pay(
-                payment["id"].as_str().unwrap_or_default(),
-                payment["amount"].as_str().unwrap_or_default(),
-            )
-            .await;
-        b.wait_screen("app-widget", "success").await?;
-        let violations = b.eval("return window.__violations;", vec![]).await;
+        j.open().await?;
+        j.pick("BTC", "BITCOIN").await?;
+        j.expect_text(".qr svg").await?;
+        let payment = j.active_payment().await;
+        j.pay_in_full(&payment).await;
+        j.expect_screen("success").await?;
+        let violations = j.browser.eval("return window.__violations;", vec![]).await;
         if violations != json!([]) {
             return Err(format!("CSP violations: {violations}"));
         }
         Ok(())
     }
     .await;
-    b.finish("j10_strict_csp", result).await;
+    j.finish("j10_strict_csp", result).await;
 }
 
 /// Journey 11: two widgets on one page do not talk over each other; a removed widget goes
@@ -56,13 +50,14 @@ async fn strict_csp_page_completes_the_journey_without_violations() {
 #[tokio::test]
 async fn two_widgets_stay_independent_and_removal_stops_all_traffic() {
     let ctx = Ctx::start(&[]).await;
-    let a = ctx.merchant.create_checkout(checkout("Widget A")).await;
-    let b_id = ctx.merchant.create_checkout(checkout("Widget B")).await;
+    let a = ctx.merchant.create_checkout(&checkout("Widget A")).await;
+    let b_id = ctx.merchant.create_checkout(&checkout("Widget B")).await;
     let url = ctx.page(
         "j11",
         &format!(
-            "<app-widget data-name=\"a\" id=\"{a}\"></app-widget>\
-             <app-widget data-name=\"b\" id=\"{b_id}\"></app-widget>"
+            "{}{}",
+            widget_tag(&a, "data-name=\"a\""),
+            widget_tag(&b_id, "data-name=\"b\"")
         ),
     );
     let (wa, wb) = ("app-widget[data-name=a]", "app-widget[data-name=b]");
@@ -70,15 +65,14 @@ async fn two_widgets_stay_independent_and_removal_stops_all_traffic() {
     let result = async {
         b.goto(&url).await?;
         b.wait_screen(wb, "choose").await?;
-        b.click(wa, &coin("BTC", "BITCOIN")).await?;
-        b.wait_screen(wa, "pay").await?;
+        b.pick(wa, "BTC", "BITCOIN").await?;
         ctx.merchant.pay_in_full(&a).await;
         b.wait_screen(wa, "success").await?;
         if b.screen(wb).await.as_deref() != Some("choose") {
             return Err("widget B changed when A was paid".into());
         }
         b.expect_statuses(Some("b"), &["NEW"]).await?;
-        b.expect_statuses(Some("a"), &["NEW", "WAITING_PAYMENT", "PENDING_PAYMENT", "SUCCESS"]).await?;
+        b.expect_statuses(Some("a"), &PAID).await?;
 
         // Remove B, wait longer than its poll interval, and count requests naming it.
         let removed_at = b

@@ -2,15 +2,12 @@
 
 use std::time::Duration;
 
-use e2e::Ctx;
-use serde_json::json;
+use e2e::steps::{bare_fixed_price, widget_tag, PAID, WIDGET};
+use e2e::{Ctx, Journey};
+use merchant_client::requests::NewCheckout;
 
-use crate::coin;
-
-const W: &str = "app-widget";
-
-fn checkout(name: &str) -> serde_json::Value {
-    json!({"name": name, "type": "FIXED_PRICE", "fixedAmount": {"amount": "30.00", "currency": "USD"}})
+fn checkout(name: &str) -> NewCheckout {
+    bare_fixed_price(name, "30.00", "USD")
 }
 
 /// Journey 8: with server-sent events unavailable, polling delivers every change, and showing the
@@ -18,20 +15,20 @@ fn checkout(name: &str) -> serde_json::Value {
 #[tokio::test]
 async fn polling_delivers_every_change_without_server_sent_events() {
     let ctx = Ctx::start(&[("CHECKOUT_SANDBOX_BLOCK_INTERVAL", "3s")]).await;
-    let id = ctx.merchant.create_checkout(checkout("Poll only")).await;
+    let id = ctx.merchant.create_checkout(&checkout("Poll only")).await;
     let url = ctx.site.page_with(
         "j8",
         &ctx.server.widget_js(),
         "<script src=\"/no-event-source.js\"></script>",
-        &format!("<app-widget id=\"{id}\"></app-widget>"),
+        &widget_tag(&id, ""),
         None,
     );
-    let b = ctx.browser().await;
+    let j = Journey::on_page(ctx, id, url).await;
     let result = async {
-        b.goto(&url).await?;
-        b.click(W, &coin("BTC", "BITCOIN")).await?;
-        b.wait_screen(W, "pay").await?;
-        let streams = b
+        j.open().await?;
+        j.pick("BTC", "BITCOIN").await?;
+        let streams = j
+            .browser
             .eval(
                 "return window.__requests.filter(r => r.stream).length;",
                 vec![],
@@ -42,73 +39,68 @@ async fn polling_delivers_every_change_without_server_sent_events() {
                 "{streams} event streams opened though EventSource is gone"
             ));
         }
-        let payment = ctx.merchant.active_payment(&id).await;
-        ctx.merchant
-            .sandbox_pay(
-                payment["id"].as_str().unwrap_or_default(),
-                payment["amount"].as_str().unwrap_or_default(),
+        let payment = j.active_payment().await;
+        j.pay_in_full(&payment).await;
+        j.expect_screen("processing").await?;
+        // While confirming the widget polls every 5 s; a tab coming back must not wait for that.
+        let before = j
+            .browser
+            .eval("return window.__requests.length;", vec![])
+            .await;
+        j.browser
+            .eval(
+                "document.dispatchEvent(new Event('visibilitychange'));",
+                vec![],
             )
             .await;
-        b.wait_screen(W, "processing").await?;
-        // While confirming the widget polls every 5 s; a tab coming back must not wait for that.
-        let before = b.eval("return window.__requests.length;", vec![]).await;
-        b.eval(
-            "document.dispatchEvent(new Event('visibilitychange'));",
-            vec![],
-        )
-        .await;
         tokio::time::sleep(Duration::from_millis(700)).await;
-        let after = b.eval("return window.__requests.length;", vec![]).await;
+        let after = j
+            .browser
+            .eval("return window.__requests.length;", vec![])
+            .await;
         if after.as_u64() <= before.as_u64() {
             return Err("showing the tab did not trigger a resync".into());
         }
-        b.wait_screen(W, "success").await?;
-        b.expect_statuses(
-            None,
-            &["NEW", "WAITING_PAYMENT", "PENDING_PAYMENT", "SUCCESS"],
-        )
-        .await
+        j.expect_screen("success").await?;
+        j.expect_statuses(&PAID).await
     }
     .await;
-    b.finish("j8_polling", result).await;
+    j.finish("j8_polling", result).await;
 }
 
 /// Journey 9: the server goes away mid-payment; the widget says so (never a blank box), and
 /// shows the true status once the server is back.
 #[tokio::test]
 async fn an_outage_shows_a_retry_state_and_recovers() {
-    let mut ctx = Ctx::start(&[]).await;
-    let id = ctx.merchant.create_checkout(checkout("Outage")).await;
-    let url = ctx.page("j9", &format!("<app-widget id=\"{id}\"></app-widget>"));
-    let b = ctx.browser().await;
+    let mut j = Journey::start(&[], "j9", &checkout("Outage")).await;
     let result = async {
-        b.goto(&url).await?;
-        b.click(W, &coin("USDC", "ETHEREUM")).await?;
-        b.wait_screen(W, "pay").await?;
-        let payment = ctx.merchant.active_payment(&id).await;
-        ctx.server.kill();
-        b.wait_shadow_text(W, ".banner").await?;
-        if b.screen(W).await.as_deref() != Some("pay") {
+        j.open().await?;
+        j.pick("USDC", "ETHEREUM").await?;
+        let payment = j.active_payment().await;
+        j.ctx.server.kill();
+        j.expect_text(".banner").await?;
+        if j.browser.screen(WIDGET).await.as_deref() != Some("pay") {
             return Err(format!(
                 "during the outage the widget shows {:?}",
-                b.screen(W).await
+                j.browser.screen(WIDGET).await
             ));
         }
-        ctx.server.restart().await;
-        ctx.merchant
-            .sandbox_pay(
-                payment["id"].as_str().unwrap_or_default(),
-                payment["amount"].as_str().unwrap_or_default(),
-            )
-            .await;
-        b.wait_screen(W, "success").await?;
+        j.ctx.server.restart().await;
+        j.pay_in_full(&payment).await;
+        j.expect_screen("success").await?;
         e2e::eventually(
             "the outage banner to go",
             Duration::from_secs(10),
-            || async { b.shadow_text(W, ".banner").await.is_none().then_some(()) },
+            || async {
+                j.browser
+                    .shadow_text(WIDGET, ".banner")
+                    .await
+                    .is_none()
+                    .then_some(())
+            },
         )
         .await?;
-        let statuses = b.statuses(None).await;
+        let statuses = j.browser.statuses(None).await;
         if statuses.first().map(String::as_str) != Some("NEW")
             || statuses.last().map(String::as_str) != Some("SUCCESS")
         {
@@ -117,5 +109,5 @@ async fn an_outage_shows_a_retry_state_and_recovers() {
         Ok(())
     }
     .await;
-    b.finish("j9_outage", result).await;
+    j.finish("j9_outage", result).await;
 }

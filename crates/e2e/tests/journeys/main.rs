@@ -3,6 +3,7 @@
 //!
 //! Each journey asserts what the payer sees inside the shadow root and the exact sequence of
 //! `statusChanged` events the host page received. Merchant actions go through the merchant API.
+//! They are written in the steps of `e2e::journey` and `e2e::steps`.
 
 mod accessibility;
 mod embedding;
@@ -10,8 +11,3 @@ mod first_slice;
 mod live;
 mod payer;
 mod widget_key;
-
-/// The selector of a currency button.
-pub fn coin(code: &str, network: &str) -> String {
-    format!("button.currency[data-currency={code}][data-network={network}]")
-}

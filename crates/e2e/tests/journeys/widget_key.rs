@@ -1,25 +1,28 @@
 //! Journey 7: one reusable payment link, two payers, two checkouts.
 
+use e2e::steps::{self, WIDGET};
 use e2e::Ctx;
-use serde_json::json;
+use merchant_client::requests::{Details, NewWidget};
+use protocol::CheckoutStatus;
+use serde_json::Value;
 
-use crate::coin;
-
-const W: &str = "app-widget";
 const KEY: &str = "0f8fad5b-d9cb-469f-a165-70867728950e";
+
+fn campaign() -> NewWidget {
+    let mut details = Details::no_price("Support us", "USD");
+    details.min_amount = Some(steps::amount("1"));
+    details.max_amount = Some(steps::amount("1000"));
+    NewWidget {
+        idempotency_key: KEY.to_owned(),
+        external_id: Some("campaign-7".to_owned()),
+        details,
+    }
+}
 
 #[tokio::test]
 async fn two_payers_on_one_widget_key_each_get_their_own_checkout() {
     let ctx = Ctx::start(&[]).await;
-    ctx.merchant
-        .post(
-            "/api/v1/widgets",
-            &json!({
-                "idempotencyKey": KEY, "externalId": "campaign-7", "name": "Support us",
-                "type": "NO_PRICE", "amountCurrency": "USD", "minAmount": "1", "maxAmount": "1000",
-            }),
-        )
-        .await;
+    ctx.merchant.create_widget(&campaign()).await;
     let url = ctx.page(
         "j7",
         &format!("<app-widget widget-key=\"{KEY}\"></app-widget>"),
@@ -32,10 +35,9 @@ async fn two_payers_on_one_widget_key_each_get_their_own_checkout() {
             (&second, "20", ("ETH", "ETHEREUM")),
         ] {
             payer.goto(&url).await?;
-            payer.wait_screen(W, "choose").await?;
-            payer.type_into(W, "#cw-amount", amount).await?;
-            payer.click(W, &coin(code, network)).await?;
-            payer.wait_screen(W, "pay").await?;
+            payer.wait_screen(WIDGET, "choose").await?;
+            payer.type_into(WIDGET, "#cw-amount", amount).await?;
+            payer.pick(WIDGET, code, network).await?;
         }
         let (a, b) = (first.last_detail().await, second.last_detail().await);
         if a["id"] == b["id"] {
@@ -48,19 +50,23 @@ async fn two_payers_on_one_widget_key_each_get_their_own_checkout() {
                     detail["amount"].as_str().unwrap_or_default(),
                 )
                 .await;
-            payer.wait_screen(W, "success").await?;
+            payer.wait_screen(WIDGET, "success").await?;
         }
-        let widget = ctx.merchant.get(&format!("/api/v1/widgets/{KEY}")).await;
-        let checkouts = widget["checkouts"].as_array().cloned().unwrap_or_default();
-        let ids: Vec<_> = checkouts.iter().map(|c| c["id"].clone()).collect();
-        if checkouts.len() != 2 || !ids.contains(&a["id"]) || !ids.contains(&b["id"]) {
+        let widget = ctx.merchant.widget(KEY).await;
+        let ids: Vec<&str> = widget
+            .checkouts
+            .iter()
+            .map(|c| c.checkout.id.as_str())
+            .collect();
+        let listed = |detail: &Value| detail["id"].as_str().is_some_and(|id| ids.contains(&id));
+        if widget.checkouts.len() != 2 || !listed(&a) || !listed(&b) {
             return Err(format!("the widget lists {ids:?}"));
         }
-        if checkouts
-            .iter()
-            .any(|c| c["status"] != "SUCCESS" || c["externalId"] != "campaign-7")
-        {
-            return Err(format!("widget listing: {widget}"));
+        if widget.checkouts.iter().any(|c| {
+            c.checkout.status != CheckoutStatus::Success
+                || c.external_id.as_deref() != Some("campaign-7")
+        }) {
+            return Err(format!("widget listing: {widget:?}"));
         }
         Ok(())
     }

@@ -6,6 +6,7 @@ use std::io::{Read, Write};
 use std::time::{Duration, Instant};
 
 use checkout_server::routes::ROUTES;
+use merchant_client::calls;
 use reqwest::StatusCode;
 use serde_json::{json, Value};
 
@@ -44,10 +45,7 @@ async fn the_public_api_is_rate_limited_per_client_with_retry_after_and_cors() {
     // Another client is not affected; the merchant API and health are not limited.
     assert_eq!(get("198.51.100.8").await.unwrap().status(), StatusCode::OK);
     for _ in 0..10 {
-        assert_eq!(
-            app.merchant_get(&format!("/api/v1/checkouts/{id}")).await.0,
-            StatusCode::OK
-        );
+        assert_eq!(app.send(calls::checkout(&id)).await.0, StatusCode::OK);
         assert_eq!(app.public_get("/healthz").await.0, StatusCode::OK);
     }
     // The bucket refills at the sustained rate.
@@ -96,14 +94,13 @@ async fn under_a_flood_on_the_public_api_health_and_the_merchant_api_keep_answer
     for _ in 0..20 {
         let started = Instant::now();
         assert_eq!(app.public_get("/healthz").await.0, StatusCode::OK);
-        let (s, body) = app.merchant_get(&format!("/api/v1/checkouts/{id}")).await;
+        let (s, body) = app.send(calls::checkout(&id)).await;
         assert_eq!(s, StatusCode::OK, "{body}");
         let (s, body) = app
-            .merchant_post(
-                "/api/v1/checkouts",
-                json!({"name": "during the flood", "type": "FIXED_PRICE",
+            .send(calls::create_checkout(
+                &json!({"name": "during the flood", "type": "FIXED_PRICE",
                 "fixedAmount": {"amount": "1", "currency": "USD"}}),
-            )
+            ))
             .await;
         assert_eq!(s, StatusCode::CREATED, "{body}");
         slowest = slowest.max(started.elapsed());
@@ -211,11 +208,10 @@ async fn checkout_ids_and_widget_keys_are_random_and_nothing_lists_them_without_
     }
     // A widget key that is not random is refused.
     let (s, body) = app
-        .merchant_post(
-            "/api/v1/widgets",
-            json!({"idempotencyKey": "00000000-0000-1000-8000-000000000001",
+        .send(calls::create_widget(
+            &json!({"idempotencyKey": "00000000-0000-1000-8000-000000000001",
             "amountCurrency": "USD"}),
-        )
+        ))
         .await;
     assert_eq!(
         (s, error_of(&body).1.as_deref()),

@@ -1,3 +1,4 @@
+use merchant_client::{calls, requests::CheckoutFilter};
 use reqwest::{Method, StatusCode};
 use serde_json::json;
 
@@ -77,11 +78,11 @@ async fn same_client_order_id_returns_the_same_checkout() {
         "clientOrderId": "order-7", "name": "A", "type": "FIXED_PRICE",
         "fixedAmount": {"amount": "5.00", "currency": "EUR"},
     });
-    let (first, a) = app.merchant_post("/api/v1/checkouts", body.clone()).await;
-    let (second, b) = app.merchant_post("/api/v1/checkouts", body).await;
+    let (first, a) = app.send(calls::create_checkout(&body)).await;
+    let (second, b) = app.send(calls::create_checkout(&body)).await;
     assert_eq!((first, second), (StatusCode::CREATED, StatusCode::OK));
     assert_eq!(a["id"], b["id"]);
-    let (_, list) = app.merchant_get("/api/v1/checkouts").await;
+    let (_, list) = app.send(calls::checkouts(&CheckoutFilter::default())).await;
     assert_eq!(list["items"].as_array().unwrap().len(), 1);
 }
 
@@ -110,9 +111,7 @@ async fn list_is_newest_first_with_cursor_and_status_filter() {
     for _ in 0..3 {
         ids.push(app.fixed_checkout("1", "USD").await);
     }
-    let (s, _) = app
-        .merchant_post(&format!("/api/v1/checkouts/{}/cancel", ids[0]), json!({}))
-        .await;
+    let (s, _) = app.send(calls::cancel(&ids[0])).await;
     assert_eq!(s, StatusCode::OK);
 
     let (status, page1) = app.merchant_get("/api/v1/checkouts?limit=2").await;
@@ -186,17 +185,13 @@ async fn cancel_rules() {
     let app = spawn_app().await;
     // NEW -> CANCELLED, and again is a no-op.
     let id = app.fixed_checkout("25", "USD").await;
-    let (s, v) = app
-        .merchant_post(&format!("/api/v1/checkouts/{id}/cancel"), json!({}))
-        .await;
+    let (s, v) = app.send(calls::cancel(&id)).await;
     assert_eq!(
         (s, v["status"].as_str()),
         (StatusCode::OK, Some("CANCELLED"))
     );
     let version = v["version"].clone();
-    let (s, v) = app
-        .merchant_post(&format!("/api/v1/checkouts/{id}/cancel"), json!({}))
-        .await;
+    let (s, v) = app.send(calls::cancel(&id)).await;
     assert_eq!((s, v["version"].clone()), (StatusCode::OK, version));
     let (s, body) = app.pick_raw(&id, "BTC", "BITCOIN", None).await;
     assert_eq!(
@@ -207,9 +202,7 @@ async fn cancel_rules() {
     // WAITING_PAYMENT -> CANCELLED.
     let id = app.fixed_checkout("25", "USD").await;
     app.pick(&id, "BTC", "BITCOIN", None).await;
-    let (s, v) = app
-        .merchant_post(&format!("/api/v1/checkouts/{id}/cancel"), json!({}))
-        .await;
+    let (s, v) = app.send(calls::cancel(&id)).await;
     assert_eq!(
         (s, v["status"].as_str()),
         (StatusCode::OK, Some("CANCELLED"))
@@ -220,19 +213,14 @@ async fn cancel_rules() {
     let view = app.pick(&id, "BTC", "BITCOIN", None).await;
     app.pay(&payment_id(&view), &payment_amount(&view)).await;
     app.wait_for_status(&id, "SUCCESS").await;
-    let (s, body) = app
-        .merchant_post(&format!("/api/v1/checkouts/{id}/cancel"), json!({}))
-        .await;
+    let (s, body) = app.send(calls::cancel(&id)).await;
     assert_eq!(
         (s, error_of(&body).0.as_str()),
         (StatusCode::CONFLICT, "invalid_state")
     );
 
     let (s, body) = app
-        .merchant_post(
-            "/api/v1/checkouts/CCO-00000000-0000-4000-8000-000000000000/cancel",
-            json!({}),
-        )
+        .send(calls::cancel("CCO-00000000-0000-4000-8000-000000000000"))
         .await;
     assert_eq!(s, StatusCode::NOT_FOUND);
     error_of(&body);

@@ -1,5 +1,6 @@
 //! Every bad input is a 4xx in the one envelope, naming the field; never a 500.
 
+use merchant_client::{calls, requests::Resolution};
 use reqwest::StatusCode;
 use serde_json::json;
 
@@ -99,7 +100,7 @@ async fn bad_create_bodies_name_the_field() {
         ),
     ];
     for (body, field) in cases {
-        let (status, err) = app.merchant_post("/api/v1/checkouts", body.clone()).await;
+        let (status, err) = app.send(calls::create_checkout(&body)).await;
         assert_eq!(status, StatusCode::BAD_REQUEST, "{body} -> {err}");
         let (_, named) = error_of(&err);
         let message = err["error"]["message"].as_str().unwrap();
@@ -197,15 +198,10 @@ async fn unknown_checkouts_are_404_everywhere() {
     }
     let (status, _) = app.pick_raw(UNKNOWN_ID, "BTC", "BITCOIN", None).await;
     assert_eq!(status, StatusCode::NOT_FOUND);
-    let (status, _) = app
-        .merchant_get(&format!("/api/v1/checkouts/{UNKNOWN_ID}"))
-        .await;
+    let (status, _) = app.send(calls::checkout(UNKNOWN_ID)).await;
     assert_eq!(status, StatusCode::NOT_FOUND);
     let (status, _) = app
-        .merchant_post(
-            &format!("/api/v1/checkouts/{UNKNOWN_ID}/resolve"),
-            json!({"action": "CLOSE"}),
-        )
+        .send(calls::resolve(UNKNOWN_ID, Resolution::Close))
         .await;
     assert_eq!(status, StatusCode::NOT_FOUND);
 }

@@ -4,6 +4,7 @@ use std::time::Duration;
 
 use checkout_server::config::{Config, Secret};
 use checkout_server::Server;
+use merchant_client::{calls, Call, MerchantClient, Reply};
 use reqwest::{Method, StatusCode};
 use serde_json::{json, Value};
 
@@ -15,7 +16,10 @@ pub struct TestApp {
     pub server: Option<Server>,
     /// Removed when the test ends.
     _dir: tempfile::TempDir,
+    /// For requests without the merchant key (public routes, refused requests).
     pub client: reqwest::Client,
+    /// The merchant API, as the command line and the journeys reach it.
+    pub merchant: MerchantClient,
     pub config: Config,
 }
 
@@ -67,10 +71,26 @@ pub async fn spawn_app_with(adjust: impl FnOnce(&mut Config)) -> TestApp {
     let server = checkout_server::start(config.clone()).await.unwrap();
     TestApp {
         addr: server.addr,
+        merchant: merchant_of(&server),
         server: Some(server),
         _dir: dir,
         client: reqwest::Client::new(),
         config,
+    }
+}
+
+fn merchant_of(server: &Server) -> MerchantClient {
+    MerchantClient::new(&format!("http://{}", server.addr), MERCHANT_KEY)
+}
+
+/// An answer's body as JSON (`null` when empty); panics on anything else.
+fn json_of(reply: &Reply) -> Value {
+    if reply.text.is_empty() {
+        Value::Null
+    } else {
+        reply
+            .parse()
+            .unwrap_or_else(|_| panic!("not JSON: {}", reply.text))
     }
 }
 
@@ -84,7 +104,17 @@ impl TestApp {
         self.server.take().unwrap().stop().await.unwrap();
         let server = checkout_server::start(self.config.clone()).await.unwrap();
         self.addr = server.addr;
+        self.merchant = merchant_of(&server);
         self.server = Some(server);
+    }
+
+    /// A request to `path`, with the merchant key when `merchant`.
+    fn builder(&self, method: Method, path: &str, merchant: bool) -> reqwest::RequestBuilder {
+        if merchant {
+            self.merchant.request(method, path)
+        } else {
+            self.client.request(method, self.url(path))
+        }
     }
 
     pub async fn request(
@@ -94,22 +124,12 @@ impl TestApp {
         merchant: bool,
         body: Option<&Value>,
     ) -> (StatusCode, Value) {
-        let mut req = self.client.request(method, self.url(path));
-        if merchant {
-            req = req.bearer_auth(MERCHANT_KEY);
-        }
+        let mut req = self.builder(method, path, merchant);
         if let Some(body) = body {
             req = req.json(body);
         }
-        let resp = req.send().await.unwrap();
-        let status = resp.status();
-        let text = resp.text().await.unwrap();
-        let value = if text.is_empty() {
-            Value::Null
-        } else {
-            serde_json::from_str(&text).unwrap_or_else(|_| panic!("not JSON: {text}"))
-        };
-        (status, value)
+        let reply = Reply::read(req.send().await.unwrap()).await.unwrap();
+        (reply.status, json_of(&reply))
     }
 
     /// A body sent as-is (for malformed JSON and size limits).
@@ -119,18 +139,18 @@ impl TestApp {
         merchant: bool,
         body: impl Into<reqwest::Body>,
     ) -> (StatusCode, Value) {
-        let mut req = self
-            .client
-            .post(self.url(path))
+        let req = self
+            .builder(Method::POST, path, merchant)
             .header("content-type", "application/json")
             .body(body);
-        if merchant {
-            req = req.bearer_auth(MERCHANT_KEY);
-        }
-        let resp = req.send().await.unwrap();
-        let status = resp.status();
-        let text = resp.text().await.unwrap();
-        (status, serde_json::from_str(&text).unwrap_or(Value::Null))
+        let reply = Reply::read(req.send().await.unwrap()).await.unwrap();
+        (reply.status, reply.parse().unwrap_or(Value::Null))
+    }
+
+    /// One call of the merchant API, whatever the answer.
+    pub async fn send<T>(&self, call: Call<T>) -> (StatusCode, Value) {
+        let reply = self.merchant.send(call).await.unwrap();
+        (reply.status, json_of(&reply))
     }
 
     pub async fn merchant_post(&self, path: &str, body: Value) -> (StatusCode, Value) {
@@ -151,7 +171,7 @@ impl TestApp {
 
     /// Creates a checkout from `body`; asserts 201 and returns the merchant view.
     pub async fn create_checkout(&self, body: Value) -> Value {
-        let (status, view) = self.merchant_post("/api/v1/checkouts", body).await;
+        let (status, view) = self.send(calls::create_checkout(&body)).await;
         assert_eq!(status, StatusCode::CREATED, "{view}");
         view
     }
@@ -179,8 +199,7 @@ impl TestApp {
         if let Some(a) = amount {
             body["amount"] = json!(a);
         }
-        self.public_post(&format!("/api/v1/public/checkouts/{id}/payment"), body)
-            .await
+        self.public_post(&protocol::api::payment(id), body).await
     }
 
     /// Picks and asserts 200; returns the view with its payment.
@@ -197,17 +216,11 @@ impl TestApp {
     }
 
     pub async fn pay(&self, payment_id: &str, amount: &str) -> (StatusCode, Value) {
-        self.merchant_post(
-            &format!("/api/v1/sandbox/payments/{payment_id}/pay"),
-            json!({"amount": amount}),
-        )
-        .await
+        self.send(calls::sandbox_pay(payment_id, amount)).await
     }
 
     pub async fn status(&self, id: &str) -> Value {
-        let (code, body) = self
-            .public_get(&format!("/api/v1/public/checkouts/{id}/status"))
-            .await;
+        let (code, body) = self.public_get(&protocol::api::status(id)).await;
         assert_eq!(code, StatusCode::OK, "{body}");
         body
     }
@@ -233,7 +246,7 @@ impl TestApp {
     ) -> Value {
         let deadline = tokio::time::Instant::now() + Duration::from_secs(10);
         loop {
-            let (code, report) = self.merchant_get("/api/v1/reconciliation").await;
+            let (code, report) = self.send(calls::reconciliation()).await;
             assert_eq!(code, StatusCode::OK, "{report}");
             if test(&report) {
                 return report;
@@ -263,7 +276,7 @@ impl TestApp {
     }
 
     pub async fn checkout(&self, id: &str) -> Value {
-        let (code, body) = self.merchant_get(&format!("/api/v1/checkouts/{id}")).await;
+        let (code, body) = self.send(calls::checkout(id)).await;
         assert_eq!(code, StatusCode::OK, "{body}");
         body
     }

@@ -2,6 +2,7 @@
 
 use std::time::Duration;
 
+use merchant_client::calls;
 use reqwest::StatusCode;
 use serde_json::Value;
 
@@ -181,12 +182,7 @@ async fn last_event_id_resumes_without_repeating_and_heartbeats_flow() {
 async fn a_stream_opened_on_a_final_checkout_sends_it_once_and_ends() {
     let app = spawn_app().await;
     let id = app.fixed_checkout("25", "USD").await;
-    let (s, _) = app
-        .merchant_post(
-            &format!("/api/v1/checkouts/{id}/cancel"),
-            serde_json::json!({}),
-        )
-        .await;
+    let (s, _) = app.send(calls::cancel(&id)).await;
     assert_eq!(s, StatusCode::OK);
     let mut events = Events::open(&app, &id, None).await;
     let frame = events.next().await.unwrap();

@@ -8,6 +8,7 @@ use std::time::{Duration, SystemTime};
 use checkout_server::config::Secret;
 use checkout_server::notify::signature::{header_value, DEFAULT_TOLERANCE};
 use checkout_server::notify::verify;
+use merchant_client::calls;
 use reqwest::StatusCode;
 use serde_json::{json, Value};
 
@@ -167,19 +168,12 @@ async fn a_redelivery_sends_the_same_event_again_and_unknown_ids_are_404() {
     let first = receiver.wait_until(10, |g| !g.is_empty()).await[0].clone();
     let event_id = first.json()["id"].as_str().unwrap().to_owned();
 
-    let (s, view) = app
-        .merchant_post(
-            &format!("/api/v1/deliveries/{event_id}/redeliver"),
-            json!({}),
-        )
-        .await;
+    let (s, view) = app.send(calls::redeliver(&event_id)).await;
     assert_eq!(s, StatusCode::ACCEPTED, "{view}");
     let got = receiver.wait_until(10, |g| g.len() >= 2).await;
     assert_eq!(got[1].body, first.body);
 
-    let (s, body) = app
-        .merchant_post("/api/v1/deliveries/evt_unknown/redeliver", json!({}))
-        .await;
+    let (s, body) = app.send(calls::redeliver("evt_unknown")).await;
     assert_eq!(
         (s, error_of(&body).0.as_str()),
         (StatusCode::NOT_FOUND, "not_found")
@@ -222,11 +216,7 @@ async fn retries_stop_after_the_give_up_time_and_a_redelivery_revives_the_event(
     assert_eq!(receiver.received().len() as u64, attempts);
     receiver.fail_next(0);
     let event_id = item["eventId"].as_str().unwrap();
-    app.merchant_post(
-        &format!("/api/v1/deliveries/{event_id}/redeliver"),
-        json!({}),
-    )
-    .await;
+    app.send(calls::redeliver(event_id)).await;
     receiver
         .wait_until(10, |g| g.len() as u64 == attempts + 1)
         .await;

@@ -1,5 +1,6 @@
 use std::time::Duration;
 
+use merchant_client::{calls, requests::Resolution};
 use reqwest::StatusCode;
 use serde_json::json;
 
@@ -85,9 +86,7 @@ async fn funds_seen_are_pending_until_confirmed() {
         public["payment"]["walletQr"]
     );
     // Funds are in flight: neither cancelling nor switching currency is allowed.
-    let (s, body) = app
-        .merchant_post(&format!("/api/v1/checkouts/{id}/cancel"), json!({}))
-        .await;
+    let (s, body) = app.send(calls::cancel(&id)).await;
     assert_eq!(
         (s, error_of(&body).0.as_str()),
         (StatusCode::CONFLICT, "invalid_state")
@@ -154,22 +153,12 @@ async fn overpaid_is_a_conflict_the_merchant_can_mark_paid() {
     app.pay(&payment_id(&view), "0.02").await;
     let conflict = app.wait_for_status(&id, "CONFLICT").await;
     assert_eq!(conflict["exception"], "OVERPAID");
-    let (s, resolved) = app
-        .merchant_post(
-            &format!("/api/v1/checkouts/{id}/resolve"),
-            json!({"action": "MARK_PAID"}),
-        )
-        .await;
+    let (s, resolved) = app.send(calls::resolve(&id, Resolution::MarkPaid)).await;
     assert_eq!(s, StatusCode::OK, "{resolved}");
     assert_eq!(resolved["status"], "SUCCESS");
     assert_eq!(resolved["exception"], "OVERPAID");
     // Resolving twice is refused: only a CONFLICT can be resolved.
-    let (s, body) = app
-        .merchant_post(
-            &format!("/api/v1/checkouts/{id}/resolve"),
-            json!({"action": "CLOSE"}),
-        )
-        .await;
+    let (s, body) = app.send(calls::resolve(&id, Resolution::Close)).await;
     assert_eq!(
         (s, error_of(&body).0.as_str()),
         (StatusCode::CONFLICT, "invalid_state")
@@ -185,12 +174,7 @@ async fn underpaid_conflict_can_be_closed() {
     assert_eq!(view["payment"]["amount"], "83.333334");
     app.pay(&payment_id(&view), "50").await;
     app.wait_for_status(&id, "CONFLICT").await;
-    let (s, body) = app
-        .merchant_post(
-            &format!("/api/v1/checkouts/{id}/resolve"),
-            json!({"action": "CLOSE"}),
-        )
-        .await;
+    let (s, body) = app.send(calls::resolve(&id, Resolution::Close)).await;
     assert_eq!(s, StatusCode::OK, "{body}");
     assert_eq!(
         (body["status"].as_str(), body["exception"].as_str()),
@@ -268,10 +252,7 @@ async fn expiry_without_funds_and_late_funds_within_the_window() {
     let paid_late = app.wait_for_status(late_id, "CONFLICT").await;
     assert_eq!(paid_late["exception"], "PAID_LATE");
     let (s, body) = app
-        .merchant_post(
-            &format!("/api/v1/checkouts/{late_id}/resolve"),
-            json!({"action": "MARK_PAID"}),
-        )
+        .send(calls::resolve(late_id, Resolution::MarkPaid))
         .await;
     assert_eq!(
         (s, body["status"].as_str(), body["exception"].as_str()),
@@ -279,13 +260,7 @@ async fn expiry_without_funds_and_late_funds_within_the_window() {
     );
     // An expired checkout can still be cancelled by the merchant.
     let (s, body) = app
-        .merchant_post(
-            &format!(
-                "/api/v1/checkouts/{}/cancel",
-                untouched["id"].as_str().unwrap()
-            ),
-            json!({}),
-        )
+        .send(calls::cancel(untouched["id"].as_str().unwrap()))
         .await;
     assert_eq!(
         (s, body["status"].as_str()),

@@ -10,6 +10,7 @@ use checkout_server::domain::state_machine::ProviderSignal;
 use checkout_server::providers::calypso::CalypsoProvider;
 use checkout_server::providers::{NewInvoice, Provider};
 use hmac::{Hmac, Mac};
+use merchant_client::{calls, requests::Resolution};
 use reqwest::StatusCode;
 use serde_json::value::RawValue;
 use serde_json::{json, Value};
@@ -372,12 +373,7 @@ async fn calypso_intervention_is_resolved_through_the_merchant_api() {
         .send()
         .await
         .unwrap();
-    let (code, resolved) = app
-        .merchant_post(
-            &format!("/api/v1/checkouts/{id}/resolve"),
-            json!({"action": "MARK_PAID"}),
-        )
-        .await;
+    let (code, resolved) = app.send(calls::resolve(&id, Resolution::MarkPaid)).await;
     let mut seen = String::new();
     while !seen.contains("\"status\":\"SUCCESS\"") {
         let chunk = tokio::time::timeout(Duration::from_secs(5), stream.chunk())
@@ -423,12 +419,7 @@ async fn calypso_intervention_is_resolved_through_the_merchant_api() {
     .await;
     assert_eq!(app.status(&id).await["exception"], "UNDERPAID");
     let before = emu.requests_to("/api/v1/invoice/return-to-paid").len();
-    let (code, closed) = app
-        .merchant_post(
-            &format!("/api/v1/checkouts/{id}/resolve"),
-            json!({"action": "CLOSE"}),
-        )
-        .await;
+    let (code, closed) = app.send(calls::resolve(&id, Resolution::Close)).await;
     assert_eq!(
         (code, closed["status"].as_str()),
         (StatusCode::OK, Some("CANCELLED"))

@@ -7,6 +7,7 @@ use checkout_server::config::{CoinsphConfig, HttpSettings, ProviderKind, Secret}
 use checkout_server::providers::coinsph::CoinsphProvider;
 use checkout_server::providers::Provider;
 use hmac::{Hmac, Mac};
+use merchant_client::calls;
 use reqwest::StatusCode;
 use serde_json::Value;
 use sha2::Sha256;
@@ -273,11 +274,10 @@ async fn coinsph_client_faults_and_fiat_prices() {
     // Coins.ph converts nothing: a fiat price is refused at creation, naming the field, rather
     // than guessed at or failed upstream when a payer picks a coin.
     let (code, body) = app
-        .merchant_post(
-            "/api/v1/checkouts",
-            serde_json::json!({"name": "Order", "type": "FIXED_PRICE",
+        .send(calls::create_checkout(
+            &serde_json::json!({"name": "Order", "type": "FIXED_PRICE",
                 "fixedAmount": {"amount": "25", "currency": "USD"}}),
-        )
+        ))
         .await;
     assert_eq!(code, StatusCode::BAD_REQUEST, "{body}");
     assert_eq!(body["error"]["code"], "unsupported_currency");
@@ -293,11 +293,11 @@ async fn coinsph_client_faults_and_fiat_prices() {
         serde_json::json!({"idempotencyKey": "0f8fad5b-d9cb-469f-a165-70867728950e",
             "name": "Tips", "type": "NO_PRICE", "amountCurrency": currency})
     };
-    let (code, body) = app.merchant_post("/api/v1/widgets", tips_in("EUR")).await;
+    let (code, body) = app.send(calls::create_widget(&tips_in("EUR"))).await;
     assert_eq!(code, StatusCode::BAD_REQUEST, "{body}");
     assert_eq!(body["error"]["field"], "amountCurrency");
     // A price in the coin is fine.
-    let (code, body) = app.merchant_post("/api/v1/widgets", tips_in("USDT")).await;
+    let (code, body) = app.send(calls::create_widget(&tips_in("USDT"))).await;
     assert_eq!(code, StatusCode::CREATED, "{body}");
     assert!(emu.requests().is_empty());
 

@@ -1,3 +1,4 @@
+use merchant_client::{calls, requests::CheckoutFilter};
 use reqwest::StatusCode;
 
 use crate::helpers::*;
@@ -35,6 +36,6 @@ async fn state_written_before_a_restart_is_served_after_it() {
         (StatusCode::OK, Some("NEW"))
     );
     app.wait_for_status(&in_flight, "SUCCESS").await;
-    let (_, list) = app.merchant_get("/api/v1/checkouts").await;
+    let (_, list) = app.send(calls::checkouts(&CheckoutFilter::default())).await;
     assert_eq!(list["items"].as_array().unwrap().len(), 3);
 }

@@ -1,3 +1,4 @@
+use merchant_client::calls;
 use reqwest::StatusCode;
 use serde_json::json;
 
@@ -14,12 +15,12 @@ async fn a_widget_key_opens_fresh_checkouts_and_lists_them_with_payments() {
         "currencies": [{"code": "USDT", "network": "TRON"}, {"code": "BTC", "network": "BITCOIN"}],
         "returnUrl": "https://shop.example/back",
     });
-    let (s, created) = app.merchant_post("/api/v1/widgets", body.clone()).await;
+    let (s, created) = app.send(calls::create_widget(&body)).await;
     assert_eq!(s, StatusCode::CREATED, "{created}");
     assert_eq!(created["key"], KEY);
     assert_eq!(created["externalId"], "user-42");
     // Idempotent on the key.
-    let (s, again) = app.merchant_post("/api/v1/widgets", body).await;
+    let (s, again) = app.send(calls::create_widget(&body)).await;
     assert_eq!((s, again["key"].as_str()), (StatusCode::OK, Some(KEY)));
 
     let open = format!("/api/v1/public/widgets/{KEY}/checkouts");
@@ -38,7 +39,7 @@ async fn a_widget_key_opens_fresh_checkouts_and_lists_them_with_payments() {
     assert_eq!(merchant["externalId"], "user-42");
     assert_eq!(merchant["widgetKey"], KEY);
 
-    let (s, widget) = app.merchant_get(&format!("/api/v1/widgets/{KEY}")).await;
+    let (s, widget) = app.send(calls::widget(KEY)).await;
     assert_eq!(s, StatusCode::OK);
     let checkouts = widget["checkouts"].as_array().unwrap();
     assert_eq!(checkouts.len(), 2);
@@ -51,17 +52,16 @@ async fn a_widget_key_opens_fresh_checkouts_and_lists_them_with_payments() {
 async fn widget_errors() {
     let app = spawn_app().await;
     let (s, err) = app
-        .merchant_post(
-            "/api/v1/widgets",
-            json!({"idempotencyKey": "not-a-uuid", "amountCurrency": "USD"}),
-        )
+        .send(calls::create_widget(
+            &json!({"idempotencyKey": "not-a-uuid", "amountCurrency": "USD"}),
+        ))
         .await;
     assert_eq!(
         (s, error_of(&err).1.as_deref()),
         (StatusCode::BAD_REQUEST, Some("idempotencyKey"))
     );
     let (s, err) = app
-        .merchant_post("/api/v1/widgets", json!({"amountCurrency": "USD"}))
+        .send(calls::create_widget(&json!({"amountCurrency": "USD"})))
         .await;
     assert_eq!(
         (s, error_of(&err).1.as_deref()),
@@ -75,7 +75,7 @@ async fn widget_errors() {
             )
             .await;
         assert_eq!(s, StatusCode::NOT_FOUND);
-        let (s, _) = app.merchant_get(&format!("/api/v1/widgets/{key}")).await;
+        let (s, _) = app.send(calls::widget(key)).await;
         assert_eq!(s, StatusCode::NOT_FOUND);
     }
 }
@@ -114,7 +114,7 @@ async fn demo_mode_seeds_the_two_demo_widgets() {
     let mut app = app;
     app.restart().await;
     let (s, widget) = app
-        .merchant_get("/api/v1/widgets/8b6d2f40-3c1e-4a57-b9d8-61f0e2a4c935")
+        .send(calls::widget("8b6d2f40-3c1e-4a57-b9d8-61f0e2a4c935"))
         .await;
     assert_eq!(s, StatusCode::OK);
     assert_eq!(widget["checkouts"].as_array().unwrap().len(), 1);
