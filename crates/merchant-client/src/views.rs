@@ -1,49 +1,15 @@
 //! What the merchant API answers, read with the wire types the widget shares
 //! (`protocol::CheckoutView`, `protocol::PaymentView`) plus the merchant-only fields.
 
-use protocol::{Amount, CheckoutType, CheckoutView, Money, PaymentView};
+use protocol::{Amount, CheckoutType, Money};
 use serde::Deserialize;
 use serde_json::Value;
 
-/// A checkout as its merchant sees it: the public view, its keys and every payment.
-#[derive(Debug, Clone, Deserialize)]
-#[serde(rename_all = "camelCase")]
-pub struct MerchantCheckout {
-    #[serde(flatten)]
-    pub checkout: CheckoutView,
-    pub client_order_id: Option<String>,
-    pub external_id: Option<String>,
-    pub widget_key: Option<String>,
-    pub created_at: String,
-    pub updated_at: String,
-    /// Oldest first.
-    pub payments: Vec<MerchantPayment>,
-}
-
-impl MerchantCheckout {
-    /// The payment the payer is shown now, if they have picked a coin.
-    pub fn active_payment(&self) -> Option<&MerchantPayment> {
-        self.payments.iter().find(|p| p.active)
-    }
-
-    /// The payment with this id, active or not.
-    pub fn payment(&self, id: &str) -> Option<&MerchantPayment> {
-        self.payments.iter().find(|p| p.payment.id == id)
-    }
-}
-
+/// A checkout as its merchant sees it: the public view, its keys and every payment (the
+/// server's own type, from protocol).
+pub use protocol::merchant::MerchantCheckoutView as MerchantCheckout;
 /// One payment, with which provider holds it and in what state.
-#[derive(Debug, Clone, Deserialize)]
-#[serde(rename_all = "camelCase")]
-pub struct MerchantPayment {
-    #[serde(flatten)]
-    pub payment: PaymentView,
-    pub active: bool,
-    pub provider: String,
-    /// The provider's own state name, verbatim.
-    pub provider_state: String,
-    pub created_at: String,
-}
+pub use protocol::merchant::MerchantPaymentView as MerchantPayment;
 
 #[derive(Debug, Clone, Deserialize)]
 #[serde(rename_all = "camelCase")]

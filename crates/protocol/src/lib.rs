@@ -13,6 +13,7 @@ pub mod checkout;
 pub mod currency;
 pub mod error;
 pub mod event;
+pub mod merchant;
 pub mod qr;
 pub mod status;
 

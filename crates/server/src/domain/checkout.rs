@@ -1,8 +1,8 @@
 //! The checkout: what the merchant asked for (its spec), where it stands (its state), and the
 //! payments the payer made for it; plus the views built from it.
 
+use protocol::merchant::{MerchantCheckoutView, MerchantPaymentView};
 use protocol::{CheckoutStatus, CheckoutView, Exception, PaymentView, StatusView};
-use serde::{Deserialize, Serialize};
 
 use super::currency::{Catalogue, Coin};
 use super::error::DomainError;
@@ -298,30 +298,4 @@ impl CheckoutRecord {
                 .collect(),
         }
     }
-}
-
-#[derive(Debug, Clone, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
-pub struct MerchantCheckoutView {
-    #[serde(flatten)]
-    pub checkout: CheckoutView,
-    pub client_order_id: Option<String>,
-    pub external_id: Option<String>,
-    pub widget_key: Option<String>,
-    pub created_at: String,
-    pub updated_at: String,
-    pub payments: Vec<MerchantPaymentView>,
-}
-
-#[derive(Debug, Clone, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
-pub struct MerchantPaymentView {
-    #[serde(flatten)]
-    pub payment: PaymentView,
-    /// Whether this is the payment the payer is currently shown.
-    pub active: bool,
-    pub provider: String,
-    /// The provider's own state name, verbatim.
-    pub provider_state: String,
-    pub created_at: String,
 }

@@ -11,7 +11,9 @@ use sha2::{Digest, Sha256};
 use subtle::ConstantTimeEq;
 
 use super::extract::{page_limit, AppJson, AppQuery, Id};
-use crate::domain::checkout::{CheckoutRecord, MerchantCheckoutView};
+use protocol::merchant::MerchantCheckoutView;
+
+use crate::domain::checkout::CheckoutRecord;
 use crate::domain::currency::CoinKey;
 use crate::domain::spec::{
     checked_reference, expiry_from_request, CheckoutSpec, PricingInput, TextInput,
