@@ -176,10 +176,15 @@ fn merchant_routes(state: &AppState) -> Router<AppState> {
 
 /// What is not an API route: health, the OpenAPI document, provider webhooks, the bench's
 /// baseline when asked for, and the widget's files.
-fn other_routes(config: &Config) -> Router<AppState> {
+fn other_routes(state: &AppState) -> Router<AppState> {
+    let config = &state.config;
+    let document = openapi::served(state);
     let router = Router::new()
         .route(paths::HEALTH, get(health::healthz))
-        .route(paths::OPENAPI, get(openapi::document))
+        .route(
+            paths::OPENAPI,
+            get(move || openapi::document(document.clone())),
+        )
         .route(paths::WEBHOOK_CALYPSO, post(webhooks::calypso))
         .route(paths::WEBHOOK_INQUD, post(webhooks::inqud))
         .route(paths::WEBHOOK_COINSPH, post(webhooks::coinsph));
@@ -209,7 +214,7 @@ fn request_span(req: &Request) -> tracing::Span {
 /// The whole application. Built by a function so tests can drive it in-process too.
 pub fn app(state: AppState) -> Router {
     let config = &state.config;
-    other_routes(config)
+    other_routes(&state)
         .merge(public_routes(config))
         .merge(merchant_routes(&state))
         .fallback(not_found)
