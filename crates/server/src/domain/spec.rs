@@ -276,19 +276,24 @@ pub fn checked_reference(
     value: Option<String>,
 ) -> Result<Option<String>, DomainError> {
     match value {
-        Some(v) if v.is_empty() || v.len() > 128 || v.chars().any(char::is_control) => Err(
-            DomainError::invalid(field, "must be 1 to 128 printable characters"),
-        ),
+        Some(v) if v.is_empty() || v.chars().count() > 128 || v.chars().any(char::is_control) => {
+            Err(DomainError::invalid(
+                field,
+                "must be 1 to 128 printable characters",
+            ))
+        }
         other => Ok(other),
     }
 }
 
+/// Counted as sent (as the OpenAPI document's `maxLength` counts), stored trimmed.
 fn checked_text(field: &str, value: String, max_chars: usize) -> Result<String, DomainError> {
+    let sent_chars = value.chars().count();
     let value = value.trim().to_owned();
     if value.is_empty() {
         return Err(DomainError::invalid(field, "must not be empty"));
     }
-    if value.chars().count() > max_chars {
+    if sent_chars > max_chars {
         return Err(DomainError::invalid(
             field,
             format!("must be at most {max_chars} characters"),
@@ -317,7 +322,7 @@ fn checked_url(field: &str, value: Option<String>) -> Result<Option<String>, Dom
             "must be an http:// or https:// URL",
         ));
     }
-    if value.len() > 2048 || value.chars().any(|c| c.is_whitespace() || c.is_control()) {
+    if value.chars().count() > 2048 || value.chars().any(|c| c.is_whitespace() || c.is_control()) {
         return Err(DomainError::invalid(field, "is not a valid URL"));
     }
     Ok(Some(value))

@@ -48,9 +48,44 @@ pub fn served(state: &AppState) -> Bytes {
             listed.remove(path);
         }
     }
+    drop_dangling_links(&mut doc);
     let mut text = serde_json::to_string_pretty(&doc).expect("a JSON value serializes");
     text.push('\n');
     Bytes::from(text)
+}
+
+/// Removes the response links to operations the document no longer has.
+fn drop_dangling_links(doc: &mut Value) {
+    let operations = |doc: &Value| -> Vec<String> {
+        let Some(paths) = doc["paths"].as_object() else {
+            return Vec::new();
+        };
+        paths
+            .values()
+            .filter_map(Value::as_object)
+            .flat_map(|item| item.values())
+            .filter_map(|op| op["operationId"].as_str().map(str::to_owned))
+            .collect()
+    };
+    let present = operations(doc);
+    let Some(paths) = doc["paths"].as_object_mut() else {
+        return;
+    };
+    let responses = paths
+        .values_mut()
+        .filter_map(Value::as_object_mut)
+        .flat_map(|item| item.values_mut())
+        .filter_map(|op| op.get_mut("responses").and_then(Value::as_object_mut))
+        .flat_map(|responses| responses.values_mut());
+    for response in responses {
+        if let Some(links) = response.get_mut("links").and_then(Value::as_object_mut) {
+            links.retain(|_, link| {
+                link["operationId"]
+                    .as_str()
+                    .is_some_and(|op| present.iter().any(|p| p == op))
+            });
+        }
+    }
 }
 
 pub async fn document(served: Bytes) -> impl IntoResponse {
