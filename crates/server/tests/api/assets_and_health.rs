@@ -320,3 +320,239 @@ async fn public_api_cors_is_open_by_default_and_the_merchant_api_never_answers_i
         .headers()
         .contains_key("access-control-allow-origin"));
 }
+
+/// `(method, path)` of every operation a document lists.
+fn operations_of(doc: &Value) -> BTreeSet<(String, String)> {
+    doc["paths"]
+        .as_object()
+        .unwrap()
+        .iter()
+        .flat_map(|(path, item)| {
+            item.as_object()
+                .unwrap()
+                .keys()
+                .filter(|k| ["get", "post", "put", "delete", "patch"].contains(&k.as_str()))
+                .map(move |m| (m.clone(), path.clone()))
+        })
+        .collect()
+}
+
+#[tokio::test]
+async fn the_served_document_lists_only_routes_that_exist_and_its_links_resolve() {
+    let app = spawn_app().await;
+    let (status, served) = app.public_get("/api/openapi.json").await;
+    assert_eq!(status, StatusCode::OK);
+    // The test server configures the sandbox alone: the other providers' webhooks answer 404
+    // and are not in the document it serves.
+    let unconfigured = ["/webhooks/calypso", "/webhooks/inqud", "/webhooks/coinsph"];
+    let expected: BTreeSet<(String, String)> = ROUTES
+        .iter()
+        .filter(|(_, p)| !unconfigured.contains(p))
+        .map(|(m, p)| (m.to_string(), p.to_string()))
+        .collect();
+    assert_eq!(operations_of(&served), expected);
+    for path in unconfigured {
+        let (status, _) = app.public_post(path, serde_json::json!({})).await;
+        assert_eq!(status, StatusCode::NOT_FOUND, "{path}");
+    }
+
+    // Every link names an operation the served document has, and parameters it takes.
+    let mut parameters = std::collections::BTreeMap::new();
+    for item in served["paths"].as_object().unwrap().values() {
+        for op in item.as_object().unwrap().values() {
+            let names: BTreeSet<String> = op["parameters"]
+                .as_array()
+                .into_iter()
+                .flatten()
+                .map(|p| p["name"].as_str().unwrap().to_owned())
+                .collect();
+            parameters.insert(op["operationId"].as_str().unwrap().to_owned(), names);
+        }
+    }
+    let mut links = 0;
+    for item in served["paths"].as_object().unwrap().values() {
+        for op in item.as_object().unwrap().values() {
+            for response in op["responses"].as_object().unwrap().values() {
+                for (name, link) in response["links"].as_object().into_iter().flatten() {
+                    let target = link["operationId"].as_str().unwrap();
+                    let takes = parameters
+                        .get(target)
+                        .unwrap_or_else(|| panic!("link {name} to a missing {target}"));
+                    for parameter in link["parameters"].as_object().unwrap().keys() {
+                        assert!(takes.contains(parameter), "{name}: {target} {parameter}");
+                    }
+                    links += 1;
+                }
+            }
+        }
+    }
+    assert!(
+        links >= 10,
+        "the create operations link to what uses their ids"
+    );
+    let full: Value = serde_json::from_str(DOCUMENT).unwrap();
+    let pick = &full["paths"]["/api/v1/public/checkouts/{id}/payment"]["post"];
+    assert_eq!(
+        pick["responses"]["200"]["links"]["SandboxPay"]["operationId"],
+        "sandboxPay"
+    );
+}
+
+/// The schema of a query parameter of an operation of the file.
+fn query_schema(doc: &Value, path: &str, name: &str) -> Value {
+    doc["paths"][path]["get"]["parameters"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|p| p["name"] == name)
+        .unwrap()["schema"]
+        .clone()
+}
+
+/// What the document refuses, the server refuses (400 naming the field), and what it allows
+/// the server takes: the constraints Schemathesis found missing once, kept from coming back.
+#[tokio::test]
+async fn the_server_enforces_what_the_document_states_and_nothing_more() {
+    let doc: Value = serde_json::from_str(DOCUMENT).unwrap();
+    let app = spawn_app().await;
+    for listing in ["/api/v1/checkouts", "/api/v1/deliveries"] {
+        let limit = query_schema(&doc, listing, "limit");
+        assert_eq!(
+            (&limit["type"], &limit["minimum"], &limit["maximum"]),
+            (&Value::from("integer"), &Value::from(1), &Value::from(100))
+        );
+        let cursor = query_schema(&doc, listing, "cursor");
+        assert!(cursor["pattern"].as_str().unwrap().starts_with("^[+"));
+        for (query, field) in [
+            ("limit=", "limit"),
+            ("limit=0", "limit"),
+            ("limit=101", "limit"),
+            ("limit=x", "limit"),
+            ("cursor=", "cursor"),
+            ("limit=&cursor=", "limit"),
+            ("cursor=nonsense", "cursor"),
+        ] {
+            let (status, body) = app.merchant_get(&format!("{listing}?{query}")).await;
+            assert_eq!(status, StatusCode::BAD_REQUEST, "{listing}?{query}");
+            assert_eq!(
+                error_of(&body).1.as_deref(),
+                Some(field),
+                "{listing}?{query}"
+            );
+        }
+        for query in ["limit=1", "limit=100"] {
+            let (status, _) = app.merchant_get(&format!("{listing}?{query}")).await;
+            assert_eq!(status, StatusCode::OK, "{listing}?{query}");
+        }
+    }
+
+    let fixed = |extra: Value| {
+        let mut body = serde_json::json!({
+            "name": "Order", "type": "FIXED_PRICE",
+            "fixedAmount": {"amount": "10", "currency": "USD"},
+        });
+        body.as_object_mut()
+            .unwrap()
+            .extend(extra.as_object().unwrap().clone());
+        body
+    };
+    let refused = [
+        (
+            fixed(serde_json::json!({"fixedAmount": {"amount": "1", "currency": ""}})),
+            "fixedAmount.currency",
+        ),
+        (
+            serde_json::json!({"name": "x", "type": "NO_PRICE", "amountCurrency": ""}),
+            "amountCurrency",
+        ),
+        (fixed(serde_json::json!({"name": " \n "})), "name"),
+        (fixed(serde_json::json!({"name": "a".repeat(201)})), "name"),
+        (
+            fixed(serde_json::json!({"name": format!("{} ", "a".repeat(200))})),
+            "name",
+        ),
+        (
+            fixed(serde_json::json!({"description": "a\u{1}b"})),
+            "description",
+        ),
+        (
+            fixed(serde_json::json!({"returnUrl": "ftp://shop.example"})),
+            "returnUrl",
+        ),
+        (
+            fixed(serde_json::json!({"returnUrl": "https://"})),
+            "returnUrl",
+        ),
+        (
+            fixed(serde_json::json!({"clientOrderId": ""})),
+            "clientOrderId",
+        ),
+        (
+            fixed(serde_json::json!({"clientOrderId": "é".repeat(129)})),
+            "clientOrderId",
+        ),
+        (fixed(serde_json::json!({"currencies": []})), "currencies"),
+        (
+            fixed(serde_json::json!({"currencies": [{"code": "BTC", "network": "TRON"}]})),
+            "currencies[0]",
+        ),
+        (fixed(serde_json::json!({"minAmount": "1"})), "minAmount"),
+        (
+            serde_json::json!({"name": "x", "type": "NO_PRICE", "amountCurrency": "USD", "suggestedAmounts": ["1"]}),
+            "suggestedAmounts",
+        ),
+    ];
+    for (body, field) in refused {
+        let (status, answer) = app.merchant_post("/api/v1/checkouts", body.clone()).await;
+        assert_eq!(status, StatusCode::BAD_REQUEST, "{body}");
+        assert_eq!(
+            error_of(&answer).1.as_deref(),
+            Some(field),
+            "{body}: {answer}"
+        );
+    }
+    // Lengths are characters as sent (as `maxLength` counts), an explicit null is an absent
+    // field, and codes take any letter case.
+    let accepted = [
+        fixed(serde_json::json!({"clientOrderId": "é".repeat(128), "name": "ñ".repeat(200)})),
+        fixed(serde_json::json!({"description": null, "amountCurrency": null, "returnUrl": null})),
+        fixed(
+            serde_json::json!({"fixedAmount": {"amount": "10", "currency": "usd"},
+            "currencies": [{"code": "btc", "network": "bitcoin"}]}),
+        ),
+    ];
+    for body in accepted {
+        let (status, answer) = app.merchant_post("/api/v1/checkouts", body.clone()).await;
+        assert_eq!(status, StatusCode::CREATED, "{body}: {answer}");
+    }
+    let schemas = &doc["components"]["schemas"];
+    for variant in schemas["CreateCheckoutRequest"]["oneOf"]
+        .as_array()
+        .unwrap()
+    {
+        let props = &variant["properties"];
+        for field in ["name", "description", "clientOrderId", "returnUrl"] {
+            assert!(props[field]["maxLength"].is_number(), "{field}");
+        }
+        assert_eq!(props["currencies"]["minItems"], 1);
+    }
+    assert!(schemas["PriceCurrency"]["pattern"].is_string());
+
+    for (key, status) in [
+        (
+            "6ba7b810-9dad-11d1-80b4-00c04fd430c8",
+            StatusCode::BAD_REQUEST,
+        ),
+        ("0f8fad5b-d9cb-469f-a165-70867728950e", StatusCode::CREATED),
+        ("7c9e6679742540de944be07fc1f90ae7", StatusCode::CREATED),
+    ] {
+        let body = serde_json::json!({"idempotencyKey": key, "amountCurrency": "USD"});
+        let (got, answer) = app.merchant_post("/api/v1/widgets", body).await;
+        assert_eq!(got, status, "{key}: {answer}");
+    }
+    let uuid = &schemas["CreateWidgetRequest"]["oneOf"][0]["properties"]["idempotencyKey"];
+    assert!(uuid["pattern"]
+        .as_str()
+        .unwrap()
+        .contains("-4[0-9a-fA-F]{3}-"));
+}
