@@ -31,18 +31,7 @@ async fn the_bench_baseline_is_mounted_only_when_configured() {
 async fn openapi_document_lists_exactly_the_routes_and_the_router_serves_each() {
     let doc: Value = serde_json::from_str(DOCUMENT).unwrap();
     assert_eq!(doc["openapi"].as_str().unwrap().get(..3), Some("3.1"));
-    let documented: BTreeSet<(String, String)> = doc["paths"]
-        .as_object()
-        .unwrap()
-        .iter()
-        .flat_map(|(path, item)| {
-            item.as_object()
-                .unwrap()
-                .keys()
-                .filter(|k| ["get", "post", "put", "delete", "patch"].contains(&k.as_str()))
-                .map(move |m| (m.clone(), path.clone()))
-        })
-        .collect();
+    let documented = operations_of(&doc);
     let routed: BTreeSet<(String, String)> = ROUTES
         .iter()
         .map(|(m, p)| (m.to_string(), p.to_string()))
