@@ -66,8 +66,12 @@ pub fn Pay(
             callback.run(request);
         }
     };
+    let test_note = payment
+        .test
+        .then(|| view! { <p class="test-badge" part="test-badge" role="note">{t.test_payment()}</p> });
     view! {
         <section class="pay" part="pay">
+            {test_note}
             <div class="quote-ended" part="quote-ended" role="status" hidden=move || !ended()>
                 <p>{t.quote_ended()}</p>
                 <button type="button" class="button" part="requote" on:click=ask_again>
