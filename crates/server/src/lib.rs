@@ -101,7 +101,13 @@ pub async fn start(config: Config) -> anyhow::Result<Server> {
         .sandbox
         .webhook_url
         .clone()
+        .or_else(|| config.webhook_url("sandbox"))
         .unwrap_or_else(|| format!("http://{}/webhooks/sandbox", loopback(addr)));
+    for provider in providers.names() {
+        if let Some(url) = config.webhook_url(provider) {
+            tracing::info!(provider, %url, "the provider's webhooks go to this URL");
+        }
+    }
     let state = AppState::new(Shared {
         catalogue: Catalogue::new(&config.confirmations),
         config,
