@@ -88,7 +88,8 @@ pub struct MerchantEvent {
     pub client_order_id: Option<String>,
     pub external_id: Option<String>,
     pub status: CheckoutStatus,
-    /// The status before this version: equal to `status` unless the type is a status change.
+    /// The status before this version (the same on every event of the version): it differs
+    /// from `status` only in a version that changed the status, which has its status event.
     pub previous_status: CheckoutStatus,
     pub exception: Option<Exception>,
     /// The checkout's version after the change: orders events of one checkout.
