@@ -275,3 +275,25 @@ async fn the_events_of_a_checkout_are_listed_for_its_merchant_only() {
         assert_eq!(s, StatusCode::BAD_REQUEST, "{bad}: {body}");
     }
 }
+
+#[test]
+fn the_openapi_document_shows_every_type_with_an_example_the_server_could_send() {
+    use checkout_server::domain::merchant_event::{MerchantEvent, EVENT_TYPES};
+    use checkout_server::routes::openapi::DOCUMENT;
+    let doc: Value = serde_json::from_str(DOCUMENT).unwrap();
+    let schema = &doc["components"]["schemas"]["MerchantEvent"];
+    assert_eq!(schema["properties"]["type"]["enum"], json!(EVENT_TYPES));
+    let examples = schema["examples"].as_array().unwrap();
+    let mut shown: Vec<String> = Vec::new();
+    for example in examples {
+        // The server's own type refuses unknown fields: each example is a body it could send.
+        let event: MerchantEvent =
+            serde_json::from_value(example.clone()).unwrap_or_else(|e| panic!("{e}: {example}"));
+        assert_eq!(&serde_json::to_value(&event).unwrap(), example);
+        shown.push(event.event_type);
+    }
+    assert_eq!(shown, EVENT_TYPES);
+    let webhook = &doc["webhooks"]["checkoutEvent"]["post"]["requestBody"]["content"]
+        ["application/json"]["examples"];
+    assert_eq!(webhook.as_object().unwrap().len(), EVENT_TYPES.len());
+}
