@@ -4,14 +4,12 @@
 
 use std::time::{Duration, SystemTime};
 
-use checkout_server::notify::signature::DEFAULT_TOLERANCE;
-use checkout_server::notify::verify;
 use protocol::Amount;
 use reqwest::StatusCode;
 use serde_json::{json, Value};
 
 use crate::helpers::*;
-use crate::notify::{app_notifying, snippet_accepts, NEW_SECRET, OLD_SECRET};
+use crate::notify::{app_notifying, assert_genuine_for_both_secrets, snippet_accepts, NEW_SECRET};
 use crate::receiver::{Received, Receiver};
 
 /// The order of types within one version, as documented.
@@ -216,16 +214,7 @@ async fn every_type_is_signed_and_verifies_with_the_rust_node_and_python_snippet
             .iter()
             .find(|r| r.json()["type"] == wanted)
             .unwrap_or_else(|| panic!("no {wanted} received"));
-        for secret in [NEW_SECRET, OLD_SECRET] {
-            verify(
-                &r.body,
-                &r.signature,
-                &[secret],
-                DEFAULT_TOLERANCE,
-                SystemTime::now(),
-            )
-            .unwrap_or_else(|e| panic!("{wanted}: {e}"));
-        }
+        assert_genuine_for_both_secrets(r);
         for (program, file) in [("node", "verify.js"), ("python3", "verify.py")] {
             assert!(
                 snippet_accepts(program, file, &r.body, &r.signature, NEW_SECRET, now),
