@@ -26,8 +26,10 @@
 //! - `payment.funds_seen`: the amount paid on the payment on screen changed (the first funds and
 //!   every later arrival); `previousAmountPaid` says what it was.
 //! - `payment.confirmed`: the confirmations shown for the payment on screen changed, one event
-//!   per new count up to the required number; `confirmations.confirmed` is true on the event
-//!   that reaches it (the payment is then confirmed, whatever the status says about the amount).
+//!   per new count up to the required number (the count is that of the least confirmed
+//!   transaction, so a new transaction brings it back to 0: that is a change too);
+//!   `confirmations.confirmed` is true on the event that reaches the required number (the
+//!   payment is then confirmed, whatever the status says about the amount).
 //! - `checkout.exception_changed`: the exception changed (UNDERPAID turning into OVERPAID, one
 //!   appearing or clearing), with or without a change of status; `previousException` says what
 //!   it was.

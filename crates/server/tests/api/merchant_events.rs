@@ -143,7 +143,6 @@ async fn a_merchant_hears_every_step_the_payer_sees_in_order() {
         "switched to BTC",
         "funds on BTC",
         "exception null",
-        "status PENDING_PAYMENT",
         "BTC confirmed",
         "status SUCCESS",
     ];
