@@ -453,15 +453,21 @@ USD = "70000"
             ..Config::default()
         };
         assert_eq!(
-            with("https://pay.example/").webhook_url("calypso").as_deref(),
+            with("https://pay.example/")
+                .webhook_url("calypso")
+                .as_deref(),
             Some("https://pay.example/webhooks/calypso")
         );
         assert_eq!(Config::default().webhook_url("calypso"), None);
         with("https://pay.example").check_public_url().unwrap();
-        for bad in ["pay.example", "ftp://pay.example", "https://", "https://pay example"] {
+        for bad in [
+            "pay.example",
+            "ftp://pay.example",
+            "https://",
+            "https://pay example",
+        ] {
             let err = with(bad).check_public_url().unwrap_err().to_string();
             assert!(err.contains("public_url"), "{bad}: {err}");
         }
     }
-
 }
