@@ -215,6 +215,7 @@ messages! {
     rate_valid: "Amount guaranteed for {time}",
     quote_ended: "The quoted amount is no longer guaranteed. Do not send to this address; get a new quote.",
     new_quote: "Get a new quote",
+    test_payment: "Test payment: test network, never send real funds",
     fiat_equivalent: "≈ {amount}",
     back: "Choose another currency",
     processing_title: "Payment detected",

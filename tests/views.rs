@@ -226,6 +226,20 @@ async fn pay_keeps_the_address_while_the_quote_holds_or_once_funds_arrived() {
 }
 
 #[wasm_bindgen_test]
+async fn a_test_payment_says_so_before_anything_else() {
+    let mut c = with_payment(WaitingPayment, None, "0");
+    c.payment.as_mut().unwrap().test = true;
+    let m = mount(move || view! { <Pay checkout=c locale=EN on_back=|| {} /> });
+    assert_eq!(
+        m.text("[part=test-badge]"),
+        "Test payment: test network, never send real funds"
+    );
+    let real = with_payment(WaitingPayment, None, "0");
+    let m = mount(move || view! { <Pay checkout=real locale=EN on_back=|| {} /> });
+    assert!(m.query("[part=test-badge]").is_none());
+}
+
+#[wasm_bindgen_test]
 async fn pay_offers_no_way_back_once_funds_arrived() {
     let c = with_payment(WaitingPayment, None, "10");
     let m = mount(move || view! { <Pay checkout=c locale=EN on_back=|| {} /> });

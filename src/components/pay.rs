@@ -1,5 +1,5 @@
 use leptos::prelude::*;
-use protocol::{CheckoutView, PickCurrencyRequest};
+use protocol::{CheckoutView, PaymentView, PickCurrencyRequest};
 
 use super::copy::CopyButton;
 use super::countdown::{seconds_left, Countdown};
@@ -24,7 +24,6 @@ pub fn Pay(
     on_requote: Option<Callback<PickCurrencyRequest>>,
 ) -> impl IntoView {
     let t = locale.messages();
-    let tag = locale.tag();
     let back_allowed = can_choose_again(&checkout);
     let requote = requote_request(&checkout);
     let Some(payment) = checkout.payment else {
@@ -40,17 +39,6 @@ pub fn Pay(
         t.warning(),
         &[("coin", &payment.currency), ("network", &network_name)],
     );
-    let amount_text = format::money(tag, &payment.amount, &payment.currency);
-    let fiat = payment.fiat.as_ref().map(|f| {
-        fill(
-            t.fiat_equivalent(),
-            &[("amount", &format::money(tag, &f.amount, &f.currency))],
-        )
-    });
-    let groups = group_address(&payment.address)
-        .into_iter()
-        .map(|g| view! { <span class="address-group">{g}</span> })
-        .collect_view();
     let wallet_link = is_wallet_uri(&payment.wallet_uri).then(|| {
         view! {
             <a class="button secondary" part="wallet-link" href=payment.wallet_uri.clone()>
@@ -61,36 +49,15 @@ pub fn Pay(
     let left = seconds_left(payment.rate_expires_at.clone());
     let can_requote = requote.is_some();
     let ended = move || can_requote && left.get() <= 0;
-    let ask_again = move |_| {
-        if let (Some(request), Some(callback)) = (requote.clone(), on_requote) {
-            callback.run(request);
-        }
-    };
+    let test_note = payment.test.then(
+        || view! { <p class="test-badge" part="test-badge" role="note">{t.test_payment()}</p> },
+    );
     view! {
         <section class="pay" part="pay">
-            <div class="quote-ended" part="quote-ended" role="status" hidden=move || !ended()>
-                <p>{t.quote_ended()}</p>
-                <button type="button" class="button" part="requote" on:click=ask_again>
-                    {t.new_quote()}
-                </button>
-            </div>
+            {test_note}
+            {quote_ended(locale, ended, requote, on_requote)}
             <div class="pay-details" hidden=ended>
-            <div class="field">
-                <p class="label" id="cw-amount-label">{t.send_exactly()}</p>
-                <div class="value-row">
-                    <p class="amount" part="amount" aria-labelledby="cw-amount-label">{amount_text}</p>
-                    <CopyButton value=crate::state::for_display(payment.amount).to_string() label=t.copy_amount() locale=locale />
-                </div>
-                {fiat.map(|f| view! { <p class="muted fiat">{f}</p> })}
-            </div>
-            <div class="field">
-                <p class="label" id="cw-address-label">{t.to_address()}</p>
-                <div class="value-row">
-                    <p class="address" part="address" aria-labelledby="cw-address-label"
-                        data-address=payment.address.clone()>{groups}</p>
-                    <CopyButton value=payment.address.clone() label=t.copy_address() locale=locale />
-                </div>
-            </div>
+            {amount_and_address(locale, &payment)}
             <Qr uri=payment.wallet_uri.clone() matrix=payment.wallet_qr.clone() locale=locale />
             {wallet_link}
             <p class="warning" part="warning" role="note">{warning}</p>
@@ -104,4 +71,63 @@ pub fn Pay(
         </section>
     }
     .into_any()
+}
+
+/// Said in place of the address once the quote ended with nothing paid: why, and a button that
+/// asks for a fresh quote of the same coin.
+fn quote_ended(
+    locale: Locale,
+    ended: impl Fn() -> bool + Copy + Send + Sync + 'static,
+    requote: Option<PickCurrencyRequest>,
+    on_requote: Option<Callback<PickCurrencyRequest>>,
+) -> impl IntoView {
+    let t = locale.messages();
+    let ask_again = move |_| {
+        if let (Some(request), Some(callback)) = (requote.clone(), on_requote) {
+            callback.run(request);
+        }
+    };
+    view! {
+        <div class="quote-ended" part="quote-ended" role="status" hidden=move || !ended()>
+            <p>{t.quote_ended()}</p>
+            <button type="button" class="button" part="requote" on:click=ask_again>
+                {t.new_quote()}
+            </button>
+        </div>
+    }
+}
+
+/// The exact amount (with its fiat equivalent) and the full address, each with a copy button.
+fn amount_and_address(locale: Locale, payment: &PaymentView) -> impl IntoView {
+    let t = locale.messages();
+    let tag = locale.tag();
+    let amount_text = format::money(tag, &payment.amount, &payment.currency);
+    let fiat = payment.fiat.as_ref().map(|f| {
+        fill(
+            t.fiat_equivalent(),
+            &[("amount", &format::money(tag, &f.amount, &f.currency))],
+        )
+    });
+    let groups = group_address(&payment.address)
+        .into_iter()
+        .map(|g| view! { <span class="address-group">{g}</span> })
+        .collect_view();
+    view! {
+        <div class="field">
+            <p class="label" id="cw-amount-label">{t.send_exactly()}</p>
+            <div class="value-row">
+                <p class="amount" part="amount" aria-labelledby="cw-amount-label">{amount_text}</p>
+                <CopyButton value=crate::state::for_display(payment.amount).to_string() label=t.copy_amount() locale=locale />
+            </div>
+            {fiat.map(|f| view! { <p class="muted fiat">{f}</p> })}
+        </div>
+        <div class="field">
+            <p class="label" id="cw-address-label">{t.to_address()}</p>
+            <div class="value-row">
+                <p class="address" part="address" aria-labelledby="cw-address-label"
+                    data-address=payment.address.clone()>{groups}</p>
+                <CopyButton value=payment.address.clone() label=t.copy_address() locale=locale />
+            </div>
+        </div>
+    }
 }

@@ -15,6 +15,7 @@ pub mod paths {
     pub const CHECKOUT: &str = "/api/v1/checkouts/{id}";
     pub const CHECKOUT_CANCEL: &str = "/api/v1/checkouts/{id}/cancel";
     pub const CHECKOUT_RESOLVE: &str = "/api/v1/checkouts/{id}/resolve";
+    pub const CHECKOUT_EVENTS: &str = "/api/v1/checkouts/{id}/events";
     pub const WIDGETS: &str = "/api/v1/widgets";
     pub const WIDGET: &str = "/api/v1/widgets/{key}";
     pub const SANDBOX_PAY: &str = "/api/v1/sandbox/payments/{paymentId}/pay";

@@ -74,34 +74,14 @@ fn loopback(addr: SocketAddr) -> SocketAddr {
 /// Opens the store, seeds the demo if asked, binds, and starts serving in the background.
 pub async fn start(config: Config) -> anyhow::Result<Server> {
     config.refuse_unsafe_keys()?;
-    let path = config.database_path();
-    // The sandbox exists only when it is the chosen provider: a production server has no
-    // simulated chain, no sandbox webhook endpoint and no way to "pay" a payment by API.
-    let with_sandbox = config.sandbox_enabled();
-    let (store, ledger) = tokio::task::spawn_blocking(move || {
-        let ledger = with_sandbox
-            .then(|| SqliteLedger::open(&path))
-            .transpose()?;
-        anyhow::Ok((SqliteStore::open(&path)?, ledger))
-    })
-    .await
-    .context("opening the store")??;
-    let db = Db::new(Arc::new(store));
+    let (db, sandbox) = open_stores(&config).await?;
     let (stop, shutdown) = watch::channel(false);
-    let sandbox = ledger.map(|ledger| {
-        let ledger = Ledger::new(Arc::new(ledger));
-        Arc::new(SandboxProvider::new(ledger, config.sandbox.clone()))
-    });
     let providers = Registry::from_config(&config, sandbox.clone())?;
     let listener = tokio::net::TcpListener::bind(config.listen)
         .await
         .with_context(|| format!("binding {}", config.listen))?;
     let addr = listener.local_addr()?;
-    let webhook_url = config
-        .sandbox
-        .webhook_url
-        .clone()
-        .unwrap_or_else(|| format!("http://{}/webhooks/sandbox", loopback(addr)));
+    let sandbox_webhooks = webhook_urls(&config, &providers, addr);
     let state = AppState::new(Shared {
         catalogue: Catalogue::new(&config.confirmations),
         config,
@@ -118,25 +98,78 @@ pub async fn start(config: Config) -> anyhow::Result<Server> {
             .await
             .map_err(|e| anyhow::anyhow!("seeding the demo widgets: {e}"))?;
     }
-    let mut background = vec![
+    let mut background = background_tasks(&state, shutdown.clone());
+    if let Some(sandbox) = sandbox {
+        let chain = chain::run(sandbox, sandbox_webhooks, shutdown.clone());
+        background.push(tokio::spawn(chain));
+    }
+    let serving = serve(listener, app(state.clone()), shutdown);
+    Ok(Server {
+        addr,
+        state,
+        stop,
+        serving,
+        background,
+    })
+}
+
+/// The checkout store, and the sandbox with its own ledger on the same file when the sandbox is
+/// the chosen provider: a production server has no simulated chain, no sandbox webhook endpoint
+/// and no way to "pay" a payment by API.
+async fn open_stores(config: &Config) -> anyhow::Result<(Db, Option<Arc<SandboxProvider>>)> {
+    let path = config.database_path();
+    let with_sandbox = config.sandbox_enabled();
+    let (store, ledger) = tokio::task::spawn_blocking(move || {
+        let ledger = with_sandbox
+            .then(|| SqliteLedger::open(&path))
+            .transpose()?;
+        anyhow::Ok((SqliteStore::open(&path)?, ledger))
+    })
+    .await
+    .context("opening the store")??;
+    let sandbox = ledger.map(|ledger| {
+        let ledger = Ledger::new(Arc::new(ledger));
+        Arc::new(SandboxProvider::new(ledger, config.sandbox.clone()))
+    });
+    Ok((Db::new(Arc::new(store)), sandbox))
+}
+
+/// Logs the webhook URL to register with each provider (from `public_url`) and returns where the
+/// sandbox posts its own: its setting, else `public_url`, else this server's loopback address.
+fn webhook_urls(config: &Config, providers: &Registry, addr: SocketAddr) -> String {
+    for provider in providers.names() {
+        if let Some(url) = config.webhook_url(provider) {
+            tracing::info!(provider, %url, "the provider's webhooks go to this URL");
+        }
+    }
+    config
+        .sandbox
+        .webhook_url
+        .clone()
+        .or_else(|| config.webhook_url("sandbox"))
+        .unwrap_or_else(|| format!("http://{}/webhooks/sandbox", loopback(addr)))
+}
+
+/// The work that runs beside the requests: expiry sweep, reconciliation, notifications.
+fn background_tasks(state: &AppState, shutdown: watch::Receiver<bool>) -> Vec<JoinHandle<()>> {
+    vec![
         tokio::spawn(expiry::run(state.clone(), shutdown.clone())),
         tokio::spawn(reconciler::run(state.clone(), shutdown.clone())),
         tokio::spawn(notify::worker::run(
             state.db.clone(),
             state.config.notify.clone(),
-            shutdown.clone(),
+            shutdown,
         )),
-    ];
-    if let Some(sandbox) = sandbox {
-        background.push(tokio::spawn(chain::run(
-            sandbox,
-            webhook_url,
-            shutdown.clone(),
-        )));
-    }
-    let router = app(state.clone());
-    let mut stopping = shutdown;
-    let serving = tokio::spawn(async move {
+    ]
+}
+
+/// Serves `router` on `listener` until `shutdown` turns true.
+fn serve(
+    listener: tokio::net::TcpListener,
+    router: axum::Router,
+    mut shutdown: watch::Receiver<bool>,
+) -> JoinHandle<std::io::Result<()>> {
+    tokio::spawn(async move {
         // `into_make_service` prepares the routes once; serving the `Router` itself would
         // rebuild them for every connection (about 9 KB each, which 10 000 live streams feel).
         // With the peer's address, which the public API's rate limit is keyed by.
@@ -145,16 +178,9 @@ pub async fn start(config: Config) -> anyhow::Result<Server> {
             router.into_make_service_with_connect_info::<SocketAddr>(),
         )
         .with_graceful_shutdown(async move {
-            let _ = stopping.wait_for(|stop| *stop).await;
+            let _ = shutdown.wait_for(|stop| *stop).await;
         })
         .await
-    });
-    Ok(Server {
-        addr,
-        state,
-        stop,
-        serving,
-        background,
     })
 }
 

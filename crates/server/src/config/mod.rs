@@ -48,10 +48,12 @@ pub struct Config {
     pub dist: Option<PathBuf>,
     /// Demo merchant pages, served under /examples/.
     pub examples: Option<PathBuf>,
-    /// Permissive CORS and seeded demo widgets.
+    /// Seeded demo widgets, and the demo merchant key accepted for the sandbox.
     pub demo: bool,
-    /// How this server is reached from outside; reserved for links in merchant notifications.
-    /// (The sandbox posts to its own loopback address unless `sandbox.webhook_url` says otherwise.)
+    /// How this server is reached from outside (`https://pay.example`): the base of the webhook
+    /// URLs to register with providers (logged at start-up), and where the sandbox posts its
+    /// webhooks unless `sandbox.webhook_url` says otherwise (without either, its own loopback
+    /// address).
     pub public_url: Option<String>,
     pub merchant_api_key: Secret,
     /// Origins allowed to call the public API from a browser (ignored with `demo`).
@@ -202,7 +204,31 @@ impl Config {
                 self.provider
             );
         }
+        self.check_public_url()?;
         self.notify.validate()
+    }
+
+    fn check_public_url(&self) -> anyhow::Result<()> {
+        let Some(url) = &self.public_url else {
+            return Ok(());
+        };
+        let rest = url
+            .strip_prefix("https://")
+            .or_else(|| url.strip_prefix("http://"));
+        match rest {
+            Some(host) if !host.is_empty() && !url.contains(char::is_whitespace) => Ok(()),
+            _ => anyhow::bail!(
+                "public_url must be the http:// or https:// address this server is reached at, \
+                 e.g. https://pay.example (got {url:?})"
+            ),
+        }
+    }
+
+    /// `<public_url>/webhooks/<provider>`: what to register with `provider`, once `public_url`
+    /// is known.
+    pub fn webhook_url(&self, provider: &str) -> Option<String> {
+        let base = self.public_url.as_deref()?.trim_end_matches('/');
+        Some(format!("{base}/webhooks/{provider}"))
     }
 
     /// Fails closed: outside the demo the merchant API needs a key of the operator's own, and a
@@ -418,5 +444,30 @@ USD = "70000"
             ..Config::default()
         };
         own.refuse_unsafe_keys().unwrap();
+    }
+
+    #[test]
+    fn public_url_must_be_a_web_address_and_gives_the_webhook_urls() {
+        let with = |url: &str| Config {
+            public_url: Some(url.to_owned()),
+            ..Config::default()
+        };
+        assert_eq!(
+            with("https://pay.example/")
+                .webhook_url("calypso")
+                .as_deref(),
+            Some("https://pay.example/webhooks/calypso")
+        );
+        assert_eq!(Config::default().webhook_url("calypso"), None);
+        with("https://pay.example").check_public_url().unwrap();
+        for bad in [
+            "pay.example",
+            "ftp://pay.example",
+            "https://",
+            "https://pay example",
+        ] {
+            let err = with(bad).check_public_url().unwrap_err().to_string();
+            assert!(err.contains("public_url"), "{bad}: {err}");
+        }
     }
 }

@@ -1,5 +1,6 @@
-//! Merchant notifications: every status change of a checkout becomes one event
-//! (`domain::merchant_event`), written to the outbox by the store in the transaction that makes
+//! Merchant notifications: every change the payer sees (payment on screen, amount paid,
+//! confirmations, exception, status) becomes one typed event (`domain::merchant_event` decides
+//! which), written to the outbox by the store in the transaction that makes
 //! the change, then sent by [`worker`] to the merchant's URL, signed ([`signature`]), retried
 //! with [`backoff`] until the merchant answers 2xx or about three days have passed. Every
 //! attempt is recorded; the merchant API lists deliveries and asks for redeliveries

@@ -48,6 +48,11 @@ impl Registry {
         self.active.clone()
     }
 
+    /// Every configured provider's name.
+    pub fn names(&self) -> impl Iterator<Item = &'static str> + '_ {
+        self.all.iter().map(|p| p.name())
+    }
+
     /// The provider a stored payment or an inbound webhook belongs to.
     pub fn named(&self, name: &str) -> Option<Arc<dyn Provider>> {
         self.all.iter().find(|p| p.name() == name).cloned()

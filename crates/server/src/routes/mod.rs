@@ -1,6 +1,7 @@
 //! The HTTP surface: which path goes to which handler, and the layers around them.
 
 pub mod assets;
+pub mod checkout_events;
 pub mod deliveries;
 pub mod extract;
 pub mod health;
@@ -45,6 +46,7 @@ pub const ROUTES: &[(&str, &str)] = &[
     ("get", paths::CHECKOUT),
     ("post", paths::CHECKOUT_CANCEL),
     ("post", paths::CHECKOUT_RESOLVE),
+    ("get", paths::CHECKOUT_EVENTS),
     ("post", paths::WIDGETS),
     ("get", paths::WIDGET),
     ("post", paths::SANDBOX_PAY),
@@ -157,6 +159,7 @@ fn merchant_routes(state: &AppState) -> Router<AppState> {
         .route(paths::CHECKOUT, get(merchant::get_checkout))
         .route(paths::CHECKOUT_CANCEL, post(merchant::cancel_checkout))
         .route(paths::CHECKOUT_RESOLVE, post(merchant::resolve_checkout))
+        .route(paths::CHECKOUT_EVENTS, get(checkout_events::list))
         .route(paths::WIDGETS, post(merchant::create_widget))
         .route(paths::WIDGET, get(merchant::get_widget))
         .route(paths::DELIVERIES, get(deliveries::list))

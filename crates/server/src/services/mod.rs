@@ -9,6 +9,7 @@
 pub mod checkouts;
 pub mod deliveries;
 pub mod demo;
+pub mod events;
 pub mod paging;
 pub mod pick;
 pub mod reconcile;

@@ -404,13 +404,19 @@ fn query_schema(doc: &Value, path: &str, name: &str) -> Value {
 async fn the_server_enforces_what_the_document_states_and_nothing_more() {
     let doc: Value = serde_json::from_str(DOCUMENT).unwrap();
     let app = spawn_app().await;
-    for listing in ["/api/v1/checkouts", "/api/v1/deliveries"] {
-        let limit = query_schema(&doc, listing, "limit");
+    let id = app.fixed_checkout("10", "USD").await;
+    let events = format!("/api/v1/checkouts/{id}/events");
+    for (listing, documented) in [
+        ("/api/v1/checkouts", "/api/v1/checkouts"),
+        ("/api/v1/deliveries", "/api/v1/deliveries"),
+        (events.as_str(), "/api/v1/checkouts/{id}/events"),
+    ] {
+        let limit = query_schema(&doc, documented, "limit");
         assert_eq!(
             (&limit["type"], &limit["minimum"], &limit["maximum"]),
             (&Value::from("integer"), &Value::from(1), &Value::from(100))
         );
-        let cursor = query_schema(&doc, listing, "cursor");
+        let cursor = query_schema(&doc, documented, "cursor");
         assert!(cursor["pattern"].as_str().unwrap().starts_with("^[+"));
         for (query, field) in [
             ("limit=", "limit"),

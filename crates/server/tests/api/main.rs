@@ -15,6 +15,7 @@ mod crash;
 mod errors;
 mod fuzz;
 mod live;
+mod merchant_events;
 mod notify;
 mod payments;
 mod providers_calypso;

@@ -1,5 +1,6 @@
 //! The change feed of a checkout (`checkout_events`) and the merchant events it announces,
-//! written in the transaction that makes the change.
+//! written in the transaction that makes the change. Which events a change announces is the
+//! domain's decision (`domain::merchant_event`); they are queued in the order it returns them.
 
 use rusqlite::{params, Connection};
 
@@ -75,5 +76,38 @@ mod tests {
             (CheckoutStatus::New, CheckoutStatus::WaitingPayment)
         );
         assert!(event.id.starts_with("evt_"));
+    }
+
+    #[test]
+    fn several_facts_changed_in_one_version_are_several_rows_in_their_order() {
+        let conn = migrated();
+        let policy = Policy::default();
+        let mut before = checkout("CCO-1", NOW);
+        before
+            .add_payment(payment("PAY-1", "CCO-1"), &policy, NOW)
+            .unwrap();
+        checkouts::write(&conn, &before, true).unwrap();
+        before.changes.clear();
+        let mut after = before.clone();
+        after
+            .record_funds("PAY-1", &funds(10_000, 0), "PAID", &policy, NOW + 1)
+            .unwrap();
+        write(&conn, Some(&before), &after).unwrap();
+
+        let mut stmt = conn
+            .prepare("SELECT version, event_type FROM merchant_outbox ORDER BY seq")
+            .unwrap();
+        let rows: Vec<(i64, String)> = stmt
+            .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))
+            .unwrap()
+            .collect::<Result<_, _>>()
+            .unwrap();
+        assert_eq!(
+            rows,
+            [
+                (3, "payment.funds_seen".to_owned()),
+                (3, "checkout.status_changed".to_owned())
+            ]
+        );
     }
 }
