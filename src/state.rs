@@ -335,6 +335,7 @@ mod tests {
             currencies: vec![],
             payment: None,
             version: 1,
+            test: false,
         }
     }
 

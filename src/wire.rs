@@ -161,6 +161,7 @@ pub fn checkout(o: &JsValue) -> Result<CheckoutView> {
         currencies: required(o, "currencies", |v| list(v, currency_option))?,
         payment: optional(o, "payment", |v| payment(&v).ok())?,
         version: required(o, "version", whole)?,
+        test: optional(o, "test", |v| v.as_bool())?.unwrap_or(false),
     })
 }
 

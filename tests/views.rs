@@ -226,16 +226,16 @@ async fn pay_keeps_the_address_while_the_quote_holds_or_once_funds_arrived() {
 }
 
 #[wasm_bindgen_test]
-async fn a_test_payment_says_so_before_anything_else() {
-    let mut c = with_payment(WaitingPayment, None, "0");
-    c.payment.as_mut().unwrap().test = true;
-    let m = mount(move || view! { <Pay checkout=c locale=EN on_back=|| {} /> });
+async fn a_test_checkout_says_so_above_everything_else() {
+    let mut c = checkout(New, None);
+    c.test = true;
+    let m = mount(move || view! { <Header checkout=c locale=EN /> });
     assert_eq!(
         m.text("[part=test-badge]"),
         "Test payment: test network, never send real funds"
     );
-    let real = with_payment(WaitingPayment, None, "0");
-    let m = mount(move || view! { <Pay checkout=real locale=EN on_back=|| {} /> });
+    let real = checkout(New, None);
+    let m = mount(move || view! { <Header checkout=real locale=EN /> });
     assert!(m.query("[part=test-badge]").is_none());
 }
 

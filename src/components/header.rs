@@ -26,7 +26,12 @@ pub fn Header(
         .payment
         .as_ref()
         .map(|p| format::money(tag, &p.amount, &p.currency));
+    // A sandbox checkout says so above everything else, on every screen.
+    let test_badge = checkout.test.then(|| {
+        view! { <p class="test-badge" part="test-badge" role="note">{locale.messages().test_payment()}</p> }
+    });
     view! {
+        {test_badge}
         <header class="header" part="header">
             {logo}
             <div class="header-text">

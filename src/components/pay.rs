@@ -49,12 +49,8 @@ pub fn Pay(
     let left = seconds_left(payment.rate_expires_at.clone());
     let can_requote = requote.is_some();
     let ended = move || can_requote && left.get() <= 0;
-    let test_note = payment.test.then(
-        || view! { <p class="test-badge" part="test-badge" role="note">{t.test_payment()}</p> },
-    );
     view! {
         <section class="pay" part="pay">
-            {test_note}
             {quote_ended(locale, ended, requote, on_requote)}
             <div class="pay-details" hidden=ended>
             {amount_and_address(locale, &payment)}

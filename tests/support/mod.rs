@@ -63,6 +63,7 @@ pub fn checkout(status: CheckoutStatus, exception: Option<Exception>) -> Checkou
         currencies: options(),
         payment: None,
         version: 3,
+        test: false,
     }
 }
 

@@ -74,6 +74,9 @@ pub struct CheckoutView {
     pub payment: Option<PaymentView>,
     /// Increases with every change; the live stream and ETags are built from it.
     pub version: u64,
+    /// A test checkout (the sandbox): nothing real is paid, and the widget says so.
+    #[serde(default)]
+    pub test: bool,
 }
 
 /// The payment for one picked currency: where to send what.

@@ -140,6 +140,7 @@ mod tests {
             currencies: vec![],
             payment: None,
             version,
+            test: false,
         }
     }
 

@@ -223,8 +223,12 @@ impl CheckoutRecord {
     }
 
     /// What anybody with the id may see, with the payment's QR matrices for the widget.
-    pub fn public_view(&self, catalogue: &Catalogue) -> CheckoutView {
-        self.checkout_view(catalogue, true)
+    /// `test_provider`: new payments are opened with a test provider (the sandbox), so the
+    /// checkout says it is a test from the start; a test payment says so in any case.
+    pub fn public_view(&self, catalogue: &Catalogue, test_provider: bool) -> CheckoutView {
+        let mut view = self.checkout_view(catalogue, true);
+        view.test |= test_provider;
+        view
     }
 
     /// The checkout as described to payers (`with_qr`) or, without the QR matrices, within the
@@ -257,6 +261,7 @@ impl CheckoutRecord {
                 .active_payment()
                 .and_then(|p| self.payment_view(p, catalogue, with_qr)),
             version: self.version,
+            test: self.payments.iter().any(|p| p.test),
         }
     }
 

@@ -25,7 +25,7 @@ pub async fn checkout(State(state): State<AppState>, Id(id): Id) -> AppResult<Re
     let record = checkouts::load(&state, &id).await?;
     Ok((
         [(header::CACHE_CONTROL, NO_CACHE)],
-        Json(record.public_view(&state.catalogue)),
+        Json(record.public_view(&state.catalogue, state.provider().is_test())),
     )
         .into_response())
 }
@@ -39,7 +39,7 @@ pub async fn pick(
     let record = pick::pick(&state, &id, request).await?;
     Ok((
         [(header::CACHE_CONTROL, NO_CACHE)],
-        Json(record.public_view(&state.catalogue)),
+        Json(record.public_view(&state.catalogue, state.provider().is_test())),
     )
         .into_response())
 }
@@ -132,7 +132,7 @@ pub async fn events(
     // Subscribe first: a change between the read and the subscription cannot be lost.
     let subscription = state.live.subscribe(&id);
     let record = checkouts::load(&state, &id).await?;
-    let view = record.public_view(&state.catalogue);
+    let view = record.public_view(&state.catalogue, state.provider().is_test());
     let current = Arc::new(Published {
         version: view.version,
         status: view.status,
@@ -170,7 +170,7 @@ pub async fn open_widget(State(state): State<AppState>, Id(key): Id) -> AppResul
     let record = widgets::open_checkout(&state, &key).await?;
     Ok((
         StatusCode::CREATED,
-        Json(record.public_view(&state.catalogue)),
+        Json(record.public_view(&state.catalogue, state.provider().is_test())),
     )
         .into_response())
 }

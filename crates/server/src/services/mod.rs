@@ -49,7 +49,9 @@ where
     } = &outcome
     {
         state.status_cache.put(record);
-        state.live.publish(&record.public_view(&state.catalogue));
+        state
+            .live
+            .publish(&record.public_view(&state.catalogue, state.provider().is_test()));
     }
     Ok(outcome)
 }

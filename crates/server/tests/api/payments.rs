@@ -496,3 +496,13 @@ async fn funds_after_the_quote_ended_still_pay_when_the_coin_rose() {
         .await;
     assert_eq!(view["payment"]["amount"], "0.00041667");
 }
+
+#[tokio::test]
+async fn a_sandbox_checkout_says_it_is_a_test_before_any_coin_is_picked() {
+    let app = spawn_app().await;
+    let id = app.fixed_checkout("25", "USD").await;
+    let (_, view) = app
+        .public_get(&format!("/api/v1/public/checkouts/{id}"))
+        .await;
+    assert_eq!(view["test"], true, "{view}");
+}

@@ -839,6 +839,12 @@ async fn with_a_real_provider_the_sandbox_has_no_routes() {
         .raw_post("/webhooks/sandbox", false, b"{}".to_vec())
         .await;
     assert_eq!(status, StatusCode::NOT_FOUND, "{body}");
+    // Nor is any checkout a test.
+    let id = app.fixed_checkout("0.001", "BTC").await;
+    let (_, view) = app
+        .public_get(&format!("/api/v1/public/checkouts/{id}"))
+        .await;
+    assert_eq!(view["test"], false, "{view}");
     let (status, body) = app
         .merchant_post("/api/v1/sandbox/payments/PAY-x/pay", json!({"amount": "1"}))
         .await;

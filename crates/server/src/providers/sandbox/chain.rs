@@ -29,12 +29,17 @@ pub async fn run(
         }
     };
     let mut blocks = tokio::time::interval(sandbox.config().block_interval);
+    let half_block_ms = i64::try_from(sandbox.config().block_interval.as_millis() / 2).unwrap_or(0);
     blocks.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Skip);
     let wake = sandbox.wake();
     loop {
         tokio::select! {
             _ = blocks.tick() => {
-                if let Err(e) = sandbox.ledger().run(|l| l.mine_block(now_ms())).await {
+                // A transaction waits at least half a block in the mempool before its first
+                // confirmation, as on a real chain: "funds seen" is never skipped.
+                let now = now_ms();
+                let seen_by = now - half_block_ms;
+                if let Err(e) = sandbox.ledger().run(move |l| l.mine_block(now, seen_by)).await {
                     tracing::warn!("sandbox block failed: {e}");
                 }
             }

@@ -44,7 +44,7 @@ pub trait SandboxLedger: Send + Sync + 'static {
     fn add_tx(&self, reference: &str, amount_units: u128, now_ms: i64) -> StoreResult<SandboxTx>;
     /// One block: every unconfirmed transaction gains a confirmation; one notification per
     /// affected invoice. Returns how many invoices changed.
-    fn mine_block(&self, now_ms: i64) -> StoreResult<usize>;
+    fn mine_block(&self, now_ms: i64, seen_by_ms: i64) -> StoreResult<usize>;
     /// Notifications not acknowledged yet, oldest first.
     fn undelivered(&self, limit: u32) -> StoreResult<Vec<SandboxNotification>>;
     fn mark_delivered(&self, event_id: &str, now_ms: i64) -> StoreResult<()>;

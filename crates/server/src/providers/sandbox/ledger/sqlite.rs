@@ -68,6 +68,10 @@ fn queue_notification(conn: &Connection, invoice_ref: &str, now_ms: i64) -> rusq
     Ok(())
 }
 
+/// The transactions a block confirms once more: unconfirmed ones that were in the mempool by
+/// `?1` (a block never includes a transaction the moment it is sent), then every block after.
+const MINED: &str = "confirmations < required AND (confirmations > 0 OR seen_at <= ?1)";
+
 impl SandboxLedger for SqliteLedger {
     fn create_invoice(&self, i: &SandboxInvoice) -> StoreResult<()> {
         lock(&self.writer)
@@ -134,15 +138,15 @@ impl SandboxLedger for SqliteLedger {
         Ok(sandbox_tx)
     }
 
-    fn mine_block(&self, now_ms: i64) -> StoreResult<usize> {
+    fn mine_block(&self, now_ms: i64, seen_by_ms: i64) -> StoreResult<usize> {
         let mut conn = lock(&self.writer);
         let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
         let refs = {
-            let mut stmt = tx.prepare_cached(
-                "SELECT DISTINCT invoice_ref FROM sandbox_txs WHERE confirmations < required",
-            )?;
+            let mut stmt = tx.prepare_cached(&format!(
+                "SELECT DISTINCT invoice_ref FROM sandbox_txs WHERE {MINED}"
+            ))?;
             let refs = stmt
-                .query_map([], |r| r.get::<_, String>(0))?
+                .query_map([seen_by_ms], |r| r.get::<_, String>(0))?
                 .collect::<rusqlite::Result<Vec<_>>>()?;
             refs
         };
@@ -150,8 +154,8 @@ impl SandboxLedger for SqliteLedger {
             return Ok(0);
         }
         tx.execute(
-            "UPDATE sandbox_txs SET confirmations = confirmations + 1 WHERE confirmations < required",
-            [],
+            &format!("UPDATE sandbox_txs SET confirmations = confirmations + 1 WHERE {MINED}"),
+            [seen_by_ms],
         )?;
         for r in &refs {
             queue_notification(&tx, r, now_ms)?;
@@ -246,13 +250,15 @@ mod tests {
         let ledger = SqliteLedger::open(&dir.path().join("checkout.db")).unwrap();
         ledger.create_invoice(&invoice("sbx_inv_1", 1)).unwrap();
         ledger.create_invoice(&invoice("sbx_inv_2", 2)).unwrap();
-        assert_eq!(ledger.mine_block(NOW).unwrap(), 0);
+        assert_eq!(ledger.mine_block(NOW, NOW).unwrap(), 0);
         ledger.add_tx("sbx_inv_1", 10, NOW).unwrap();
         ledger.add_tx("sbx_inv_2", 20, NOW).unwrap();
         ledger.add_tx("sbx_inv_2", 30, NOW).unwrap();
-        assert_eq!(ledger.mine_block(NOW + 1).unwrap(), 2);
-        assert_eq!(ledger.mine_block(NOW + 2).unwrap(), 1);
-        assert_eq!(ledger.mine_block(NOW + 3).unwrap(), 0);
+        // Sent after the cut-off of this block: not in it.
+        assert_eq!(ledger.mine_block(NOW + 1, NOW - 1).unwrap(), 0);
+        assert_eq!(ledger.mine_block(NOW + 1, NOW).unwrap(), 2);
+        assert_eq!(ledger.mine_block(NOW + 2, NOW + 1).unwrap(), 1);
+        assert_eq!(ledger.mine_block(NOW + 3, NOW + 2).unwrap(), 0);
         assert_eq!(confirmations(&ledger, "sbx_inv_1"), [1]);
         assert_eq!(confirmations(&ledger, "sbx_inv_2"), [2, 2]);
 
