@@ -47,11 +47,15 @@ pub enum ApiError {
     Aborted,
 }
 
+/// The server's code for a provider that refused a payment (a 502 that retrying cannot fix).
+pub const PROVIDER_REFUSED: &str = "provider_refused";
+
 impl ApiError {
     /// Worth retrying as is (as opposed to a request the server refused on its merits).
     pub fn is_transient(&self) -> bool {
         match self {
             ApiError::Network | ApiError::Unexpected(_) => true,
+            ApiError::Server { code, .. } if code == PROVIDER_REFUSED => false,
             ApiError::Server { status, .. } => *status >= 500 || *status == 429,
             ApiError::Aborted => false,
         }

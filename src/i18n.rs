@@ -191,6 +191,7 @@ messages! {
     error_network: "We could not reach the payment server. Check your connection.",
     error_server: "The payment server could not complete the request.",
     error_missing: "This widget has no checkout id or widget key.",
+    error_declined: "The payment provider declined to open this payment. Choose another currency or contact the merchant.",
     reconnecting: "Connection lost. Reconnecting…",
     pay_with: "Pay with",
     filter: "Search currencies",

@@ -418,6 +418,32 @@ async fn a_refused_request_shows_the_servers_words_without_a_retry() {
     assert!(m.query(".error button").is_some());
 }
 
+#[wasm_bindgen_test]
+async fn a_provider_refusal_is_explained_without_a_retry_that_would_only_repeat_it() {
+    let refused = ApiError::Server {
+        status: 502,
+        code: "provider_refused".into(),
+        message: "the payment provider declined to open this payment".into(),
+    };
+    let m = mount(move || view! { <Failure error=refused locale=EN retry=|| {} /> });
+    assert_eq!(
+        m.text(".error-message"),
+        "The payment provider declined to open this payment. Choose another currency or contact \
+         the merchant."
+    );
+    assert!(m.query(".error button").is_none());
+    let unavailable = ApiError::Server {
+        status: 502,
+        code: "provider_unavailable".into(),
+        message: "the payment provider could not be reached; try again".into(),
+    };
+    let m = mount(move || view! { <Failure error=unavailable locale=EN retry=|| {} /> });
+    assert!(
+        m.query(".error button").is_some(),
+        "an outage can be retried"
+    );
+}
+
 /// Replaces `navigator.clipboard` for one test; `None` removes it (an insecure page).
 fn stub_clipboard(present: bool) {
     js(if present {

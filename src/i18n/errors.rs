@@ -4,7 +4,7 @@
 use protocol::Amount;
 
 use super::{fill, Locale};
-use crate::api::ApiError;
+use crate::api::{ApiError, PROVIDER_REFUSED};
 use crate::format;
 use crate::state::AmountInputError;
 
@@ -15,6 +15,7 @@ pub fn error_text(error: &ApiError, locale: Locale) -> String {
     match error {
         ApiError::Network | ApiError::Unexpected(_) => t.error_network().to_owned(),
         ApiError::Server { code, .. } if code == "missing_id" => t.error_missing().to_owned(),
+        ApiError::Server { code, .. } if code == PROVIDER_REFUSED => t.error_declined().to_owned(),
         ApiError::Server {
             status, message, ..
         } if *status < 500 && !message.is_empty() => message.clone(),

@@ -16,6 +16,7 @@ use protocol::{ErrorBody, ErrorDetail};
 
 use crate::domain::error::DomainError;
 use crate::domain::state_machine::Refusal;
+use crate::providers::failure::{self, FailureKind};
 use crate::store::error::StoreError;
 
 #[derive(Debug)]
@@ -97,13 +98,22 @@ impl AppError {
         )
     }
 
-    /// 502: a provider failed; the caller may retry.
+    /// 502: a provider failed. Unreachable (the caller may retry) or refused (retrying would
+    /// only repeat the refusal); the cause, with the provider's reason, goes to the log.
     pub fn upstream(cause: anyhow::Error) -> AppError {
-        let mut e = AppError::new(
-            StatusCode::BAD_GATEWAY,
-            "provider_unavailable",
-            "the payment provider could not be reached; try again",
-        );
+        let mut e = match failure::kind_of(&cause) {
+            FailureKind::Unavailable => AppError::new(
+                StatusCode::BAD_GATEWAY,
+                "provider_unavailable",
+                "the payment provider could not be reached; try again",
+            ),
+            FailureKind::Refused => AppError::new(
+                StatusCode::BAD_GATEWAY,
+                "provider_refused",
+                "the payment provider declined to open this payment; choose another currency \
+                 or contact the merchant",
+            ),
+        };
         e.cause = Some(cause);
         e
     }

@@ -6,14 +6,20 @@ use std::time::Duration;
 
 use anyhow::anyhow;
 
+use super::failure;
 use crate::config::HttpSettings;
 
-/// Why a provider call failed. Messages name the call and the status, never a header or body
-/// (a body may echo what we sent).
+/// Why a provider call failed. Messages name the call and the status, never a header or our
+/// request body; a refusal carries the provider's own explanation, capped and on one line.
 #[derive(Debug, thiserror::Error)]
 pub enum CallError {
-    #[error("{call}: the provider refused the request with HTTP {status}")]
-    Refused { call: &'static str, status: u16 },
+    /// `reason` is the provider's own explanation, as [`failure::reason_from_body`] reads it.
+    #[error("{call}: the provider refused the request with HTTP {status}: {reason}")]
+    Refused {
+        call: &'static str,
+        status: u16,
+        reason: String,
+    },
     #[error("{call}: the provider failed with HTTP {status} after {attempts} attempts")]
     ServerError {
         call: &'static str,
@@ -62,10 +68,7 @@ impl HttpClient {
                 Ok(resp) => {
                     let status = resp.status();
                     if status.is_client_error() {
-                        return Err(CallError::Refused {
-                            call,
-                            status: status.as_u16(),
-                        });
+                        return Err(refused(call, status.as_u16(), resp).await);
                     }
                     if status.is_server_error() {
                         tracing::warn!(call, status = status.as_u16(), attempt, "provider 5xx");
@@ -79,6 +82,7 @@ impl HttpClient {
                             return Err(CallError::Refused {
                                 call,
                                 status: status.as_u16(),
+                                reason: "a redirect, which is not followed".into(),
                             });
                         }
                         Err(e) => {
@@ -129,5 +133,19 @@ impl HttpClient {
             (uuid::Uuid::new_v4().as_u128() % u128::from(spread)) as u64
         };
         base + Duration::from_millis(jitter)
+    }
+}
+
+/// A 4xx: read (a bounded part of) the provider's explanation and log it, since the merchant
+/// needs to know what was refused and why while the payer only hears that it was.
+async fn refused(call: &'static str, status: u16, resp: reqwest::Response) -> CallError {
+    const LIMIT: usize = 16 * 1024;
+    let body = resp.bytes().await.unwrap_or_default();
+    let reason = failure::reason_from_body(&body[..body.len().min(LIMIT)]);
+    tracing::warn!(call, status, reason = %reason, "the provider refused the request");
+    CallError::Refused {
+        call,
+        status,
+        reason,
     }
 }

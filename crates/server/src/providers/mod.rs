@@ -16,6 +16,7 @@
 pub mod calypso;
 pub mod coinsph;
 pub mod decimal;
+pub mod failure;
 pub mod funds;
 pub mod http_client;
 pub mod inqud;

@@ -31,6 +31,8 @@ impl Recorded {
 #[derive(Debug, Clone)]
 pub enum Fault {
     Status(u16),
+    /// A refusal with the provider's own JSON explanation.
+    Refuse(u16, &'static str),
     Delay(Duration),
     Body(&'static str),
 }
@@ -78,6 +80,14 @@ async fn handle<S: Send + 'static>(
             return (
                 StatusCode::from_u16(code).unwrap(),
                 "{\"error\":\"injected\"}",
+            )
+                .into_response()
+        }
+        Some(Fault::Refuse(code, body)) => {
+            return (
+                StatusCode::from_u16(code).unwrap(),
+                [("content-type", "application/json")],
+                body,
             )
                 .into_response()
         }

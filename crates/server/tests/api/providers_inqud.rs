@@ -383,3 +383,52 @@ async fn inqud_payment_whose_webhooks_never_arrive_reaches_success_by_reconcilia
     app.wait_for_status(&id, "SUCCESS").await;
     emu.assert_clean();
 }
+
+#[tokio::test]
+async fn a_provider_refusal_is_told_to_the_payer_once_and_explained_in_the_log() {
+    let emu = emulator().await;
+    let app = app(&emu).await;
+    let refusal =
+        r#"{"error":{"code":"VALIDATION","message":"fixedAmount below the project minimum"}}"#;
+
+    // The payer: one attempt (a 4xx is never retried), a 502 that says retrying will not help,
+    // and nothing of the provider's words or our secrets.
+    emu.fault(Fault::Refuse(422, refusal));
+    let id = app.fixed_checkout("10", "USD").await;
+    let (code, body) = app.pick_raw(&id, "USDT", "ETHEREUM", None).await;
+    let message = body["error"]["message"].as_str().unwrap_or_default();
+    assert_eq!(
+        (code, error_of(&body).0.as_str()),
+        (StatusCode::BAD_GATEWAY, "provider_refused")
+    );
+    assert!(message.contains("declined"), "{message}");
+    assert!(!body.to_string().contains("minimum"), "{body}");
+    assert!(!body.to_string().contains(API_SECRET));
+    assert_eq!(emu.requests().len(), 1, "a refusal is not retried");
+
+    // An outage still reads as one: three attempts, then `provider_unavailable`.
+    for _ in 0..3 {
+        emu.fault(Fault::Status(503));
+    }
+    let (code, body) = app.pick_raw(&id, "USDT", "ETHEREUM", None).await;
+    assert_eq!(
+        (code, error_of(&body).0.as_str()),
+        (StatusCode::BAD_GATEWAY, "provider_unavailable")
+    );
+    assert_eq!(emu.requests().len(), 4);
+
+    // The merchant's log gets the error's cause: the call, the status and the provider's reason.
+    let provider = InqudProvider::new(config(&emu.base)).unwrap();
+    emu.fault(Fault::Refuse(400, refusal));
+    let err = provider.fetch_invoice("CCO-unknown", 6).await.unwrap_err();
+    let logged = format!("{err:#}");
+    assert!(
+        logged.contains("HTTP 400") && logged.contains("fixedAmount below the project minimum"),
+        "{logged}"
+    );
+    assert!(
+        !logged.contains(API_SECRET) && !logged.contains(API_ID),
+        "{logged}"
+    );
+    emu.assert_clean();
+}
