@@ -111,6 +111,33 @@ async fn choose_filters_the_list_and_validates_the_amount_before_picking() {
     );
 }
 
+/// A pick that does not move focus (Safari's buttons, a scripted `.click()`) leaves the amount
+/// field focused; when the pick succeeds the choice view goes away with the field, whose blur
+/// then arrives after its owner is gone.
+#[wasm_bindgen_test]
+async fn picking_while_the_amount_field_has_focus_does_not_crash() {
+    let mut c = checkout(New, None);
+    c.checkout_type = CheckoutType::NoPrice;
+    c.price = None;
+    c.amount_currency = Some("USD".into());
+    let choosing = RwSignal::new(true);
+    let m = mount(move || {
+        view! {
+            <Show when=move || choosing.get() fallback=|| view! { <p class="paying">"paying"</p> }>
+                <Choose checkout=c.clone() locale=EN on_pick=move |_| choosing.set(false)
+                    busy=RwSignal::new(false) error=RwSignal::new(None) />
+            </Show>
+        }
+    });
+    let field = m.get("#cw-amount");
+    field.focus().unwrap();
+    type_into(&field, "25");
+    m.get("button.currency[data-currency=BTC]").click();
+    assert!(until(|| m.query(".paying").is_some()).await);
+    sleep(50).await;
+    assert_no_crash();
+}
+
 #[wasm_bindgen_test]
 async fn suggested_amounts_fill_the_amount_field() {
     let mut c = checkout(New, None);

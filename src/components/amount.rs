@@ -36,20 +36,31 @@ impl AmountEntry {
     }
 
     /// The typed amount if it can be paid; otherwise the reason is shown and `None` returned.
+    ///
+    /// Signals are read with `try_`: the field's `blur` can arrive after the view that owned
+    /// them is gone (a pick that did not move focus replaces the view while the field still has
+    /// it), and reading a disposed signal would abort the whole widget.
     pub fn validate(self) -> Option<Amount> {
         let (decimal, group) = self.separators;
-        let text = self.typed.get_untracked();
+        let text = self.typed.try_get_untracked()?;
         match parse_amount_input(&text, decimal, group, self.max_decimals, self.min, self.max) {
             Ok(amount) => {
-                self.error.set(None);
+                self.error.try_set(None);
                 Some(amount)
             }
             Err(e) => {
                 self.error
-                    .set(Some(amount_error_text(e, self.locale, self.min)));
+                    .try_set(Some(amount_error_text(e, self.locale, self.min)));
                 None
             }
         }
+    }
+
+    /// Whether the payer has typed anything (false once the view is gone).
+    fn has_text(self) -> bool {
+        self.typed
+            .try_with_untracked(|text| !text.trim().is_empty())
+            .unwrap_or(false)
     }
 
     /// A new text from the payer: the old complaint no longer applies.
@@ -95,7 +106,7 @@ pub fn AmountForm(
                 prop:value=move || entry.typed.get()
                 on:input=move |ev| entry.replace(event_target_value(&ev))
                 on:blur=move |_| {
-                    if !entry.typed.get_untracked().trim().is_empty() {
+                    if entry.has_text() {
                         entry.validate();
                     }
                 } />

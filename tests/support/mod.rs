@@ -115,7 +115,29 @@ pub struct Mounted {
 impl Drop for Mounted {
     fn drop(&mut self) {
         self.root.remove();
+        if !std::thread::panicking() {
+            assert_no_crash();
+        }
     }
+}
+
+/// Starts recording uncaught errors in the page. A panic in an event handler or a task is a
+/// `RuntimeError: unreachable` reported to `window`, never to the test that caused it, so
+/// without this a crash passes silently.
+fn watch_for_crashes() {
+    js("if (!window.__crashes) {
+          window.__crashes = [];
+          window.addEventListener('error', (e) => window.__crashes.push(String(e.message)));
+          window.addEventListener('unhandledrejection',
+            (e) => window.__crashes.push('unhandled rejection: ' + e.reason));
+        }");
+}
+
+/// Fails the test if anything uncaught happened in the page since the last check.
+pub fn assert_no_crash() {
+    let crashes = js("return (window.__crashes || []).splice(0).join('\\n');");
+    let crashes = crashes.as_string().unwrap_or_default();
+    assert!(crashes.is_empty(), "uncaught in the page: {crashes}");
 }
 
 impl Mounted {
@@ -147,6 +169,7 @@ where
     F: FnOnce() -> N + 'static,
     N: IntoView + 'static,
 {
+    watch_for_crashes();
     let root: HtmlElement = document().create_element("div").unwrap().unchecked_into();
     document().body().unwrap().append_child(&root).unwrap();
     let handle = leptos::mount::mount_to(root.clone(), view);
@@ -166,9 +189,10 @@ pub async fn sleep(ms: i32) {
     wasm_bindgen_futures::JsFuture::from(promise).await.unwrap();
 }
 
-/// Waits up to two seconds for `condition`.
+/// Waits up to two seconds for `condition`; fails the test at once if the page crashed.
 pub async fn until(mut condition: impl FnMut() -> bool) -> bool {
     for _ in 0..100 {
+        assert_no_crash();
         if condition() {
             return true;
         }
@@ -206,6 +230,7 @@ pub fn qr_pattern(size: u16) -> QrMatrix {
 /// An `<app-widget>` with `attrs`, in the page. The loader's base is a closed port, so nothing
 /// the test does not stub reaches a server.
 pub fn widget(attrs: &[(&str, &str)]) -> HtmlElement {
+    watch_for_crashes();
     checkout_widget::define("http://127.0.0.1:9/widget/".into());
     let el: HtmlElement = document()
         .create_element("app-widget")

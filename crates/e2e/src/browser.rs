@@ -67,9 +67,24 @@ impl Browser {
         }
     }
 
-    /// Opens `url`.
+    /// Opens `url`, after checking that the page being left did not crash.
     pub async fn goto(&self, url: &str) -> Result<(), String> {
+        self.no_crash().await?;
         self.client.goto(url).await.map_err(|e| e.to_string())
+    }
+
+    /// Fails when the page has seen an uncaught error: a panic in the widget is a `RuntimeError:
+    /// unreachable` that only the page's error handler hears, so a journey could otherwise pass
+    /// over a dead widget that still shows its last screen.
+    pub async fn no_crash(&self) -> Result<(), String> {
+        let script = "return (window.__log || []).filter((line) =>
+                        line.startsWith('uncaught: ') || line.startsWith('unhandled rejection: ')
+                        || line.includes('panicked at'));";
+        let crashes = self.eval(script, vec![]).await;
+        match crashes.as_array() {
+            Some(lines) if !lines.is_empty() => Err(format!("the page crashed: {crashes}")),
+            _ => Ok(()),
+        }
     }
 
     /// Runs `script` (a function body; `arguments` holds `args`) in the page.
@@ -276,8 +291,13 @@ impl Browser {
             .unwrap_or_default())
     }
 
-    /// Ends the journey: on failure saves the evidence and fails the test; always closes.
+    /// Ends the journey: on failure (a failed step, or a crash in the page) saves the evidence
+    /// and fails the test; always closes.
     pub async fn finish(self, journey: &str, result: Result<(), String>) {
+        let result = match result {
+            Ok(()) => self.no_crash().await,
+            failed => failed,
+        };
         if let Err(message) = &result {
             self.save_failure(journey).await;
             self.close().await;

@@ -51,7 +51,10 @@ async fn fixed_price_paid_in_full_with_usdt_on_tron() {
     j.finish("j1_fixed_price", result).await;
 }
 
-/// Journey 2: NO_PRICE — invalid amounts are refused in the form, a valid one is paid.
+/// Journey 2: NO_PRICE — invalid amounts are refused in the form, a valid one is paid. The coin
+/// is clicked by script while the amount field keeps focus (as Safari's buttons leave it), the
+/// case that once crashed the widget when the field's blur outlived the view; `finish` fails on
+/// any uncaught error in the page.
 #[tokio::test]
 async fn no_price_validates_the_amount_then_pays() {
     let j = Journey::start(&[], "j2", &no_price("Donation", "USD", "5", "500")).await;
