@@ -30,6 +30,28 @@ export interface StatusChangedDetail {
 
 export type StatusChangedEvent = CustomEvent<StatusChangedDetail>;
 
+/** `event.detail` of `ready`: the first view the payer can use is on screen (once per mount). */
+export interface ReadyDetail {
+  id: string;
+  status: CheckoutStatus;
+}
+
+export type ReadyEvent = CustomEvent<ReadyDetail>;
+
+/** `event.detail` of `loadError`: loading the checkout failed (once per failed attempt). */
+export interface LoadErrorDetail {
+  /** The server's error code (`not_found`, `checkout_expired`, …), `network` when no answer
+   * came, `unexpected_response`, or `missing_id` when the element names no checkout. */
+  reason: string;
+  message: string;
+  /** The HTTP status, when the server answered. */
+  status: number | null;
+  /** Whether the widget's own "Try again" may help. */
+  retryable: boolean;
+}
+
+export type LoadErrorEvent = CustomEvent<LoadErrorDetail>;
+
 /** The element. Set `id` (a checkout) or `widget-key` (a reusable payment link). */
 export interface AppWidgetElement extends HTMLElement {
   addEventListener<K extends keyof AppWidgetEventMap>(
@@ -46,6 +68,8 @@ export interface AppWidgetElement extends HTMLElement {
 
 export interface AppWidgetEventMap extends HTMLElementEventMap {
   statusChanged: StatusChangedEvent;
+  ready: ReadyEvent;
+  loadError: LoadErrorEvent;
 }
 
 /** Attributes of <app-widget>, for frameworks that type their JSX intrinsic elements. */
@@ -63,5 +87,7 @@ declare global {
   }
   interface HTMLElementEventMap {
     statusChanged: StatusChangedEvent;
+    ready: ReadyEvent;
+    loadError: LoadErrorEvent;
   }
 }

@@ -234,3 +234,26 @@ pub fn status_changed_detail(detail: &StatusChangedDetail) -> JsValue {
     set(&o, "exception", detail.exception.map(|e| text(e.as_str())));
     o.into()
 }
+
+/// The `ready` event's `detail`: which checkout is on screen, in which status.
+pub fn ready_detail(id: &str, status: &str) -> JsValue {
+    let o = Object::new();
+    set(&o, "id", Some(text(id)));
+    set(&o, "status", Some(text(status)));
+    o.into()
+}
+
+/// The `loadError` event's `detail`; `status` is the HTTP status when the server answered.
+pub fn load_error_detail(
+    reason: &str,
+    message: &str,
+    status: Option<u16>,
+    retryable: bool,
+) -> JsValue {
+    let o = Object::new();
+    set(&o, "reason", Some(text(reason)));
+    set(&o, "message", Some(text(message)));
+    set(&o, "status", status.map(|s| JsValue::from(u32::from(s))));
+    set(&o, "retryable", Some(JsValue::from_bool(retryable)));
+    o.into()
+}

@@ -7,7 +7,7 @@ mod support;
 use std::cell::RefCell;
 use std::rc::Rc;
 
-use checkout_widget::events::STATUS_CHANGED;
+use checkout_widget::events::{LOAD_ERROR, READY, STATUS_CHANGED};
 use protocol::CheckoutStatus;
 use support::*;
 use wasm_bindgen::prelude::*;
@@ -177,6 +177,104 @@ async fn a_server_error_shows_a_retry_that_recovers() {
         .unchecked_into::<HtmlElement>()
         .click();
     assert!(until(|| screen_of(&el).as_deref() == Some("choose")).await);
+    el.remove();
+}
+
+/// Records the `detail` of every `name` event the element dispatches.
+fn record(el: &Element, name: &str) -> Rc<RefCell<Vec<JsValue>>> {
+    let seen = Rc::new(RefCell::new(Vec::new()));
+    let sink = seen.clone();
+    let listener = Closure::<dyn Fn(CustomEvent)>::new(move |e: CustomEvent| {
+        assert!(e.bubbles() && e.composed());
+        sink.borrow_mut().push(e.detail());
+    });
+    el.add_event_listener_with_callback(name, listener.as_ref().unchecked_ref())
+        .unwrap();
+    listener.forget();
+    seen
+}
+
+fn field(detail: &JsValue, key: &str) -> JsValue {
+    js_sys::Reflect::get(detail, &key.into()).unwrap()
+}
+
+#[wasm_bindgen_test]
+async fn ready_fires_once_when_the_first_view_can_be_used() {
+    stub_fetch(&[(
+        "/checkouts/CCO-1",
+        200,
+        checkout_json(CheckoutStatus::New),
+        200,
+    )]);
+    let el = widget(&ATTRS);
+    let ready = record(&el, READY);
+    let failed = record(&el, LOAD_ERROR);
+    assert!(until(|| !ready.borrow().is_empty()).await);
+    assert_eq!(
+        screen_of(&el).as_deref(),
+        Some("choose"),
+        "ready comes with the view, not before"
+    );
+    assert!(shadow(&el, "button.currency").is_some());
+    let detail = ready.borrow()[0].clone();
+    assert_eq!(field(&detail, "id").as_string().as_deref(), Some("CCO-1"));
+    assert_eq!(field(&detail, "status").as_string().as_deref(), Some("NEW"));
+    sleep(100).await;
+    assert_eq!(ready.borrow().len(), 1, "once per mount");
+    assert!(failed.borrow().is_empty());
+    el.remove();
+}
+
+#[wasm_bindgen_test]
+async fn load_error_says_why_and_whether_a_retry_can_help() {
+    stub_fetch(&[(
+        "/checkouts/CCO-1",
+        404,
+        r#"{"error":{"code":"not_found","message":"checkout CCO-1 not found"}}"#.into(),
+        0,
+    )]);
+    let el = widget(&ATTRS);
+    let failed = record(&el, LOAD_ERROR);
+    let ready = record(&el, READY);
+    assert!(until(|| !failed.borrow().is_empty()).await);
+    let detail = failed.borrow()[0].clone();
+    assert_eq!(
+        field(&detail, "reason").as_string().as_deref(),
+        Some("not_found")
+    );
+    assert_eq!(
+        field(&detail, "message").as_string().as_deref(),
+        Some("checkout CCO-1 not found")
+    );
+    assert_eq!(field(&detail, "status").as_f64(), Some(404.0));
+    assert_eq!(field(&detail, "retryable").as_bool(), Some(false));
+    el.remove();
+
+    // No answer at all: `network`, worth retrying; the retry that works is then `ready`.
+    stub_fetch(&[]);
+    let el = widget(&ATTRS);
+    let failed = record(&el, LOAD_ERROR);
+    let now_ready = record(&el, READY);
+    assert!(until(|| !failed.borrow().is_empty()).await);
+    let detail = failed.borrow()[0].clone();
+    assert_eq!(
+        field(&detail, "reason").as_string().as_deref(),
+        Some("network")
+    );
+    assert!(field(&detail, "status").is_null());
+    assert_eq!(field(&detail, "retryable").as_bool(), Some(true));
+    stub_fetch(&[(
+        "/checkouts/CCO-1",
+        200,
+        checkout_json(CheckoutStatus::New),
+        0,
+    )]);
+    shadow(&el, ".error button")
+        .unwrap()
+        .unchecked_into::<HtmlElement>()
+        .click();
+    assert!(until(|| now_ready.borrow().len() == 1).await);
+    assert!(ready.borrow().is_empty(), "the removed widget said nothing");
     el.remove();
 }
 

@@ -42,6 +42,16 @@ pub fn App(
         })
     };
 
+    // `ready` once per mount, after the first usable view has been rendered.
+    let announced = StoredValue::new(false);
+    Effect::new(move |_| {
+        let shown = screen_name(session, ready);
+        if !matches!(shown, "loading" | "error") && !announced.get_value() {
+            announced.set_value(true);
+            session.announce_ready();
+        }
+    });
+
     view! {
         <div class="root" lang=locale.tag() dir=if locale.is_rtl() { "rtl" } else { "ltr" }
             data-screen=move || screen_name(session, ready)>

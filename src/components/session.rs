@@ -7,7 +7,7 @@ use protocol::{CheckoutView, PickCurrencyRequest};
 use web_sys::HtmlElement;
 
 use crate::api::{Api, ApiError};
-use crate::events::dispatch_status_changed;
+use crate::events::{dispatch_load_error, dispatch_ready, dispatch_status_changed};
 use crate::live::{Callbacks, Live};
 use crate::state::{is_newer, Source, StatusTracker};
 
@@ -81,10 +81,26 @@ impl Session {
                 }
                 Err(ApiError::Aborted) => {}
                 Err(error) => {
+                    let _ = self
+                        .host
+                        .try_with_value(|host| dispatch_load_error(host, &error));
                     let _ = self.load_error.try_set(Some(error));
                 }
             }
         });
+    }
+
+    /// Tells the host page that the first usable view is on screen (`ready`).
+    pub fn announce_ready(self) {
+        let Some(Some((id, status))) = self.checkout.try_with_untracked(|c| {
+            c.as_ref()
+                .map(|c| (c.id.clone(), c.status.as_str().to_owned()))
+        }) else {
+            return;
+        };
+        let _ = self
+            .host
+            .try_with_value(|host| dispatch_ready(host, &id, &status));
     }
 
     /// Creates (or reuses) the payment for the payer's choice.

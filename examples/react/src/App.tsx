@@ -1,5 +1,10 @@
 import { useEffect, useRef, useState } from "react";
-import type { CheckoutStatus, StatusChangedEvent } from "../../../widget.d.ts";
+import type {
+  CheckoutStatus,
+  LoadErrorEvent,
+  ReadyEvent,
+  StatusChangedEvent,
+} from "../../../widget.d.ts";
 
 // A reusable payment link the demo server seeds (NO_PRICE, 1 to 10 000 USD).
 const WIDGET_KEY = "5e1f0a3c-7d2b-4c8e-9a61-0d3b2f4e8c17";
@@ -8,6 +13,7 @@ export function App() {
   const widget = useRef<HTMLElementTagNameMap["app-widget"]>(null);
   const [status, setStatus] = useState<CheckoutStatus | "loading">("loading");
   const [history, setHistory] = useState<string[]>([]);
+  const [problem, setProblem] = useState<string | null>(null);
 
   useEffect(() => {
     const element = widget.current;
@@ -18,8 +24,22 @@ export function App() {
       setStatus(event.detail.status);
       setHistory((h) => [...h, `${event.detail.previousStatus ?? "—"} → ${event.detail.status}`]);
     };
+    const onReady = (event: ReadyEvent) => {
+      setProblem(null);
+      setHistory((h) => [...h, `ready (${event.detail.status})`]);
+    };
+    const onLoadError = (event: LoadErrorEvent) => {
+      const { reason, retryable } = event.detail;
+      setProblem(retryable ? `${reason}: the widget offers to try again` : reason);
+    };
     element.addEventListener("statusChanged", onStatus);
-    return () => element.removeEventListener("statusChanged", onStatus);
+    element.addEventListener("ready", onReady);
+    element.addEventListener("loadError", onLoadError);
+    return () => {
+      element.removeEventListener("statusChanged", onStatus);
+      element.removeEventListener("ready", onReady);
+      element.removeEventListener("loadError", onLoadError);
+    };
   }, []);
 
   return (
@@ -28,6 +48,7 @@ export function App() {
       <p>
         Status seen by React: <strong>{status}</strong>
       </p>
+      {problem && <p role="alert">Could not load the checkout ({problem}).</p>}
       <app-widget ref={widget} widget-key={WIDGET_KEY} theme="auto" />
       <ol>
         {history.map((line, i) => (
