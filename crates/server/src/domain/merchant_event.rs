@@ -163,11 +163,20 @@ pub fn new_event_id() -> String {
 /// The events a mutation announces, oldest first (see the module's rule): one per fact the
 /// payer sees that changed since `before` (`None` for a checkout being created). `next_id`
 /// names each event; callers pass [`new_event_id`], tests a counter.
+///
+/// A checkout a payer opened from a reusable widget key is announced only once it has a
+/// payment (the payer picked a coin): every visit to a payment link opens a checkout, and a
+/// visit that never picks (a look, a reload on another device) would otherwise end as an
+/// EXPIRED notification the merchant can do nothing with. Such checkouts still appear in the
+/// merchant API's listings, with their status.
 pub fn merchant_events(
     before: Option<&CheckoutRecord>,
     after: &CheckoutRecord,
     next_id: &mut dyn FnMut() -> String,
 ) -> Vec<Announcement> {
+    if after.widget_key.is_some() && after.payments.is_empty() {
+        return Vec::new();
+    }
     let fresh: Vec<&CheckoutChange> = after
         .changes
         .iter()

@@ -119,3 +119,49 @@ async fn demo_mode_seeds_the_two_demo_widgets() {
     assert_eq!(s, StatusCode::OK);
     assert_eq!(widget["checkouts"].as_array().unwrap().len(), 1);
 }
+
+#[tokio::test]
+async fn a_payment_link_visit_that_never_picks_expires_without_telling_the_merchant() {
+    let app = spawn_app_with(|c| c.checkout_ttl = std::time::Duration::from_millis(400)).await;
+    let body = json!({
+        "idempotencyKey": KEY, "type": "NO_PRICE", "amountCurrency": "USD",
+        "minAmount": "5", "maxAmount": "500",
+        "currencies": [{"code": "BTC", "network": "BITCOIN"}],
+    });
+    let (s, created) = app.send(calls::create_widget(&body)).await;
+    assert_eq!(s, StatusCode::CREATED, "{created}");
+    let open = format!("/api/v1/public/widgets/{KEY}/checkouts");
+    let (_, looked) = app.public_post(&open, json!(null)).await;
+    let (_, paying) = app.public_post(&open, json!(null)).await;
+    let (looked, paying) = (
+        looked["id"].as_str().unwrap(),
+        paying["id"].as_str().unwrap(),
+    );
+    app.pick(paying, "BTC", "BITCOIN", Some("20")).await;
+    app.wait_for_status(looked, "EXPIRED").await;
+    app.wait_for_status(paying, "EXPIRED").await;
+
+    let events = |id: &str| format!("/api/v1/checkouts/{id}/events");
+    let (s, quiet) = app.merchant_get(&events(looked)).await;
+    assert_eq!(s, StatusCode::OK, "{quiet}");
+    assert_eq!(
+        quiet["items"],
+        json!([]),
+        "a visit without a pick is not announced"
+    );
+    let (_, told) = app.merchant_get(&events(paying)).await;
+    let statuses: Vec<&str> = told["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["status"].as_str().unwrap())
+        .collect();
+    assert_eq!(statuses, ["EXPIRED", "WAITING_PAYMENT"], "newest first");
+    // The quiet visit is still there for the merchant to see.
+    let (_, widget) = app.send(calls::widget(KEY)).await;
+    assert!(widget["checkouts"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .any(|c| c["id"] == looked && c["status"] == "EXPIRED"));
+}

@@ -70,6 +70,42 @@ fn a_new_checkout_announces_nothing() {
 }
 
 #[test]
+fn a_payment_link_visit_that_never_picks_is_never_announced_one_that_picks_is() {
+    let mut visit = record();
+    visit.widget_key = Some("3f0c2a9e-1b7d-4e5f-8a6b-9c0d1e2f3a4b".into());
+    let expired = events_of(&visit, |r| {
+        r.apply(
+            &Event::Expire { now_ms: i64::MAX },
+            &Policy::default(),
+            NOW + 1,
+        )
+        .unwrap();
+    });
+    assert!(expired.is_empty(), "{expired:?}");
+    let cancelled = events_of(&visit, |r| {
+        r.apply(&Event::Cancel, &Policy::default(), NOW + 1)
+            .unwrap();
+    });
+    assert!(cancelled.is_empty(), "{cancelled:?}");
+
+    let picked = events_of(&visit, |r| {
+        r.add_payment(payment("PAY-1", "CCO-1"), &Policy::default(), NOW + 500)
+            .unwrap();
+    });
+    assert_eq!(described(&picked), [(STATUS_CHANGED, 2)]);
+    // A checkout the merchant created is announced whether or not a coin was picked.
+    let direct = events_of(&record(), |r| {
+        r.apply(
+            &Event::Expire { now_ms: i64::MAX },
+            &Policy::default(),
+            NOW + 1,
+        )
+        .unwrap();
+    });
+    assert_eq!(described(&direct), [(STATUS_CHANGED, 2)]);
+}
+
+#[test]
 fn the_first_pick_is_a_status_change_and_not_a_switch() {
     let events = events_of(&record(), |r| {
         r.add_payment(payment("PAY-1", "CCO-1"), &Policy::default(), NOW + 500)
