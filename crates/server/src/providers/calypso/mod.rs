@@ -4,6 +4,7 @@
 //! the subscription's secret; interventions are resolved with return-to-paid and
 //! close-intervention.
 
+pub mod checks;
 pub mod client;
 pub mod mapping;
 pub mod model;
@@ -19,7 +20,7 @@ use super::{
     idempotency_key, InvoiceSnapshot, NewInvoice, Provider, Quote, WebhookError, WebhookNotice,
 };
 use crate::config::CalypsoConfig;
-use crate::domain::currency::Coin;
+use crate::domain::currency::{Catalogue, Coin};
 use crate::domain::now_ms;
 use crate::domain::state_machine::Resolution;
 
@@ -32,6 +33,20 @@ fn fiat_rate_hold_ms(coin: &Coin) -> i64 {
     }
 }
 
+/// An invoice we will not show: logged for the merchant with the reason, and returned as the
+/// pick's provider error (the payer gets an error, never the address).
+fn refused(request: &NewInvoice, why: String) -> anyhow::Error {
+    tracing::warn!(
+        checkout = %request.checkout_id,
+        payment = %request.payment_id,
+        coin = request.coin.code,
+        network = request.coin.network,
+        %why,
+        "calypso invoice refused: not shown to the payer"
+    );
+    anyhow::anyhow!("calypso invoice refused: {why}")
+}
+
 pub struct CalypsoProvider {
     client: CalypsoClient,
     config: CalypsoConfig,
@@ -39,6 +54,15 @@ pub struct CalypsoProvider {
 
 impl CalypsoProvider {
     pub fn new(config: CalypsoConfig) -> anyhow::Result<CalypsoProvider> {
+        let builtin = Catalogue::new(&Default::default());
+        for coin in checks::unmapped(&config.currencies, builtin.all()) {
+            tracing::warn!(
+                coin = coin.code,
+                network = coin.network,
+                "no Calypso currency code for this token in [calypso.currencies]: payers who \
+                 pick it get an error"
+            );
+        }
         Ok(CalypsoProvider {
             client: CalypsoClient::new(&config)?,
             config,
@@ -71,15 +95,12 @@ impl Provider for CalypsoProvider {
     }
 
     async fn create_invoice(&self, request: &NewInvoice) -> anyhow::Result<InvoiceSnapshot> {
-        let invoice = self
-            .client
-            .create_invoice(request, &self.config.currencies)
-            .await?;
+        let code = checks::currency_code(&self.config.currencies, &request.coin)
+            .map_err(|why| refused(request, why))?;
+        let invoice = self.client.create_invoice(request, code.clone()).await?;
+        checks::created_invoice(&invoice, request, &code).map_err(|why| refused(request, why))?;
         let key = idempotency_key(&request.payment_id);
         let mut snapshot = mapping::snapshot(&invoice, &key, request.coin.decimals);
-        if snapshot.address.is_empty() {
-            anyhow::bail!("calypso create invoice: the answer has no invoiceAddress");
-        }
         if request.amount.is_none() {
             if snapshot.amount.is_none_or(|a| a.is_zero()) {
                 anyhow::bail!("calypso create invoice: the fiat invoice has no amount");

@@ -15,13 +15,17 @@ pub struct Envelope<'a, P: Serialize> {
     pub payload: P,
 }
 
-/// SINGLE and SINGLE_FIAT invoices' payload.
+/// SINGLE and SINGLE_FIAT invoices' payload, in the invoice's own field names: the crypto
+/// amount is `amount` (SINGLE), the fiat price `fiatAmount` + `fiatCurrency` (SINGLE_FIAT, no
+/// `amount`: Calypso converts and answers with it).
 #[derive(Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct CreateSingle<'a> {
     pub currency: String,
-    pub amount: Box<RawValue>,
-    /// SINGLE_FIAT only: the fiat the amount is in (field name not shown publicly).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub amount: Option<Box<RawValue>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub fiat_amount: Option<Box<RawValue>>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub fiat_currency: Option<&'a str>,
     pub description: &'a str,
@@ -69,6 +73,10 @@ pub struct Invoice {
     pub amount: Option<Amount>,
     #[serde(default, deserialize_with = "decimal::amount")]
     pub total_debit_amount: Option<Amount>,
+    /// SINGLE_FIAT: the fiat price the invoice was opened for.
+    #[serde(default, deserialize_with = "decimal::amount")]
+    pub fiat_amount: Option<Amount>,
+    pub fiat_currency: Option<String>,
     pub currency: Option<String>,
     pub state: Option<String>,
     pub intervention_type: Option<String>,
