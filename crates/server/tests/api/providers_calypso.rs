@@ -286,8 +286,42 @@ fn logic(s: &mut Calypso, r: &Recorded, _base: &str) -> Result<(u16, String), St
                 ),
             ))
         }
+        "/api/v1/subscription/webhook/create" => subscribe(s, &p),
         other => Err(format!("no such endpoint {other}")),
     }
+}
+
+/// A webhook subscription: `url` and the events (`notificationServiceTypes: ["INVOICE"]` or a
+/// list of `notificationEventTypes`); answers with the subscription's own key pair. Calypso
+/// documents no de-duplication: every call creates another subscription.
+fn subscribe(s: &mut Calypso, p: &Fields) -> Result<(u16, String), String> {
+    let url = text(p, "url")?;
+    if !url.starts_with("https://") {
+        return Err("url must be an https address".into());
+    }
+    let list = |key: &str| -> Result<Option<Vec<String>>, String> {
+        p.get(key)
+            .map(|raw| serde_json::from_str(raw.get()).map_err(|_| format!("{key} is a list")))
+            .transpose()
+    };
+    let services = list("notificationServiceTypes")?.unwrap_or_default();
+    let events = list("notificationEventTypes")?.unwrap_or_default();
+    let invoices =
+        services.iter().any(|t| t == "INVOICE") || events.iter().any(|t| t.starts_with("INVOICE_"));
+    if !invoices {
+        return Err("subscribe to the INVOICE service or its events".into());
+    }
+    let n = s.subscriptions.len() + 1;
+    let (public, secret) = (
+        format!("sub-pk-{n}"),
+        format!("sub-sk-{n}-{}", uuid::Uuid::new_v4()),
+    );
+    s.subscriptions
+        .push((url.clone(), public.clone(), secret.clone()));
+    Ok((
+        200,
+        format!(r#"{{"id":{n},"url":"{url}","publicKey":"{public}","secretKey":"{secret}"}}"#),
+    ))
 }
 
 async fn emulator() -> Emulator<Calypso> {
@@ -307,8 +341,9 @@ fn config(base: &str) -> CalypsoConfig {
         account: ACCOUNT.into(),
         api_key: Secret::new(API_KEY),
         secret_key: Secret::new(API_SECRET),
-        webhook_secret: Secret::new(HOOK_SECRET),
+        webhook_secret: Some(Secret::new(HOOK_SECRET)),
         webhook_key: Some(Secret::new(HOOK_KEY)),
+        subscribe_on_start: false,
         http: HttpSettings {
             timeout: Duration::from_millis(300),
             retries: 2,
@@ -1092,5 +1127,176 @@ async fn calypso_token_without_a_network_code_is_refused_before_calypso_is_asked
         .as_str()
         .unwrap()
         .starts_with('T'));
+    emu.assert_clean();
+}
+
+const PUBLIC_URL: &str = "https://shop.example";
+
+/// The app on the emulator with no webhook keys configured: only a subscription gives them.
+async fn unsubscribed_app(emu: &Emulator<Calypso>, on_start: bool) -> TestApp {
+    let mut cfg = config(&emu.base);
+    cfg.webhook_secret = None;
+    cfg.webhook_key = None;
+    cfg.subscribe_on_start = on_start;
+    spawn_app_with(move |c| {
+        c.provider = ProviderKind::Calypso;
+        c.calypso = Some(cfg);
+        c.public_url = Some(PUBLIC_URL.into());
+    })
+    .await
+}
+
+/// `body` as Calypso sends it to the subscription for our URL: signed with its secret key,
+/// its public key in `Key`.
+async fn from_subscription(
+    emu: &Emulator<Calypso>,
+    app: &TestApp,
+    body: &[u8],
+) -> (StatusCode, Value) {
+    let url = format!("{PUBLIC_URL}/webhooks/calypso");
+    let (_, public, secret) = emu.with(|s| {
+        s.subscriptions
+            .iter()
+            .find(|(u, _, _)| *u == url)
+            .cloned()
+            .expect("a subscription for our URL")
+    });
+    deliver(app, body, Some(mac(&secret, body)), Some(&public)).await
+}
+
+/// `checkout-server calypso subscribe`, configured by the environment to share `app`'s data.
+async fn subscribe_command(emu: &Emulator<Calypso>, app: &TestApp) -> Value {
+    let env = [
+        (
+            "CHECKOUT_DATA_DIR",
+            app.config.data_dir.display().to_string(),
+        ),
+        ("CHECKOUT_PUBLIC_URL", PUBLIC_URL.to_owned()),
+        ("CHECKOUT_CALYPSO_BASE_URL", emu.base.clone()),
+        ("CHECKOUT_CALYPSO_ACCOUNT", ACCOUNT.to_owned()),
+        ("CHECKOUT_CALYPSO_API_KEY", API_KEY.to_owned()),
+        ("CHECKOUT_CALYPSO_API_SECRET", API_SECRET.to_owned()),
+    ];
+    // Off the test's runtime, which serves the emulator meanwhile.
+    let out = tokio::task::spawn_blocking(move || {
+        std::process::Command::new(env!("CARGO_BIN_EXE_checkout-server"))
+            .args(["calypso", "subscribe"])
+            .env_remove("CHECKOUT_CONFIG")
+            .envs(env)
+            .output()
+            .unwrap()
+    })
+    .await
+    .unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "{stderr}");
+    assert!(!stderr.contains(API_SECRET), "{stderr}");
+    serde_json::from_slice(&out.stdout).unwrap()
+}
+
+#[tokio::test]
+async fn calypso_subscribe_command_stores_the_keys_webhooks_are_verified_with_once() {
+    let emu = emulator().await;
+    let app = unsubscribed_app(&emu, false).await;
+    let id = app.fixed_checkout("0.001", "BTC").await;
+    let key = key_of(&app.pick(&id, "BTC", "BITCOIN", None).await);
+    let body = event("50", "INVOICE_MEMPOOL_FOUND", &key, "1");
+    // No keys yet: nothing verifies, whatever it is signed with.
+    let (code, _) = deliver(&app, &body, Some(mac(HOOK_SECRET, &body)), Some(HOOK_KEY)).await;
+    assert_eq!(code, StatusCode::UNAUTHORIZED);
+
+    let done = subscribe_command(&emu, &app).await;
+    let url = format!("{PUBLIC_URL}/webhooks/calypso");
+    assert_eq!(done, json!({"url": url, "created": true}));
+    assert_eq!(emu.with(|s| s.subscriptions.len()), 1);
+    let created = emu.requests_to("/api/v1/subscription/webhook/create");
+    let sent: Value = serde_json::from_slice(&created[0].body).unwrap();
+    assert_eq!(
+        sent["payload"],
+        json!({"url": url, "notificationServiceTypes": ["INVOICE"]})
+    );
+
+    // The running server verifies with the stored keys, and only with them.
+    emu.with(|s| s.inv(&key).state = "MEM_POOL_FOUND".into());
+    let (code, answer) = from_subscription(&emu, &app, &body).await;
+    assert_eq!(
+        (code, answer["status"].as_str()),
+        (StatusCode::OK, Some("applied"))
+    );
+    let other = event("51", "INVOICE_PAID", &key, "1");
+    let (code, _) = deliver(
+        &app,
+        &other,
+        Some(mac(HOOK_SECRET, &other)),
+        Some("sub-pk-1"),
+    )
+    .await;
+    assert_eq!(code, StatusCode::UNAUTHORIZED);
+
+    // A second run finds the stored subscription and asks Calypso nothing.
+    let again = subscribe_command(&emu, &app).await;
+    assert_eq!(again["created"], false);
+    assert_eq!(
+        emu.requests_to("/api/v1/subscription/webhook/create").len(),
+        1
+    );
+    assert_eq!(emu.with(|s| s.subscriptions.len()), 1);
+    emu.assert_clean();
+}
+
+#[tokio::test]
+async fn calypso_subscribes_at_start_up_when_configured_and_only_once() {
+    let emu = emulator().await;
+    let mut app = unsubscribed_app(&emu, true).await;
+    assert_eq!(emu.with(|s| s.subscriptions.len()), 1);
+    let id = app.fixed_checkout("0.001", "BTC").await;
+    let key = key_of(&app.pick(&id, "BTC", "BITCOIN", None).await);
+    pay_in_full(&emu, &key);
+    let (code, _) = from_subscription(&emu, &app, &event("60", "INVOICE_PAID", &key, "1")).await;
+    assert_eq!(code, StatusCode::OK);
+    assert_eq!(app.status(&id).await["status"], "SUCCESS");
+    app.restart().await;
+    assert_eq!(
+        emu.requests_to("/api/v1/subscription/webhook/create").len(),
+        1
+    );
+    // A configured webhook_secret overrides the stored keys.
+    let mut cfg = config(&emu.base);
+    cfg.webhook_key = None;
+    let configured = spawn_app_with(move |c| {
+        c.provider = ProviderKind::Calypso;
+        c.calypso = Some(cfg);
+        c.public_url = Some(PUBLIC_URL.into());
+        c.data_dir = app.config.data_dir.clone();
+    })
+    .await;
+    let body = event("61", "INVOICE_PAID", &key, "1");
+    let (code, _) = from_subscription(&emu, &configured, &body).await;
+    assert_eq!(code, StatusCode::UNAUTHORIZED);
+    emu.assert_clean();
+}
+
+#[tokio::test]
+async fn calypso_reusable_widgets_are_not_mirrored_to_a_linked_widget() {
+    let emu = emulator().await;
+    let app = app(&emu).await;
+    let key = uuid::Uuid::new_v4().to_string();
+    let body = json!({
+        "idempotencyKey": key, "externalId": "user-42", "description": "Top up",
+        "type": "NO_PRICE", "amountCurrency": "USD", "minAmount": "5", "maxAmount": "500",
+        "currencies": [{"code": "BTC", "network": "BITCOIN"}],
+        "returnUrl": "https://shop.example/back",
+    });
+    let (code, widget) = app.send(calls::create_widget(&body)).await;
+    assert_eq!(code, StatusCode::CREATED, "{widget}");
+    // Creating the widget asks Calypso for nothing: no hosted page we would not follow.
+    assert!(emu.requests().is_empty());
+    // A visit opens a checkout of ours; the payer's pick opens one invoice we broker.
+    let open = format!("/api/v1/public/widgets/{key}/checkouts");
+    let (_, visit) = app.public_post(&open, json!(null)).await;
+    let id = visit["id"].as_str().unwrap();
+    app.pick(id, "BTC", "BITCOIN", Some("20")).await;
+    let calls = emu.with(|s| s.calls.clone());
+    assert_eq!(calls, ["/api/v1/invoice/single-fiat/create"]);
     emu.assert_clean();
 }

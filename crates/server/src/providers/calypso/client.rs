@@ -7,7 +7,10 @@ use serde::de::DeserializeOwned;
 use serde::Serialize;
 use sha2::Sha512;
 
-use super::model::{ById, ByKey, CreateSingle, Envelope, Invoice, LinkedWidget, NewLinkedWidget};
+use super::model::{
+    ById, ByKey, CreateSingle, Envelope, Invoice, LinkedWidget, NewLinkedWidget, NewSubscription,
+    Subscription,
+};
 use crate::config::{CalypsoConfig, Secret};
 use crate::domain::now_ms;
 use crate::providers::json_api::{Call, JsonApi};
@@ -22,6 +25,7 @@ pub const RETURN_TO_PAID: &str = "/api/v1/invoice/return-to-paid";
 pub const CLOSE_INTERVENTION: &str = "/api/v1/invoice/close-intervention";
 pub const CREATE_LINKED_WIDGET: &str = "/api/v1/payment-widget/unlimited-linked/create";
 pub const FIND_LINKED_WIDGET: &str = "/api/v1/payment-widget/unlimited-linked/find";
+pub const CREATE_SUBSCRIPTION: &str = "/api/v1/subscription/webhook/create";
 
 /// Lower-case hex HMAC-SHA512 of `body` under `secret`.
 pub fn sign(secret: &Secret, body: &[u8]) -> String {
@@ -135,6 +139,16 @@ impl CalypsoClient {
         widget: &NewLinkedWidget,
     ) -> anyhow::Result<LinkedWidget> {
         self.call("calypso create widget", CREATE_LINKED_WIDGET, widget)
+            .await
+    }
+
+    /// Subscribes `url` to every invoice event; the answer carries the subscription's keys.
+    pub async fn create_subscription(&self, url: &str) -> anyhow::Result<Subscription> {
+        let body = NewSubscription {
+            url,
+            notification_service_types: ["INVOICE"],
+        };
+        self.call("calypso subscribe webhooks", CREATE_SUBSCRIPTION, body)
             .await
     }
 

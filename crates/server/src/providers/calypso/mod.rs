@@ -8,7 +8,10 @@ pub mod checks;
 pub mod client;
 pub mod mapping;
 pub mod model;
+pub mod subscription;
 pub mod webhook;
+
+use std::path::Path;
 
 use async_trait::async_trait;
 use http::HeaderMap;
@@ -16,6 +19,7 @@ use http::HeaderMap;
 use self::client::CalypsoClient;
 use self::model::LinkedWidget;
 pub use self::model::NewLinkedWidget;
+use self::subscription::{KeyStore, StoredKeys};
 use super::{
     idempotency_key, InvoiceSnapshot, NewInvoice, Provider, Quote, WebhookError, WebhookNotice,
 };
@@ -50,6 +54,9 @@ fn refused(request: &NewInvoice, why: String) -> anyhow::Error {
 pub struct CalypsoProvider {
     client: CalypsoClient,
     config: CalypsoConfig,
+    /// The subscription keys stored for our webhook URL, used when the configuration gives no
+    /// webhook_secret.
+    stored: Option<StoredKeys>,
 }
 
 impl CalypsoProvider {
@@ -66,7 +73,18 @@ impl CalypsoProvider {
         Ok(CalypsoProvider {
             client: CalypsoClient::new(&config)?,
             config,
+            stored: None,
         })
+    }
+
+    /// Verifies webhooks with the subscription stored for `url` in the database at `path`
+    /// (unless the configuration's webhook_secret overrides it).
+    pub fn with_stored_keys(mut self, path: &Path, url: &str) -> anyhow::Result<CalypsoProvider> {
+        if self.config.webhook_secret.is_some() {
+            tracing::info!("calypso webhooks are verified with the configured webhook_secret");
+        }
+        self.stored = Some(StoredKeys::new(KeyStore::open(path)?, url.to_owned()));
+        Ok(self)
     }
 
     /// Creates the unlimited linked widget (the provider-hosted reusable link).
@@ -120,7 +138,14 @@ impl Provider for CalypsoProvider {
     }
 
     fn verify_webhook(&self, headers: &HeaderMap, body: &[u8]) -> Result<(), WebhookError> {
-        webhook::verify(&self.config, headers, body)
+        match (&self.config.webhook_secret, &self.stored) {
+            (Some(secret), _) => {
+                webhook::verify(secret, self.config.webhook_key.as_ref(), headers, body)
+            }
+            (None, Some(stored)) => stored.verify(headers, body),
+            // No keys anywhere: nothing can be verified, so nothing is accepted.
+            (None, None) => Err(WebhookError::BadSignature),
+        }
     }
 
     fn parse_webhook(&self, body: &[u8]) -> Result<WebhookNotice, WebhookError> {

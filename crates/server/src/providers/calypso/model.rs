@@ -118,3 +118,25 @@ pub struct LinkedWidget {
     #[serde(default)]
     pub invoices: Vec<Invoice>,
 }
+
+/// `subscription/webhook/create`: our webhook URL for every invoice event.
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct NewSubscription<'a> {
+    pub url: &'a str,
+    pub notification_service_types: [&'static str; 1],
+}
+
+/// The subscription as created: its own key pair, which signs the webhooks sent to it. The
+/// public text names the keys without showing the answer's field names: `publicKey` /
+/// `secretKey` are assumed (snake case read too), and an answer without both is refused.
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Subscription {
+    #[serde(default, deserialize_with = "decimal::id_text")]
+    pub id: Option<String>,
+    #[serde(alias = "public_key")]
+    pub public_key: Option<String>,
+    #[serde(alias = "secret_key")]
+    pub secret_key: Option<String>,
+}
