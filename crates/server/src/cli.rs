@@ -1,5 +1,6 @@
-//! The command line: `serve`, and two small clients of a running server's merchant API
-//! (`sandbox pay`, `checkout create`) for scripts and the demo.
+//! The command line: `serve`, two small clients of a running server's merchant API
+//! (`sandbox pay`, `checkout create`) for scripts and the demo, and `calypso subscribe`, which
+//! sets up Calypso's webhooks in the database the server uses.
 
 use std::net::SocketAddr;
 use std::path::PathBuf;
@@ -35,6 +36,23 @@ pub enum Command {
     Checkout {
         #[command(subcommand)]
         command: CheckoutCommand,
+    },
+    /// Setting up the Calypso provider.
+    Calypso {
+        #[command(subcommand)]
+        command: CalypsoCommand,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum CalypsoCommand {
+    /// Subscribe <public_url>/webhooks/calypso to Calypso's invoice events and store the
+    /// subscription's keys in the database (once: a second run changes nothing). Prints
+    /// {"url", "created"} as JSON.
+    Subscribe {
+        /// TOML configuration file [env: CHECKOUT_CONFIG]
+        #[arg(long)]
+        config: Option<PathBuf>,
     },
 }
 
@@ -226,5 +244,13 @@ pub async fn run_client(command: Command) -> anyhow::Result<()> {
         Command::Checkout {
             command: CheckoutCommand::Create(args),
         } => print_answer(&args.client, calls::create_checkout(&args.body()?)).await,
+        Command::Calypso {
+            command: CalypsoCommand::Subscribe { config },
+        } => {
+            let config = Config::load(config.as_deref(), &env_var, Overrides::default())?;
+            let done = crate::services::calypso_subscription::subscribe(&config).await?;
+            println!("{}", serde_json::to_string(&done)?);
+            Ok(())
+        }
     }
 }

@@ -77,6 +77,7 @@ pub async fn start(config: Config) -> anyhow::Result<Server> {
     let (db, sandbox) = open_stores(&config).await?;
     let (stop, shutdown) = watch::channel(false);
     let providers = Registry::from_config(&config, sandbox.clone())?;
+    services::calypso_subscription::subscribe_on_start(&config).await;
     let listener = tokio::net::TcpListener::bind(config.listen)
         .await
         .with_context(|| format!("binding {}", config.listen))?;

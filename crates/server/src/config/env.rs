@@ -95,6 +95,7 @@ const SECTION_KEYS: &[(&str, Form)] = &[
     ("api_secret", Form::Text),
     ("webhook_secret", Form::Text),
     ("webhook_key", Form::Text),
+    ("subscribe_on_start", Form::Switch),
     ("merchant_api_token", Form::Text),
     ("timeout", Form::Duration),
     ("retries", Form::Count),

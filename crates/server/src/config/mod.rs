@@ -337,7 +337,11 @@ retries = 4
         assert_eq!(c.provider, ProviderKind::Calypso);
         let cal = c.calypso.clone().unwrap();
         assert_eq!(cal.base_url, "https://calypso.example");
-        assert_eq!(cal.webhook_secret.expose(), "whsec_from_env");
+        assert_eq!(
+            cal.webhook_secret.as_ref().map(Secret::expose),
+            Some("whsec_from_env")
+        );
+        assert!(!cal.subscribe_on_start);
         assert_eq!(cal.http.timeout, Duration::from_secs(3));
         assert_eq!(cal.http.retries, 4);
         assert_eq!(cal.http.backoff, Duration::from_millis(50));
@@ -346,8 +350,15 @@ retries = 4
         assert!(!printed.contains("sk_file") && !printed.contains("whsec_from_env"));
 
         // The chosen provider must be configured, and a section must be complete.
-        let err = Config::load(Some(&path), &|_| None, Overrides::default()).unwrap_err();
-        assert!(format!("{err:#}").contains("webhook_secret"), "{err:#}");
+        // Calypso's webhook keys may come from `calypso subscribe` instead.
+        let c = Config::load(Some(&path), &|_| None, Overrides::default()).unwrap();
+        assert!(c.calypso.unwrap().webhook_secret.is_none());
+        let env = |k: &str| (k == "CHECKOUT_CALYPSO_ACCOUNT").then(String::new);
+        let err = Config::load(Some(&path), &env, Overrides::default()).unwrap_err();
+        assert!(format!("{err:#}").contains("needs account"), "{err:#}");
+        let env = |k: &str| (k == "CHECKOUT_CALYPSO_SUBSCRIBE_ON_START").then(|| "1".to_owned());
+        let c = Config::load(Some(&path), &env, Overrides::default()).unwrap();
+        assert!(c.calypso.unwrap().subscribe_on_start);
         let env = |k: &str| (k == "CHECKOUT_PROVIDER").then(|| "inqud".to_owned());
         assert!(Config::load(None, &env, Overrides::default()).is_err());
         let env = |k: &str| (k == "CHECKOUT_PROVIDER").then(|| "paypal".to_owned());

@@ -108,6 +108,9 @@ pub struct Section {
     pub webhook_secret: Option<Secret>,
     /// Calypso: the subscription's public key, checked against the webhook `Key` header.
     pub webhook_key: Option<Secret>,
+    /// Calypso: subscribe to the invoice events at start-up (`checkout-server calypso
+    /// subscribe` does it by hand).
+    pub subscribe_on_start: Option<bool>,
     /// Coins.ph: the merchant API token its callbacks carry in `Authorization: Token …`.
     pub merchant_api_token: Option<Secret>,
     #[serde(flatten)]

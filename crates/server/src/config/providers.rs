@@ -12,22 +12,20 @@ pub struct CalypsoConfig {
     pub account: String,
     pub api_key: Secret,
     pub secret_key: Secret,
-    pub webhook_secret: Secret,
+    /// The webhook subscription's secret key. When set it overrides the keys `checkout-server
+    /// calypso subscribe` stored in the database.
+    pub webhook_secret: Option<Secret>,
     /// When set, a webhook's `Key` header must equal it.
     pub webhook_key: Option<Secret>,
+    /// Subscribe `<public_url>/webhooks/calypso` to the invoice events at start-up, once.
+    pub subscribe_on_start: bool,
     pub http: HttpSettings,
     pub currencies: BTreeMap<String, String>,
 }
 
 impl ProviderSettings for CalypsoConfig {
     const KIND: ProviderKind = ProviderKind::Calypso;
-    const REQUIRED: &'static [&'static str] = &[
-        "base_url",
-        "account",
-        "api_key",
-        "api_secret",
-        "webhook_secret",
-    ];
+    const REQUIRED: &'static [&'static str] = &["base_url", "account", "api_key", "api_secret"];
 
     fn from_complete(s: Section) -> Self {
         CalypsoConfig {
@@ -35,8 +33,9 @@ impl ProviderSettings for CalypsoConfig {
             account: required(s.account),
             api_key: required(s.api_key),
             secret_key: required(s.api_secret),
-            webhook_secret: required(s.webhook_secret),
+            webhook_secret: s.webhook_secret,
             webhook_key: s.webhook_key,
+            subscribe_on_start: s.subscribe_on_start.unwrap_or(false),
             http: s.http,
             currencies: s.currencies,
         }

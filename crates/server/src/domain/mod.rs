@@ -1,5 +1,6 @@
 //! The business: money, currencies, checkouts, payments and the state machine. No I/O here.
 
+pub mod address_check;
 pub mod checkout;
 pub mod currency;
 pub mod error;

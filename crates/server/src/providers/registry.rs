@@ -26,7 +26,12 @@ impl Registry {
             all.push(sandbox);
         }
         if let Some(c) = &config.calypso {
-            all.push(Arc::new(CalypsoProvider::new(c.clone())?));
+            let mut calypso = CalypsoProvider::new(c.clone())?;
+            // Keys stored by `calypso subscribe` belong to one webhook URL: ours.
+            if let Some(url) = config.webhook_url("calypso") {
+                calypso = calypso.with_stored_keys(&config.database_path(), &url)?;
+            }
+            all.push(Arc::new(calypso));
         }
         if let Some(c) = &config.inqud {
             all.push(Arc::new(InqudProvider::new(c.clone())?));

@@ -6,6 +6,7 @@
 //! transaction (with the outbox row for the merchant), then the status cache and the live
 //! streams hear of it. Nothing else writes a checkout's state.
 
+pub mod calypso_subscription;
 pub mod checkouts;
 pub mod deliveries;
 pub mod demo;

@@ -5,9 +5,10 @@ use std::collections::HashMap;
 use std::time::Duration;
 
 use checkout_server::config::{CalypsoConfig, HttpSettings, ProviderKind, Secret};
-use checkout_server::domain::currency::Catalogue;
+use checkout_server::domain::currency::{AddressFormat, Catalogue};
 use checkout_server::domain::state_machine::ProviderSignal;
 use checkout_server::providers::calypso::CalypsoProvider;
+use checkout_server::providers::sandbox::address::derive_address;
 use checkout_server::providers::{NewInvoice, Provider};
 use hmac::{Hmac, Mac};
 use merchant_client::{calls, requests::Resolution};
@@ -37,6 +38,11 @@ pub struct Inv {
     pub resolved: bool,
     pub external_id: String,
     pub kind: String,
+    /// Valid for the invoice's network unless a fault says otherwise.
+    pub address: String,
+    /// SINGLE_FIAT: the fiat price, as the create request gave it.
+    pub fiat_amount: Option<String>,
+    pub fiat_currency: Option<String>,
 }
 
 #[derive(Default)]
@@ -45,6 +51,12 @@ pub struct Calypso {
     /// What a SINGLE_FIAT invoice asks in the coin (Calypso converts).
     pub fiat_amount: String,
     pub calls: Vec<String>,
+    /// Fault: the next SINGLE_FIAT invoices carry this fiat price and currency instead.
+    pub fiat_answer: Option<(String, String)>,
+    /// Fault: the next invoices carry this address instead of one of their network.
+    pub address_answer: Option<String>,
+    /// Webhook subscriptions created: (url, public key, secret key).
+    pub subscriptions: Vec<(String, String, String)>,
 }
 
 impl Calypso {
@@ -55,11 +67,17 @@ impl Calypso {
 
 fn render(i: &Inv) -> String {
     // Built by hand: amounts must be JSON numbers with their exact digits, and the id a number.
+    let fiat = match (&i.fiat_amount, &i.fiat_currency) {
+        (Some(amount), Some(currency)) => {
+            format!(r#","fiatAmount":{amount},"fiatCurrency":"{currency}""#)
+        }
+        _ => String::new(),
+    };
     format!(
-        r#"{{"id":{},"idempotencyKey":"{}","invoiceAddress":"bc1qcalypso{}","amount":{},"totalDebitAmount":{},"currency":"{}","state":"{}","interventionType":{},"isInterventionResolved":{},"externalId":"{}","type":"{}","expiration":1790000000000}}"#,
+        r#"{{"id":{},"idempotencyKey":"{}","invoiceAddress":"{}","amount":{},"totalDebitAmount":{},"currency":"{}","state":"{}","interventionType":{},"isInterventionResolved":{},"externalId":"{}","type":"{}","expiration":1790000000000{fiat}}}"#,
         i.id,
         i.key,
-        i.id,
+        i.address,
         i.amount,
         i.total,
         i.currency,
@@ -72,6 +90,56 @@ fn render(i: &Inv) -> String {
         i.external_id,
         i.kind,
     )
+}
+
+/// The currency codes this Calypso knows, each on one network (so a token's code names its
+/// network), with the address format of that network.
+fn network_of(code: &str) -> Option<AddressFormat> {
+    Some(match code {
+        "BTC" => AddressFormat::Bech32P2wpkh { hrp: "bc" },
+        "LTC" => AddressFormat::Bech32P2wpkh { hrp: "ltc" },
+        "ETH" | "USDT_ERC20" | "USDC_ERC20" => AddressFormat::Eip55,
+        "TRX" | "USDT_TRC20" => AddressFormat::TronBase58,
+        _ => return None,
+    })
+}
+
+/// The network-qualified codes the tests configure, as an operator would from Calypso's list.
+pub fn currency_codes() -> std::collections::BTreeMap<String, String> {
+    [
+        ("USDT/TRON", "USDT_TRC20"),
+        ("USDT/ETHEREUM", "USDT_ERC20"),
+        ("USDC/ETHEREUM", "USDC_ERC20"),
+    ]
+    .into_iter()
+    .map(|(k, v)| (k.to_owned(), v.to_owned()))
+    .collect()
+}
+
+/// A create call's amounts: SINGLE has the crypto `amount` only, SINGLE_FIAT the fiat price in
+/// `fiatAmount` + `fiatCurrency` and no `amount` (the invoice's own field names). Returns
+/// (amount, fiat price) as sent.
+fn create_amounts(p: &Fields, fiat: bool) -> Result<(Option<String>, Option<String>), String> {
+    let number = |key: &str| -> Result<Option<String>, String> {
+        match p.get(key) {
+            Some(raw) if is_json_number(raw.get()) => Ok(Some(raw.get().to_owned())),
+            Some(_) => Err(format!("{key} must be a JSON number")),
+            None => Ok(None),
+        }
+    };
+    let (amount, fiat_amount) = (number("amount")?, number("fiatAmount")?);
+    if fiat {
+        text(p, "fiatCurrency")?;
+        if amount.is_some() {
+            return Err("SINGLE_FIAT takes the fiat price in fiatAmount, not amount".into());
+        }
+        if fiat_amount.is_none() {
+            return Err("SINGLE_FIAT needs fiatAmount".into());
+        }
+    } else if amount.is_none() || fiat_amount.is_some() || p.contains_key("fiatCurrency") {
+        return Err("SINGLE takes the crypto amount only".into());
+    }
+    Ok((amount, fiat_amount))
 }
 
 fn mac(key: &str, body: &[u8]) -> String {
@@ -127,27 +195,37 @@ fn logic(s: &mut Calypso, r: &Recorded, _base: &str) -> Result<(u16, String), St
         "/api/v1/invoice/single/create" | "/api/v1/invoice/single-fiat/create" => {
             let key = text(&p, "idempotencyKey")?;
             uuid::Uuid::parse_str(&key).map_err(|_| "idempotencyKey must be a UUID")?;
-            let amount = p.get("amount").ok_or("amount missing")?.get().to_owned();
-            if !is_json_number(&amount) {
-                return Err("amount must be a JSON number".into());
-            }
             let fiat = path.ends_with("single-fiat/create");
-            if fiat != p.contains_key("fiatCurrency") {
-                return Err("fiatCurrency belongs to SINGLE_FIAT only".into());
-            }
+            let (amount, fiat_amount) = create_amounts(&p, fiat)?;
+            let currency = text(&p, "currency")?;
+            let format = network_of(&currency).ok_or(format!(
+                "unknown currency code {currency}: a token's code names its network"
+            ))?;
             text(&p, "description")?;
             if let Some(existing) = s.invoices.iter().find(|i| i.key == key) {
                 return Ok((200, render(existing)));
             }
+            let (fiat_amount, fiat_currency) = match (fiat, s.fiat_answer.clone()) {
+                (false, _) => (None, None),
+                (true, Some((a, c))) => (Some(a), Some(c)),
+                (true, None) => (fiat_amount, Some(text(&p, "fiatCurrency")?)),
+            };
+            let address = s
+                .address_answer
+                .clone()
+                .unwrap_or_else(|| derive_address("calypso-emulator", &currency, &key, format));
             let inv = Inv {
                 id: 1000 + s.invoices.len() as u64,
                 key,
-                amount: if fiat { s.fiat_amount.clone() } else { amount },
+                amount: amount.unwrap_or_else(|| s.fiat_amount.clone()),
                 total: "0".into(),
-                currency: text(&p, "currency")?,
+                currency,
                 state: "PENDING_PAYMENT".into(),
                 external_id: text(&p, "externalId")?,
                 kind: if fiat { "SINGLE_FIAT" } else { "SINGLE" }.into(),
+                address,
+                fiat_amount,
+                fiat_currency,
                 ..Inv::default()
             };
             s.invoices.push(inv.clone());
@@ -208,8 +286,42 @@ fn logic(s: &mut Calypso, r: &Recorded, _base: &str) -> Result<(u16, String), St
                 ),
             ))
         }
+        "/api/v1/subscription/webhook/create" => subscribe(s, &p),
         other => Err(format!("no such endpoint {other}")),
     }
+}
+
+/// A webhook subscription: `url` and the events (`notificationServiceTypes: ["INVOICE"]` or a
+/// list of `notificationEventTypes`); answers with the subscription's own key pair. Calypso
+/// documents no de-duplication: every call creates another subscription.
+fn subscribe(s: &mut Calypso, p: &Fields) -> Result<(u16, String), String> {
+    let url = text(p, "url")?;
+    if !url.starts_with("https://") {
+        return Err("url must be an https address".into());
+    }
+    let list = |key: &str| -> Result<Option<Vec<String>>, String> {
+        p.get(key)
+            .map(|raw| serde_json::from_str(raw.get()).map_err(|_| format!("{key} is a list")))
+            .transpose()
+    };
+    let services = list("notificationServiceTypes")?.unwrap_or_default();
+    let events = list("notificationEventTypes")?.unwrap_or_default();
+    let invoices =
+        services.iter().any(|t| t == "INVOICE") || events.iter().any(|t| t.starts_with("INVOICE_"));
+    if !invoices {
+        return Err("subscribe to the INVOICE service or its events".into());
+    }
+    let n = s.subscriptions.len() + 1;
+    let (public, secret) = (
+        format!("sub-pk-{n}"),
+        format!("sub-sk-{n}-{}", uuid::Uuid::new_v4()),
+    );
+    s.subscriptions
+        .push((url.clone(), public.clone(), secret.clone()));
+    Ok((
+        200,
+        format!(r#"{{"id":{n},"url":"{url}","publicKey":"{public}","secretKey":"{secret}"}}"#),
+    ))
 }
 
 async fn emulator() -> Emulator<Calypso> {
@@ -229,14 +341,15 @@ fn config(base: &str) -> CalypsoConfig {
         account: ACCOUNT.into(),
         api_key: Secret::new(API_KEY),
         secret_key: Secret::new(API_SECRET),
-        webhook_secret: Secret::new(HOOK_SECRET),
+        webhook_secret: Some(Secret::new(HOOK_SECRET)),
         webhook_key: Some(Secret::new(HOOK_KEY)),
+        subscribe_on_start: false,
         http: HttpSettings {
             timeout: Duration::from_millis(300),
             retries: 2,
             backoff: Duration::from_millis(5),
         },
-        currencies: Default::default(),
+        currencies: currency_codes(),
     }
 }
 
@@ -297,8 +410,10 @@ async fn calypso_fiat_checkout_runs_to_success_through_webhooks() {
     let view = app.pick(&id, "BTC", "BITCOIN", None).await;
     // Calypso converted: its amount (a JSON number) is what the payer is asked.
     assert_eq!(payment_amount(&view), "0.00041667");
-    assert_eq!(view["payment"]["address"], "bc1qcalypso1000");
     let key = key_of(&view);
+    let address = emu.with(|s| s.inv(&key).address.clone());
+    assert!(address.starts_with("bc1q"), "{address}");
+    assert_eq!(view["payment"]["address"], address.as_str());
     let created = emu.requests_to("/api/v1/invoice/single-fiat/create");
     assert_eq!(created.len(), 1);
     let body: Value = serde_json::from_slice(&created[0].body).unwrap();
@@ -898,5 +1013,290 @@ async fn calypso_archived_unpaid_invoice_is_never_shown_again_and_a_new_pick_ope
     let second = app.pick(&id, "BTC", "BITCOIN", None).await;
     assert_ne!(key_of(&second), key);
     assert_eq!(emu.with(|s| s.invoices.len()), 2);
+    emu.assert_clean();
+}
+
+/// A pick that must be refused: the payer gets the provider error, no address is shown, and
+/// the checkout offers its coins again.
+async fn assert_pick_refused(app: &TestApp, id: &str, currency: &str, network: &str) {
+    let (code, answer) = app.pick_raw(id, currency, network, None).await;
+    assert_eq!(code, StatusCode::BAD_GATEWAY, "{answer}");
+    assert!(answer["payment"].is_null(), "{answer}");
+    let (_, view) = app
+        .public_get(&format!("/api/v1/public/checkouts/{id}"))
+        .await;
+    assert!(view["payment"].is_null(), "no address is shown: {view}");
+    assert_eq!(view["status"], "NEW", "{view}");
+}
+
+#[tokio::test]
+async fn calypso_fiat_price_goes_in_the_fiat_fields_and_the_answer_must_carry_it() {
+    let emu = emulator().await;
+    let app = app(&emu).await;
+    let id = app.fixed_checkout("25.00", "USD").await;
+    let view = app.pick(&id, "BTC", "BITCOIN", None).await;
+    assert_eq!(payment_amount(&view), "0.00041667");
+    let created = emu.requests_to("/api/v1/invoice/single-fiat/create");
+    let body: Value = serde_json::from_slice(&created[0].body).unwrap();
+    let raw = String::from_utf8_lossy(&created[0].body).into_owned();
+    assert!(
+        raw.contains(r#""fiatAmount":25.00"#),
+        "a JSON number: {raw}"
+    );
+    assert_eq!(body["payload"]["fiatCurrency"], "USD");
+    assert!(body["payload"].get("amount").is_none(), "{body}");
+
+    // Calypso answers with another price, then another currency: refused, nothing shown.
+    for (amount, currency) in [("24.99", "USD"), ("25.00", "EUR")] {
+        emu.with(|s| s.fiat_answer = Some((amount.into(), currency.into())));
+        let id = app.fixed_checkout("25.00", "USD").await;
+        assert_pick_refused(&app, &id, "BTC", "BITCOIN").await;
+    }
+    // The same price written with other digits is the same price.
+    emu.with(|s| s.fiat_answer = Some(("25.0".into(), "USD".into())));
+    let id = app.fixed_checkout("25.00", "USD").await;
+    app.pick(&id, "BTC", "BITCOIN", None).await;
+
+    // The merchant's log names the reason (the provider's error says it).
+    let provider = CalypsoProvider::new(config(&emu.base)).unwrap();
+    emu.with(|s| s.fiat_answer = Some(("2500".into(), "USD".into())));
+    let err = provider
+        .create_invoice(&new_invoice(None))
+        .await
+        .unwrap_err();
+    let text = format!("{err:#}");
+    assert!(
+        text.contains("refused") && text.contains("2500 USD") && text.contains("25 USD"),
+        "{text}"
+    );
+    emu.assert_clean();
+}
+
+#[tokio::test]
+async fn calypso_tokens_are_sent_by_their_network_code_and_addresses_checked_per_network() {
+    let emu = emulator().await;
+    let app = app(&emu).await;
+    let mut codes = Vec::new();
+    for (network, prefix) in [("TRON", "T"), ("ETHEREUM", "0x")] {
+        let id = app.fixed_checkout("10", "USDT").await;
+        let view = app.pick(&id, "USDT", network, None).await;
+        let address = view["payment"]["address"].as_str().unwrap().to_owned();
+        assert!(address.starts_with(prefix), "{network}: {address}");
+        let created = emu.requests_to("/api/v1/invoice/single/create");
+        let body: Value = serde_json::from_slice(&created.last().unwrap().body).unwrap();
+        codes.push(body["payload"]["currency"].as_str().unwrap().to_owned());
+    }
+    assert_eq!(codes, ["USDT_TRC20", "USDT_ERC20"]);
+
+    // A TRON invoice answered with an Ethereum address is never shown.
+    emu.with(|s| s.address_answer = Some("0x5aAeb6053F3E94C9b9A09f33669435E7Ef1BeAed".into()));
+    let id = app.fixed_checkout("10", "USDT").await;
+    assert_pick_refused(&app, &id, "USDT", "TRON").await;
+    // Nor a Bitcoin invoice answered with a Litecoin address.
+    emu.with(|s| {
+        s.address_answer = Some(derive_address(
+            "x",
+            "LITECOIN",
+            "PAY-1",
+            AddressFormat::Bech32P2wpkh { hrp: "ltc" },
+        ))
+    });
+    let id = app.fixed_checkout("0.001", "BTC").await;
+    assert_pick_refused(&app, &id, "BTC", "BITCOIN").await;
+    emu.assert_clean();
+}
+
+#[tokio::test]
+async fn calypso_token_without_a_network_code_is_refused_before_calypso_is_asked() {
+    let emu = emulator().await;
+    let mut cfg = config(&emu.base);
+    // A bare `USDT` names no network: not enough for a token.
+    cfg.currencies = [("USDT".to_owned(), "USDT".to_owned())].into();
+    let app = spawn_app_with(move |c| {
+        c.provider = ProviderKind::Calypso;
+        c.calypso = Some(cfg);
+    })
+    .await;
+    let id = app.fixed_checkout("10", "USDT").await;
+    assert_pick_refused(&app, &id, "USDT", "TRON").await;
+    assert!(emu.requests_to("/api/v1/invoice/single/create").is_empty());
+    // A network's own coin needs no mapping.
+    let id = app.fixed_checkout("1", "TRX").await;
+    let view = app.pick(&id, "TRX", "TRON", None).await;
+    assert!(view["payment"]["address"]
+        .as_str()
+        .unwrap()
+        .starts_with('T'));
+    emu.assert_clean();
+}
+
+const PUBLIC_URL: &str = "https://shop.example";
+
+/// The app on the emulator with no webhook keys configured: only a subscription gives them.
+async fn unsubscribed_app(emu: &Emulator<Calypso>, on_start: bool) -> TestApp {
+    let mut cfg = config(&emu.base);
+    cfg.webhook_secret = None;
+    cfg.webhook_key = None;
+    cfg.subscribe_on_start = on_start;
+    spawn_app_with(move |c| {
+        c.provider = ProviderKind::Calypso;
+        c.calypso = Some(cfg);
+        c.public_url = Some(PUBLIC_URL.into());
+    })
+    .await
+}
+
+/// `body` as Calypso sends it to the subscription for our URL: signed with its secret key,
+/// its public key in `Key`.
+async fn from_subscription(
+    emu: &Emulator<Calypso>,
+    app: &TestApp,
+    body: &[u8],
+) -> (StatusCode, Value) {
+    let url = format!("{PUBLIC_URL}/webhooks/calypso");
+    let (_, public, secret) = emu.with(|s| {
+        s.subscriptions
+            .iter()
+            .find(|(u, _, _)| *u == url)
+            .cloned()
+            .expect("a subscription for our URL")
+    });
+    deliver(app, body, Some(mac(&secret, body)), Some(&public)).await
+}
+
+/// `checkout-server calypso subscribe`, configured by the environment to share `app`'s data.
+async fn subscribe_command(emu: &Emulator<Calypso>, app: &TestApp) -> Value {
+    let env = [
+        (
+            "CHECKOUT_DATA_DIR",
+            app.config.data_dir.display().to_string(),
+        ),
+        ("CHECKOUT_PUBLIC_URL", PUBLIC_URL.to_owned()),
+        ("CHECKOUT_CALYPSO_BASE_URL", emu.base.clone()),
+        ("CHECKOUT_CALYPSO_ACCOUNT", ACCOUNT.to_owned()),
+        ("CHECKOUT_CALYPSO_API_KEY", API_KEY.to_owned()),
+        ("CHECKOUT_CALYPSO_API_SECRET", API_SECRET.to_owned()),
+    ];
+    // Off the test's runtime, which serves the emulator meanwhile.
+    let out = tokio::task::spawn_blocking(move || {
+        std::process::Command::new(env!("CARGO_BIN_EXE_checkout-server"))
+            .args(["calypso", "subscribe"])
+            .env_remove("CHECKOUT_CONFIG")
+            .envs(env)
+            .output()
+            .unwrap()
+    })
+    .await
+    .unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "{stderr}");
+    assert!(!stderr.contains(API_SECRET), "{stderr}");
+    serde_json::from_slice(&out.stdout).unwrap()
+}
+
+#[tokio::test]
+async fn calypso_subscribe_command_stores_the_keys_webhooks_are_verified_with_once() {
+    let emu = emulator().await;
+    let app = unsubscribed_app(&emu, false).await;
+    let id = app.fixed_checkout("0.001", "BTC").await;
+    let key = key_of(&app.pick(&id, "BTC", "BITCOIN", None).await);
+    let body = event("50", "INVOICE_MEMPOOL_FOUND", &key, "1");
+    // No keys yet: nothing verifies, whatever it is signed with.
+    let (code, _) = deliver(&app, &body, Some(mac(HOOK_SECRET, &body)), Some(HOOK_KEY)).await;
+    assert_eq!(code, StatusCode::UNAUTHORIZED);
+
+    let done = subscribe_command(&emu, &app).await;
+    let url = format!("{PUBLIC_URL}/webhooks/calypso");
+    assert_eq!(done, json!({"url": url, "created": true}));
+    assert_eq!(emu.with(|s| s.subscriptions.len()), 1);
+    let created = emu.requests_to("/api/v1/subscription/webhook/create");
+    let sent: Value = serde_json::from_slice(&created[0].body).unwrap();
+    assert_eq!(
+        sent["payload"],
+        json!({"url": url, "notificationServiceTypes": ["INVOICE"]})
+    );
+
+    // The running server verifies with the stored keys, and only with them.
+    emu.with(|s| s.inv(&key).state = "MEM_POOL_FOUND".into());
+    let (code, answer) = from_subscription(&emu, &app, &body).await;
+    assert_eq!(
+        (code, answer["status"].as_str()),
+        (StatusCode::OK, Some("applied"))
+    );
+    let other = event("51", "INVOICE_PAID", &key, "1");
+    let (code, _) = deliver(
+        &app,
+        &other,
+        Some(mac(HOOK_SECRET, &other)),
+        Some("sub-pk-1"),
+    )
+    .await;
+    assert_eq!(code, StatusCode::UNAUTHORIZED);
+
+    // A second run finds the stored subscription and asks Calypso nothing.
+    let again = subscribe_command(&emu, &app).await;
+    assert_eq!(again["created"], false);
+    assert_eq!(
+        emu.requests_to("/api/v1/subscription/webhook/create").len(),
+        1
+    );
+    assert_eq!(emu.with(|s| s.subscriptions.len()), 1);
+    emu.assert_clean();
+}
+
+#[tokio::test]
+async fn calypso_subscribes_at_start_up_when_configured_and_only_once() {
+    let emu = emulator().await;
+    let mut app = unsubscribed_app(&emu, true).await;
+    assert_eq!(emu.with(|s| s.subscriptions.len()), 1);
+    let id = app.fixed_checkout("0.001", "BTC").await;
+    let key = key_of(&app.pick(&id, "BTC", "BITCOIN", None).await);
+    pay_in_full(&emu, &key);
+    let (code, _) = from_subscription(&emu, &app, &event("60", "INVOICE_PAID", &key, "1")).await;
+    assert_eq!(code, StatusCode::OK);
+    assert_eq!(app.status(&id).await["status"], "SUCCESS");
+    app.restart().await;
+    assert_eq!(
+        emu.requests_to("/api/v1/subscription/webhook/create").len(),
+        1
+    );
+    // A configured webhook_secret overrides the stored keys.
+    let mut cfg = config(&emu.base);
+    cfg.webhook_key = None;
+    let configured = spawn_app_with(move |c| {
+        c.provider = ProviderKind::Calypso;
+        c.calypso = Some(cfg);
+        c.public_url = Some(PUBLIC_URL.into());
+        c.data_dir = app.config.data_dir.clone();
+    })
+    .await;
+    let body = event("61", "INVOICE_PAID", &key, "1");
+    let (code, _) = from_subscription(&emu, &configured, &body).await;
+    assert_eq!(code, StatusCode::UNAUTHORIZED);
+    emu.assert_clean();
+}
+
+#[tokio::test]
+async fn calypso_reusable_widgets_are_not_mirrored_to_a_linked_widget() {
+    let emu = emulator().await;
+    let app = app(&emu).await;
+    let key = uuid::Uuid::new_v4().to_string();
+    let body = json!({
+        "idempotencyKey": key, "externalId": "user-42", "description": "Top up",
+        "type": "NO_PRICE", "amountCurrency": "USD", "minAmount": "5", "maxAmount": "500",
+        "currencies": [{"code": "BTC", "network": "BITCOIN"}],
+        "returnUrl": "https://shop.example/back",
+    });
+    let (code, widget) = app.send(calls::create_widget(&body)).await;
+    assert_eq!(code, StatusCode::CREATED, "{widget}");
+    // Creating the widget asks Calypso for nothing: no hosted page we would not follow.
+    assert!(emu.requests().is_empty());
+    // A visit opens a checkout of ours; the payer's pick opens one invoice we broker.
+    let open = format!("/api/v1/public/widgets/{key}/checkouts");
+    let (_, visit) = app.public_post(&open, json!(null)).await;
+    let id = visit["id"].as_str().unwrap();
+    app.pick(id, "BTC", "BITCOIN", Some("20")).await;
+    let calls = emu.with(|s| s.calls.clone());
+    assert_eq!(calls, ["/api/v1/invoice/single-fiat/create"]);
     emu.assert_clean();
 }

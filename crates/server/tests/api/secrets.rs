@@ -272,8 +272,9 @@ fn known_secrets() -> Vec<String> {
         secrets.extend(c.notify.secrets.iter().map(|s| s.expose().to_owned()));
         if let Some(p) = &c.calypso {
             let optional = p.webhook_key.iter();
-            for s in [&p.api_key, &p.secret_key, &p.webhook_secret]
+            for s in [&p.api_key, &p.secret_key]
                 .into_iter()
+                .chain(&p.webhook_secret)
                 .chain(optional)
             {
                 secrets.push(s.expose().to_owned());

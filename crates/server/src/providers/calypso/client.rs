@@ -7,13 +7,16 @@ use serde::de::DeserializeOwned;
 use serde::Serialize;
 use sha2::Sha512;
 
-use super::model::{ById, ByKey, CreateSingle, Envelope, Invoice, LinkedWidget, NewLinkedWidget};
+use super::model::{
+    ById, ByKey, CreateSingle, Envelope, Invoice, LinkedWidget, NewLinkedWidget, NewSubscription,
+    Subscription,
+};
 use crate::config::{CalypsoConfig, Secret};
 use crate::domain::now_ms;
 use crate::providers::json_api::{Call, JsonApi};
 use crate::providers::webhook_auth::hex_mac;
 use crate::providers::wire::json_number;
-use crate::providers::{idempotency_key, provider_currency, NewInvoice};
+use crate::providers::{idempotency_key, NewInvoice};
 
 pub const CREATE_SINGLE: &str = "/api/v1/invoice/single/create";
 pub const CREATE_SINGLE_FIAT: &str = "/api/v1/invoice/single-fiat/create";
@@ -22,6 +25,7 @@ pub const RETURN_TO_PAID: &str = "/api/v1/invoice/return-to-paid";
 pub const CLOSE_INTERVENTION: &str = "/api/v1/invoice/close-intervention";
 pub const CREATE_LINKED_WIDGET: &str = "/api/v1/payment-widget/unlimited-linked/create";
 pub const FIND_LINKED_WIDGET: &str = "/api/v1/payment-widget/unlimited-linked/find";
+pub const CREATE_SUBSCRIPTION: &str = "/api/v1/subscription/webhook/create";
 
 /// Lower-case hex HMAC-SHA512 of `body` under `secret`.
 pub fn sign(secret: &Secret, body: &[u8]) -> String {
@@ -80,22 +84,24 @@ impl CalypsoClient {
             .await
     }
 
-    /// A SINGLE invoice priced in the coin, or a SINGLE_FIAT one priced in fiat (Calypso
-    /// converts), keyed by our payment's uuid.
+    /// A SINGLE invoice priced in the coin (`amount`), or a SINGLE_FIAT one priced in fiat
+    /// (`fiatAmount` + `fiatCurrency`; Calypso converts), in Calypso's `currency` code, keyed
+    /// by our payment's uuid.
     pub async fn create_invoice(
         &self,
         request: &NewInvoice,
-        currencies: &std::collections::BTreeMap<String, String>,
+        currency: String,
     ) -> anyhow::Result<Invoice> {
-        let (path, amount, fiat_currency) = match (&request.amount, &request.fiat) {
-            (Some(amount), _) => (CREATE_SINGLE, *amount, None),
-            (None, Some(fiat)) => (CREATE_SINGLE_FIAT, fiat.amount, Some(&*fiat.currency)),
+        let (path, amount, fiat) = match (&request.amount, &request.fiat) {
+            (Some(amount), _) => (CREATE_SINGLE, Some(json_number(*amount)), None),
+            (None, Some(fiat)) => (CREATE_SINGLE_FIAT, None, Some(fiat)),
             (None, None) => anyhow::bail!("an invoice needs an amount in the coin or in fiat"),
         };
         let body = CreateSingle {
-            currency: provider_currency(currencies, &request.coin),
-            amount: json_number(amount),
-            fiat_currency,
+            currency,
+            amount,
+            fiat_amount: fiat.map(|f| json_number(f.amount)),
+            fiat_currency: fiat.map(|f| &*f.currency),
             description: &request.title,
             idempotency_key: idempotency_key(&request.payment_id),
             external_id: &request.checkout_id,
@@ -133,6 +139,16 @@ impl CalypsoClient {
         widget: &NewLinkedWidget,
     ) -> anyhow::Result<LinkedWidget> {
         self.call("calypso create widget", CREATE_LINKED_WIDGET, widget)
+            .await
+    }
+
+    /// Subscribes `url` to every invoice event; the answer carries the subscription's keys.
+    pub async fn create_subscription(&self, url: &str) -> anyhow::Result<Subscription> {
+        let body = NewSubscription {
+            url,
+            notification_service_types: ["INVOICE"],
+        };
+        self.call("calypso subscribe webhooks", CREATE_SUBSCRIPTION, body)
             .await
     }
 

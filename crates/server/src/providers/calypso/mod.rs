@@ -4,10 +4,14 @@
 //! the subscription's secret; interventions are resolved with return-to-paid and
 //! close-intervention.
 
+pub mod checks;
 pub mod client;
 pub mod mapping;
 pub mod model;
+pub mod subscription;
 pub mod webhook;
+
+use std::path::Path;
 
 use async_trait::async_trait;
 use http::HeaderMap;
@@ -15,11 +19,12 @@ use http::HeaderMap;
 use self::client::CalypsoClient;
 use self::model::LinkedWidget;
 pub use self::model::NewLinkedWidget;
+use self::subscription::{KeyStore, StoredKeys};
 use super::{
     idempotency_key, InvoiceSnapshot, NewInvoice, Provider, Quote, WebhookError, WebhookNotice,
 };
 use crate::config::CalypsoConfig;
-use crate::domain::currency::Coin;
+use crate::domain::currency::{Catalogue, Coin};
 use crate::domain::now_ms;
 use crate::domain::state_machine::Resolution;
 
@@ -32,17 +37,54 @@ fn fiat_rate_hold_ms(coin: &Coin) -> i64 {
     }
 }
 
+/// An invoice we will not show: logged for the merchant with the reason, and returned as the
+/// pick's provider error (the payer gets an error, never the address).
+fn refused(request: &NewInvoice, why: String) -> anyhow::Error {
+    tracing::warn!(
+        checkout = %request.checkout_id,
+        payment = %request.payment_id,
+        coin = request.coin.code,
+        network = request.coin.network,
+        %why,
+        "calypso invoice refused: not shown to the payer"
+    );
+    anyhow::anyhow!("calypso invoice refused: {why}")
+}
+
 pub struct CalypsoProvider {
     client: CalypsoClient,
     config: CalypsoConfig,
+    /// The subscription keys stored for our webhook URL, used when the configuration gives no
+    /// webhook_secret.
+    stored: Option<StoredKeys>,
 }
 
 impl CalypsoProvider {
     pub fn new(config: CalypsoConfig) -> anyhow::Result<CalypsoProvider> {
+        let builtin = Catalogue::new(&Default::default());
+        for coin in checks::unmapped(&config.currencies, builtin.all()) {
+            tracing::warn!(
+                coin = coin.code,
+                network = coin.network,
+                "no Calypso currency code for this token in [calypso.currencies]: payers who \
+                 pick it get an error"
+            );
+        }
         Ok(CalypsoProvider {
             client: CalypsoClient::new(&config)?,
             config,
+            stored: None,
         })
+    }
+
+    /// Verifies webhooks with the subscription stored for `url` in the database at `path`
+    /// (unless the configuration's webhook_secret overrides it).
+    pub fn with_stored_keys(mut self, path: &Path, url: &str) -> anyhow::Result<CalypsoProvider> {
+        if self.config.webhook_secret.is_some() {
+            tracing::info!("calypso webhooks are verified with the configured webhook_secret");
+        }
+        self.stored = Some(StoredKeys::new(KeyStore::open(path)?, url.to_owned()));
+        Ok(self)
     }
 
     /// Creates the unlimited linked widget (the provider-hosted reusable link).
@@ -71,15 +113,12 @@ impl Provider for CalypsoProvider {
     }
 
     async fn create_invoice(&self, request: &NewInvoice) -> anyhow::Result<InvoiceSnapshot> {
-        let invoice = self
-            .client
-            .create_invoice(request, &self.config.currencies)
-            .await?;
+        let code = checks::currency_code(&self.config.currencies, &request.coin)
+            .map_err(|why| refused(request, why))?;
+        let invoice = self.client.create_invoice(request, code.clone()).await?;
+        checks::created_invoice(&invoice, request, &code).map_err(|why| refused(request, why))?;
         let key = idempotency_key(&request.payment_id);
         let mut snapshot = mapping::snapshot(&invoice, &key, request.coin.decimals);
-        if snapshot.address.is_empty() {
-            anyhow::bail!("calypso create invoice: the answer has no invoiceAddress");
-        }
         if request.amount.is_none() {
             if snapshot.amount.is_none_or(|a| a.is_zero()) {
                 anyhow::bail!("calypso create invoice: the fiat invoice has no amount");
@@ -99,7 +138,14 @@ impl Provider for CalypsoProvider {
     }
 
     fn verify_webhook(&self, headers: &HeaderMap, body: &[u8]) -> Result<(), WebhookError> {
-        webhook::verify(&self.config, headers, body)
+        match (&self.config.webhook_secret, &self.stored) {
+            (Some(secret), _) => {
+                webhook::verify(secret, self.config.webhook_key.as_ref(), headers, body)
+            }
+            (None, Some(stored)) => stored.verify(headers, body),
+            // No keys anywhere: nothing can be verified, so nothing is accepted.
+            (None, None) => Err(WebhookError::BadSignature),
+        }
     }
 
     fn parse_webhook(&self, body: &[u8]) -> Result<WebhookNotice, WebhookError> {

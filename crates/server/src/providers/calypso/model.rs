@@ -15,13 +15,17 @@ pub struct Envelope<'a, P: Serialize> {
     pub payload: P,
 }
 
-/// SINGLE and SINGLE_FIAT invoices' payload.
+/// SINGLE and SINGLE_FIAT invoices' payload, in the invoice's own field names: the crypto
+/// amount is `amount` (SINGLE), the fiat price `fiatAmount` + `fiatCurrency` (SINGLE_FIAT, no
+/// `amount`: Calypso converts and answers with it).
 #[derive(Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct CreateSingle<'a> {
     pub currency: String,
-    pub amount: Box<RawValue>,
-    /// SINGLE_FIAT only: the fiat the amount is in (field name not shown publicly).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub amount: Option<Box<RawValue>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub fiat_amount: Option<Box<RawValue>>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub fiat_currency: Option<&'a str>,
     pub description: &'a str,
@@ -69,6 +73,10 @@ pub struct Invoice {
     pub amount: Option<Amount>,
     #[serde(default, deserialize_with = "decimal::amount")]
     pub total_debit_amount: Option<Amount>,
+    /// SINGLE_FIAT: the fiat price the invoice was opened for.
+    #[serde(default, deserialize_with = "decimal::amount")]
+    pub fiat_amount: Option<Amount>,
+    pub fiat_currency: Option<String>,
     pub currency: Option<String>,
     pub state: Option<String>,
     pub intervention_type: Option<String>,
@@ -109,4 +117,26 @@ pub struct LinkedWidget {
     pub state: Option<String>,
     #[serde(default)]
     pub invoices: Vec<Invoice>,
+}
+
+/// `subscription/webhook/create`: our webhook URL for every invoice event.
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct NewSubscription<'a> {
+    pub url: &'a str,
+    pub notification_service_types: [&'static str; 1],
+}
+
+/// The subscription as created: its own key pair, which signs the webhooks sent to it. The
+/// public text names the keys without showing the answer's field names: `publicKey` /
+/// `secretKey` are assumed (snake case read too), and an answer without both is refused.
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Subscription {
+    #[serde(default, deserialize_with = "decimal::id_text")]
+    pub id: Option<String>,
+    #[serde(alias = "public_key")]
+    pub public_key: Option<String>,
+    #[serde(alias = "secret_key")]
+    pub secret_key: Option<String>,
 }

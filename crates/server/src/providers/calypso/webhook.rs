@@ -7,26 +7,25 @@ use http::HeaderMap;
 use sha2::Sha512;
 
 use super::model::Notification;
-use crate::config::CalypsoConfig;
+use crate::config::Secret;
 use crate::providers::webhook_auth::{header, read_payload, secrets_equal, verify_hex_mac};
 use crate::providers::{WebhookError, WebhookNotice};
 
+/// Checks a delivery against one subscription's keys: `Sign` under `secret`, and `Key` equal
+/// to `key` when it is known.
 pub fn verify(
-    config: &CalypsoConfig,
+    secret: &Secret,
+    key: Option<&Secret>,
     headers: &HeaderMap,
     body: &[u8],
 ) -> Result<(), WebhookError> {
-    if let Some(expected) = &config.webhook_key {
+    if let Some(expected) = key {
         let key = header(headers, "key")?.ok_or(WebhookError::MissingSignature)?;
         if !secrets_equal(key, expected.expose()) {
             return Err(WebhookError::BadSignature);
         }
     }
-    verify_hex_mac::<Hmac<Sha512>>(
-        config.webhook_secret.expose().as_bytes(),
-        header(headers, "sign")?,
-        body,
-    )
+    verify_hex_mac::<Hmac<Sha512>>(secret.expose().as_bytes(), header(headers, "sign")?, body)
 }
 
 pub fn parse(body: &[u8]) -> Result<WebhookNotice, WebhookError> {

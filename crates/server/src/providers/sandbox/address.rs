@@ -4,7 +4,6 @@
 
 use hmac::{Hmac, Mac};
 use sha2::Sha256;
-use sha3::{Digest, Keccak256};
 
 use crate::domain::currency::AddressFormat;
 
@@ -43,40 +42,11 @@ pub fn derive_address(
     }
 }
 
-/// `0x` + hex where each letter is upper-case when the matching nibble of the Keccak-256 of the
-/// lower-case hex is 8 or more (EIP-55).
-pub fn eip55(bytes: &[u8; 20]) -> String {
-    let lower = hex::encode(bytes);
-    let hash = Keccak256::digest(lower.as_bytes());
-    let mut out = String::with_capacity(42);
-    out.push_str("0x");
-    for (i, c) in lower.chars().enumerate() {
-        let nibble = (hash[i / 2] >> (if i % 2 == 0 { 4 } else { 0 })) & 0x0f;
-        out.push(if c.is_ascii_alphabetic() && nibble >= 8 {
-            c.to_ascii_uppercase()
-        } else {
-            c
-        });
-    }
-    out
-}
+pub use crate::domain::address_check::eip55;
 
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn eip55_matches_the_specification_examples() {
-        for expected in [
-            "0x5aAeb6053F3E94C9b9A09f33669435E7Ef1BeAed",
-            "0xfB6916095ca1df60bB79Ce92cE3Ea74c37c5d359",
-            "0xdbF03B407c01E7cD3CBea99509d93f8DDDC8C6FB",
-        ] {
-            let mut bytes = [0u8; 20];
-            hex::decode_to_slice(expected[2..].to_ascii_lowercase(), &mut bytes).unwrap();
-            assert_eq!(eip55(&bytes), expected);
-        }
-    }
 
     #[test]
     fn bitcoin_and_litecoin_addresses_decode_as_v0_key_hashes() {
@@ -124,5 +94,16 @@ mod tests {
             a,
             derive_address("other", "ETHEREUM", "PAY-1", AddressFormat::Eip55)
         );
+    }
+
+    #[test]
+    fn every_derived_address_passes_the_providers_address_check() {
+        let catalogue = crate::domain::currency::Catalogue::new(&Default::default());
+        for coin in catalogue.all() {
+            for format in [coin.address, coin.on_test_network().address] {
+                let a = derive_address("seed", coin.network, "PAY-1", format);
+                assert_eq!(format.check(&a), Ok(()), "{a}");
+            }
+        }
     }
 }
