@@ -18,16 +18,17 @@ pub enum FailureKind {
     Refused,
 }
 
-/// A provider's answer that arrived but cannot be trusted: it is never shown to a payer. The
-/// text names what was checked and what came back (no secret is ever in an answer we check).
+/// A payment an adapter will not open: the provider's answer failed a check (another price,
+/// coin or address format than asked: never shown to a payer), or the request cannot be made as
+/// configured. The text names what was checked and what came back (never a secret).
 #[derive(Debug, thiserror::Error)]
-#[error("the provider's answer failed a check: {0}")]
-pub struct BadAnswer(pub String);
+#[error("{0}")]
+pub struct Declined(pub String);
 
 /// Classifies any error an adapter returned, looking through its context chain.
 pub fn kind_of(error: &anyhow::Error) -> FailureKind {
     let refused = error.chain().any(|cause| {
-        cause.is::<BadAnswer>() || matches!(cause.downcast_ref(), Some(CallError::Refused { .. }))
+        cause.is::<Declined>() || matches!(cause.downcast_ref(), Some(CallError::Refused { .. }))
     });
     if refused {
         FailureKind::Refused
@@ -141,7 +142,7 @@ mod tests {
         })
         .context("opening the invoice");
         assert_eq!(kind_of(&refused), FailureKind::Refused);
-        let bad = anyhow::Error::new(BadAnswer("address 0x1 is not a TRON address".into()))
+        let bad = anyhow::Error::new(Declined("address 0x1 is not a TRON address".into()))
             .context("calypso");
         assert_eq!(kind_of(&bad), FailureKind::Refused);
         let down = anyhow::Error::new(CallError::ServerError {

@@ -23,6 +23,7 @@ use self::subscription::{KeyStore, StoredKeys};
 use super::{
     idempotency_key, InvoiceSnapshot, NewInvoice, Provider, Quote, WebhookError, WebhookNotice,
 };
+use super::failure::Declined;
 use crate::config::CalypsoConfig;
 use crate::domain::currency::{Catalogue, Coin};
 use crate::domain::now_ms;
@@ -48,7 +49,7 @@ fn refused(request: &NewInvoice, why: String) -> anyhow::Error {
         %why,
         "calypso invoice refused: not shown to the payer"
     );
-    anyhow::anyhow!("calypso invoice refused: {why}")
+    anyhow::Error::new(Declined(format!("calypso invoice refused: {why}")))
 }
 
 pub struct CalypsoProvider {
@@ -121,7 +122,10 @@ impl Provider for CalypsoProvider {
         let mut snapshot = mapping::snapshot(&invoice, &key, request.coin.decimals);
         if request.amount.is_none() {
             if snapshot.amount.is_none_or(|a| a.is_zero()) {
-                anyhow::bail!("calypso create invoice: the fiat invoice has no amount");
+                return Err(Declined(
+                    "calypso create invoice: the fiat invoice has no amount".into(),
+                )
+                .into());
             }
             snapshot.rate_expires_at_ms = Some(now_ms() + fiat_rate_hold_ms(&request.coin));
         }
