@@ -24,7 +24,7 @@ use crate::error::{AppError, AppResult};
 use crate::services::reconcile::{self, ReconcileReport};
 use crate::services::sandbox::SandboxPayment;
 use crate::services::widgets::{NewWidget, WidgetWithCheckouts};
-use crate::services::{checkouts, sandbox, widgets};
+use crate::services::{checkouts, resolve, sandbox, widgets};
 use crate::state::AppState;
 
 /// Compares digests, not the strings, so neither the content nor the length of the key leaks
@@ -196,7 +196,7 @@ pub async fn resolve_checkout(
     Id(id): Id,
     AppJson(req): AppJson<ResolveRequest>,
 ) -> AppResult<Json<MerchantCheckoutView>> {
-    let record = checkouts::resolve(&state, &id, req.action).await?;
+    let record = resolve::resolve(&state, &id, req.action).await?;
     Ok(Json(merchant_view(&state, &record)))
 }
 

@@ -14,6 +14,7 @@ pub mod paging;
 pub mod pick;
 pub mod reconcile;
 pub mod reread;
+pub mod resolve;
 pub mod sandbox;
 pub mod webhooks;
 pub mod widgets;
