@@ -190,7 +190,8 @@ pub struct ResolveRequest {
     action: Resolution,
 }
 
-/// POST /api/v1/checkouts/{id}/resolve: CONFLICT -> SUCCESS (MARK_PAID) or CANCELLED (CLOSE).
+/// POST /api/v1/checkouts/{id}/resolve: CONFLICT -> SUCCESS (MARK_PAID) or CANCELLED (CLOSE),
+/// once the provider holding the funds did its part (see `services::resolve`).
 pub async fn resolve_checkout(
     State(state): State<AppState>,
     Id(id): Id,
