@@ -116,7 +116,7 @@ impl CheckoutRecord {
     }
 
     /// Records what the provider reports for one payment and lets the state machine decide.
-    /// Returns whether anything visible changed.
+    /// Returns whether anything the payer sees changed (a new version).
     pub fn record_funds(
         &mut self,
         payment_id: &str,
@@ -129,8 +129,12 @@ impl CheckoutRecord {
             return Ok(false);
         };
         let merged = payment.funds.merge(report);
-        let payment_changed = merged != payment.funds || payment.provider_state != provider_state;
+        // Only what the payer is shown makes a new version: the provider's state (PAID becoming
+        // COMPLETED) or funds the payer cannot see (confirmations past the required number) are
+        // recorded for the merchant without one.
+        let shown_before = payment.shown_progress();
         payment.funds = merged.clone();
+        let payment_changed = payment.shown_progress() != shown_before;
         payment.provider_state = provider_state.to_owned();
         let event = Event::Funds {
             payment_id: payment_id.to_owned(),
@@ -302,5 +306,36 @@ impl CheckoutRecord {
                 })
                 .collect(),
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::domain::test_fixtures::{checkout, funds, payment, NOW};
+
+    #[test]
+    fn only_what_the_payer_is_shown_of_a_payment_makes_a_new_version() {
+        let policy = Policy::default();
+        let mut record = checkout("CCO-1", NOW);
+        record
+            .add_payment(payment("PAY-1", "CCO-1"), &policy, NOW)
+            .unwrap();
+        let mut report = funds(25_000, 25_000);
+        assert!(record
+            .record_funds("PAY-1", &report, "PAID", &policy, NOW + 1)
+            .unwrap());
+        let version = record.version;
+        // The provider's state, and confirmations past the required one: recorded, not shown.
+        report.confirmations = 5;
+        assert!(!record
+            .record_funds("PAY-1", &report, "COMPLETED", &policy, NOW + 2)
+            .unwrap());
+        let paid = &record.payments[0];
+        assert_eq!(
+            (record.version, paid.provider_state.as_str()),
+            (version, "COMPLETED")
+        );
+        assert_eq!(paid.funds.confirmations, 5);
     }
 }

@@ -9,6 +9,7 @@ pub mod money;
 pub mod payment;
 pub mod pricing;
 pub mod qr;
+pub mod settlement;
 pub mod spec;
 pub mod state_machine;
 #[cfg(test)]

@@ -6,7 +6,7 @@ use serde::{Deserialize, Serialize};
 
 use super::currency::Coin;
 use super::qr::qr_matrix;
-use super::state_machine::Funds;
+use super::state_machine::{Funds, Resolution};
 use super::{rfc3339, wallet_uri::wallet_uri};
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -45,11 +45,39 @@ pub struct Payment {
     /// The amount was re-valued because funds were first seen after the quote ended.
     #[serde(default)]
     pub requoted: bool,
+    /// The merchant's settlement of a conflict the provider holds, while the provider has a
+    /// step left: stored with the payment, so a restart resumes it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub settlement: Option<Settlement>,
+}
+
+/// Where the merchant's settlement of a provider-held conflict (Calypso's interventions) stands.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Settlement {
+    pub action: Resolution,
+    pub step: SettlementStep,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
+pub enum SettlementStep {
+    /// Recorded before the provider is asked: whether it acted is read back from the provider.
+    Requested,
+    /// The provider moved the funds; its last step waits until it completes the invoice.
+    AwaitingProvider,
 }
 
 impl Payment {
     pub fn due_units(&self) -> u128 {
         self.amount.units()
+    }
+
+    /// What of this payment's progress the payer is shown (the amount paid and the
+    /// confirmations, capped at the required number): a new version only when this changes.
+    pub fn shown_progress(&self) -> (u128, u32) {
+        let confirmations = self.funds.confirmations.min(self.confirmations_required);
+        (self.funds.seen_units, confirmations)
     }
 
     pub fn paid(&self) -> Amount {

@@ -62,6 +62,7 @@ pub fn payment(id: &str, checkout_id: &str) -> Payment {
         closed_by_provider: false,
         test: false,
         requoted: false,
+        settlement: None,
     }
 }
 

@@ -147,15 +147,28 @@ pub trait Provider: Send + Sync {
     /// Reads the event id and invoice reference out of a verified webhook.
     fn parse_webhook(&self, body: &[u8]) -> Result<WebhookNotice, WebhookError>;
 
-    /// Tells the provider how the merchant settled a conflict (Calypso's return-to-paid and
-    /// close-intervention). Providers without the notion have nothing to do.
+    /// Takes the next step of the merchant's settlement of a conflict the provider holds
+    /// (Calypso: return-to-paid, then close-intervention once the invoice is COMPLETED) and
+    /// says where the provider stands. Called again after every re-read while a step is left,
+    /// and after a restart: so it reads the provider's state first and never repeats a step
+    /// the provider already took. Providers without the notion have nothing to do.
     async fn resolve_conflict(
         &self,
         _provider_ref: &str,
         _resolution: Resolution,
-    ) -> anyhow::Result<()> {
-        Ok(())
+    ) -> anyhow::Result<SettlementProgress> {
+        Ok(SettlementProgress::Settled)
     }
+}
+
+/// Where a provider stands in settling a conflict the merchant resolved.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SettlementProgress {
+    /// The funds went where the merchant said; one step is left, due once the provider has
+    /// completed the invoice (it is taken on a later re-read).
+    AwaitingProvider,
+    /// Nothing is left to tell the provider.
+    Settled,
 }
 
 /// The provider's code for a coin: the configured mapping (`"USDT/ETHEREUM"` first, then

@@ -24,7 +24,7 @@ use crate::error::{AppError, AppResult};
 use crate::services::reconcile::{self, ReconcileReport};
 use crate::services::sandbox::SandboxPayment;
 use crate::services::widgets::{NewWidget, WidgetWithCheckouts};
-use crate::services::{checkouts, sandbox, widgets};
+use crate::services::{checkouts, resolve, sandbox, widgets};
 use crate::state::AppState;
 
 /// Compares digests, not the strings, so neither the content nor the length of the key leaks
@@ -190,13 +190,14 @@ pub struct ResolveRequest {
     action: Resolution,
 }
 
-/// POST /api/v1/checkouts/{id}/resolve: CONFLICT -> SUCCESS (MARK_PAID) or CANCELLED (CLOSE).
+/// POST /api/v1/checkouts/{id}/resolve: CONFLICT -> SUCCESS (MARK_PAID) or CANCELLED (CLOSE),
+/// once the provider holding the funds did its part (see `services::resolve`).
 pub async fn resolve_checkout(
     State(state): State<AppState>,
     Id(id): Id,
     AppJson(req): AppJson<ResolveRequest>,
 ) -> AppResult<Json<MerchantCheckoutView>> {
-    let record = checkouts::resolve(&state, &id, req.action).await?;
+    let record = resolve::resolve(&state, &id, req.action).await?;
     Ok(Json(merchant_view(&state, &record)))
 }
 

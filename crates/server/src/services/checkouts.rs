@@ -12,7 +12,7 @@ use crate::domain::checkout::CheckoutRecord;
 use crate::domain::currency::Denomination;
 use crate::domain::now_ms;
 use crate::domain::spec::CheckoutSpec;
-use crate::domain::state_machine::{Event, Refusal, Resolution};
+use crate::domain::state_machine::Event;
 use crate::error::{AppError, AppResult};
 use crate::state::AppState;
 use crate::status_cache::CachedStatus;
@@ -167,33 +167,6 @@ pub async fn cancel(state: &AppState, id: &str) -> AppResult<CheckoutRecord> {
     let policy = state.config.policy;
     modify_existing(state, id, move |rec| {
         rec.apply(&Event::Cancel, &policy, now_ms())?;
-        Ok(())
-    })
-    .await
-}
-
-/// Settles a CONFLICT: the provider hears of it first (Calypso moves the funds), then the
-/// checkout changes.
-pub async fn resolve(
-    state: &AppState,
-    id: &str,
-    resolution: Resolution,
-) -> AppResult<CheckoutRecord> {
-    let record = load(state, id).await?;
-    if record.status() != CheckoutStatus::Conflict {
-        return Err(Refusal::NotConflict(record.status()).into());
-    }
-    if let Some(p) = record.active_payment() {
-        if let Some(provider) = state.provider_named(&p.provider) {
-            provider
-                .resolve_conflict(&p.provider_ref, resolution)
-                .await
-                .map_err(AppError::upstream)?;
-        }
-    }
-    let policy = state.config.policy;
-    modify_existing(state, id, move |rec| {
-        rec.apply(&Event::Resolve(resolution), &policy, now_ms())?;
         Ok(())
     })
     .await

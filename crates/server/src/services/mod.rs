@@ -15,6 +15,7 @@ pub mod paging;
 pub mod pick;
 pub mod reconcile;
 pub mod reread;
+pub mod resolve;
 pub mod sandbox;
 pub mod webhooks;
 pub mod widgets;

@@ -166,6 +166,7 @@ async fn open_payment(
         closed_by_provider: false,
         test: provider.is_test(),
         requoted: false,
+        settlement: None,
     })
 }
 

@@ -4,8 +4,10 @@
 //! Cadence (`[reconcile]`): every `confirming` (30 s) while funds are seen but not confirmed,
 //! every `waiting` (2 min) while nothing is paid, every `settled` (5 min) while a CONFLICT waits
 //! for the merchant or an expired checkout's address is still watched; never again once the
-//! checkout is SUCCESS or CANCELLED. A failed re-read is retried after `confirming` doubled per
-//! failure in a row, up to `max_backoff`; a provider whose re-reads fail `failing_after` times in a
+//! checkout is SUCCESS or CANCELLED, unless the merchant's settlement of a conflict still has a
+//! provider step left (every `confirming` until it is taken). A failed re-read is retried after
+//! `confirming` doubled per failure in a row, up to `max_backoff`; a provider whose re-reads fail
+//! `failing_after` times in a
 //! row is reported (health, an error in the log) until one succeeds.
 
 use std::collections::BTreeMap;
@@ -16,6 +18,7 @@ use serde::Serialize;
 
 use super::reread::{provider_of, reread};
 use crate::config::ReconcileConfig;
+use crate::domain::checkout::CheckoutRecord;
 use crate::domain::now_ms;
 use crate::error::AppResult;
 use crate::reconcile_health::ProviderHealth;
@@ -41,6 +44,24 @@ pub fn next_after_success(status: CheckoutStatus, now_ms: i64, c: &ReconcileConf
         CheckoutStatus::Conflict | CheckoutStatus::Expired => c.settled,
     };
     Some(now_ms.saturating_add(ms(wait)))
+}
+
+/// When payment `payment_id` of `record` is next re-read: like [`next_after_success`], except
+/// that a merchant's settlement with a step left is followed at the `confirming` pace whatever
+/// the checkout's status (the provider's last step comes after SUCCESS).
+fn next_after_read(
+    record: &CheckoutRecord,
+    payment_id: &str,
+    now_ms: i64,
+    c: &ReconcileConfig,
+) -> Option<i64> {
+    let settling = record
+        .payment(payment_id)
+        .is_some_and(|p| p.settlement.is_some());
+    match settling {
+        true => Some(now_ms.saturating_add(ms(c.confirming))),
+        false => next_after_success(record.status(), now_ms, c),
+    }
 }
 
 /// When a payment is re-read again after its `failures`-th failure in a row.
@@ -91,7 +112,7 @@ async fn recheck(state: &AppState, item: DueRecheck) -> AppResult<bool> {
     let (next, failures, ok) = match read {
         Ok(Modify::Applied { record, .. }) => {
             state.reconcile.succeeded(&payment.provider, now);
-            (next_after_success(record.status(), now, &config), 0, true)
+            (next_after_read(&record, &payment.id, now, &config), 0, true)
         }
         Ok(Modify::NotFound | Modify::DuplicateEvent) => (None, 0, true),
         Err(e) => {

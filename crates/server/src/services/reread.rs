@@ -1,8 +1,9 @@
 //! The one way a provider's word reaches a checkout: re-read the payment from its provider and
 //! apply what it says through the state machine, in one transaction (with the webhook's event
-//! when a webhook prompted it). Webhooks, the reconciler and the expiry all come through here.
+//! when a webhook prompted it). Webhooks, the reconciler and the expiry all come through here,
+//! and so does the next step of a merchant's settlement the provider was not ready for.
 
-use super::modify;
+use super::{modify, resolve};
 use crate::domain::currency::Coin;
 use crate::domain::now_ms;
 use crate::domain::payment::Payment;
@@ -37,7 +38,7 @@ pub async fn reread(
         false => None,
     };
     let payment_id = payment.id.clone();
-    modify(state, &payment.checkout_id, inbound, move |rec| {
+    let mut outcome = modify(state, &payment.checkout_id, inbound, move |rec| {
         if let Some((rate, coin)) = &requote {
             let grace = policy.quote_grace_ms;
             rec.requote_payment(&payment_id, rate, coin, first_seen, grace, now_ms())?;
@@ -54,7 +55,21 @@ pub async fn reread(
         }
         Ok(())
     })
-    .await
+    .await?;
+    if let Modify::Applied { record, .. } = &mut outcome {
+        // A settlement with a step left takes it now if the provider is ready for it. Failing
+        // here fails nothing already recorded: the step stays, and the next re-read tries again.
+        match resolve::resume(state, provider, record, &payment.id).await {
+            Ok(Some(settled)) => **record = settled,
+            Ok(None) => {}
+            Err(e) => tracing::warn!(
+                payment = %payment.id,
+                provider = %payment.provider,
+                "the merchant's settlement is still waiting on the provider: {e}"
+            ),
+        }
+    }
+    Ok(outcome)
 }
 
 /// A fresh rate for re-valuing `payment` (and its coin), from the provider that priced it. Failing

@@ -19,6 +19,7 @@ mod merchant_events;
 mod notify;
 mod payments;
 mod providers_calypso;
+mod providers_calypso_interventions;
 mod providers_coinsph;
 mod providers_inqud;
 mod restart;

@@ -23,8 +23,8 @@ use crate::helpers::*;
 const ACCOUNT: &str = "acc-7";
 const API_KEY: &str = "calypso-public-key";
 const API_SECRET: &str = "calypso-secret-key";
-const HOOK_KEY: &str = "subscription-public-key";
-const HOOK_SECRET: &str = "subscription-secret-key";
+pub(crate) const HOOK_KEY: &str = "subscription-public-key";
+pub(crate) const HOOK_SECRET: &str = "subscription-secret-key";
 
 #[derive(Debug, Clone, Default)]
 pub struct Inv {
@@ -43,6 +43,8 @@ pub struct Inv {
     /// SINGLE_FIAT: the fiat price, as the create request gave it.
     pub fiat_amount: Option<String>,
     pub fiat_currency: Option<String>,
+    /// Returned to paid: its intervention may be closed only once it is COMPLETED.
+    pub returned: bool,
 }
 
 #[derive(Default)]
@@ -57,6 +59,13 @@ pub struct Calypso {
     pub address_answer: Option<String>,
     /// Webhook subscriptions created: (url, public key, secret key).
     pub subscriptions: Vec<(String, String, String)>,
+    /// A call to this path takes effect but its answer is lost (a 503 instead).
+    pub lose_answer_to: Option<&'static str>,
+    /// A call to this path takes effect, then the server process with this pid is killed
+    /// before it hears the answer.
+    pub crash_after: Option<(&'static str, u32)>,
+    /// A call to this path is refused (400) and takes no effect.
+    pub refuse: Option<&'static str>,
 }
 
 impl Calypso {
@@ -142,7 +151,7 @@ fn create_amounts(p: &Fields, fiat: bool) -> Result<(Option<String>, Option<Stri
     Ok((amount, fiat_amount))
 }
 
-fn mac(key: &str, body: &[u8]) -> String {
+pub(crate) fn mac(key: &str, body: &[u8]) -> String {
     let mut m = Hmac::<Sha512>::new_from_slice(key.as_bytes()).unwrap();
     m.update(body);
     hex::encode(m.finalize().into_bytes())
@@ -251,15 +260,27 @@ fn logic(s: &mut Calypso, r: &Recorded, _base: &str) -> Result<(u16, String), St
                 .iter_mut()
                 .find(|i| i.id == id)
                 .ok_or("unknown invoice id")?;
+            if s.refuse == Some(path) {
+                return Ok((400, r#"{"error":"refused"}"#.into()));
+            }
+            intervention_in_order(inv, path)?;
             if path.ends_with("return-to-paid") {
-                if inv.state != "PENDING_INTERVENTION" {
-                    return Err("return-to-paid outside an intervention".into());
-                }
                 inv.state = "PAID".into();
+                inv.returned = true;
             } else {
                 inv.resolved = true;
             }
-            Ok((200, render(inv)))
+            let answer = render(inv);
+            if let Some((_, pid)) = s.crash_after.filter(|(p, _)| *p == path) {
+                std::process::Command::new("kill")
+                    .args(["-KILL", &pid.to_string()])
+                    .status()
+                    .unwrap();
+            }
+            if s.lose_answer_to == Some(path) {
+                return Ok((503, r#"{"error":"gateway timeout"}"#.into()));
+            }
+            Ok((200, answer))
         }
         "/api/v1/payment-widget/unlimited-linked/create" => {
             let key = text(&p, "idempotencyKey")?;
@@ -324,7 +345,33 @@ fn subscribe(s: &mut Calypso, p: &Fields) -> Result<(u16, String), String> {
     ))
 }
 
-async fn emulator() -> Emulator<Calypso> {
+/// The documented order of an intervention's calls: return-to-paid only on an open
+/// intervention still PENDING_INTERVENTION; close-intervention once, on an open intervention,
+/// and after a return-to-paid only once the invoice is COMPLETED. Calypso does not say a call
+/// may be repeated, so a repeat is refused too.
+fn intervention_in_order(inv: &Inv, path: &str) -> Result<(), String> {
+    if inv.intervention.is_none() {
+        return Err(format!("{path} on an invoice without an intervention"));
+    }
+    if inv.resolved {
+        return Err(format!("{path} on an intervention already closed"));
+    }
+    if path.ends_with("return-to-paid") {
+        if inv.state != "PENDING_INTERVENTION" {
+            return Err(format!("return-to-paid on a {} invoice", inv.state));
+        }
+    } else if inv.returned && inv.state != "COMPLETED" {
+        return Err(format!(
+            "close-intervention before COMPLETED (the invoice is {})",
+            inv.state
+        ));
+    } else if !inv.returned && inv.state != "PENDING_INTERVENTION" {
+        return Err(format!("close-intervention on a {} invoice", inv.state));
+    }
+    Ok(())
+}
+
+pub(crate) async fn emulator() -> Emulator<Calypso> {
     Emulator::start(
         Calypso {
             fiat_amount: "0.00041667".into(),
@@ -335,7 +382,7 @@ async fn emulator() -> Emulator<Calypso> {
     .await
 }
 
-fn config(base: &str) -> CalypsoConfig {
+pub(crate) fn config(base: &str) -> CalypsoConfig {
     CalypsoConfig {
         base_url: base.to_owned(),
         account: ACCOUNT.into(),
@@ -353,7 +400,7 @@ fn config(base: &str) -> CalypsoConfig {
     }
 }
 
-async fn app(emu: &Emulator<Calypso>) -> TestApp {
+pub(crate) async fn app(emu: &Emulator<Calypso>) -> TestApp {
     let cfg = config(&emu.base);
     spawn_app_with(move |c| {
         c.provider = ProviderKind::Calypso;
@@ -363,7 +410,7 @@ async fn app(emu: &Emulator<Calypso>) -> TestApp {
 }
 
 /// A webhook body as Calypso sends it; `parent` is written as given (number or string).
-fn event(id: &str, event_type: &str, key: &str, parent: &str) -> Vec<u8> {
+pub(crate) fn event(id: &str, event_type: &str, key: &str, parent: &str) -> Vec<u8> {
     format!(
         r#"{{"requestId":"r-{id}","id":{id},"createdDate":"2026-11-22T00:00:00Z","level":"INFO","service":"INVOICE","eventType":"{event_type}","data":{{"parentExternalId":{parent},"idempotencyKey":"{key}","amount":0.00041667,"currency":"BTC","message":"m","type":"SINGLE"}}}}"#
     )
@@ -391,14 +438,14 @@ async fn deliver(
     (resp.status(), resp.json().await.unwrap_or(Value::Null))
 }
 
-async fn signed(app: &TestApp, body: &[u8]) -> Value {
+pub(crate) async fn signed(app: &TestApp, body: &[u8]) -> Value {
     let (status, answer) = deliver(app, body, Some(mac(HOOK_SECRET, body)), Some(HOOK_KEY)).await;
     assert_eq!(status, StatusCode::OK, "{answer}");
     answer
 }
 
 /// The idempotency key the server gave Calypso for the checkout's active payment.
-fn key_of(view: &Value) -> String {
+pub(crate) fn key_of(view: &Value) -> String {
     payment_id(view).trim_start_matches("PAY-").to_owned()
 }
 
@@ -508,14 +555,9 @@ async fn calypso_intervention_is_resolved_through_the_merchant_api() {
         .rev()
         .map(String::as_str)
         .collect();
-    assert_eq!(
-        tail,
-        [
-            "/api/v1/invoice/return-to-paid",
-            "/api/v1/invoice/close-intervention"
-        ]
-    );
-    emu.with(|s| assert!(s.inv(&key).resolved && s.inv(&key).state == "PAID"));
+    // close-intervention waits for COMPLETED (providers_calypso_interventions.rs).
+    assert_eq!(tail, ["/api/v1/invoice", "/api/v1/invoice/return-to-paid"]);
+    emu.with(|s| assert!(!s.inv(&key).resolved && s.inv(&key).state == "PAID"));
 
     // UNDERPAY -> CONFLICT/UNDERPAID -> CLOSE: only close-intervention, checkout CANCELLED.
     let id = app.fixed_checkout("0.002", "BTC").await;
@@ -648,7 +690,7 @@ async fn calypso_duplicates_replays_and_out_of_order_deliveries_change_state_onc
     emu.assert_clean();
 }
 
-fn new_invoice(amount: Option<&str>) -> NewInvoice {
+pub(crate) fn new_invoice(amount: Option<&str>) -> NewInvoice {
     let catalogue = Catalogue::new(&Default::default());
     NewInvoice {
         payment_id: format!("PAY-{}", uuid::Uuid::new_v4()),
@@ -758,12 +800,9 @@ async fn calypso_parent_external_id_may_be_a_number_or_a_string() {
     assert_eq!(provider.parse_webhook(body).unwrap().event_id, "evt-a");
 }
 
-#[tokio::test]
-async fn calypso_keys_never_reach_a_log_line_or_a_response() {
-    let emu = emulator().await;
-    let dir = tempfile::tempdir().unwrap();
-    let env = [
-        ("RUST_LOG", "debug".to_owned()),
+/// The environment that points a server process at the emulator (later entries override).
+pub(crate) fn process_env(emu: &Emulator<Calypso>) -> Vec<(&'static str, String)> {
+    vec![
         ("CHECKOUT_MERCHANT_API_KEY", MERCHANT_KEY.to_owned()),
         ("CHECKOUT_PROVIDER", "calypso".to_owned()),
         ("CHECKOUT_CALYPSO_BASE_URL", emu.base.clone()),
@@ -772,9 +811,19 @@ async fn calypso_keys_never_reach_a_log_line_or_a_response() {
         ("CHECKOUT_CALYPSO_API_SECRET", API_SECRET.to_owned()),
         ("CHECKOUT_CALYPSO_WEBHOOK_SECRET", HOOK_SECRET.to_owned()),
         ("CHECKOUT_CALYPSO_WEBHOOK_KEY", HOOK_KEY.to_owned()),
+    ]
+}
+
+#[tokio::test]
+async fn calypso_keys_never_reach_a_log_line_or_a_response() {
+    let emu = emulator().await;
+    let dir = tempfile::tempdir().unwrap();
+    let mut env = process_env(&emu);
+    env.extend([
+        ("RUST_LOG", "debug".to_owned()),
         ("CHECKOUT_CALYPSO_TIMEOUT", "300ms".to_owned()),
         ("CHECKOUT_CALYPSO_BACKOFF", "5ms".to_owned()),
-    ];
+    ]);
     let server = crate::process::ServerProcess::start(dir.path(), &env).await;
     let client = reqwest::Client::new();
     let mut answers = String::new();
@@ -1020,7 +1069,11 @@ async fn calypso_archived_unpaid_invoice_is_never_shown_again_and_a_new_pick_ope
 /// the checkout offers its coins again.
 async fn assert_pick_refused(app: &TestApp, id: &str, currency: &str, network: &str) {
     let (code, answer) = app.pick_raw(id, currency, network, None).await;
-    assert_eq!(code, StatusCode::BAD_GATEWAY, "{answer}");
+    assert_eq!(
+        (code, error_of(&answer).0.as_str()),
+        (StatusCode::BAD_GATEWAY, "provider_refused"),
+        "retrying cannot help: {answer}"
+    );
     assert!(answer["payment"].is_null(), "{answer}");
     let (_, view) = app
         .public_get(&format!("/api/v1/public/checkouts/{id}"))

@@ -216,9 +216,11 @@ fn nothing_the_payer_sees_changed_means_no_event() {
         )
         .unwrap();
     assert!(
-        changed,
-        "the provider state changed, nothing the payer sees did"
+        !changed,
+        "the provider state changed, nothing the payer sees did: no new version"
     );
+    assert_eq!(after.version, before.version);
+    assert_eq!(after.payments[0].provider_state, "MEMPOOL");
     assert!(merchant_events(Some(&before), &after, &mut counter()).is_empty());
 }
 

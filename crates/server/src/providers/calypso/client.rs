@@ -11,7 +11,7 @@ use super::model::{
     ById, ByKey, CreateSingle, Envelope, Invoice, LinkedWidget, NewLinkedWidget, NewSubscription,
     Subscription,
 };
-use crate::config::{CalypsoConfig, Secret};
+use crate::config::{CalypsoConfig, HttpSettings, Secret};
 use crate::domain::now_ms;
 use crate::providers::json_api::{Call, JsonApi};
 use crate::providers::webhook_auth::hex_mac;
@@ -35,6 +35,10 @@ pub fn sign(secret: &Secret, body: &[u8]) -> String {
 #[derive(Clone)]
 pub struct CalypsoClient {
     api: JsonApi,
+    /// The same API without retries, for the intervention calls: Calypso does not say that
+    /// they may be repeated, so each is sent once and, on any failure, the invoice is re-read
+    /// to learn whether it took effect.
+    once: JsonApi,
     account: String,
     api_key: Secret,
     secret_key: Secret,
@@ -48,6 +52,14 @@ impl CalypsoClient {
                 &config.base_url,
                 &["data", "payload", "result"],
             )?,
+            once: JsonApi::new(
+                HttpSettings {
+                    retries: 0,
+                    ..config.http
+                },
+                &config.base_url,
+                &["data", "payload", "result"],
+            )?,
             account: config.account.clone(),
             api_key: config.api_key.clone(),
             secret_key: config.secret_key.clone(),
@@ -57,6 +69,16 @@ impl CalypsoClient {
     /// POSTs `payload` to `path` and reads the answer as `T`.
     pub async fn call<P: Serialize, T: DeserializeOwned>(
         &self,
+        name: &'static str,
+        path: &str,
+        payload: P,
+    ) -> anyhow::Result<T> {
+        self.send(&self.api, name, path, payload).await
+    }
+
+    async fn send<P: Serialize, T: DeserializeOwned>(
+        &self,
+        api: &JsonApi,
         name: &'static str,
         path: &str,
         payload: P,
@@ -75,13 +97,12 @@ impl CalypsoClient {
             path,
             body: Some(body),
         };
-        self.api
-            .call(call, |request, _, _| {
-                request
-                    .header("Key", self.api_key.expose())
-                    .header("Sign", &signature)
-            })
-            .await
+        api.call(call, |request, _, _| {
+            request
+                .header("Key", self.api_key.expose())
+                .header("Sign", &signature)
+        })
+        .await
     }
 
     /// A SINGLE invoice priced in the coin (`amount`), or a SINGLE_FIAT one priced in fiat
@@ -116,20 +137,20 @@ impl CalypsoClient {
         self.call("calypso get invoice", GET_INVOICE, by_key).await
     }
 
+    /// Sent once (see `once`): the caller re-reads the invoice when it fails.
     pub async fn return_to_paid(&self, id: &str) -> anyhow::Result<()> {
+        let name = "calypso return-to-paid";
         let _: serde_json::Value = self
-            .call("calypso return-to-paid", RETURN_TO_PAID, ById { id })
+            .send(&self.once, name, RETURN_TO_PAID, ById { id })
             .await?;
         Ok(())
     }
 
+    /// Sent once (see `once`): the caller re-reads the invoice when it fails.
     pub async fn close_intervention(&self, id: &str) -> anyhow::Result<()> {
+        let name = "calypso close-intervention";
         let _: serde_json::Value = self
-            .call(
-                "calypso close-intervention",
-                CLOSE_INTERVENTION,
-                ById { id },
-            )
+            .send(&self.once, name, CLOSE_INTERVENTION, ById { id })
             .await?;
         Ok(())
     }

@@ -1,8 +1,8 @@
 //! Calypso Pay: once the payer picks a coin, a SINGLE invoice (price in that coin) or a
 //! SINGLE_FIAT invoice (price in fiat, converted by Calypso) is created with our payment's
 //! uuid as its idempotency key, which is also how we find it again. Webhooks are signed with
-//! the subscription's secret; interventions are resolved with return-to-paid and
-//! close-intervention.
+//! the subscription's secret; interventions are resolved in the documented order: return-to-paid,
+//! then (once the invoice is COMPLETED) close-intervention.
 
 pub mod checks;
 pub mod client;
@@ -17,13 +17,14 @@ use async_trait::async_trait;
 use http::HeaderMap;
 
 use self::client::CalypsoClient;
-use self::model::LinkedWidget;
 pub use self::model::NewLinkedWidget;
+use self::model::{Invoice, LinkedWidget};
 use self::subscription::{KeyStore, StoredKeys};
-use super::{
-    idempotency_key, InvoiceSnapshot, NewInvoice, Provider, Quote, WebhookError, WebhookNotice,
-};
 use super::failure::Declined;
+use super::{
+    idempotency_key, InvoiceSnapshot, NewInvoice, Provider, Quote, SettlementProgress,
+    WebhookError, WebhookNotice,
+};
 use crate::config::CalypsoConfig;
 use crate::domain::currency::{Catalogue, Coin};
 use crate::domain::now_ms;
@@ -160,19 +161,120 @@ impl Provider for CalypsoProvider {
         &self,
         provider_ref: &str,
         resolution: Resolution,
-    ) -> anyhow::Result<()> {
+    ) -> anyhow::Result<SettlementProgress> {
         let invoice = self.client.invoice(provider_ref).await?;
-        let open_intervention =
-            invoice.intervention_type.is_some() && invoice.is_intervention_resolved != Some(true);
-        let Some(id) = invoice.id.as_deref().filter(|_| open_intervention) else {
-            // A CONFLICT of our own tolerances (or one already settled): nothing to tell.
-            return Ok(());
+        let step = next_step(&invoice, resolution)?;
+        let sent = match step {
+            Step::Done => return Ok(SettlementProgress::Settled),
+            Step::WaitForCompleted => return Ok(SettlementProgress::AwaitingProvider),
+            Step::ReturnToPaid(id) => self.client.return_to_paid(id).await,
+            Step::CloseIntervention(id) => self.client.close_intervention(id).await,
         };
-        if resolution == Resolution::MarkPaid
-            && invoice.state.as_deref() == Some("PENDING_INTERVENTION")
-        {
-            self.client.return_to_paid(id).await?;
+        let Err(error) = sent else {
+            return Ok(match step {
+                Step::ReturnToPaid(_) => SettlementProgress::AwaitingProvider,
+                _ => SettlementProgress::Settled,
+            });
+        };
+        // The call may have taken effect with its answer lost: the invoice says. Only a step
+        // it shows as taken counts; otherwise the call's own error is the answer.
+        let again = self.client.invoice(provider_ref).await?;
+        match next_step(&again, resolution) {
+            Ok(next) if next != step => Ok(progress_after(next)),
+            _ => Err(error),
         }
-        self.client.close_intervention(id).await
+    }
+}
+
+/// Where a settlement stands once a step's answer was lost but the invoice shows it taken.
+fn progress_after(next: Step<'_>) -> SettlementProgress {
+    match next {
+        Step::Done => SettlementProgress::Settled,
+        // Returned to paid: the last step is taken on a later re-read, like after an answer.
+        _ => SettlementProgress::AwaitingProvider,
+    }
+}
+
+/// The next call that settles an intervention, read from the invoice alone (so asking again
+/// after a restart, or after a lost answer, never repeats a step Calypso already took).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Step<'a> {
+    /// No open intervention (a CONFLICT of our own tolerances, or one already closed).
+    Done,
+    /// Returned to paid, not yet COMPLETED: close-intervention must wait (documented order).
+    WaitForCompleted,
+    ReturnToPaid(&'a str),
+    CloseIntervention(&'a str),
+}
+
+fn next_step(invoice: &Invoice, resolution: Resolution) -> anyhow::Result<Step<'_>> {
+    // Assumption: the invoice keeps its interventionType after return-to-paid, and
+    // isInterventionResolved turns true only with close-intervention.
+    let open =
+        invoice.intervention_type.is_some() && invoice.is_intervention_resolved != Some(true);
+    let Some(id) = invoice.id.as_deref().filter(|_| open) else {
+        return Ok(Step::Done);
+    };
+    let state = invoice.state.as_deref().unwrap_or("");
+    Ok(match (state, resolution) {
+        ("PENDING_INTERVENTION", Resolution::MarkPaid) => Step::ReturnToPaid(id),
+        // CLOSE settles with the payer without taking the funds: the invoice stays
+        // PENDING_INTERVENTION at Calypso (the merchant refunds the payer there).
+        ("PENDING_INTERVENTION", Resolution::Close) => Step::CloseIntervention(id),
+        ("PAID", Resolution::MarkPaid) => Step::WaitForCompleted,
+        ("COMPLETED", Resolution::MarkPaid) => Step::CloseIntervention(id),
+        ("PAID" | "COMPLETED", Resolution::Close) => anyhow::bail!(
+            "calypso invoice {id} was already returned to paid (the funds went to the \
+             merchant): resolve with MARK_PAID"
+        ),
+        (other, _) => anyhow::bail!(
+            "calypso invoice {id} is {other} with an open intervention: nothing to settle yet"
+        ),
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn invoice(state: &str, intervention: Option<&str>, resolved: bool) -> Invoice {
+        Invoice {
+            id: Some("7".into()),
+            state: Some(state.into()),
+            intervention_type: intervention.map(Into::into),
+            is_intervention_resolved: Some(resolved),
+            ..Invoice::default()
+        }
+    }
+
+    #[test]
+    fn the_next_step_follows_the_documented_order_and_never_repeats_one_taken() {
+        use Resolution::{Close, MarkPaid};
+        let over = Some("OVERPAY");
+        let step = |state, resolved, action| {
+            next_step(&invoice(state, over, resolved), action).map(|s| format!("{s:?}"))
+        };
+        assert_eq!(
+            step("PENDING_INTERVENTION", false, MarkPaid).unwrap(),
+            r#"ReturnToPaid("7")"#
+        );
+        assert_eq!(step("PAID", false, MarkPaid).unwrap(), "WaitForCompleted");
+        assert_eq!(
+            step("COMPLETED", false, MarkPaid).unwrap(),
+            r#"CloseIntervention("7")"#
+        );
+        assert_eq!(step("COMPLETED", true, MarkPaid).unwrap(), "Done");
+        // CLOSE takes no funds: only close-intervention, on the held invoice.
+        assert_eq!(
+            step("PENDING_INTERVENTION", false, Close).unwrap(),
+            r#"CloseIntervention("7")"#
+        );
+        assert_eq!(step("PENDING_INTERVENTION", true, Close).unwrap(), "Done");
+        // Funds already returned to the merchant cannot be closed as not taken.
+        assert!(step("PAID", false, Close).is_err());
+        assert!(step("ARCHIVED", false, MarkPaid).is_err());
+        // A CONFLICT of our own tolerances: Calypso has nothing to settle.
+        let plain = invoice("PAID", None, false);
+        assert_eq!(next_step(&plain, MarkPaid).unwrap(), Step::Done);
     }
 }

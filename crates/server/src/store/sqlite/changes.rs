@@ -54,7 +54,7 @@ mod tests {
         after
             .add_payment(payment("PAY-1", "CCO-1"), &policy, NOW + 1)
             .unwrap();
-        // Same status, another provider state: fed, not announced.
+        // Same status, another provider state: recorded on the payment, no version of its own.
         after
             .record_funds("PAY-1", &funds(0, 0), "SEEN", &policy, NOW + 2)
             .unwrap();
@@ -63,7 +63,7 @@ mod tests {
         let fed: u32 = conn
             .query_row("SELECT count(*) FROM checkout_events", [], |r| r.get(0))
             .unwrap();
-        assert_eq!(fed, 2);
+        assert_eq!(fed, 1);
         let (version, body): (i64, String) = conn
             .query_row("SELECT version, body FROM merchant_outbox", [], |r| {
                 Ok((r.get(0)?, r.get(1)?))

@@ -22,9 +22,14 @@ pub fn load_into(conn: &Connection, record: &mut CheckoutRecord) -> rusqlite::Re
 pub fn write(conn: &Connection, p: &Payment) -> rusqlite::Result<()> {
     let data = serde_json::to_string(p).map_err(json_err)?;
     conn.prepare_cached(
-        // A new payment is due for its first re-read at once; an update keeps its schedule.
-        "INSERT INTO payments (id, checkout_id, provider, provider_ref, created_at, data, recheck_at) \
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?5) ON CONFLICT (id) DO UPDATE SET data = excluded.data",
+        // A new payment is due for its first re-read at once; an update keeps its schedule,
+        // except that a settlement with a provider step left makes a payment nobody re-reads
+        // any more due again.
+        "INSERT INTO payments (id, checkout_id, provider, provider_ref, created_at, data, \
+         recheck_at, settling) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?5, ?7) \
+         ON CONFLICT (id) DO UPDATE SET data = excluded.data, settling = excluded.settling, \
+         recheck_at = CASE WHEN excluded.settling THEN coalesce(recheck_at, excluded.recheck_at) \
+         ELSE recheck_at END",
     )?
     .execute(params![
         p.id,
@@ -32,7 +37,8 @@ pub fn write(conn: &Connection, p: &Payment) -> rusqlite::Result<()> {
         p.provider,
         p.provider_ref,
         p.created_at_ms,
-        data
+        data,
+        p.settlement.is_some(),
     ])?;
     Ok(())
 }
@@ -50,10 +56,11 @@ pub fn by_ref(
     data.map(|d| from_json(0, &d)).transpose()
 }
 
-/// Which checkouts' payments are still worth re-reading at `now_ms`: unpaid, confirming or waiting
-/// for the merchant, and expired ones whose address is still watched (`window_ms` after expiry).
+/// Which payments `p` (of checkouts `c`) are still worth re-reading at `now_ms`: unpaid,
+/// confirming or waiting for the merchant, expired ones whose address is still watched
+/// (`window_ms` after expiry), and any whose settlement has a provider step left.
 const OPEN: &str = "c.status IN ('WAITING_PAYMENT', 'PENDING_PAYMENT', 'CONFLICT') \
-     OR (c.status = 'EXPIRED' AND c.expires_at + ?2 > ?1)";
+     OR (c.status = 'EXPIRED' AND c.expires_at + ?2 > ?1) OR p.settling";
 
 /// Claims up to `limit` open payments due for a re-read, pushing their next turn to
 /// `lease_until_ms` so that nobody else takes them meanwhile; returns each with its count of
@@ -101,8 +108,8 @@ pub fn schedule(
 /// Makes every open payment due now: after a stop, nobody knows what happened meanwhile.
 pub fn all_open_due(conn: &Connection, now_ms: i64, window_ms: i64) -> rusqlite::Result<usize> {
     let sql = format!(
-        "UPDATE payments SET recheck_at = ?1 WHERE recheck_at IS NOT NULL AND checkout_id IN (\
-           SELECT c.id FROM checkouts c WHERE {OPEN})"
+        "UPDATE payments SET recheck_at = ?1 WHERE recheck_at IS NOT NULL AND id IN (\
+           SELECT p.id FROM payments p JOIN checkouts c ON c.id = p.checkout_id WHERE {OPEN})"
     );
     conn.prepare_cached(&sql)?
         .execute(params![now_ms, window_ms])

@@ -153,4 +153,42 @@ mod tests {
             .unwrap()
             .is_empty());
     }
+
+    #[test]
+    fn a_settled_checkout_s_payment_stays_open_while_its_settlement_has_a_step_left() {
+        use crate::domain::payment::{Settlement, SettlementStep};
+        use crate::domain::state_machine::Resolution;
+
+        let (_dir, store) = store();
+        store.insert_checkout(&checkout("CCO-1", NOW)).unwrap();
+        let settle = |step: Option<SettlementStep>| {
+            store
+                .modify_checkout("CCO-1", None, &mut |r| {
+                    if r.payments.is_empty() {
+                        r.add_payment(payment("PAY-1", "CCO-1"), &Default::default(), NOW)?;
+                    }
+                    r.state.status = CheckoutStatus::Success;
+                    r.payments[0].settlement = step.map(|step| Settlement {
+                        action: Resolution::MarkPaid,
+                        step,
+                    });
+                    Ok(())
+                })
+                .unwrap();
+        };
+        settle(Some(SettlementStep::AwaitingProvider));
+        // Even after the reconciler had given the payment up, it is due again.
+        store.rechecks().schedule("PAY-1", None, 0).unwrap();
+        settle(Some(SettlementStep::Requested));
+        assert_eq!(store.rechecks().all_open_due(NOW, WINDOW).unwrap(), 1);
+        let claimed = store
+            .rechecks()
+            .claim_due(NOW, WINDOW, NOW + 100, 10)
+            .unwrap();
+        assert_eq!(claimed.len(), 1);
+        assert!(claimed[0].payment.settlement.is_some());
+        // Settled: a SUCCESS checkout's payment is closed again.
+        settle(None);
+        assert_eq!(store.rechecks().backlog(NOW + 200, WINDOW).unwrap().open, 0);
+    }
 }
