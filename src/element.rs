@@ -2,18 +2,25 @@
 //!
 //! wasm-bindgen cannot subclass `HTMLElement`, so a few lines of JavaScript define the class and
 //! forward its lifecycle callbacks here. Each connected element gets an open shadow root, the
-//! adopted stylesheet, and its own Leptos owner; disconnecting drops that owner, which aborts its
-//! requests and stops its timers and streams (see `on_cleanup` in the components).
+//! adopted stylesheet, a session (its own Leptos owner: the checkout, the live stream) and a
+//! view of it; disconnecting drops both, which aborts its requests and stops its timers and
+//! streams (see `on_cleanup` in the components).
+//!
+//! Attributes that only change presentation do not reload anything: `theme` is a data
+//! attribute of the container, `locale` re-renders the view over the same session. `id`,
+//! `widget-key` and `api-base` name another checkout or server, so they start afresh.
 
 use std::cell::{Cell, RefCell};
 
 use leptos::mount::mount_to;
 use leptos::prelude::*;
+use leptos::reactive::owner::Owner;
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 use web_sys::{HtmlElement, ShadowRootInit, ShadowRootMode};
 
 use crate::api::Api;
+use crate::components::session::Session;
 use crate::components::App;
 use crate::i18n::Locale;
 use crate::server_url::server_base;
@@ -34,7 +41,7 @@ export function define_element(tag, observed, connected, disconnected, changed) 
     connectedCallback() { connected(this); }
     disconnectedCallback() { disconnected(this); }
     attributeChangedCallback(name, before, after) {
-      if (before !== after && this.isConnected) changed(this);
+      if (before !== after && this.isConnected) changed(this, name);
     }
   });
   return true;
@@ -46,19 +53,46 @@ extern "C" {
         observed: js_sys::Array,
         connected: &Closure<dyn Fn(HtmlElement)>,
         disconnected: &Closure<dyn Fn(HtmlElement)>,
-        changed: &Closure<dyn Fn(HtmlElement)>,
+        changed: &Closure<dyn Fn(HtmlElement, String)>,
     ) -> bool;
 }
 
 /// A mounted widget; dropping it unmounts the view and disposes everything it owns.
 struct Instance {
-    _mounted: Box<dyn std::any::Any>,
+    /// The mounted view; replaced when the language changes.
+    view: Option<Box<dyn std::any::Any>>,
+    session: Session,
+    /// Owns the session's signals, apart from the view's, so a re-render keeps them.
+    owner: Owner,
     api: Api,
+    container: HtmlElement,
+    asset_base: String,
 }
 
 impl Drop for Instance {
     fn drop(&mut self) {
+        self.view = None;
+        self.session.stop();
         self.api.abort_all();
+    }
+}
+
+impl Instance {
+    /// Renders the session in `locale`, replacing the view shown so far.
+    fn render(&mut self, locale: Locale) {
+        self.view = None;
+        let (session, api, asset_base) = (self.session, self.api.clone(), self.asset_base.clone());
+        let mounted = mount_to(self.container.clone(), move || {
+            view! { <App session=session api=api locale=locale asset_base=asset_base /> }
+        });
+        self.view = Some(Box::new(mounted));
+    }
+
+    fn set_theme(&self, host: &HtmlElement) {
+        let theme = host.get_attribute("theme");
+        self.container
+            .set_attribute("data-theme", theme.as_deref().unwrap_or("auto"))
+            .ok();
     }
 }
 
@@ -78,10 +112,7 @@ pub fn define(asset_base: &str) {
         .collect();
     let connected = Closure::<dyn Fn(HtmlElement)>::new(mount);
     let disconnected = Closure::<dyn Fn(HtmlElement)>::new(unmount);
-    let changed = Closure::<dyn Fn(HtmlElement)>::new(|el: HtmlElement| {
-        unmount(el.clone());
-        mount(el);
-    });
+    let changed = Closure::<dyn Fn(HtmlElement, String)>::new(changed);
     define_element(TAG, observed, &connected, &disconnected, &changed);
     // The element class holds these for the life of the page.
     connected.forget();
@@ -153,18 +184,20 @@ fn mount(host: HtmlElement) {
         host.get_attribute("id").as_deref(),
         host.get_attribute("widget-key").as_deref(),
     );
-    let locale = negotiate_locale(&host);
-    let theme = host.get_attribute("theme");
-    container
-        .set_attribute("data-theme", theme.as_deref().unwrap_or("auto"))
-        .ok();
-
-    let app_api = api.clone();
-    let app_host = host.clone();
-    let asset_base = asset_base();
-    let mounted = mount_to(container, move || {
-        view! { <App api=app_api host=app_host source=source locale=locale asset_base=asset_base /> }
-    });
+    let owner = Owner::new();
+    let session = owner.with(|| Session::new(api.clone(), host.clone(), source));
+    let mut instance = Instance {
+        view: None,
+        session,
+        owner,
+        api,
+        container,
+        asset_base: asset_base(),
+    };
+    instance.set_theme(&host);
+    // Rendering first also starts the page's task executor, which loading needs.
+    instance.render(negotiate_locale(&host));
+    instance.owner.with(|| session.load());
 
     let number = NEXT_INSTANCE.with(|n| {
         let number = n.get();
@@ -172,30 +205,45 @@ fn mount(host: HtmlElement) {
         number
     });
     js_sys::Reflect::set(&host, &INSTANCE_PROPERTY.into(), &JsValue::from(number)).ok();
+    INSTANCES.with(|i| i.borrow_mut().push((number, instance)));
+}
+
+/// An observed attribute changed on a connected element.
+fn changed(host: HtmlElement, name: String) {
+    let presentation = matches!(name.as_str(), "theme" | "locale");
+    match take(&host) {
+        Some((number, mut instance)) if presentation => {
+            if name == "theme" {
+                instance.set_theme(&host);
+            } else {
+                instance.render(negotiate_locale(&host));
+            }
+            INSTANCES.with(|i| i.borrow_mut().push((number, instance)));
+        }
+        other => {
+            js_sys::Reflect::delete_property(&host, &INSTANCE_PROPERTY.into()).ok();
+            drop(other);
+            mount(host);
+        }
+    }
+}
+
+/// Takes `host`'s instance out of the list (its number stays on the element). Taken out before
+/// it is changed or dropped: both run cleanups that may touch the list.
+fn take(host: &HtmlElement) -> Option<(u32, Instance)> {
+    let number = js_sys::Reflect::get(host, &INSTANCE_PROPERTY.into())
+        .ok()
+        .and_then(|v| v.as_f64())
+        .map(|n| n as u32)?;
     INSTANCES.with(|i| {
-        i.borrow_mut().push((
-            number,
-            Instance {
-                _mounted: Box::new(mounted),
-                api,
-            },
-        ))
-    });
+        let mut instances = i.borrow_mut();
+        let index = instances.iter().position(|(n, _)| *n == number)?;
+        Some(instances.swap_remove(index))
+    })
 }
 
 fn unmount(host: HtmlElement) {
-    let number = js_sys::Reflect::get(&host, &INSTANCE_PROPERTY.into())
-        .ok()
-        .and_then(|v| v.as_f64())
-        .map(|n| n as u32);
-    if let Some(number) = number {
-        js_sys::Reflect::delete_property(&host, &INSTANCE_PROPERTY.into()).ok();
-        // Taken out of the map before it is dropped: dropping runs cleanups that may touch it.
-        let instance = INSTANCES.with(|i| {
-            let mut instances = i.borrow_mut();
-            let index = instances.iter().position(|(n, _)| *n == number)?;
-            Some(instances.swap_remove(index))
-        });
-        drop(instance);
-    }
+    let instance = take(&host);
+    js_sys::Reflect::delete_property(&host, &INSTANCE_PROPERTY.into()).ok();
+    drop(instance);
 }

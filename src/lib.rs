@@ -8,8 +8,10 @@
 //!   the checkout's URL (the rule `widget.js` prefetches by);
 //! - [`state`]: the widget's own view-state logic, plain Rust with native tests;
 //! - [`live`]: following the checkout (server-sent events, polling, resync);
+//! - [`resume`]: the checkout a payment link opened, remembered so a reload resumes it;
 //! - [`i18n`], [`locale_files`] and [`format`]: words and numbers in the payer's language;
-//! - [`events`]: the `statusChanged` DOM event for the merchant's front end;
+//! - [`events`]: the `statusChanged`, `ready` and `loadError` DOM events for the merchant's
+//!   front end;
 //! - [`components`]: thin Leptos views over that state;
 //! - [`styles`]: the stylesheet adopted into each shadow root.
 //!
@@ -24,6 +26,7 @@ pub mod format;
 pub mod i18n;
 pub mod live;
 pub mod locale_files;
+pub mod resume;
 pub mod server_url;
 pub mod state;
 pub mod styles;

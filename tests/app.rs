@@ -343,8 +343,12 @@ async fn a_missing_language_file_leaves_the_widget_in_english() {
     el.remove();
 }
 
+fn requests_made() -> u32 {
+    js_sys::Array::from(&js("return window.__requests")).length()
+}
+
 #[wasm_bindgen_test]
-async fn changing_theme_or_id_reloads_with_the_new_value() {
+async fn theme_and_locale_re_render_without_asking_again_and_a_new_id_reloads() {
     stub_fetch(&[
         (
             "/checkouts/CCO-1",
@@ -352,26 +356,45 @@ async fn changing_theme_or_id_reloads_with_the_new_value() {
             checkout_json(CheckoutStatus::New),
             0,
         ),
-        ("/checkouts/CCO-2", 200, r#"{}"#.into(), 0),
+        (
+            "/widget/locales/fr.json",
+            200,
+            r#"{"pay_with":"Payer avec"}"#.into(),
+            0,
+        ),
     ]);
     let el = widget(&[ATTRS[0], ATTRS[1], ("theme", "dark")]);
+    let statuses = record(&el, STATUS_CHANGED);
+    let ready = record(&el, READY);
     assert!(until(|| screen_of(&el).as_deref() == Some("choose")).await);
-    assert_eq!(
-        shadow(&el, ".widget")
-            .unwrap()
-            .get_attribute("data-theme")
-            .as_deref(),
-        Some("dark")
-    );
+    let theme = || shadow(&el, ".widget").and_then(|w| w.get_attribute("data-theme"));
+    assert_eq!(theme().as_deref(), Some("dark"));
+    let asked = requests_made();
+
     el.set_attribute("theme", "light").unwrap();
-    assert!(
-        until(|| shadow(&el, ".widget")
-            .and_then(|w| w.get_attribute("data-theme"))
-            .as_deref()
-            == Some("light"))
-        .await
+    assert_eq!(theme().as_deref(), Some("light"));
+    el.set_attribute("locale", "fr").unwrap();
+    let title = || {
+        shadow(&el, ".section-title")
+            .and_then(|t| t.text_content())
+            .unwrap_or_default()
+    };
+    assert!(until(|| title() == "Payer avec").await, "{}", title());
+    assert_eq!(screen_of(&el).as_deref(), Some("choose"));
+    let fetched: Vec<String> = js_sys::Array::from(&js("return window.__requests"))
+        .iter()
+        .skip(asked as usize)
+        .filter_map(|r| r.as_string())
+        .collect();
+    assert_eq!(
+        fetched,
+        ["http://127.0.0.1:9/widget/locales/fr.json"],
+        "only the new language's words, never the checkout again"
     );
-    assert!(until(|| screen_of(&el).as_deref() == Some("choose")).await);
+    sleep(50).await;
+    assert_eq!(statuses.borrow().len(), 1, "no second statusChanged");
+    assert_eq!(ready.borrow().len(), 1, "no second ready");
+
     stub_fetch(&[(
         "/checkouts/CCO-2",
         404,
@@ -388,6 +411,81 @@ async fn changing_theme_or_id_reloads_with_the_new_value() {
         "no such checkout"
     );
     el.remove();
+}
+
+const KEY: &str = "5e1f0a3c-7d2b-4c8e-9a61-0d3b2f4e8c17";
+const SLOT: &str = "checkout-widget:http://127.0.0.1:9#5e1f0a3c-7d2b-4c8e-9a61-0d3b2f4e8c17";
+
+fn remembered() -> Option<String> {
+    js(&format!("return localStorage.getItem('{SLOT}');")).as_string()
+}
+
+fn opened(status: CheckoutStatus, id: &str) -> String {
+    let mut view = match status {
+        CheckoutStatus::New => checkout(status, None),
+        _ => with_payment(status, None, "0"),
+    };
+    view.id = id.into();
+    serde_json::to_string(&view).unwrap()
+}
+
+#[wasm_bindgen_test]
+async fn a_payment_link_resumes_its_checkout_after_a_reload_until_it_is_final() {
+    js(&format!("localStorage.removeItem('{SLOT}');"));
+    let link = [("widget-key", KEY), ("api-base", "http://127.0.0.1:9")];
+    let open = format!("/widgets/{KEY}/checkouts");
+    stub_fetch(&[
+        (&open, 201, opened(CheckoutStatus::New, "CCO-7"), 0),
+        (
+            "/checkouts/CCO-7",
+            200,
+            opened(CheckoutStatus::WaitingPayment, "CCO-7"),
+            0,
+        ),
+    ]);
+    // First visit: a new checkout, remembered.
+    let el = widget(&link);
+    assert!(until(|| screen_of(&el).as_deref() == Some("choose")).await);
+    assert_eq!(remembered().as_deref(), Some("CCO-7"));
+    el.remove();
+
+    // The reload: the same checkout, read rather than opened again.
+    let asked = requests_made();
+    let el = widget(&link);
+    assert!(until(|| screen_of(&el).as_deref() == Some("pay")).await);
+    let fetched: Vec<String> = js_sys::Array::from(&js("return window.__requests"))
+        .iter()
+        .skip(asked as usize)
+        .filter_map(|r| r.as_string())
+        .collect();
+    assert!(
+        fetched.iter().all(|u| !u.ends_with(&open)),
+        "no new checkout: {fetched:?}"
+    );
+    el.remove();
+
+    // It ended (paid): forgotten, and the next visit starts afresh.
+    stub_fetch(&[
+        (
+            "/checkouts/CCO-7",
+            200,
+            opened(CheckoutStatus::Success, "CCO-7"),
+            0,
+        ),
+        (&open, 201, opened(CheckoutStatus::New, "CCO-8"), 0),
+    ]);
+    let el = widget(&link);
+    assert!(until(|| screen_of(&el).as_deref() == Some("choose")).await);
+    assert_eq!(remembered().as_deref(), Some("CCO-8"));
+    el.remove();
+
+    // Unreachable while a checkout is remembered: an error, not a second checkout.
+    stub_fetch(&[(&open, 201, opened(CheckoutStatus::New, "CCO-9"), 0)]);
+    let el = widget(&link);
+    assert!(until(|| screen_of(&el).as_deref() == Some("error")).await);
+    assert_eq!(remembered().as_deref(), Some("CCO-8"));
+    el.remove();
+    js(&format!("localStorage.removeItem('{SLOT}');"));
 }
 
 #[wasm_bindgen_test]

@@ -1,6 +1,5 @@
 use leptos::prelude::*;
 use leptos::task::spawn_local;
-use web_sys::HtmlElement;
 
 use super::feedback::{Failure, Skeleton};
 use super::journey::journey;
@@ -9,25 +8,23 @@ use super::session::Session;
 use crate::api::Api;
 use crate::i18n::Locale;
 use crate::locale_files;
-use crate::state::{screen, Source};
+use crate::state::screen;
 
-/// One widget: loads its checkout, follows it live, and shows the screen its status calls for.
+/// One widget's screens in one language: the screen its checkout's status calls for. The
+/// session (loading, following live) belongs to the element and outlives a change of language,
+/// which re-renders this without asking the server again.
 #[component]
 pub fn App(
-    /// The client bound to this element's lifetime.
+    /// The element's conversation with the server.
+    session: Session,
+    /// The client bound to this element's lifetime (for the language file).
     api: Api,
-    /// The `<app-widget>` element, which receives `statusChanged`.
-    host: HtmlElement,
-    /// What to load; `None` when the element has neither `id` nor `widget-key`.
-    source: Option<Source>,
     /// The payer's language.
     locale: Locale,
     /// The directory `widget.js` was served from (with a trailing slash); the locale files are
     /// there.
     asset_base: String,
 ) -> impl IntoView {
-    let session = Session::start(api.clone(), host, source);
-    on_cleanup(move || session.stop());
     let ready = load_words(api, asset_base, locale);
 
     let announcement = move || {
@@ -42,12 +39,9 @@ pub fn App(
         })
     };
 
-    // `ready` once per mount, after the first usable view has been rendered.
-    let announced = StoredValue::new(false);
+    // `ready` after the first usable view has been rendered (the session says it once).
     Effect::new(move |_| {
-        let shown = screen_name(session, ready);
-        if !matches!(shown, "loading" | "error") && !announced.get_value() {
-            announced.set_value(true);
+        if !matches!(screen_name(session, ready), "loading" | "error") {
             session.announce_ready();
         }
     });

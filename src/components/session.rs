@@ -9,6 +9,7 @@ use web_sys::HtmlElement;
 use crate::api::{Api, ApiError};
 use crate::events::{dispatch_load_error, dispatch_ready, dispatch_status_changed};
 use crate::live::{Callbacks, Live};
+use crate::resume;
 use crate::state::{is_newer, Source, StatusTracker};
 
 /// Cheap to copy into every handler: signals and stored values are handles.
@@ -27,6 +28,10 @@ pub struct Session {
     /// True while a pick is on its way to the server.
     pub busy: RwSignal<bool>,
     source: StoredValue<Option<Source>>,
+    /// Where a payment link's checkout is remembered (`None` for a checkout id).
+    resume_slot: StoredValue<Option<String>>,
+    /// `ready` has been dispatched: once per element, whatever re-renders it.
+    announced: StoredValue<bool>,
     // Browser objects are not thread-safe; they live in local storage, outside the views.
     api: StoredValue<Api, LocalStorage>,
     host: StoredValue<HtmlElement, LocalStorage>,
@@ -35,9 +40,14 @@ pub struct Session {
 }
 
 impl Session {
-    /// Starts loading `source` through `api`; `host` hears of every status change.
-    pub fn start(api: Api, host: HtmlElement, source: Option<Source>) -> Session {
-        let session = Session {
+    /// A session for `source` through `api`; `host` hears of every status change. Nothing is
+    /// asked until [`Session::load`].
+    pub fn new(api: Api, host: HtmlElement, source: Option<Source>) -> Session {
+        let resume_slot = match &source {
+            Some(Source::WidgetKey(key)) => Some(resume::slot(api.base(), key)),
+            _ => None,
+        };
+        Session {
             checkout: RwSignal::new(None),
             load_error: RwSignal::new(None),
             healthy: RwSignal::new(true),
@@ -45,13 +55,13 @@ impl Session {
             pick_error: RwSignal::new(None),
             busy: RwSignal::new(false),
             source: StoredValue::new(source),
+            resume_slot: StoredValue::new(resume_slot),
+            announced: StoredValue::new(false),
             api: StoredValue::new_local(api),
             host: StoredValue::new_local(host),
             live: StoredValue::new_local(None),
             tracker: StoredValue::new_local(StatusTracker::default()),
-        };
-        session.load();
-        session
+        }
     }
 
     /// Closes the live connection.
@@ -62,13 +72,17 @@ impl Session {
     /// Loads the checkout (again, after a failure).
     pub fn load(self) {
         let source = self.source.get_value();
+        let slot = self.resume_slot.get_value();
         let _ = self.load_error.try_set(None);
         let api = self.api.get_value();
         spawn_local(async move {
-            let result = match &source {
-                Some(Source::Checkout(id)) => api.checkout(id).await,
-                Some(Source::WidgetKey(key)) => api.open_widget(key).await,
-                None => Err(ApiError::Server {
+            let result = match (&source, slot) {
+                (Some(Source::Checkout(id)), _) => api.checkout(id).await,
+                (Some(Source::WidgetKey(key)), Some(slot)) => {
+                    resume_or_open(&api, key, &slot).await
+                }
+                (Some(Source::WidgetKey(key)), None) => api.open_widget(key).await,
+                (None, _) => Err(ApiError::Server {
                     status: 400,
                     code: "missing_id".into(),
                     message: String::new(),
@@ -90,8 +104,12 @@ impl Session {
         });
     }
 
-    /// Tells the host page that the first usable view is on screen (`ready`).
+    /// Tells the host page that the first usable view is on screen (`ready`), once.
     pub fn announce_ready(self) {
+        if self.announced.try_get_value() != Some(false) {
+            return;
+        }
+        self.announced.set_value(true);
         let Some(Some((id, status))) = self.checkout.try_with_untracked(|c| {
             c.as_ref()
                 .map(|c| (c.id.clone(), c.status.as_str().to_owned()))
@@ -138,6 +156,11 @@ impl Session {
         {
             return;
         }
+        if !resume::resumable(&view) {
+            if let Some(Some(slot)) = self.resume_slot.try_get_value() {
+                resume::forget(&slot);
+            }
+        }
         if let Some(Some(detail)) = self.tracker.try_update_value(|t| t.observe(&view)) {
             self.host
                 .with_value(|host| dispatch_status_changed(host, &detail));
@@ -168,4 +191,21 @@ impl Session {
         );
         self.live.set_value(Some(connection));
     }
+}
+
+/// A payment link's checkout: the one this browser opened before if it can still be paid or
+/// followed, else a fresh one (remembered for the next visit). A remembered checkout that cannot
+/// be read for want of a connection is an error, not a reason to open another: the payer may
+/// already have paid it.
+async fn resume_or_open(api: &Api, key: &str, slot: &str) -> Result<CheckoutView, ApiError> {
+    if let Some(id) = resume::remembered(slot) {
+        match api.checkout(&id).await {
+            Ok(view) if resume::resumable(&view) => return Ok(view),
+            Ok(_) | Err(ApiError::Server { status: 404, .. }) => resume::forget(slot),
+            Err(error) => return Err(error),
+        }
+    }
+    let view = api.open_widget(key).await?;
+    resume::remember(slot, &view.id);
+    Ok(view)
 }

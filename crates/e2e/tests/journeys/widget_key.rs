@@ -74,3 +74,53 @@ async fn two_payers_on_one_widget_key_each_get_their_own_checkout() {
     second.close().await;
     first.finish("j7_widget_key", result).await;
 }
+
+/// Journey 7b: a payer who reloads the page of a payment link mid-payment finds the checkout
+/// they were paying (not a fresh one); once it is paid, the next visit starts afresh.
+#[tokio::test]
+async fn a_payer_who_reloads_a_payment_link_finds_the_checkout_they_were_paying() {
+    let ctx = Ctx::start(&[]).await;
+    ctx.merchant.create_widget(&campaign()).await;
+    let url = ctx.page(
+        "j7b",
+        &format!("<app-widget widget-key=\"{KEY}\"></app-widget>"),
+    );
+    let payer = ctx.browser().await;
+    let result = async {
+        payer.goto(&url).await?;
+        payer.wait_screen(WIDGET, "choose").await?;
+        payer.type_into(WIDGET, "#cw-amount", "15").await?;
+        payer.pick(WIDGET, "BTC", "BITCOIN").await?;
+        let paying = payer.last_detail().await;
+
+        payer.goto(&url).await?;
+        payer.wait_screen(WIDGET, "pay").await?;
+        let resumed = payer.last_detail().await;
+        if resumed["id"] != paying["id"] || resumed["paymentId"] != paying["paymentId"] {
+            return Err(format!("reloaded into {resumed}, was paying {paying}"));
+        }
+
+        ctx.merchant
+            .sandbox_pay(
+                paying["paymentId"].as_str().unwrap_or_default(),
+                paying["amount"].as_str().unwrap_or_default(),
+            )
+            .await;
+        payer.wait_screen(WIDGET, "success").await?;
+        payer.goto(&url).await?;
+        payer.wait_screen(WIDGET, "choose").await?;
+        let fresh = payer.last_detail().await;
+        if fresh["id"] == paying["id"] {
+            return Err("a paid checkout was shown again instead of a fresh one".into());
+        }
+        let opened = ctx.merchant.widget(KEY).await.checkouts.len();
+        if opened != 2 {
+            return Err(format!(
+                "{opened} checkouts opened for two visits and a reload"
+            ));
+        }
+        Ok(())
+    }
+    .await;
+    payer.finish("j7b_reload", result).await;
+}
