@@ -10,6 +10,7 @@ pub mod checkouts;
 pub mod deliveries;
 pub mod demo;
 pub mod events;
+pub mod opening;
 pub mod paging;
 pub mod pick;
 pub mod reconcile;

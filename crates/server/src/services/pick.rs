@@ -4,7 +4,7 @@
 use protocol::{CheckoutStatus, Money, PickCurrencyRequest};
 
 use super::checkouts::{load, unpayable_price};
-use super::modify_existing;
+use super::{modify_existing, opening};
 use crate::domain::checkout::CheckoutRecord;
 use crate::domain::currency::Coin;
 use crate::domain::payment::Payment;
@@ -45,7 +45,10 @@ pub async fn pick(
     let payment = open_payment(state, &record, &coin, requested, now).await?;
     let policy = state.config.policy;
     modify_existing(state, id, move |rec| {
-        rec.add_payment(payment.clone(), &policy, now)?;
+        // A concurrent twin of this pick (same reserved id) stored it first.
+        if rec.payment(&payment.id).is_none() {
+            rec.add_payment(payment.clone(), &policy, now)?;
+        }
         Ok(())
     })
     .await
@@ -132,22 +135,22 @@ async fn open_payment(
 ) -> AppResult<Payment> {
     let terms = terms_for(state, record, coin, requested.as_ref(), now).await?;
     let provider = state.provider();
-    let payment_id = new_payment_id();
-    let invoice = provider
-        .create_invoice(&NewInvoice {
-            payment_id: payment_id.clone(),
-            checkout_id: record.id.clone(),
-            coin: coin.clone(),
-            amount: terms.amount,
-            fiat: terms.fiat.clone(),
-            expires_at_ms: record.state.expires_at_ms,
-            title: record.spec.name.clone(),
-        })
-        .await
-        .map_err(AppError::upstream)?;
+    let request = NewInvoice {
+        payment_id: new_payment_id(),
+        checkout_id: record.id.clone(),
+        coin: coin.clone(),
+        amount: terms.amount,
+        fiat: terms.fiat.clone(),
+        expires_at_ms: record.state.expires_at_ms,
+        title: record.spec.name.clone(),
+        return_url: record.spec.return_url.clone(),
+        reserved_ref: None,
+    };
+    // The same pick retried reuses its payment id and what the provider made for it.
+    let (request, invoice) = opening::open_invoice(state, request, now).await?;
     let (amount, rate_expires_at_ms) = settled_amount(&terms, &invoice)?;
     Ok(Payment {
-        id: payment_id,
+        id: request.payment_id,
         checkout_id: record.id.clone(),
         provider: provider.name().to_owned(),
         provider_ref: invoice.provider_ref,

@@ -12,6 +12,7 @@ const MIGRATIONS: &[(u32, &str)] = &[
         4,
         include_str!("migrations/0004_several_events_per_version.sql"),
     ),
+    (5, include_str!("migrations/0005_payment_openings.sql")),
 ];
 
 pub fn migrate(conn: &mut Connection) -> anyhow::Result<()> {
