@@ -13,6 +13,7 @@ pub mod events;
 pub mod opening;
 pub mod paging;
 pub mod pick;
+pub mod pick_turn;
 pub mod reconcile;
 pub mod reread;
 pub mod sandbox;

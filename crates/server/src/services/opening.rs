@@ -10,7 +10,8 @@
 //! unused object at the provider: nothing names it on our side until its answer arrives.
 //!
 //! A pick of another coin, or on other terms (a payer amount, a moved rate), is another
-//! opening: another payment id and another invoice.
+//! opening: another payment id and another invoice. Twins of a pick in this process take turns
+//! (`services::pick_turn`), so only instances sharing a database can race here.
 
 use crate::error::{AppError, AppResult};
 use crate::providers::{InvoiceSnapshot, NewInvoice, Provider};
@@ -62,7 +63,7 @@ async fn reserve_with(
         .db
         .run(move |s| s.openings().record_ref(&payment_id, &recorded))
         .await?;
-    // A concurrent twin of this pick recorded its object first: both go on with that one.
+    // A twin of this pick on another instance recorded its object first: go on with that one.
     Ok(Some(standing.unwrap_or(made)))
 }
 
