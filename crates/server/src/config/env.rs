@@ -97,6 +97,7 @@ const SECTION_KEYS: &[(&str, Form)] = &[
     ("webhook_key", Form::Text),
     ("subscribe_on_start", Form::Switch),
     ("merchant_api_token", Form::Text),
+    ("auth", Form::Text),
     ("timeout", Form::Duration),
     ("retries", Form::Count),
     ("backoff", Form::Duration),
@@ -196,7 +197,7 @@ fn set(tree: &mut Table, path: &str, value: Option<Value>) {
 mod tests {
     use std::time::Duration;
 
-    use crate::config::{Config, Overrides};
+    use crate::config::{Config, InqudAuth, Overrides};
 
     fn load(vars: &[(&str, &str)], file: Option<&str>) -> anyhow::Result<Config> {
         let dir = tempfile::tempdir().unwrap();
@@ -239,6 +240,37 @@ mod tests {
             c.inqud.is_none(),
             "retries alone do not configure a provider"
         );
+    }
+
+    #[test]
+    fn inqud_signing_is_token_unless_hmac_is_chosen() {
+        let section = [
+            ("CHECKOUT_INQUD_BASE_URL", "https://inqud.example"),
+            ("CHECKOUT_INQUD_PROJECT_ID", "CAP-1"),
+            ("CHECKOUT_INQUD_API_KEY", "id"),
+            ("CHECKOUT_INQUD_API_SECRET", "secret"),
+            ("CHECKOUT_INQUD_WEBHOOK_SECRET", "hook"),
+        ];
+        let auth = |extra: &[(&str, &str)]| {
+            let vars: Vec<(&str, &str)> = section.iter().chain(extra).copied().collect();
+            load(&vars, None).map(|c| c.inqud.unwrap().auth)
+        };
+        assert_eq!(auth(&[]).unwrap(), InqudAuth::Token);
+        assert_eq!(
+            auth(&[("CHECKOUT_INQUD_AUTH", "hmac")]).unwrap(),
+            InqudAuth::Hmac
+        );
+        let file = "[inqud]\nbase_url = \"https://x\"\nproject_id = \"CAP-1\"\napi_key = \"i\"\n\
+                    api_secret = \"s\"\nwebhook_secret = \"w\"\nauth = \"hmac\"\n";
+        assert_eq!(
+            load(&[], Some(file)).unwrap().inqud.unwrap().auth,
+            InqudAuth::Hmac
+        );
+        let e = format!(
+            "{:#}",
+            auth(&[("CHECKOUT_INQUD_AUTH", "basic")]).unwrap_err()
+        );
+        assert!(e.contains("basic"), "{e}");
     }
 
     #[test]

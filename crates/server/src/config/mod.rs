@@ -27,7 +27,9 @@ use serde::{Deserialize, Deserializer};
 pub use self::limits::LimitsConfig;
 pub use self::notify::{Backoff, NotifyConfig};
 pub use self::payments::Policy;
-pub use self::provider_section::{HttpSettings, ProviderKind, ProviderSettings, Section};
+pub use self::provider_section::{
+    HttpSettings, InqudAuth, ProviderKind, ProviderSettings, Section,
+};
 pub use self::providers::{CalypsoConfig, CoinsphConfig, InqudConfig};
 pub use self::reconcile::ReconcileConfig;
 pub use self::sandbox::{Rates, SandboxConfig};

@@ -58,6 +58,19 @@ impl<'de> Deserialize<'de> for ProviderKind {
     }
 }
 
+/// How Inqud's API calls are authenticated (`auth` in `[inqud]`, `CHECKOUT_INQUD_AUTH`); both
+/// schemes are documented side by side.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum InqudAuth {
+    /// `X-Token-API-Id` and `X-Token-API-Secret` on every call.
+    #[default]
+    Token,
+    /// `X-Token-API-Id`, a fresh `X-Salt` and `X-HMAC-SHA256-Signature` over body and salt;
+    /// the secret itself is never sent.
+    Hmac,
+}
+
 /// Timeouts and retry policy (`timeout`, `retries`, `backoff` in each provider's section).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
 #[serde(default)]
@@ -113,6 +126,8 @@ pub struct Section {
     pub subscribe_on_start: Option<bool>,
     /// Coins.ph: the merchant API token its callbacks carry in `Authorization: Token …`.
     pub merchant_api_token: Option<Secret>,
+    /// Inqud: `token` (the default) or `hmac` request signing.
+    pub auth: Option<InqudAuth>,
     #[serde(flatten)]
     pub http: HttpSettings,
     /// Our coin (`"USDT/ETHEREUM"` or `"BTC"`) to the provider's currency code.

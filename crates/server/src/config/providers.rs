@@ -3,7 +3,9 @@
 
 use std::collections::BTreeMap;
 
-use super::provider_section::{required, HttpSettings, ProviderKind, ProviderSettings, Section};
+use super::provider_section::{
+    required, HttpSettings, InqudAuth, ProviderKind, ProviderSettings, Section,
+};
 use super::values::Secret;
 
 #[derive(Debug, Clone)]
@@ -50,6 +52,7 @@ pub struct InqudConfig {
     pub api_id: Secret,
     pub api_secret: Secret,
     pub webhook_secret: Secret,
+    pub auth: InqudAuth,
     pub http: HttpSettings,
     pub currencies: BTreeMap<String, String>,
 }
@@ -71,6 +74,7 @@ impl ProviderSettings for InqudConfig {
             api_id: required(s.api_key),
             api_secret: required(s.api_secret),
             webhook_secret: required(s.webhook_secret),
+            auth: s.auth.unwrap_or_default(),
             http: s.http,
             currencies: s.currencies,
         }

@@ -67,6 +67,11 @@ pub struct NewInvoice {
     pub expires_at_ms: i64,
     /// What the payer is paying for (the checkout's name), for the provider's own pages.
     pub title: String,
+    /// Where the provider's own pages send the payer back (the checkout's `returnUrl`).
+    pub return_url: Option<String>,
+    /// What [`Provider::reserve_invoice`] made for this payment, in this attempt or an earlier
+    /// one of the same pick (stored in between): to be continued, not made again.
+    pub reserved_ref: Option<String>,
 }
 
 /// The provider's current view of one invoice.
@@ -128,6 +133,15 @@ pub trait Provider: Send + Sync {
     /// learns it from a 400 naming the field instead of a payer meeting a 502.
     fn prices_in_fiat(&self) -> bool {
         true
+    }
+
+    /// The first of two calls, for a provider whose invoice takes two (Inqud: its checkout,
+    /// then the payer's request): makes the provider's object and returns its reference, which
+    /// the server stores before calling [`Provider::create_invoice`] with it in
+    /// [`NewInvoice::reserved_ref`]. A retried pick then continues with that object. Providers
+    /// that open an invoice in one call make nothing here.
+    async fn reserve_invoice(&self, _request: &NewInvoice) -> anyhow::Result<Option<String>> {
+        Ok(None)
     }
 
     /// Opens an invoice (an address to pay to) for a picked coin.

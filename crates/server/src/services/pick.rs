@@ -4,12 +4,12 @@
 use protocol::{CheckoutStatus, Money, PickCurrencyRequest};
 
 use super::checkouts::{load, unpayable_price};
-use super::modify_existing;
+use super::{modify_existing, opening, pick_turn};
 use crate::domain::checkout::CheckoutRecord;
 use crate::domain::currency::Coin;
 use crate::domain::payment::Payment;
 use crate::domain::pricing::{self, Terms};
-use crate::domain::state_machine::{self, Event, Funds, Refusal};
+use crate::domain::state_machine::{self, Event, Funds, Policy, Refusal};
 use crate::domain::{new_payment_id, now_ms};
 use crate::error::{AppError, AppResult};
 use crate::providers::{InvoiceSnapshot, NewInvoice};
@@ -20,6 +20,8 @@ pub async fn pick(
     id: &str,
     req: PickCurrencyRequest,
 ) -> AppResult<CheckoutRecord> {
+    // Twins of this pick wait here, then find its payment below instead of opening another.
+    let _turn = pick_turn::take(id).await;
     let record = load(state, id).await?;
     // An expired or cancelled checkout takes no pick, not even a repeated one.
     match record.status() {
@@ -45,10 +47,24 @@ pub async fn pick(
     let payment = open_payment(state, &record, &coin, requested, now).await?;
     let policy = state.config.policy;
     modify_existing(state, id, move |rec| {
-        rec.add_payment(payment.clone(), &policy, now)?;
+        add_once(rec, &payment, &policy, now)?;
         Ok(())
     })
     .await
+}
+
+/// Stores `payment` as the active one, unless a twin of this pick (the same reserved payment
+/// id, from another server instance sharing the database) stored it first.
+fn add_once(
+    rec: &mut CheckoutRecord,
+    payment: &Payment,
+    policy: &Policy,
+    now: i64,
+) -> Result<(), Refusal> {
+    if rec.payment(&payment.id).is_none() {
+        rec.add_payment(payment.clone(), policy, now)?;
+    }
+    Ok(())
 }
 
 /// The coin the request names, if it exists and this checkout offers it.
@@ -132,22 +148,22 @@ async fn open_payment(
 ) -> AppResult<Payment> {
     let terms = terms_for(state, record, coin, requested.as_ref(), now).await?;
     let provider = state.provider();
-    let payment_id = new_payment_id();
-    let invoice = provider
-        .create_invoice(&NewInvoice {
-            payment_id: payment_id.clone(),
-            checkout_id: record.id.clone(),
-            coin: coin.clone(),
-            amount: terms.amount,
-            fiat: terms.fiat.clone(),
-            expires_at_ms: record.state.expires_at_ms,
-            title: record.spec.name.clone(),
-        })
-        .await
-        .map_err(AppError::upstream)?;
+    let request = NewInvoice {
+        payment_id: new_payment_id(),
+        checkout_id: record.id.clone(),
+        coin: coin.clone(),
+        amount: terms.amount,
+        fiat: terms.fiat.clone(),
+        expires_at_ms: record.state.expires_at_ms,
+        title: record.spec.name.clone(),
+        return_url: record.spec.return_url.clone(),
+        reserved_ref: None,
+    };
+    // The same pick retried reuses its payment id and what the provider made for it.
+    let (request, invoice) = opening::open_invoice(state, request, now).await?;
     let (amount, rate_expires_at_ms) = settled_amount(&terms, &invoice)?;
     Ok(Payment {
-        id: payment_id,
+        id: request.payment_id,
         checkout_id: record.id.clone(),
         provider: provider.name().to_owned(),
         provider_ref: invoice.provider_ref,
@@ -219,4 +235,21 @@ fn settled_amount(terms: &Terms, invoice: &InvoiceSnapshot) -> AppResult<(protoc
     })?;
     let locked_until = invoice.rate_expires_at_ms.unwrap_or(terms.locked_until_ms);
     Ok((amount, locked_until))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::domain::test_fixtures::{checkout, payment, NOW};
+
+    #[test]
+    fn a_payment_stored_by_a_twin_is_not_added_again() {
+        let mut rec = checkout("CCO-1", NOW);
+        let policy = Policy::default();
+        let paid = payment("PAY-1", "CCO-1");
+        add_once(&mut rec, &paid, &policy, NOW).unwrap();
+        let once = rec.clone();
+        add_once(&mut rec, &paid, &policy, NOW + 1).unwrap();
+        assert_eq!(rec, once);
+    }
 }

@@ -10,6 +10,7 @@
 
 mod blocking;
 pub mod error;
+pub mod opening;
 pub mod outbox;
 pub mod recheck;
 pub mod sqlite;
@@ -116,6 +117,9 @@ pub trait Store: Send + Sync + 'static {
 
     /// When open payments are next re-read from their provider.
     fn rechecks(&self) -> &dyn recheck::RecheckStore;
+
+    /// Payments being opened with their provider, before they are stored.
+    fn openings(&self) -> &dyn opening::OpeningStore;
 }
 
 /// The store as the async code holds it.

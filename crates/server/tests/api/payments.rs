@@ -506,3 +506,29 @@ async fn a_sandbox_checkout_says_it_is_a_test_before_any_coin_is_picked() {
         .await;
     assert_eq!(view["test"], true, "{view}");
 }
+
+#[tokio::test]
+async fn concurrent_identical_picks_open_one_payment() {
+    let app = spawn_app().await;
+    let id = app.fixed_checkout("25", "USD").await;
+    // Same coin, same terms, at once: one reserved payment id, stored once.
+    let picks = (0..4).map(|_| app.pick_raw(&id, "BTC", "BITCOIN", None));
+    let answers = futures_util::future::join_all(picks).await;
+    let mut shown: Vec<String> = answers
+        .iter()
+        .filter(|(code, _)| *code == StatusCode::OK)
+        .map(|(_, view)| payment_id(view))
+        .collect();
+    let codes: Vec<StatusCode> = answers.iter().map(|(code, _)| *code).collect();
+    assert_eq!(
+        codes,
+        [StatusCode::OK; 4],
+        "every twin is shown the payment"
+    );
+    shown.dedup();
+    assert_eq!(shown.len(), 1);
+    let merchant = app.checkout(&id).await;
+    assert_eq!(merchant["payments"].as_array().unwrap().len(), 1);
+    // The twins that found it stored changed nothing: one new version, as for one pick.
+    assert_eq!(app.status(&id).await["version"], 2);
+}

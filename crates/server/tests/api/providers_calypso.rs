@@ -703,6 +703,8 @@ pub(crate) fn new_invoice(amount: Option<&str>) -> NewInvoice {
         }),
         expires_at_ms: checkout_server::domain::now_ms() + 3_600_000,
         title: "Mug".into(),
+        return_url: None,
+        reserved_ref: None,
     }
 }
 

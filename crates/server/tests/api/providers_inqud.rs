@@ -1,15 +1,17 @@
 //! Inqud through the real server, against an emulator of Inqud's documented API that checks
-//! every request's method, path, token headers and body shape.
+//! every request's method, path, authentication (the token headers or the HMAC variant, as it
+//! is configured) and body shape, and counts the checkouts made for each `clientOrderId`.
 
 use std::time::Duration;
 
-use checkout_server::config::{HttpSettings, InqudConfig, ProviderKind, Secret};
+use checkout_server::config::{HttpSettings, InqudAuth, InqudConfig, ProviderKind, Secret};
 use checkout_server::providers::inqud::InqudProvider;
 use checkout_server::providers::Provider;
 use hmac::{Hmac, Mac};
 use reqwest::StatusCode;
-use serde_json::Value;
+use serde_json::{json, Value};
 use sha1::Sha1;
+use sha2::Sha256;
 
 use crate::emulator::{is_json_number, Emulator, Fault, Recorded};
 use crate::helpers::*;
@@ -23,6 +25,7 @@ const HOOK_SECRET: &str = "inqud-webhook-secret";
 pub struct Co {
     pub id: String,
     pub client_order_id: String,
+    pub return_url: Option<String>,
     pub status: String,
     pub request: Option<Req>,
 }
@@ -41,12 +44,73 @@ pub struct Inqud {
     pub checkouts: Vec<Co>,
     /// What a request asks for (Inqud converts the fixed amount; its worked example).
     pub pay_amount: String,
+    /// The scheme requests must be signed with; the other one is refused.
+    pub auth: InqudAuth,
+    /// Every `X-Salt` seen: a salt is never to be used twice.
+    pub salts: Vec<String>,
+    /// The `returnUrl` a checkout must carry (absent when `None`).
+    pub return_url: Option<String>,
+    /// How many of the next request openings are refused (a 422 from Inqud).
+    pub refuse_requests: u32,
 }
 
 impl Inqud {
     pub fn co(&mut self, id: &str) -> &mut Co {
         self.checkouts.iter_mut().find(|c| c.id == id).unwrap()
     }
+
+    /// Inqud checkouts made with this `clientOrderId`.
+    pub fn made_for(&self, client_order_id: &str) -> usize {
+        self.checkouts
+            .iter()
+            .filter(|c| c.client_order_id == client_order_id)
+            .count()
+    }
+}
+
+/// Codes `fixedAmount.currency` may be: fiat ISO codes and plain coin codes (a price is fiat
+/// or crypto); a request's network-qualified code is not a price currency.
+const PRICE_CURRENCIES: &[&str] = &[
+    "USD", "EUR", "GBP", "CHF", "PLN", "UAH", "PHP", "JPY", "BTC", "ETH", "USDT", "USDC", "TRX",
+    "LTC", "BNB", "DAI",
+];
+
+fn hmac_hex(key: &str, parts: &[&[u8]]) -> String {
+    let mut m = Hmac::<Sha256>::new_from_slice(key.as_bytes()).unwrap();
+    for part in parts {
+        m.update(part);
+    }
+    hex::encode(m.finalize().into_bytes())
+}
+
+/// The documented authentication, for the scheme this emulator is configured with.
+fn authenticate(s: &mut Inqud, r: &Recorded) -> Result<(), String> {
+    if r.header("x-token-api-id") != Some(API_ID) {
+        return Err("X-Token-API-Id missing or wrong".into());
+    }
+    match s.auth {
+        InqudAuth::Token => {
+            if r.header("x-token-api-secret") != Some(API_SECRET) {
+                return Err("token auth: X-Token-API-Secret missing or wrong".into());
+            }
+        }
+        InqudAuth::Hmac => {
+            if r.header("x-token-api-secret").is_some() {
+                return Err("hmac auth: the API secret must not be sent".into());
+            }
+            let salt = r.header("x-salt").filter(|s| !s.is_empty());
+            let salt = salt.ok_or("hmac auth: X-Salt missing")?.to_owned();
+            let expected = hmac_hex(API_SECRET, &[&r.body, salt.as_bytes()]);
+            if r.header("x-hmac-sha256-signature") != Some(expected.as_str()) {
+                return Err("hmac auth: X-HMAC-SHA256-Signature is not HMAC(body + salt)".into());
+            }
+            if s.salts.contains(&salt) {
+                return Err("hmac auth: X-Salt used before".into());
+            }
+            s.salts.push(salt);
+        }
+    }
+    Ok(())
 }
 
 /// The checkout as Inqud answers (and as its webhooks carry it): amounts are JSON numbers.
@@ -54,7 +118,8 @@ pub fn render(c: &Co) -> String {
     let request = match &c.request {
         None => "null".to_owned(),
         Some(r) => format!(
-            r#"{{"address":"0x52908400098527886E0F7030069857D2E4169EE7","currency":"{}","blockchain":"{}","status":"{}","payAmount":{},"paidAmount":{},"overpaid":false,"expiresAt":"2030-01-01T00:00:00Z","txHash":null,"payment":{{"status":"{}"}}}}"#,
+            r#"{{"address":"{}","currency":"{}","blockchain":"{}","status":"{}","payAmount":{},"paidAmount":{},"overpaid":false,"expiresAt":"2030-01-01T00:00:00Z","txHash":null,"payment":{{"status":"{}"}}}}"#,
+            address(&r.blockchain),
             r.currency,
             r.blockchain,
             r.status,
@@ -67,18 +132,23 @@ pub fn render(c: &Co) -> String {
             }
         ),
     };
+    let return_url = json!(c.return_url);
     format!(
-        r#"{{"id":"{}","projectId":"{PROJECT}","projectName":"Shop","merchantDomain":"shop.example","clientOrderId":"{}","status":"{}","name":"Mug","type":"FIXED_PRICE","returnUrl":null,"acquiringUrl":"https://inqud.example/c/{}","createdAt":"2026-11-22T00:00:00Z","expiresAt":"2030-01-01T00:00:00Z","request":{request}}}"#,
+        r#"{{"id":"{}","projectId":"{PROJECT}","projectName":"Shop","merchantDomain":"shop.example","clientOrderId":"{}","status":"{}","name":"Mug","type":"FIXED_PRICE","returnUrl":{return_url},"acquiringUrl":"https://inqud.example/c/{}","createdAt":"2026-11-22T00:00:00Z","expiresAt":"2030-01-01T00:00:00Z","request":{request}}}"#,
         c.id, c.client_order_id, c.status, c.id
     )
 }
 
-fn logic(s: &mut Inqud, r: &Recorded, _base: &str) -> Result<(u16, String), String> {
-    if r.header("x-token-api-id") != Some(API_ID)
-        || r.header("x-token-api-secret") != Some(API_SECRET)
-    {
-        return Err("X-Token-API-Id / X-Token-API-Secret missing or wrong".into());
+/// A deposit address in the network's own format.
+fn address(blockchain: &str) -> &'static str {
+    match blockchain {
+        "TRON" => "TLa2f6VPqDgRE67v1736s7bJ8Ray5wYjU7",
+        _ => "0x52908400098527886E0F7030069857D2E4169EE7",
     }
+}
+
+fn logic(s: &mut Inqud, r: &Recorded, _base: &str) -> Result<(u16, String), String> {
+    authenticate(s, r)?;
     let base = format!("/v1/user/crypto-acquiring/{PROJECT}/checkouts");
     let rest = r.path.strip_prefix(&base).ok_or("unknown path")?;
     let body: Value = if r.body.is_empty() {
@@ -104,16 +174,17 @@ fn logic(s: &mut Inqud, r: &Recorded, _base: &str) -> Result<(u16, String), Stri
             if body["type"] != "FIXED_PRICE" {
                 return Err("type".into());
             }
-            let fixed: std::collections::HashMap<String, Box<serde_json::value::RawValue>> =
-                serde_json::from_value(body["fixedAmount"].clone()).map_err(|_| "fixedAmount")?;
-            if !fixed.get("amount").is_some_and(|a| is_json_number(a.get()))
-                || !fixed.contains_key("currency")
-            {
-                return Err("fixedAmount {amount: number, currency}".into());
+            check_fixed_amount(&body)?;
+            if body["returnUrl"].as_str() != s.return_url.as_deref() {
+                return Err(format!(
+                    "returnUrl {} is not the checkout's {:?}",
+                    body["returnUrl"], s.return_url
+                ));
             }
             let co = Co {
                 id: format!("CCO-{}", uuid::Uuid::new_v4()),
                 client_order_id: body["clientOrderId"].as_str().unwrap().to_owned(),
+                return_url: s.return_url.clone(),
                 status: "NEW".into(),
                 request: None,
             };
@@ -122,6 +193,10 @@ fn logic(s: &mut Inqud, r: &Recorded, _base: &str) -> Result<(u16, String), Stri
         }
         ("POST", path) if path.ends_with("/request") => {
             let id = path.trim_start_matches('/').trim_end_matches("/request");
+            if s.refuse_requests > 0 {
+                s.refuse_requests -= 1;
+                return Ok((422, r#"{"error":"currency is not available"}"#.into()));
+            }
             let pay = s.pay_amount.clone();
             let co = s
                 .checkouts
@@ -152,6 +227,22 @@ fn logic(s: &mut Inqud, r: &Recorded, _base: &str) -> Result<(u16, String), Stri
     }
 }
 
+/// `fixedAmount {amount: number, currency}`, the currency a fiat or plain coin code.
+fn check_fixed_amount(body: &Value) -> Result<(), String> {
+    let fixed: std::collections::HashMap<String, Box<serde_json::value::RawValue>> =
+        serde_json::from_value(body["fixedAmount"].clone()).map_err(|_| "fixedAmount")?;
+    if !fixed.get("amount").is_some_and(|a| is_json_number(a.get())) {
+        return Err("fixedAmount.amount must be a JSON number".into());
+    }
+    let currency = body["fixedAmount"]["currency"].as_str().unwrap_or_default();
+    if !PRICE_CURRENCIES.contains(&currency) {
+        return Err(format!(
+            "fixedAmount.currency {currency:?} is neither a fiat nor a coin code"
+        ));
+    }
+    Ok(())
+}
+
 async fn emulator() -> Emulator<Inqud> {
     Emulator::start(
         Inqud {
@@ -170,6 +261,7 @@ fn config(base: &str) -> InqudConfig {
         api_id: Secret::new(API_ID),
         api_secret: Secret::new(API_SECRET),
         webhook_secret: Secret::new(HOOK_SECRET),
+        auth: InqudAuth::Token,
         http: HttpSettings {
             timeout: Duration::from_millis(300),
             retries: 2,
@@ -180,12 +272,32 @@ fn config(base: &str) -> InqudConfig {
 }
 
 async fn app(emu: &Emulator<Inqud>) -> TestApp {
-    let cfg = config(&emu.base);
+    app_with(emu, |_| {}).await
+}
+
+async fn app_with(emu: &Emulator<Inqud>, adjust: impl FnOnce(&mut InqudConfig)) -> TestApp {
+    let mut cfg = config(&emu.base);
+    adjust(&mut cfg);
     spawn_app_with(move |c| {
         c.provider = ProviderKind::Inqud;
         c.inqud = Some(cfg);
     })
     .await
+}
+
+/// The JSON body of the `n`th checkout creation.
+fn created(emu: &Emulator<Inqud>, n: usize) -> Value {
+    let path = format!("/v1/user/crypto-acquiring/{PROJECT}/checkouts");
+    serde_json::from_slice(&emu.requests_to(&path)[n].body).unwrap()
+}
+
+/// Requests that opened (or tried to open) a payer's request.
+fn request_openings(emu: &Emulator<Inqud>) -> usize {
+    let requests = emu.requests();
+    requests
+        .iter()
+        .filter(|r| r.method == "POST" && r.path.ends_with("/request"))
+        .count()
 }
 
 fn digest(key: &str, body: &[u8]) -> String {
@@ -231,9 +343,23 @@ fn set(emu: &Emulator<Inqud>, id: &str, status: &str, paid: &str) -> Vec<u8> {
 
 #[tokio::test]
 async fn inqud_fiat_checkout_runs_to_success_through_webhooks() {
+    runs_to_success(InqudAuth::Token).await;
+}
+
+#[tokio::test]
+async fn inqud_hmac_signed_checkout_runs_to_success_and_never_sends_the_secret() {
+    runs_to_success(InqudAuth::Hmac).await;
+}
+
+/// Create, pick, webhooks and re-reads with every call signed by `auth` (the emulator refuses
+/// the other scheme, a wrong signature and a reused salt).
+async fn runs_to_success(auth: InqudAuth) {
     let emu = emulator().await;
-    let app = app(&emu).await;
+    emu.with(|s| s.auth = auth);
+    let app = app_with(&emu, |c| c.auth = auth).await;
     let id = app.fixed_checkout("100", "USD").await;
+    // A retried attempt is signed afresh (a new salt, which the emulator checks).
+    emu.fault(Fault::Status(502));
     let view = app.pick(&id, "USDT", "ETHEREUM", None).await;
     // Inqud's worked example: 100 USD at 1.0054 asks for 99.46291 USDT.
     assert_eq!(payment_amount(&view), "99.462910");
@@ -252,7 +378,36 @@ async fn inqud_fiat_checkout_runs_to_success_through_webhooks() {
     let success = set(&emu, &co.id, "SUCCESS", "99.46291");
     signed(&app, &success).await;
     assert_eq!(app.status(&id).await["status"], "SUCCESS");
+    let requests = emu.requests();
+    let secrets_sent = requests
+        .iter()
+        .filter(|r| r.header("x-token-api-secret").is_some())
+        .count();
+    let signed_requests = requests
+        .iter()
+        .filter(|r| r.header("x-hmac-sha256-signature").is_some())
+        .count();
+    match auth {
+        InqudAuth::Token => assert_eq!((secrets_sent, signed_requests), (requests.len(), 0)),
+        InqudAuth::Hmac => assert_eq!((secrets_sent, signed_requests), (0, requests.len())),
+    }
     emu.assert_clean();
+}
+
+#[tokio::test]
+async fn inqud_refuses_calls_signed_with_the_scheme_it_is_not_configured_for() {
+    for (ours, theirs) in [
+        (InqudAuth::Token, InqudAuth::Hmac),
+        (InqudAuth::Hmac, InqudAuth::Token),
+    ] {
+        let emu = emulator().await;
+        emu.with(|s| s.auth = theirs);
+        let mut cfg = config(&emu.base);
+        cfg.auth = ours;
+        let provider = InqudProvider::new(cfg).unwrap();
+        assert!(provider.fetch_invoice("CCO-1", 6).await.is_err());
+        assert_eq!(emu.requests().len(), 1, "a refusal is not retried");
+    }
 }
 
 #[tokio::test]
@@ -430,5 +585,108 @@ async fn a_provider_refusal_is_told_to_the_payer_once_and_explained_in_the_log()
         !logged.contains(API_SECRET) && !logged.contains(API_ID),
         "{logged}"
     );
+    emu.assert_clean();
+}
+
+#[tokio::test]
+async fn inqud_a_refused_request_retried_leaves_one_inqud_checkout_even_across_a_restart() {
+    let emu = emulator().await;
+    let mut app = app(&emu).await;
+    let id = app.fixed_checkout("100", "USD").await;
+    // Inqud refuses the request twice: three picks of the same coin.
+    emu.with(|s| s.refuse_requests = 2);
+    let (code, body) = app.pick_raw(&id, "USDT", "ETHEREUM", None).await;
+    assert_eq!(
+        (code, error_of(&body).0.as_str()),
+        (StatusCode::BAD_GATEWAY, "provider_refused"),
+        "{body}"
+    );
+    assert!(body["payment"].is_null(), "nothing is shown: {body}");
+    // The server stops between attempts: what was made is remembered in its database.
+    app.restart().await;
+    let (code, body) = app.pick_raw(&id, "USDT", "ETHEREUM", None).await;
+    assert_eq!(
+        (code, error_of(&body).0.as_str()),
+        (StatusCode::BAD_GATEWAY, "provider_refused"),
+        "{body}"
+    );
+    let view = app.pick(&id, "USDT", "ETHEREUM", None).await;
+
+    let pay = payment_id(&view);
+    let (total, made_for_pay) = emu.with(|s| (s.checkouts.len(), s.made_for(&pay)));
+    assert_eq!(
+        (total, made_for_pay),
+        (1, 1),
+        "one Inqud checkout per payment"
+    );
+    assert_eq!(request_openings(&emu), 3);
+    let co = last(&emu);
+    assert_eq!(co.client_order_id, pay);
+    assert_eq!(view["payment"]["address"], address("ETHEREUM"));
+    let merchant = app.checkout(&id).await;
+    assert_eq!(merchant["payments"].as_array().unwrap().len(), 1);
+
+    // Picked again while its quote holds: the same payment, nothing new at Inqud.
+    app.pick(&id, "USDT", "ETHEREUM", None).await;
+    assert_eq!(emu.with(|s| s.checkouts.len()), 1);
+    emu.assert_clean();
+}
+
+#[tokio::test]
+async fn inqud_another_coin_is_another_inqud_checkout_and_switching_back_reuses_the_first() {
+    let emu = emulator().await;
+    let app = app(&emu).await;
+    let id = app.fixed_checkout("100", "USD").await;
+    let first = app.pick(&id, "USDT", "ETHEREUM", None).await;
+    // A checkout holds one request, for one coin and network: another coin needs another.
+    let second = app.pick(&id, "USDT", "TRON", None).await;
+    assert_ne!(payment_id(&first), payment_id(&second));
+    assert_eq!(emu.with(|s| s.checkouts.len()), 2);
+    let back = app.pick(&id, "USDT", "ETHEREUM", None).await;
+    assert_eq!(payment_id(&back), payment_id(&first));
+    assert_eq!(emu.with(|s| s.checkouts.len()), 2);
+    assert_eq!(request_openings(&emu), 2);
+    emu.assert_clean();
+}
+
+#[tokio::test]
+async fn inqud_a_mapped_code_names_the_request_only_and_the_return_url_is_passed_on() {
+    let emu = emulator().await;
+    let app = app_with(&emu, |c| {
+        c.currencies.insert("USDT/TRON".into(), "TRON_USDT".into());
+    })
+    .await;
+    let thanks = "https://shop.example/thanks";
+    emu.with(|s| s.return_url = Some(thanks.into()));
+    let view = app
+        .create_checkout(json!({
+            "name": "Mug",
+            "type": "FIXED_PRICE",
+            "fixedAmount": {"amount": "100", "currency": "USD"},
+            "returnUrl": thanks,
+        }))
+        .await;
+    let id = view["id"].as_str().unwrap();
+    let picked = app.pick(id, "USDT", "TRON", None).await;
+    assert_eq!(picked["payment"]["address"], address("TRON"));
+    let body = created(&emu, 0);
+    assert_eq!(
+        (&body["fixedAmount"]["currency"], &body["returnUrl"]),
+        (&json!("USD"), &json!(thanks))
+    );
+    let request = last(&emu).request.unwrap();
+    assert_eq!(
+        (request.currency.as_str(), request.blockchain.as_str()),
+        ("TRON_USDT", "TRON")
+    );
+
+    // Priced in the coin itself: its plain code is the price's currency, not the mapped one.
+    emu.with(|s| s.return_url = None);
+    let in_usdt = app.fixed_checkout("25", "USDT").await;
+    app.pick(&in_usdt, "USDT", "TRON", None).await;
+    let body = created(&emu, 1);
+    assert_eq!(body["fixedAmount"]["currency"], "USDT");
+    assert!(body.get("returnUrl").is_none(), "{body}");
+    assert_eq!(last(&emu).request.unwrap().currency, "TRON_USDT");
     emu.assert_clean();
 }

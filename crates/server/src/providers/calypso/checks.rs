@@ -117,6 +117,8 @@ mod tests {
             }),
             expires_at_ms: 0,
             title: "Mug".into(),
+            return_url: None,
+            reserved_ref: None,
         }
     }
 

@@ -1,8 +1,10 @@
 //! Inqud crypto acquiring: once the payer picks a coin, an Inqud checkout (FIXED_PRICE, in
-//! the checkout's fiat or coin; Inqud converts) and its request for that coin and network are
-//! created; the checkout id is our reference. API calls carry `X-Token-API-Id` and
-//! `X-Token-API-Secret`; webhooks carry `X-Payload-Digest` (hex HMAC-SHA1 of the raw body),
-//! which we require although Inqud makes the secret optional.
+//! the checkout's fiat or the coin's plain code; Inqud converts) and its request for that coin
+//! and network are opened; the checkout id is our reference. The checkout is made in
+//! [`Provider::reserve_invoice`], so the server stores its id before the request is opened and a
+//! retried pick continues with it: one Inqud checkout per payment of ours. API calls are signed
+//! with the token headers or Inqud's HMAC variant (`auth`); webhooks carry `X-Payload-Digest`
+//! (hex HMAC-SHA1 of the raw body), which we require although Inqud makes the secret optional.
 
 pub mod client;
 pub mod mapping;
@@ -13,7 +15,7 @@ use async_trait::async_trait;
 use http::HeaderMap;
 
 use self::client::InqudClient;
-use self::model::{FixedAmount, NewCheckout, NewRequest};
+use self::model::{Checkout, FixedAmount, NewCheckout, NewRequest};
 pub use self::webhook::DIGEST_HEADER;
 use super::wire::json_number as number;
 use super::{
@@ -35,6 +37,72 @@ impl InqudProvider {
             config,
         })
     }
+
+    /// Inqud's checkout for our payment (`clientOrderId` is our payment id); returns its id.
+    async fn create_checkout(&self, request: &NewInvoice) -> anyhow::Result<String> {
+        let new_checkout = NewCheckout {
+            client_order_id: &request.payment_id,
+            expires_at: rfc3339(request.expires_at_ms),
+            name: &request.title,
+            return_url: request.return_url.as_deref(),
+            kind: "FIXED_PRICE",
+            fixed_amount: fixed_amount(request)?,
+        };
+        let created = self.client.create_checkout(&new_checkout).await?;
+        created
+            .id
+            .filter(|id| !id.is_empty())
+            .ok_or_else(|| anyhow::anyhow!("inqud create checkout: no id in the answer"))
+    }
+
+    /// Checkout `id` with the payer's request for `coin`, opened unless an earlier attempt of
+    /// the same pick opened it (a checkout holds one request). Read back and checked against
+    /// the coin asked for before anything is shown.
+    async fn with_request(&self, id: &str, coin: &Coin) -> anyhow::Result<Checkout> {
+        let wanted = NewRequest {
+            currency: provider_currency(&self.config.currencies, coin),
+            blockchain: coin.network.to_owned(),
+        };
+        let mut checkout = self.client.checkout(id).await?;
+        if checkout.request.is_none() {
+            self.client.open_request(id, &wanted).await?;
+            checkout = self.client.checkout(id).await?;
+        }
+        let request = checkout
+            .request
+            .as_ref()
+            .ok_or_else(|| anyhow::anyhow!("inqud checkout {id}: no request after opening it"))?;
+        let opened = (request.currency.as_deref(), request.blockchain.as_deref());
+        if opened
+            != (
+                Some(wanted.currency.as_str()),
+                Some(wanted.blockchain.as_str()),
+            )
+        {
+            anyhow::bail!(
+                "inqud checkout {id}: its request is for {opened:?}, not {}/{}",
+                wanted.currency,
+                wanted.blockchain
+            );
+        }
+        Ok(checkout)
+    }
+}
+
+/// The price Inqud converts: the fiat price, or the coin amount under the coin's plain code
+/// (the configured map names the request's currency only).
+fn fixed_amount(request: &NewInvoice) -> anyhow::Result<FixedAmount> {
+    Ok(match (&request.amount, &request.fiat) {
+        (Some(amount), _) => FixedAmount {
+            amount: number(*amount),
+            currency: request.coin.code.to_owned(),
+        },
+        (None, Some(fiat)) => FixedAmount {
+            amount: number(fiat.amount),
+            currency: fiat.currency.clone(),
+        },
+        (None, None) => anyhow::bail!("a checkout needs an amount"),
+    })
 }
 
 #[async_trait]
@@ -48,38 +116,16 @@ impl Provider for InqudProvider {
         Ok(None)
     }
 
+    async fn reserve_invoice(&self, request: &NewInvoice) -> anyhow::Result<Option<String>> {
+        self.create_checkout(request).await.map(Some)
+    }
+
     async fn create_invoice(&self, request: &NewInvoice) -> anyhow::Result<InvoiceSnapshot> {
-        let currency = provider_currency(&self.config.currencies, &request.coin);
-        let fixed_amount = match (&request.amount, &request.fiat) {
-            (Some(amount), _) => FixedAmount {
-                amount: number(*amount),
-                currency: currency.clone(),
-            },
-            (None, Some(fiat)) => FixedAmount {
-                amount: number(fiat.amount),
-                currency: fiat.currency.clone(),
-            },
-            (None, None) => anyhow::bail!("a checkout needs an amount"),
+        let id = match &request.reserved_ref {
+            Some(id) => id.clone(),
+            None => self.create_checkout(request).await?,
         };
-        let new_checkout = NewCheckout {
-            client_order_id: &request.payment_id,
-            expires_at: rfc3339(request.expires_at_ms),
-            name: &request.title,
-            kind: "FIXED_PRICE",
-            fixed_amount,
-        };
-        let created = self.client.create_checkout(&new_checkout).await?;
-        let id = created
-            .id
-            .filter(|id| !id.is_empty())
-            .ok_or_else(|| anyhow::anyhow!("inqud create checkout: no id in the answer"))?;
-        let new_request = NewRequest {
-            currency,
-            blockchain: request.coin.network.to_owned(),
-        };
-        self.client.create_request(&id, &new_request).await?;
-        // The request's address and amount, as Inqud holds them now.
-        let checkout = self.client.checkout(&id).await?;
+        let checkout = self.with_request(&id, &request.coin).await?;
         let snapshot = mapping::snapshot(&checkout, &id, request.coin.decimals);
         if snapshot.address.is_empty() || snapshot.amount.is_none_or(|a| a.is_zero()) {
             anyhow::bail!("inqud: the checkout's request has no address or amount");

@@ -13,19 +13,25 @@ pub struct NewCheckout<'a> {
     pub client_order_id: &'a str,
     pub expires_at: String,
     pub name: &'a str,
+    /// The checkout's own `returnUrl`, when the merchant gave one.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub return_url: Option<&'a str>,
     #[serde(rename = "type")]
     pub kind: &'static str,
     pub fixed_amount: FixedAmount,
 }
 
+/// The price as Inqud converts it: a fiat ISO code, or a coin's plain code (`USDT`), never a
+/// mapped request code such as `TRON_USDT`.
 #[derive(Serialize)]
 pub struct FixedAmount {
     pub amount: Box<RawValue>,
     pub currency: String,
 }
 
-/// The payer's choice, sent for the checkout (path and body not in the public summary).
-#[derive(Serialize)]
+/// The payer's choice, sent for the checkout (path and body not in the public summary): the
+/// configured currency code and the network.
+#[derive(Debug, PartialEq, Eq, Serialize)]
 pub struct NewRequest {
     pub currency: String,
     pub blockchain: String,

@@ -13,6 +13,7 @@ const MIGRATIONS: &[(u32, &str)] = &[
         include_str!("migrations/0004_several_events_per_version.sql"),
     ),
     (5, include_str!("migrations/0005_settlement.sql")),
+    (6, include_str!("migrations/0006_payment_openings.sql")),
 ];
 
 pub fn migrate(conn: &mut Connection) -> anyhow::Result<()> {

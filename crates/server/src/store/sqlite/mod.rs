@@ -12,6 +12,7 @@ pub mod connection;
 mod inbound;
 mod migrations;
 mod modify;
+mod openings;
 mod outbox;
 mod payments;
 mod recheck;
@@ -25,6 +26,7 @@ use std::sync::{Mutex, MutexGuard};
 
 use rusqlite::Connection;
 
+use super::opening::OpeningStore;
 use super::outbox::OutboxStore;
 use super::{InboundEvent, ListQuery, Modify, Mutation, Store, WidgetRecord};
 use crate::domain::checkout::CheckoutRecord;
@@ -135,6 +137,10 @@ impl Store for SqliteStore {
     }
 
     fn rechecks(&self) -> &dyn RecheckStore {
+        self
+    }
+
+    fn openings(&self) -> &dyn OpeningStore {
         self
     }
 }

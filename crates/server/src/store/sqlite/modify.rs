@@ -3,7 +3,7 @@
 
 use rusqlite::{Connection, TransactionBehavior};
 
-use super::{changes, checkouts, inbound, payments};
+use super::{changes, checkouts, inbound, openings, payments};
 use crate::domain::checkout::CheckoutRecord;
 use crate::store::error::{StoreError, StoreResult};
 use crate::store::{InboundEvent, Modify, Mutation};
@@ -57,8 +57,13 @@ pub fn modify(
     if changed {
         checkouts::write(&tx, &record, false)?;
         for p in &record.payments {
-            if before.payment(&p.id) != Some(p) {
+            let stored = before.payment(&p.id);
+            if stored != Some(p) {
                 payments::write(&tx, p)?;
+            }
+            if stored.is_none() {
+                // Its opening is over, in the same transaction (see `store::opening`).
+                openings::consume(&tx, &p.id)?;
             }
         }
         changes::write(&tx, Some(&before), &record)?;
