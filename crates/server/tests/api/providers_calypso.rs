@@ -546,6 +546,7 @@ fn new_invoice(amount: Option<&str>) -> NewInvoice {
         }),
         expires_at_ms: checkout_server::domain::now_ms() + 3_600_000,
         title: "Mug".into(),
+        payer_contact: None,
     }
 }
 
