@@ -242,6 +242,12 @@ async fn pick_wallet(app: &TestApp, id: &str, contact: Option<&str>) -> (StatusC
     app.public_post(&protocol::api::payment(id), body).await
 }
 
+/// The payer was shown nothing to pay: the pick failed before any payment was stored.
+async fn assert_no_payment_shown(app: &TestApp, id: &str) {
+    let (_, view) = app.public_get(&protocol::api::checkout(id)).await;
+    assert!(view["payment"].is_null(), "{view}");
+}
+
 async fn paid_from_wallet(app: &TestApp, id: &str) -> Value {
     let (code, view) = pick_wallet(app, id, Some(PAYER)).await;
     assert_eq!(code, StatusCode::OK, "{view}");
@@ -347,8 +353,7 @@ async fn coinsph_a_pick_needs_the_payers_contact_and_a_refusal_shows_nothing() {
     );
     assert!(body["error"]["message"].is_string(), "{body}");
     assert_eq!(emu.requests_to("/api/v3/payment-requests/").len(), 1);
-    let (_, view) = app.public_get(&protocol::api::checkout(&id)).await;
-    assert!(view["payment"].is_null(), "{view}");
+    assert_no_payment_shown(&app, &id).await;
     emu.assert_clean();
 }
 
@@ -359,8 +364,7 @@ async fn coinsph_a_payment_page_that_is_not_https_is_never_shown() {
     emu.with(|s| s.payment_url = Some("http://coins.ph/payment/request/pr1".into()));
     let (status, body) = pick_wallet(&app, &id, Some(PAYER)).await;
     assert_eq!(status, StatusCode::BAD_GATEWAY, "{body}");
-    let (_, view) = app.public_get(&protocol::api::checkout(&id)).await;
-    assert!(view["payment"].is_null(), "{view}");
+    assert_no_payment_shown(&app, &id).await;
     emu.assert_clean();
 }
 
