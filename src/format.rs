@@ -43,11 +43,12 @@ extern "C" {
 fn is_fiat(code: &str) -> bool {
     matches!(
         code,
-        "USD" | "EUR" | "GBP" | "CHF" | "JPY" | "CAD" | "AUD" | "BRL" | "TRY" | "RUB"
+        "USD" | "EUR" | "GBP" | "CHF" | "JPY" | "CAD" | "AUD" | "BRL" | "TRY" | "RUB" | "PHP"
     )
 }
 
-/// `1234.5 USD` in `de` -> `1.234,50 $`; `0.00153846 BTC` -> `0,00153846 BTC`.
+/// `1234.5 USD` in `de` -> `1.234,50 $`; `20.00 PHP` in `en` -> `₱20.00`; `0.00153846 BTC` ->
+/// `0,00153846 BTC`.
 pub fn money(locale: &str, amount: &Amount, currency: &str) -> String {
     let amount = &crate::state::for_display(*amount);
     let text = amount.to_string();

@@ -235,6 +235,11 @@ messages! {
     cancelled_title: "This checkout was cancelled",
     support: "Need help? Contact support",
     status_waiting: "Waiting for your payment",
+    contact_label: "Your {provider} email, phone number or account ID",
+    contact_hint: "A phone number starts with + and the country code, e.g. +63 917 123 4567.",
+    contact_invalid: "Enter an email, a phone number starting with + and the country code, or a 32-character account ID.",
+    pay_on_page: "Pay {amount} on {provider}",
+    page_note: "The payment opens on {provider}'s page in a new tab. This page updates once you have paid.",
 }
 
 #[cfg(test)]
@@ -306,6 +311,9 @@ mod tests {
                 m.fiat_equivalent(),
                 m.confirmations(),
                 m.underpaid_body(),
+                m.contact_label(),
+                m.pay_on_page(),
+                m.page_note(),
             ]
         };
         for locale in Locale::ALL {

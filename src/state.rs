@@ -2,8 +2,8 @@
 //! natively. Components only render what these functions decide.
 
 use protocol::{
-    Amount, CheckoutStatus, CheckoutType, CheckoutView, Exception, PickCurrencyRequest,
-    StatusChangedDetail,
+    Amount, CheckoutStatus, CheckoutType, CheckoutView, Exception, PaymentView,
+    PickCurrencyRequest, StatusChangedDetail,
 };
 
 use crate::server_url::attribute_value;
@@ -109,7 +109,8 @@ pub fn can_choose_again(checkout: &CheckoutView) -> bool {
 /// when its quote may end with nothing paid; `None` when there is nothing to re-quote.
 pub fn requote_request(checkout: &CheckoutView) -> Option<PickCurrencyRequest> {
     let payment = checkout.payment.as_ref()?;
-    if !can_choose_again(checkout) {
+    // A provider's page holds its amount until the checkout ends: nothing to re-quote.
+    if !can_choose_again(checkout) || payment.payment_url.is_some() {
         return None;
     }
     // The payer's own amount: the fiat they entered, or the coin amount itself.
@@ -121,7 +122,17 @@ pub fn requote_request(checkout: &CheckoutView) -> Option<PickCurrencyRequest> {
         currency: payment.currency.clone(),
         network: payment.network.clone(),
         amount,
+        payer_contact: None,
     })
+}
+
+/// The provider's payment page, when the payment is made there (Coins.ph) and the link is
+/// `https`: the only kind of page a payer is sent to, whatever a server says.
+pub fn payment_page(payment: &PaymentView) -> Option<&str> {
+    payment
+        .payment_url
+        .as_deref()
+        .filter(|url| url.starts_with("https://") && url.len() > "https://".len())
 }
 
 /// How often to ask the server when no live stream is delivering (milliseconds), or `None` when
@@ -336,6 +347,7 @@ mod tests {
             payment: None,
             version: 1,
             test: false,
+            payer_contact_required: false,
         }
     }
 
@@ -359,8 +371,29 @@ mod tests {
             confirmations: 0,
             confirmations_required: 2,
             test: false,
+            payment_url: None,
         });
         c
+    }
+
+    #[test]
+    fn only_an_https_payment_page_is_a_page_and_it_is_never_requoted() {
+        let mut c = with_payment(checkout(CheckoutStatus::WaitingPayment, None), "0");
+        assert_eq!(payment_page(c.payment.as_ref().unwrap()), None);
+        for (url, page) in [
+            ("https://coins.ph/payment/request/pr1", true),
+            ("http://coins.ph/payment/request/pr1", false),
+            ("javascript:alert(1)", false),
+            ("https://", false),
+        ] {
+            c.payment.as_mut().unwrap().payment_url = Some(url.into());
+            assert_eq!(
+                payment_page(c.payment.as_ref().unwrap()).is_some(),
+                page,
+                "{url}"
+            );
+        }
+        assert_eq!(requote_request(&c), None);
     }
 
     #[test]

@@ -135,6 +135,7 @@ pub fn payment(o: &JsValue) -> Result<PaymentView> {
         confirmations: required(o, "confirmations", small)?,
         confirmations_required: required(o, "confirmationsRequired", small)?,
         test: optional(o, "test", |v| v.as_bool())?.unwrap_or(false),
+        payment_url: optional(o, "paymentUrl", string)?,
     })
 }
 
@@ -162,6 +163,8 @@ pub fn checkout(o: &JsValue) -> Result<CheckoutView> {
         payment: optional(o, "payment", |v| payment(&v).ok())?,
         version: required(o, "version", whole)?,
         test: optional(o, "test", |v| v.as_bool())?.unwrap_or(false),
+        payer_contact_required: optional(o, "payerContactRequired", |v| v.as_bool())?
+            .unwrap_or(false),
     })
 }
 
@@ -200,13 +203,17 @@ fn amount_value(value: &Amount) -> JsValue {
     text(&value.to_string())
 }
 
-/// The body of the payer's pick; `amount` is left out when the checkout has a fixed price.
+/// The body of the payer's pick; `amount` is left out when the checkout has a fixed price, and
+/// `payerContact` when the provider does not ask for it.
 pub fn pick_request(pick: &PickCurrencyRequest) -> JsValue {
     let o = Object::new();
     set(&o, "currency", Some(text(&pick.currency)));
     set(&o, "network", Some(text(&pick.network)));
     if let Some(amount) = &pick.amount {
         set(&o, "amount", Some(amount_value(amount)));
+    }
+    if let Some(contact) = &pick.payer_contact {
+        set(&o, "payerContact", Some(text(contact)));
     }
     o.into()
 }

@@ -524,6 +524,7 @@ async fn a_checkout_the_loader_prefetched_is_used_once_instead_of_a_request() {
         currency: "BTC".into(),
         network: "BITCOIN".into(),
         amount: None,
+        payer_contact: None,
     };
     assert_eq!(
         api.pick_currency("CCO-1", &pick).await,

@@ -90,6 +90,7 @@ async fn choose_filters_the_list_and_validates_the_amount_before_picking() {
             currency: "BTC".into(),
             network: "BITCOIN".into(),
             amount: Some(amount("1000")),
+            payer_contact: None,
         })
     );
     assert!(until(|| m.text("#cw-amount-error").is_empty()).await);
@@ -136,6 +137,103 @@ async fn picking_while_the_amount_field_has_focus_does_not_crash() {
     assert!(until(|| m.query(".paying").is_some()).await);
     sleep(50).await;
     assert_no_crash();
+}
+
+#[wasm_bindgen_test]
+async fn choose_asks_for_the_payers_contact_when_the_provider_needs_it() {
+    let c = coinsph_checkout(New);
+    let picked = RwSignal::new(None::<PickCurrencyRequest>);
+    let m = mount(move || {
+        view! {
+            <Choose checkout=c locale=EN on_pick=move |r| picked.set(Some(r))
+                busy=RwSignal::new(false) error=RwSignal::new(None) />
+        }
+    });
+    // A labelled field, with what is accepted.
+    let label = m.get("label[for=cw-contact]");
+    assert_eq!(
+        label.text_content().unwrap(),
+        "Your Coins.ph email, phone number or account ID"
+    );
+    assert!(m.text("#cw-contact-hint").contains("+63 917 123 4567"));
+    let wallet = "button.currency[data-currency=PHP][data-network=COINSPH]";
+    assert!(m.text(wallet).contains("Coins.ph wallet"));
+    // Nothing typed, or nothing a contact can be: the payer is told, nothing is picked.
+    for typed in ["", "juan", "09171234567"] {
+        type_into(&m.get("#cw-contact"), typed);
+        m.get(wallet).click();
+        assert!(
+            until(|| !m.text("#cw-contact-error").is_empty()).await,
+            "{typed:?}"
+        );
+        assert_eq!(
+            m.get("#cw-contact")
+                .get_attribute("aria-invalid")
+                .as_deref(),
+            Some("true")
+        );
+    }
+    assert_eq!(
+        m.text("#cw-contact-error"),
+        "Enter an email, a phone number starting with + and the country code, or a 32-character account ID."
+    );
+    assert_eq!(picked.get_untracked(), None);
+    // Typing again clears the complaint; a phone number is sent in its normal form.
+    type_into(&m.get("#cw-contact"), "+63 917 123 4567");
+    assert!(until(|| m.text("#cw-contact-error").is_empty()).await);
+    m.get(wallet).click();
+    assert!(until(|| picked.get_untracked().is_some()).await);
+    assert_eq!(
+        picked.get_untracked(),
+        Some(PickCurrencyRequest {
+            currency: "PHP".into(),
+            network: "COINSPH".into(),
+            amount: None,
+            payer_contact: Some("+639171234567".into()),
+        })
+    );
+}
+
+#[wasm_bindgen_test]
+async fn a_payment_on_the_providers_page_is_a_button_not_an_address() {
+    let c = with_page_payment(WaitingPayment);
+    let m = mount(move || view! { <Pay checkout=c locale=EN on_back=|| {} /> });
+    let link = m.get("a[part=payment-page]");
+    assert_eq!(
+        link.get_attribute("href").as_deref(),
+        Some("https://coins.ph/payment/request/pr1")
+    );
+    assert_eq!(link.get_attribute("target").as_deref(), Some("_blank"));
+    assert_eq!(link.get_attribute("rel").as_deref(), Some("noopener"));
+    assert!(link.class_list().contains("button"));
+    // The amount in pesos, formatted by the browser's Intl.
+    assert_eq!(
+        link.text_content().unwrap().trim(),
+        "Pay ₱20.00 on Coins.ph"
+    );
+    assert!(m.text("[part=page-note]").contains("Coins.ph's page"));
+    // No address, no QR code, no copy buttons, no network warning, no wallet link.
+    for absent in [
+        "[part=address]",
+        "[part=warning]",
+        "[part=wallet-link]",
+        "svg",
+        "canvas",
+        "button.copy",
+        "[part=quote-ended]",
+    ] {
+        assert!(
+            m.query(absent).is_none(),
+            "{absent}: {}",
+            m.root.inner_html()
+        );
+    }
+    // A page that is not https is never linked, and no address view stands in for it.
+    let mut insecure = with_page_payment(WaitingPayment);
+    insecure.payment.as_mut().unwrap().payment_url = Some("http://coins.ph/x".into());
+    let m = mount(move || view! { <Pay checkout=insecure locale=EN on_back=|| {} /> });
+    assert!(m.query("a[part=payment-page]").is_none());
+    assert!(m.query("[part=address]").is_none() && m.query("[part=warning]").is_none());
 }
 
 #[wasm_bindgen_test]

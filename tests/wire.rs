@@ -47,7 +47,8 @@ fn checkouts_of_every_shape_read_back_equal() {
         p.fiat = None;
         p.rate = None;
     }
-    for view in [full, bare, no_extras] {
+    let page = with_page_payment(CheckoutStatus::WaitingPayment);
+    for view in [full, bare, no_extras, page] {
         assert_eq!(wire::checkout(&as_browser_sees_it(&view)), Ok(view));
     }
 }
@@ -114,11 +115,19 @@ fn the_server_reads_what_the_widget_writes() {
             currency: "USDT".into(),
             network: "TRON".into(),
             amount: Some(amount("12.50")),
+            payer_contact: None,
         },
         PickCurrencyRequest {
             currency: "BTC".into(),
             network: "BITCOIN".into(),
             amount: None,
+            payer_contact: None,
+        },
+        PickCurrencyRequest {
+            currency: "PHP".into(),
+            network: "COINSPH".into(),
+            amount: None,
+            payer_contact: Some("+639171234567".into()),
         },
     ] {
         let back: PickCurrencyRequest = as_server_reads_it(&wire::pick_request(&pick));

@@ -2,6 +2,7 @@ use leptos::prelude::*;
 use protocol::{CheckoutView, CurrencyOption, PickCurrencyRequest};
 
 use super::amount::{AmountEntry, AmountForm};
+use super::contact::{ContactEntry, ContactForm};
 use super::currencies::CurrencyList;
 use crate::api::ApiError;
 use crate::i18n::{error_text, Locale};
@@ -10,7 +11,8 @@ use crate::state::asks_for_amount;
 /// The mark the benchmark measures: the currency list is on screen and can be used.
 pub const INTERACTIVE_MARK: &str = "checkout-widget:interactive";
 
-/// Picking a coin and network, with the amount first when the payer sets it.
+/// Picking a coin and network, with the amount first when the payer sets it and the payer's
+/// contact when the provider needs it.
 #[component]
 pub fn Choose(
     /// The checkout being paid.
@@ -25,25 +27,34 @@ pub fn Choose(
     error: RwSignal<Option<ApiError>>,
 ) -> impl IntoView {
     let asks_amount = asks_for_amount(&checkout);
+    let asks_contact = checkout.payer_contact_required;
     let entry = AmountEntry::new(&checkout, locale);
+    let contact = ContactEntry::default();
     let choose = move |option: &CurrencyOption| {
         if busy.get_untracked() {
             return;
         }
-        let amount = if asks_amount {
-            match entry.validate() {
-                Some(amount) => Some(amount),
-                None => return,
-            }
-        } else {
-            None
-        };
+        // Both fields are checked, so the payer sees every complaint at once.
+        let amount = asks_amount.then(|| entry.validate());
+        let payer_contact = asks_contact.then(|| contact.validate());
+        if matches!(amount, Some(None)) || matches!(payer_contact, Some(None)) {
+            return;
+        }
         on_pick(PickCurrencyRequest {
             currency: option.code.clone(),
             network: option.network.clone(),
-            amount,
+            amount: amount.flatten(),
+            payer_contact: payer_contact.flatten(),
         });
     };
+    let contact_form = asks_contact.then(|| {
+        let provider = checkout
+            .currencies
+            .first()
+            .map(|o| o.network_name.clone())
+            .unwrap_or_default();
+        view! { <ContactForm entry=contact provider=provider locale=locale /> }
+    });
     let amount_form = asks_amount.then(|| {
         view! {
             <AmountForm entry=entry currency=checkout.amount_currency.clone().unwrap_or_default()
@@ -56,6 +67,7 @@ pub fn Choose(
     view! {
         <section class="choose" part="choose">
             {amount_form}
+            {contact_form}
             <CurrencyList options=checkout.currencies locale=locale busy=busy on_choose=choose />
             {move || error.get().map(|e| view! {
                 <p class="field-error" role="alert">{error_text(&e, locale)}</p>

@@ -5,6 +5,7 @@
 pub mod amount;
 pub mod app;
 pub mod choose;
+pub mod contact;
 pub mod copy;
 pub mod countdown;
 pub mod currencies;

@@ -1,12 +1,12 @@
 use leptos::prelude::*;
-use protocol::{CheckoutView, PaymentView, PickCurrencyRequest};
+use protocol::{CheckoutView, CurrencyOption, PaymentView, PickCurrencyRequest};
 
 use super::copy::CopyButton;
 use super::countdown::{seconds_left, Countdown};
 use super::qr::Qr;
 use crate::format;
 use crate::i18n::{fill, Locale};
-use crate::state::{can_choose_again, group_address, is_wallet_uri, requote_request};
+use crate::state::{can_choose_again, group_address, is_wallet_uri, payment_page, requote_request};
 
 /// Where to send what: exact amount, full address, QR, wallet link, the network warning, the
 /// time the amount holds, and a way back while nothing has been paid. When the quote ends with
@@ -29,12 +29,15 @@ pub fn Pay(
     let Some(payment) = checkout.payment else {
         return ().into_any();
     };
-    let network_name = checkout
-        .currencies
-        .iter()
-        .find(|c| c.is(&payment.currency, &payment.network))
-        .map(|c| c.network_name.clone())
-        .unwrap_or_else(|| payment.network.clone());
+    if payment.payment_url.is_some() {
+        let page = PagePayment {
+            url: payment_page(&payment).map(str::to_owned),
+            provider: option_name(&checkout.currencies, &payment),
+            payment: payment.clone(),
+        };
+        return page_view(locale, page, back_allowed, on_back).into_any();
+    }
+    let network_name = option_name(&checkout.currencies, &payment);
     let warning = fill(
         t.warning(),
         &[("coin", &payment.currency), ("network", &network_name)],
@@ -125,5 +128,58 @@ fn amount_and_address(locale: Locale, payment: &PaymentView) -> impl IntoView {
                 <CopyButton value=payment.address.clone() label=t.copy_address() locale=locale />
             </div>
         </div>
+    }
+}
+
+/// A payment made on the provider's own page (Coins.ph): where, and for how much.
+struct PagePayment {
+    /// `None` when what the server sent is not an `https` page: nothing is linked then.
+    url: Option<String>,
+    provider: String,
+    payment: PaymentView,
+}
+
+/// The network name of the payment's option (`Coins.ph`), which names the page's provider.
+fn option_name(options: &[CurrencyOption], payment: &PaymentView) -> String {
+    options
+        .iter()
+        .find(|c| c.is(&payment.currency, &payment.network))
+        .map(|c| c.network_name.clone())
+        .unwrap_or_else(|| payment.network.clone())
+}
+
+/// The payment is made on the provider's page, not to an address: one link that opens it in a
+/// new tab, with the amount, and no address, QR code, copy button or network warning. The
+/// status still follows live, so this view gives way to the outcome once the provider says so.
+fn page_view(
+    locale: Locale,
+    page: PagePayment,
+    back_allowed: bool,
+    on_back: impl Fn() + Copy + Send + Sync + 'static,
+) -> impl IntoView {
+    let t = locale.messages();
+    let payment = &page.payment;
+    let amount = format::money(locale.tag(), &payment.amount, &payment.currency);
+    let label = fill(
+        t.pay_on_page(),
+        &[("amount", &amount), ("provider", &page.provider)],
+    );
+    let note = fill(t.page_note(), &[("provider", &page.provider)]);
+    let left = seconds_left(payment.rate_expires_at.clone());
+    view! {
+        <section class="pay pay-page" part="pay">
+            {page.url.map(|url| view! {
+                <a class="button" part="payment-page" href=url target="_blank" rel="noopener">
+                    {label}
+                </a>
+            })}
+            <p class="muted" part="page-note">{note}</p>
+            <Countdown left=left locale=locale />
+            {back_allowed.then(|| view! {
+                <button type="button" class="link-button" part="back" on:click=move |_| on_back()>
+                    {t.back()}
+                </button>
+            })}
+        </section>
     }
 }

@@ -64,7 +64,52 @@ pub fn checkout(status: CheckoutStatus, exception: Option<Exception>) -> Checkou
         payment: None,
         version: 3,
         test: false,
+        payer_contact_required: false,
     }
+}
+
+/// A checkout priced in pesos, paid from a Coins.ph wallet: the payer's contact is asked for.
+pub fn coinsph_checkout(status: CheckoutStatus) -> CheckoutView {
+    let mut c = checkout(status, None);
+    c.price = Some(Money {
+        amount: amount("20.00"),
+        currency: "PHP".into(),
+    });
+    let mut wallet = option("PHP", "COINSPH", "Coins.ph wallet", "Coins.ph");
+    wallet.decimals = 2;
+    c.currencies = vec![wallet];
+    c.payer_contact_required = true;
+    c
+}
+
+/// The same with its payment made on Coins.ph's page (no address, no QR code), as the server
+/// sends it.
+pub fn with_page_payment(status: CheckoutStatus) -> CheckoutView {
+    let mut c = coinsph_checkout(status);
+    let due = amount("20.00");
+    let url = "https://coins.ph/payment/request/pr1";
+    c.payment = Some(PaymentView {
+        id: "PAY-2".into(),
+        currency: "PHP".into(),
+        network: "COINSPH".into(),
+        address: String::new(),
+        amount: due,
+        amount_units: "2000".into(),
+        amount_paid: amount("0.00"),
+        amount_remaining: due,
+        wallet_uri: url.into(),
+        wallet_qr: None,
+        remaining_wallet_uri: None,
+        remaining_wallet_qr: None,
+        fiat: None,
+        rate: None,
+        rate_expires_at: "2099-01-01T00:00:00Z".into(),
+        confirmations: 0,
+        confirmations_required: 1,
+        test: false,
+        payment_url: Some(url.into()),
+    });
+    c
 }
 
 /// A checkout with a USDT-on-TRON payment of which `paid` has arrived.
@@ -98,6 +143,7 @@ pub fn with_payment(
         confirmations: 1,
         confirmations_required: 3,
         test: false,
+        payment_url: None,
     });
     c
 }

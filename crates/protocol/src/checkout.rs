@@ -77,6 +77,10 @@ pub struct CheckoutView {
     /// A test checkout (the sandbox): nothing real is paid, and the widget says so.
     #[serde(default)]
     pub test: bool,
+    /// The provider needs the payer's contact (an email, phone number or account id: Coins.ph's
+    /// payment requests name the payer), so a pick must carry `payerContact`.
+    #[serde(default)]
+    pub payer_contact_required: bool,
 }
 
 /// The payment for one picked currency: where to send what.
@@ -123,6 +127,10 @@ pub struct PaymentView {
     /// ever be sent to it.
     #[serde(default)]
     pub test: bool,
+    /// The provider's own payment page, when the payment is made there rather than to an
+    /// address (Coins.ph): `address` is then empty and there is no QR code. Always `https`.
+    #[serde(default)]
+    pub payment_url: Option<String>,
 }
 
 /// The payer's choice of coin (and amount, when the checkout lets the payer set it).
@@ -134,6 +142,10 @@ pub struct PickCurrencyRequest {
     /// Required for NO_PRICE and SUGGESTED_FIXED_PRICE, refused for FIXED_PRICE.
     #[serde(default)]
     pub amount: Option<Amount>,
+    /// The payer's email, phone number or account id, when the checkout says
+    /// `payerContactRequired` (see [`crate::contact`]); ignored otherwise.
+    #[serde(default)]
+    pub payer_contact: Option<String>,
 }
 
 /// The small, cheap-to-poll part of a checkout.

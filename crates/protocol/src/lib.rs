@@ -10,6 +10,7 @@
 pub mod amount;
 pub mod api;
 pub mod checkout;
+pub mod contact;
 pub mod currency;
 pub mod error;
 pub mod event;
@@ -21,6 +22,7 @@ pub use amount::{Amount, AmountError};
 pub use checkout::{
     CheckoutType, CheckoutView, Money, PaymentView, PickCurrencyRequest, StatusView,
 };
+pub use contact::{parse_payer_contact, ContactKind, PayerContact};
 pub use currency::CurrencyOption;
 pub use error::{ErrorBody, ErrorDetail};
 pub use event::StatusChangedDetail;

@@ -141,6 +141,7 @@ mod tests {
             payment: None,
             version,
             test: false,
+            payer_contact_required: false,
         }
     }
 

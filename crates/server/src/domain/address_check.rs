@@ -24,6 +24,9 @@ impl AddressFormat {
             AddressFormat::Bech32P2wpkh { hrp } => utxo_address(hrp, address),
             AddressFormat::Eip55 => evm_address(address),
             AddressFormat::TronBase58 => tron_address(address),
+            // Paid on the provider's page: there is no address to show, so none may come.
+            AddressFormat::ProviderPage if address.is_empty() => Ok(()),
+            AddressFormat::ProviderPage => Err("a coin paid on the provider's page has no address"),
         };
         why.map_err(|why| WrongAddress {
             address: address.to_owned(),
@@ -41,6 +44,7 @@ impl AddressFormat {
             AddressFormat::Bech32P2wpkh { .. } => "an address of this network",
             AddressFormat::Eip55 => "an Ethereum address",
             AddressFormat::TronBase58 => "a TRON address",
+            AddressFormat::ProviderPage => "no address (paid on the provider's page)",
         }
     }
 }
@@ -146,6 +150,14 @@ mod tests {
         let hrp = bech32::Hrp::parse(hrp).unwrap();
         let version = bech32::Fe32::try_from(version).unwrap();
         bech32::segwit::encode(hrp, version, program).unwrap()
+    }
+
+    #[test]
+    fn a_coin_paid_on_the_providers_page_takes_no_address() {
+        assert_eq!(AddressFormat::ProviderPage.check(""), Ok(()));
+        assert!(AddressFormat::ProviderPage
+            .check("bc1qar0srrr7xfkvy5l643lydnw9re59gtzzwf5mdq")
+            .is_err());
     }
 
     #[test]

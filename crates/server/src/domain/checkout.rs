@@ -266,6 +266,12 @@ impl CheckoutRecord {
                 .and_then(|p| self.payment_view(p, catalogue, with_qr)),
             version: self.version,
             test: self.payments.iter().any(|p| p.test),
+            // Only the options paid on a provider's page (Coins.ph) need the payer's contact.
+            payer_contact_required: spec
+                .currencies
+                .iter()
+                .filter_map(|k| catalogue.coin(&k.code, &k.network))
+                .any(|c| c.paid_on_page()),
         }
     }
 

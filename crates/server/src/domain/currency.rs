@@ -33,6 +33,8 @@ pub enum AddressFormat {
     Eip55,
     /// TRON: 0x41 + 20 bytes, base58check.
     TronBase58,
+    /// No address at all: the payer pays on the provider's own page (the Coins.ph wallet).
+    ProviderPage,
 }
 
 /// A coin on a network, with everything the server needs to price and watch it.
@@ -77,6 +79,14 @@ impl Coin {
             other => other,
         };
         coin
+    }
+
+    /// Paid on the provider's own page rather than to an address: the payment shows a link to
+    /// that page (never an address, a QR code or a network warning), and the payer's contact is
+    /// required, because the only such provider (Coins.ph) names the payer in its payment
+    /// requests.
+    pub fn paid_on_page(&self) -> bool {
+        self.address == AddressFormat::ProviderPage
     }
 
     pub fn key(&self) -> CoinKey {
@@ -198,10 +208,31 @@ static BUILTIN: &[Coin] = &[
         address: AddressFormat::TronBase58,
         confirmations_required: 1,
     },
+    // Not a coin: a payment in pesos from the payer's Coins.ph wallet, on Coins.ph's page. Only
+    // the Coins.ph provider offers it, and only for prices in PHP (see `Provider::offers`).
+    Coin {
+        code: "PHP",
+        network: COINSPH_NETWORK,
+        name: "Coins.ph wallet",
+        network_name: "Coins.ph",
+        decimals: 2,
+        quote_decimals: 2,
+        uri: UriScheme::PlainAddress,
+        address: AddressFormat::ProviderPage,
+        // What Coins.ph counts as received is final (a wallet transfer, not a chain).
+        confirmations_required: 1,
+    },
 ];
 
-/// Fiat currencies prices may be given in, with their scale.
-const FIATS: [(&str, u8); 2] = [("USD", 2), ("EUR", 2)];
+/// The "network" of the Coins.ph wallet option.
+pub const COINSPH_NETWORK: &str = "COINSPH";
+
+/// Fiat currencies prices may be given in, with their scale. PHP is payable only where a
+/// provider takes pesos (Coins.ph); the others' quotes are in USD and EUR.
+const FIATS: [(&str, u8); 3] = [("USD", 2), ("EUR", 2), ("PHP", 2)];
+
+/// The fiat currencies a provider that converts prices takes, unless it says otherwise.
+pub const CONVERTIBLE_FIATS: [&str; 2] = ["USD", "EUR"];
 
 /// What a price or payer-entered amount is denominated in.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -255,6 +286,13 @@ impl Catalogue {
 
     pub fn all(&self) -> &[Coin] {
         &self.coins
+    }
+
+    /// The same catalogue with only the coins `keep` accepts: what a provider can offer.
+    pub fn only(&self, keep: impl Fn(&Coin) -> bool) -> Catalogue {
+        Catalogue {
+            coins: self.coins.iter().filter(|c| keep(c)).cloned().collect(),
+        }
     }
 
     /// Case-insensitive look-up, as payers and merchants type codes either way.
@@ -336,6 +374,20 @@ mod tests {
             })
         );
         assert_eq!(cat.denomination("XYZ"), None);
+        // Pesos are a fiat price (2 places), and the Coins.ph wallet is paid on a page.
+        assert_eq!(
+            cat.denomination("php"),
+            Some(Denomination::Fiat {
+                code: "PHP",
+                scale: 2
+            })
+        );
+        let wallet = cat.coin("PHP", COINSPH_NETWORK).unwrap();
+        assert!(wallet.paid_on_page() && wallet.decimals == 2);
+        assert!(!cat.coin("BTC", "BITCOIN").unwrap().paid_on_page());
+        let crypto = cat.only(|c| !c.paid_on_page());
+        assert!(crypto.coin("PHP", COINSPH_NETWORK).is_none());
+        assert!(crypto.coin("BTC", "BITCOIN").is_some());
     }
 
     #[test]

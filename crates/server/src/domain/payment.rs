@@ -21,7 +21,11 @@ pub struct Payment {
     pub provider_ref: String,
     pub currency: String,
     pub network: String,
+    /// Empty when the payment is made on the provider's page (`payment_url`).
     pub address: String,
+    /// The provider's own payment page (Coins.ph), always `https`; `None` for an address.
+    #[serde(default)]
+    pub payment_url: Option<String>,
     /// Due, at the coin's scale.
     pub amount: Amount,
     /// What the payer entered (NO_PRICE / SUGGESTED_FIXED_PRICE), to recognise a repeated pick.
@@ -112,8 +116,15 @@ impl Payment {
             .with_scale(self.amount.scale())
             .unwrap_or(remaining);
         let partly_paid = !paid.is_zero() && !remaining.is_zero();
-        let uri = wallet_uri(coin, &self.address, self.amount);
-        let remaining_uri = partly_paid.then(|| wallet_uri(coin, &self.address, remaining));
+        // A page is opened by its link: no wallet URI of an address, no QR code.
+        let page = self.payment_url.as_deref();
+        let uri = page.map_or_else(
+            || wallet_uri(coin, &self.address, self.amount),
+            str::to_owned,
+        );
+        let remaining_uri =
+            (partly_paid && page.is_none()).then(|| wallet_uri(coin, &self.address, remaining));
+        let with_qr = with_qr && page.is_none();
         PaymentView {
             id: self.id.clone(),
             currency: self.currency.clone(),
@@ -136,6 +147,38 @@ impl Payment {
             confirmations: self.funds.confirmations.min(self.confirmations_required),
             confirmations_required: self.confirmations_required,
             test: self.test,
+            payment_url: self.payment_url.clone(),
+        }
+    }
+}
+
+/// `url` if it is an `https` URL with a host: the only kind of payment page a payer is sent to.
+pub fn payment_page_url(url: &str) -> Option<String> {
+    let rest = url.strip_prefix("https://")?;
+    let host = rest.split(['/', '?', '#']).next().unwrap_or_default();
+    let printable = url.chars().all(|c| c.is_ascii_graphic());
+    (!host.is_empty() && !host.contains('@') && printable).then(|| url.to_owned())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn only_https_pages_with_a_host_are_accepted() {
+        let ok = "https://coins.ph/payment/request/pr1";
+        assert_eq!(payment_page_url(ok).as_deref(), Some(ok));
+        for bad in [
+            "http://coins.ph/payment/request/pr1",
+            "javascript:alert(1)",
+            "https://",
+            "https:///path",
+            "https://user@evil.example/",
+            "https://coins.ph/a b",
+            "HTTPS://coins.ph/",
+            "",
+        ] {
+            assert_eq!(payment_page_url(bad), None, "{bad}");
         }
     }
 }

@@ -55,8 +55,10 @@ pub fn terms(
     now_ms: i64,
     checkout_expires_at_ms: i64,
 ) -> DomainResult<Terms> {
+    // Paid in the price's own currency (pesos from a Coins.ph wallet): nothing to convert.
+    let same_currency = denomination.code().eq_ignore_ascii_case(coin.code);
     match (denomination, rate) {
-        (Denomination::Fiat { .. }, Some(rate)) => {
+        (Denomination::Fiat { .. }, Some(rate)) if !same_currency => {
             let amount = fiat_to_coin(price.amount, rate.fiat_per_coin, coin.quote_decimals)
                 // Quoted coarser, stored at the coin's own scale like every amount.
                 .and_then(|a| a.with_scale(coin.decimals))
@@ -68,14 +70,15 @@ pub fn terms(
                 locked_until_ms: now_ms.saturating_add(rate.valid_for_ms),
             })
         }
-        (Denomination::Fiat { .. }, None) => Ok(Terms {
+        (Denomination::Fiat { .. }, None) if !same_currency => Ok(Terms {
             amount: None,
             fiat: Some(price.clone()),
             rate: None,
             locked_until_ms: checkout_expires_at_ms,
         }),
-        (Denomination::Crypto { .. }, _) => {
-            // Priced in this very coin (the offer is limited to it): no conversion, no lock.
+        _ => {
+            // Priced in this very coin (the offer is limited to it), or in the very fiat
+            // currency paid: no conversion, no lock.
             let amount = price
                 .amount
                 .with_scale(coin.decimals)
@@ -171,6 +174,16 @@ mod tests {
         assert_eq!(t.rate, None);
         let err = terms(&money("0.0000001", "USDT"), d, usdt, None, 1_000, 5_000).unwrap_err();
         assert_eq!(err.field(), Some("amount"));
+    }
+
+    #[test]
+    fn a_peso_price_paid_in_pesos_is_not_converted() {
+        let catalogue = Catalogue::new(&Default::default());
+        let wallet = catalogue.coin("PHP", "COINSPH").unwrap();
+        let php = catalogue.denomination("PHP").unwrap();
+        let t = terms(&money("20", "PHP"), php, wallet, None, 1_000, 5_000).unwrap();
+        assert_eq!(t.amount.unwrap().to_string(), "20.00");
+        assert_eq!((t.fiat, t.rate, t.locked_until_ms), (None, None, 5_000));
     }
 
     fn late_payment(amount: &str) -> Payment {

@@ -50,6 +50,7 @@ pub fn payment(id: &str, checkout_id: &str) -> Payment {
         currency: "BTC".into(),
         network: "BITCOIN".into(),
         address: "bc1qexample".into(),
+        payment_url: None,
         amount: amount("0.00025000"),
         requested: None,
         fiat: Some(usd("25.00")),

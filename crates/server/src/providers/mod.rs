@@ -32,7 +32,7 @@ use async_trait::async_trait;
 use http::HeaderMap;
 use protocol::{Amount, Money};
 
-use crate::domain::currency::Coin;
+use crate::domain::currency::{Coin, Denomination, CONVERTIBLE_FIATS};
 use crate::domain::pricing::Rate;
 use crate::domain::state_machine::{Funds, Resolution};
 
@@ -72,12 +72,17 @@ pub struct NewInvoice {
     /// What [`Provider::reserve_invoice`] made for this payment, in this attempt or an earlier
     /// one of the same pick (stored in between): to be continued, not made again.
     pub reserved_ref: Option<String>,
+    /// The payer's contact, normalised, when the coin needs it ([`Coin::paid_on_page`]);
+    /// passed to the provider only, never stored or logged.
+    pub payer_contact: Option<String>,
 }
 
 /// The provider's current view of one invoice.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct InvoiceSnapshot {
     pub provider_ref: String,
+    /// Where the payer pays: the address, or for a coin paid on the provider's page
+    /// ([`Coin::paid_on_page`]) that page's `https` URL, checked by the adapter.
     pub address: String,
     pub funds: Funds,
     /// The provider's own state name, kept verbatim (open enum: unknown values are fine).
@@ -128,11 +133,26 @@ pub trait Provider: Send + Sync {
     /// converts fiat itself at invoice creation (Calypso SINGLE_FIAT, Inqud fixedAmount).
     async fn quote(&self, coin: &Coin, fiat: &str) -> anyhow::Result<Option<Quote>>;
 
-    /// Whether a price in a fiat currency can be paid through this provider at all (by our
-    /// quote or its own conversion). Checked when a checkout or widget is created, so a merchant
-    /// learns it from a 400 naming the field instead of a payer meeting a 502.
-    fn prices_in_fiat(&self) -> bool {
-        true
+    /// Whether a price in `denomination` can be paid through this provider at all (by our
+    /// quote, its own conversion, or as it is). Checked when a checkout or widget is created, so
+    /// a merchant learns it from a 400 naming the field instead of a payer meeting a 502.
+    /// By default: the fiat currencies quotes are given in, and any coin.
+    fn takes_price_in(&self, denomination: Denomination) -> bool {
+        match denomination {
+            Denomination::Fiat { code, .. } => CONVERTIBLE_FIATS.contains(&code),
+            Denomination::Crypto { .. } => true,
+        }
+    }
+
+    /// What a merchant whose price this provider cannot take should do instead.
+    fn price_hint(&self) -> &'static str {
+        "price this checkout in USD, EUR or a coin"
+    }
+
+    /// Whether the payer can pay with `coin` through this provider. By default every coin paid
+    /// to an address; none of the options paid on another provider's page.
+    fn offers(&self, coin: &Coin) -> bool {
+        !coin.paid_on_page()
     }
 
     /// The first of two calls, for a provider whose invoice takes two (Inqud: its checkout,

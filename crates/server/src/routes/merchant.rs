@@ -87,7 +87,7 @@ pub async fn create_checkout(
     AppJson(req): AppJson<CreateCheckoutRequest>,
 ) -> AppResult<Response> {
     let client_order_id = checked_reference("clientOrderId", req.client_order_id)?;
-    let spec = CheckoutSpec::build(
+    let mut spec = CheckoutSpec::build(
         TextInput {
             name: Some(req.name),
             description: req.description,
@@ -107,7 +107,7 @@ pub async fn create_checkout(
         "Payment",
         &state.catalogue,
     )?;
-    checkouts::check_price_is_payable(&state, &spec)?;
+    checkouts::fit_to_provider(&state, &mut spec)?;
     let ms = |d: std::time::Duration| i64::try_from(d.as_millis()).unwrap_or(i64::MAX);
     let expires_at = expiry_from_request(
         req.expires_at.as_deref(),

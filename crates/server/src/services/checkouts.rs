@@ -9,7 +9,6 @@ use super::paging::{self, Page};
 use super::reread::{provider_of, reread};
 use super::{modify, modify_existing, unknown_checkout};
 use crate::domain::checkout::CheckoutRecord;
-use crate::domain::currency::Denomination;
 use crate::domain::now_ms;
 use crate::domain::spec::CheckoutSpec;
 use crate::domain::state_machine::Event;
@@ -18,20 +17,18 @@ use crate::state::AppState;
 use crate::status_cache::CachedStatus;
 use crate::store::{decode_cursor, encode_cursor, ListQuery, Modify};
 
-/// Why the active provider cannot take `spec`'s price, if it cannot: a fiat price with a
-/// provider that prices only in the coin (Coins.ph). Returns the request field that named the
-/// currency and the explanation.
+/// Why the active provider cannot take `spec`'s price, if it cannot: a fiat price in a currency
+/// it neither quotes nor takes (USD with Coins.ph, PHP with the others), or a coin price with a
+/// provider that takes only pesos. Returns the request field that named the currency and the
+/// explanation.
 pub(super) fn unpayable_price(
     state: &AppState,
     spec: &CheckoutSpec,
 ) -> Option<(&'static str, String)> {
     let provider = state.provider();
     let code = spec.denomination_code()?;
-    let fiat = matches!(
-        state.catalogue.denomination(code),
-        Some(Denomination::Fiat { .. })
-    );
-    if !fiat || provider.prices_in_fiat() {
+    let denomination = state.catalogue.denomination(code)?;
+    if provider.takes_price_in(denomination) {
         return None;
     }
     let field = if spec.price.is_some() {
@@ -39,25 +36,48 @@ pub(super) fn unpayable_price(
     } else {
         "amountCurrency"
     };
+    let kind = if denomination.is_fiat() {
+        "fiat currency"
+    } else {
+        "coin"
+    };
     let why = format!(
-        "{code} is a fiat currency, and the configured provider ({}) only takes prices in the \
-         coin itself; price this checkout in a coin, e.g. USDT",
-        provider.name()
+        "{code} is a {kind} the configured provider ({}) cannot take a price in; {}",
+        provider.name(),
+        provider.price_hint()
     );
     Some((field, why))
 }
 
-/// 400 when a new checkout or widget has a price the active provider cannot take, so the
-/// merchant hears of it at creation instead of a payer meeting a provider error.
-pub fn check_price_is_payable(state: &AppState, spec: &CheckoutSpec) -> AppResult<()> {
-    match unpayable_price(state, spec) {
-        Some((field, why)) => Err(AppError::invalid_with_code(
+/// Fits a new checkout's or widget's spec to the active provider: 400 when its price cannot be
+/// paid there (so the merchant hears of it at creation instead of a payer meeting a provider
+/// error), and only the coins the provider offers are kept (400 when none is left).
+pub fn fit_to_provider(state: &AppState, spec: &mut CheckoutSpec) -> AppResult<()> {
+    if let Some((field, why)) = unpayable_price(state, spec) {
+        return Err(AppError::invalid_with_code(
             "unsupported_currency",
             field,
             why,
-        )),
-        None => Ok(()),
+        ));
     }
+    let provider = state.provider();
+    let catalogue = &state.catalogue;
+    spec.currencies.retain(|k| {
+        catalogue
+            .coin(&k.code, &k.network)
+            .is_some_and(|coin| provider.offers(coin))
+    });
+    if spec.currencies.is_empty() {
+        return Err(AppError::invalid_with_code(
+            "unsupported_currency",
+            "currencies",
+            format!(
+                "none of the currencies can be paid through the configured provider ({})",
+                provider.name()
+            ),
+        ));
+    }
+    Ok(())
 }
 
 /// Inserts a new checkout (or returns the one with the same clientOrderId, with `false`).

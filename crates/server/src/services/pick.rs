@@ -1,17 +1,18 @@
 //! The payer picks a coin (and an amount, when the checkout lets them): the same payment again
 //! while its quote holds, otherwise a new invoice from the provider.
 
-use protocol::{CheckoutStatus, Money, PickCurrencyRequest};
+use protocol::{parse_payer_contact, CheckoutStatus, Money, PickCurrencyRequest};
 
 use super::checkouts::{load, unpayable_price};
 use super::{modify_existing, opening, pick_turn};
 use crate::domain::checkout::CheckoutRecord;
 use crate::domain::currency::Coin;
-use crate::domain::payment::Payment;
+use crate::domain::payment::{payment_page_url, Payment};
 use crate::domain::pricing::{self, Terms};
 use crate::domain::state_machine::{self, Event, Funds, Policy, Refusal};
 use crate::domain::{new_payment_id, now_ms};
 use crate::error::{AppError, AppResult};
+use crate::providers::failure::Declined;
 use crate::providers::{InvoiceSnapshot, NewInvoice};
 use crate::state::AppState;
 
@@ -30,10 +31,22 @@ pub async fn pick(
         _ => {}
     }
     let coin = coin_for_pick(state, &record, &req)?.clone();
-    // Created before the provider was switched to one that cannot take its price.
+    // Created before the provider was switched to one that cannot take its price or coin.
     if let Some((_, why)) = unpayable_price(state, &record.spec) {
         return Err(AppError::conflict("unsupported_currency", why));
     }
+    if !state.provider().offers(&coin) {
+        return Err(AppError::conflict(
+            "unsupported_currency",
+            format!(
+                "{} on {} cannot be paid through the configured provider ({})",
+                coin.code,
+                coin.network,
+                state.provider().name()
+            ),
+        ));
+    }
+    let payer_contact = payer_contact(&coin, req.payer_contact.as_deref())?;
     let requested = record.spec.payer_amount(req.amount, &state.catalogue)?;
     let now = now_ms();
     if let Some(payment_id) = live_payment_for(&record, &coin, requested.as_ref(), now) {
@@ -44,7 +57,7 @@ pub async fn pick(
     }
     // Refuse before asking the provider for an invoice that could never be used.
     state_machine::check_pick(&record.state, now)?;
-    let payment = open_payment(state, &record, &coin, requested, now).await?;
+    let payment = open_payment(state, &record, &coin, requested, payer_contact, now).await?;
     let policy = state.config.policy;
     modify_existing(state, id, move |rec| {
         add_once(rec, &payment, &policy, now)?;
@@ -104,6 +117,29 @@ fn coin_for_pick<'a>(
     Ok(coin)
 }
 
+/// The payer's contact, normalised, for a coin paid on the provider's page (which names the
+/// payer); `None` for every other coin, whose providers are never sent one.
+fn payer_contact(coin: &Coin, given: Option<&str>) -> AppResult<Option<String>> {
+    if !coin.paid_on_page() {
+        return Ok(None);
+    }
+    let given = given.filter(|g| !g.trim().is_empty()).ok_or_else(|| {
+        AppError::invalid_with_code(
+            "payer_contact_required",
+            "payerContact",
+            "is required: an email, a phone number (+ and 8 to 15 digits) or a 32-character account id",
+        )
+    })?;
+    let contact = parse_payer_contact(given).ok_or_else(|| {
+        AppError::invalid_with_code(
+            "invalid_payer_contact",
+            "payerContact",
+            "must be an email, a phone number (+ and 8 to 15 digits) or a 32-character account id",
+        )
+    })?;
+    Ok(Some(contact.value))
+}
+
 /// The same pick made before, whose quote still holds: it is reused, not opened again.
 fn live_payment_for(
     record: &CheckoutRecord,
@@ -144,6 +180,7 @@ async fn open_payment(
     record: &CheckoutRecord,
     coin: &Coin,
     requested: Option<Money>,
+    payer_contact: Option<String>,
     now: i64,
 ) -> AppResult<Payment> {
     let terms = terms_for(state, record, coin, requested.as_ref(), now).await?;
@@ -158,10 +195,12 @@ async fn open_payment(
         title: record.spec.name.clone(),
         return_url: record.spec.return_url.clone(),
         reserved_ref: None,
+        payer_contact,
     };
     // The same pick retried reuses its payment id and what the provider made for it.
     let (request, invoice) = opening::open_invoice(state, request, now).await?;
     let (amount, rate_expires_at_ms) = settled_amount(&terms, &invoice)?;
+    let (address, payment_url) = destination(coin, invoice.address)?;
     Ok(Payment {
         id: request.payment_id,
         checkout_id: record.id.clone(),
@@ -169,7 +208,8 @@ async fn open_payment(
         provider_ref: invoice.provider_ref,
         currency: coin.code.to_owned(),
         network: coin.network.to_owned(),
-        address: invoice.address,
+        address,
+        payment_url,
         amount,
         requested,
         fiat: terms.fiat,
@@ -184,6 +224,20 @@ async fn open_payment(
         requoted: false,
         settlement: None,
     })
+}
+
+/// Where the payer pays: the address, or for a coin paid on the provider's page, that page,
+/// which must be `https` (anything else is refused before a payer could be sent there).
+fn destination(coin: &Coin, given: String) -> AppResult<(String, Option<String>)> {
+    if !coin.paid_on_page() {
+        return Ok((given, None));
+    }
+    let url = payment_page_url(&given).ok_or_else(|| {
+        AppError::upstream(anyhow::Error::new(Declined(
+            "the provider's payment page is not an https URL".into(),
+        )))
+    })?;
+    Ok((String::new(), Some(url)))
 }
 
 /// The terms of a new payment; asks the provider for a rate when the price is in fiat.
@@ -204,7 +258,8 @@ async fn terms_for(
                 price.currency
             ))
         })?;
-    let rate = if denomination.is_fiat() {
+    // A price in the very currency the payer pays in (pesos in a Coins.ph wallet) needs no rate.
+    let rate = if denomination.is_fiat() && !coin.code.eq_ignore_ascii_case(&price.currency) {
         let quote = state
             .provider()
             .quote(coin, &price.currency)

@@ -1,7 +1,7 @@
 //! Reusable widget keys: created by the merchant (idempotent on the key), looked up with the
 //! checkouts opened from them, and opened by payers (each opening is a fresh checkout).
 
-use super::checkouts::{self, check_price_is_payable};
+use super::checkouts::{self, fit_to_provider};
 use crate::domain::checkout::CheckoutRecord;
 use crate::domain::spec::{checked_reference, CheckoutSpec, PricingInput, TextInput};
 use crate::domain::{new_checkout_id, now_ms};
@@ -39,8 +39,8 @@ fn validated(state: &AppState, new: NewWidget) -> AppResult<WidgetRecord> {
         .ok_or_else(|| AppError::invalid("idempotencyKey", "must be a random (version 4) UUID"))?
         .to_string();
     let external_id = checked_reference("externalId", new.external_id)?;
-    let spec = CheckoutSpec::build(new.text, new.pricing, "Payment", &state.catalogue)?;
-    check_price_is_payable(state, &spec)?;
+    let mut spec = CheckoutSpec::build(new.text, new.pricing, "Payment", &state.catalogue)?;
+    fit_to_provider(state, &mut spec)?;
     Ok(WidgetRecord {
         key,
         external_id,

@@ -705,6 +705,7 @@ pub(crate) fn new_invoice(amount: Option<&str>) -> NewInvoice {
         title: "Mug".into(),
         return_url: None,
         reserved_ref: None,
+        payer_contact: None,
     }
 }
 

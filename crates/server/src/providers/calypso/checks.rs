@@ -38,11 +38,12 @@ pub fn currency_code(map: &BTreeMap<String, String>, coin: &Coin) -> Result<Stri
         .unwrap_or_else(|| coin.code.to_owned()))
 }
 
-/// Tokens of the catalogue without a code, for the start-up warning.
+/// Tokens of the catalogue without a code, for the start-up warning (coins paid on another
+/// provider's page are not Calypso's to offer).
 pub fn unmapped<'a>(map: &BTreeMap<String, String>, coins: &'a [Coin]) -> Vec<&'a Coin> {
     coins
         .iter()
-        .filter(|c| currency_code(map, c).is_err())
+        .filter(|c| !c.paid_on_page() && currency_code(map, c).is_err())
         .collect()
 }
 
@@ -119,6 +120,7 @@ mod tests {
             title: "Mug".into(),
             return_url: None,
             reserved_ref: None,
+            payer_contact: None,
         }
     }
 

@@ -1,13 +1,16 @@
 //! Coins.ph's API, signed with its HMAC scheme: `Access-Key`, `Access-Nonce` and
-//! `Access-Signature` = hex HMAC-SHA256 of nonce + URL + body, fresh for every attempt.
+//! `Access-Signature` = hex HMAC-SHA256 of nonce + URL + body, fresh for every attempt, each
+//! nonce from the key's [`NonceLane`].
+
+use std::sync::Arc;
 
 use hmac::Hmac;
 use reqwest::Method;
 use sha2::Sha256;
 
 use super::model::{Invoice, NewPaymentRequest, PaymentRequestBody};
+use super::nonce::NonceLane;
 use crate::config::{CoinsphConfig, Secret};
-use crate::domain::now_ms;
 use crate::providers::json_api::{Call, JsonApi};
 use crate::providers::webhook_auth::hex_mac;
 
@@ -27,17 +30,13 @@ pub fn sign(secret: &Secret, nonce: &str, url: &str, body: &[u8]) -> String {
     hex_mac::<Hmac<Sha256>>(secret.expose().as_bytes(), &message)
 }
 
-/// A nonce that only grows: microseconds since the epoch.
-fn nonce() -> String {
-    (now_ms().saturating_mul(1000) + i64::from(uuid::Uuid::new_v4().as_u128() as u16 % 1000))
-        .to_string()
-}
-
 #[derive(Clone)]
 pub struct CoinsphClient {
     api: JsonApi,
     api_key: Secret,
     api_secret: Secret,
+    /// This key's nonces and turn, shared with every client of the same key.
+    lane: Arc<NonceLane>,
 }
 
 impl CoinsphClient {
@@ -50,14 +49,17 @@ impl CoinsphClient {
             )?,
             api_key: config.api_key.clone(),
             api_secret: config.api_secret.clone(),
+            lane: NonceLane::of(config.api_key.expose()),
         })
     }
 
     async fn call<T: serde::de::DeserializeOwned>(&self, call: Call<'_>) -> anyhow::Result<T> {
+        // One request of this key in flight at a time, so nonces arrive in the order given.
+        let _turn = self.lane.turn().await;
         self.api
             .call(call, |request, url, body| {
                 // A fresh nonce (and so a fresh signature) for every attempt.
-                let nonce = nonce();
+                let nonce = self.lane.next().to_string();
                 let signature = sign(&self.api_secret, &nonce, url, body);
                 request
                     .header("Access-Key", self.api_key.expose())

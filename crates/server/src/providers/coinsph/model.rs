@@ -3,16 +3,20 @@
 
 use protocol::Amount;
 use serde::{Deserialize, Serialize};
-use serde_json::value::RawValue;
 
 use crate::providers::decimal;
 
+/// `POST /api/v3/payment-requests/`, shaped like the documented example: the amount as a
+/// decimal string at 8 places (`"20.00000000"`), in `PHP`.
 #[derive(Serialize)]
 pub struct NewPaymentRequest<'a> {
+    /// The payer's email, phone number or account id (required by Coins.ph).
+    pub payer_contact_info: &'a str,
     pub receiving_account: &'a str,
-    pub amount: Box<RawValue>,
+    pub amount: String,
     pub currency: String,
-    pub message: &'a str,
+    /// Carries our checkout id, so the merchant can find the request in Coins.ph.
+    pub message: String,
 }
 
 /// The payment request (the answer wraps it in `"payment-request"`).

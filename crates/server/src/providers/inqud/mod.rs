@@ -17,6 +17,7 @@ use http::HeaderMap;
 use self::client::InqudClient;
 use self::model::{Checkout, FixedAmount, NewCheckout, NewRequest};
 pub use self::webhook::DIGEST_HEADER;
+use super::failure::Declined;
 use super::wire::json_number as number;
 use super::{
     provider_currency, InvoiceSnapshot, NewInvoice, Provider, Quote, WebhookError, WebhookNotice,
@@ -79,11 +80,11 @@ impl InqudProvider {
                 Some(wanted.blockchain.as_str()),
             )
         {
-            anyhow::bail!(
+            return Err(Declined(format!(
                 "inqud checkout {id}: its request is for {opened:?}, not {}/{}",
-                wanted.currency,
-                wanted.blockchain
-            );
+                wanted.currency, wanted.blockchain
+            ))
+            .into());
         }
         Ok(checkout)
     }
@@ -127,9 +128,16 @@ impl Provider for InqudProvider {
         };
         let checkout = self.with_request(&id, &request.coin).await?;
         let snapshot = mapping::snapshot(&checkout, &id, request.coin.decimals);
-        if snapshot.address.is_empty() || snapshot.amount.is_none_or(|a| a.is_zero()) {
-            anyhow::bail!("inqud: the checkout's request has no address or amount");
+        if snapshot.amount.is_none_or(|a| a.is_zero()) {
+            return Err(Declined(format!("inqud checkout {id}: its request has no amount")).into());
         }
+        // Checked before a payer sees it: an address of another network takes the funds
+        // where nobody watches for them.
+        request
+            .coin
+            .address
+            .check(&snapshot.address)
+            .map_err(|wrong| Declined(format!("inqud checkout {id}: {wrong}")))?;
         Ok(snapshot)
     }
 

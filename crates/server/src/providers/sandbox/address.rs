@@ -39,6 +39,8 @@ pub fn derive_address(
             payload.extend_from_slice(&hash);
             bs58::encode(payload).with_check().into_string()
         }
+        // Never offered by the sandbox (`Provider::offers`): there is no address to derive.
+        AddressFormat::ProviderPage => String::new(),
     }
 }
 
