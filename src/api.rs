@@ -9,7 +9,7 @@ use std::rc::Rc;
 
 use crate::server_url::checkout_url;
 use crate::wire;
-use protocol::{api, CheckoutView, PickCurrencyRequest, StatusView};
+use protocol::{api, CheckoutView, PickCurrencyRequest, StatusView, TestAction};
 use wasm_bindgen::prelude::wasm_bindgen;
 use wasm_bindgen::{JsCast, JsValue};
 use wasm_bindgen_futures::JsFuture;
@@ -128,6 +128,22 @@ impl Api {
         self.request(
             "POST",
             self.url(&api::payment(id)),
+            Some(&body),
+            wire::checkout,
+        )
+        .await
+    }
+
+    /// A demo's test control (only offered when the checkout says `testControls`).
+    pub async fn test_action(
+        &self,
+        id: &str,
+        action: TestAction,
+    ) -> Result<CheckoutView, ApiError> {
+        let body = wire::test_action_request(action);
+        self.request(
+            "POST",
+            self.url(&api::test_actions(id)),
             Some(&body),
             wire::checkout,
         )

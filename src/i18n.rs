@@ -240,6 +240,11 @@ messages! {
     contact_invalid: "Enter an email, a phone number starting with + and the country code, or a 32-character account ID.",
     pay_on_page: "Pay {amount} on {provider}",
     page_note: "The payment opens on {provider}'s page in a new tab. This page updates once you have paid.",
+    test_controls: "Test controls (demo)",
+    test_pay_full: "Pay in full",
+    test_pay_part: "Pay part",
+    test_mine: "Mine a block",
+    test_expire: "Expire now",
 }
 
 #[cfg(test)]

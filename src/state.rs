@@ -348,6 +348,7 @@ mod tests {
             version: 1,
             test: false,
             payer_contact_required: false,
+            test_controls: false,
         }
     }
 

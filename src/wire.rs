@@ -10,7 +10,7 @@
 use js_sys::{Array, Object, Reflect};
 use protocol::{
     Amount, CheckoutStatus, CheckoutType, CheckoutView, CurrencyOption, ErrorDetail, Exception,
-    Money, PaymentView, PickCurrencyRequest, QrMatrix, StatusChangedDetail, StatusView,
+    Money, PaymentView, PickCurrencyRequest, QrMatrix, StatusChangedDetail, StatusView, TestAction,
 };
 use wasm_bindgen::JsValue;
 
@@ -165,6 +165,7 @@ pub fn checkout(o: &JsValue) -> Result<CheckoutView> {
         test: optional(o, "test", |v| v.as_bool())?.unwrap_or(false),
         payer_contact_required: optional(o, "payerContactRequired", |v| v.as_bool())?
             .unwrap_or(false),
+        test_controls: optional(o, "testControls", |v| v.as_bool())?.unwrap_or(false),
     })
 }
 
@@ -262,5 +263,12 @@ pub fn load_error_detail(
     set(&o, "message", Some(text(message)));
     set(&o, "status", status.map(|s| JsValue::from(u32::from(s))));
     set(&o, "retryable", Some(JsValue::from_bool(retryable)));
+    o.into()
+}
+
+/// The body of a demo's test control.
+pub fn test_action_request(action: TestAction) -> JsValue {
+    let o = Object::new();
+    set(&o, "action", Some(text(action.as_str())));
     o.into()
 }

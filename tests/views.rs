@@ -237,6 +237,43 @@ async fn a_payment_on_the_providers_page_is_a_button_not_an_address() {
 }
 
 #[wasm_bindgen_test]
+async fn the_demos_test_controls_show_only_for_a_demo_test_checkout_and_offer_what_fits() {
+    use checkout_widget::components::session::Session;
+    use checkout_widget::components::test_panel::test_panel;
+    let session = Session::new(
+        checkout_widget::api::Api::new("http://127.0.0.1:9"),
+        support::document().body().unwrap(),
+        None,
+    );
+    let actions = |c: protocol::CheckoutView| {
+        let m = mount(move || test_panel(&c, session, EN));
+        m.all(".test-panel button")
+            .iter()
+            .map(|b| b.get_attribute("data-action").unwrap_or_default())
+            .collect::<Vec<_>>()
+    };
+    let mut plain = checkout(New, None);
+    plain.test = true;
+    assert!(
+        actions(plain.clone()).is_empty(),
+        "no controls without testControls"
+    );
+    plain.test_controls = true;
+    assert_eq!(actions(plain), ["EXPIRE"], "before a pick only the clock");
+    let mut paying = with_payment(WaitingPayment, None, "10");
+    paying.test_controls = true;
+    assert_eq!(
+        actions(paying.clone()),
+        ["PAY_IN_FULL", "PAY_PART", "MINE_BLOCK", "EXPIRE"]
+    );
+    let mut paid = with_payment(Success, None, "99.462901");
+    paid.test_controls = true;
+    assert!(actions(paid).is_empty(), "nothing to do once final");
+    let m = mount(move || test_panel(&paying, session, EN));
+    assert_eq!(m.text(".test-panel summary"), "Test controls (demo)");
+}
+
+#[wasm_bindgen_test]
 async fn suggested_amounts_fill_the_amount_field() {
     let mut c = checkout(New, None);
     c.checkout_type = CheckoutType::SuggestedFixedPrice;

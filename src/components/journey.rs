@@ -11,6 +11,7 @@ use super::outcome::Outcome;
 use super::pay::Pay;
 use super::processing::Processing;
 use super::session::Session;
+use super::test_panel::test_panel;
 use crate::i18n::Locale;
 use crate::state::{screen, Screen};
 
@@ -18,10 +19,12 @@ use crate::state::{screen, Screen};
 /// `choosing`, which a component body would not.
 pub fn journey(checkout: CheckoutView, session: Session, locale: Locale) -> impl IntoView {
     let support = checkout.support_url.clone();
+    let test_panel = test_panel(&checkout, session, locale);
     view! {
         <Header checkout=checkout.clone() locale=locale />
         {current_screen(checkout, session, locale)}
         <SupportLink url=support locale=locale />
+        {test_panel}
     }
 }
 

@@ -17,5 +17,6 @@ pub mod pay;
 pub mod processing;
 pub mod qr;
 pub mod session;
+pub mod test_panel;
 
 pub use app::App;

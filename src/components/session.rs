@@ -3,7 +3,7 @@
 
 use leptos::prelude::*;
 use leptos::task::spawn_local;
-use protocol::{CheckoutView, PickCurrencyRequest};
+use protocol::{CheckoutView, PickCurrencyRequest, TestAction};
 use web_sys::HtmlElement;
 
 use crate::api::{Api, ApiError};
@@ -144,6 +144,22 @@ impl Session {
                 }
             }
             let _ = self.busy.try_set(false);
+        });
+    }
+
+    /// Runs a demo's test control; the answer is applied like any other view.
+    pub fn test_action(self, action: TestAction) {
+        let Some(Some(id)) = self
+            .checkout
+            .try_with_untracked(|c| c.as_ref().map(|c| c.id.clone()))
+        else {
+            return;
+        };
+        let api = self.api.get_value();
+        spawn_local(async move {
+            if let Ok(view) = api.test_action(&id, action).await {
+                self.apply(view);
+            }
         });
     }
 

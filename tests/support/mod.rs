@@ -65,6 +65,7 @@ pub fn checkout(status: CheckoutStatus, exception: Option<Exception>) -> Checkou
         version: 3,
         test: false,
         payer_contact_required: false,
+        test_controls: false,
     }
 }
 

@@ -11,6 +11,7 @@ pub mod paths {
     pub const PUBLIC_STATUS: &str = "/api/v1/public/checkouts/{id}/status";
     pub const PUBLIC_EVENTS: &str = "/api/v1/public/checkouts/{id}/events";
     pub const PUBLIC_WIDGET_CHECKOUTS: &str = "/api/v1/public/widgets/{key}/checkouts";
+    pub const PUBLIC_TEST_ACTIONS: &str = "/api/v1/public/checkouts/{id}/test-actions";
     pub const CHECKOUTS: &str = "/api/v1/checkouts";
     pub const CHECKOUT: &str = "/api/v1/checkouts/{id}";
     pub const CHECKOUT_CANCEL: &str = "/api/v1/checkouts/{id}/cancel";
@@ -60,6 +61,11 @@ pub fn status(id: &str) -> String {
 /// `GET`: server-sent events, one `status` event (a [`crate::CheckoutView`]) per change.
 pub fn events(id: &str) -> String {
     fill(paths::PUBLIC_EVENTS, id)
+}
+
+/// `POST` with [`crate::TestActionRequest`] (demo servers, test checkouts only).
+pub fn test_actions(id: &str) -> String {
+    fill(paths::PUBLIC_TEST_ACTIONS, id)
 }
 
 /// `POST`: open a reusable widget key; every call makes a fresh checkout.

@@ -81,6 +81,42 @@ pub struct CheckoutView {
     /// payment requests name the payer), so a pick must carry `payerContact`.
     #[serde(default)]
     pub payer_contact_required: bool,
+    /// The server runs as a demo and this is a test checkout: the widget may offer its test
+    /// controls ([`TestActionRequest`]). Never true on a production server.
+    #[serde(default)]
+    pub test_controls: bool,
+}
+
+/// What a demo's test controls do to a test checkout, as the payer's wallet or the chain would.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
+pub enum TestAction {
+    /// A transaction paying what is still due on the payment on screen.
+    PayInFull,
+    /// A transaction paying half of what is still due.
+    PayPart,
+    /// A block: every transaction seen gets a confirmation.
+    MineBlock,
+    /// The checkout's time runs out now.
+    Expire,
+}
+
+impl TestAction {
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            TestAction::PayInFull => "PAY_IN_FULL",
+            TestAction::PayPart => "PAY_PART",
+            TestAction::MineBlock => "MINE_BLOCK",
+            TestAction::Expire => "EXPIRE",
+        }
+    }
+}
+
+/// The body of a test control (demo servers only).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct TestActionRequest {
+    pub action: TestAction,
 }
 
 /// The payment for one picked currency: where to send what.

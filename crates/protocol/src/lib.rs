@@ -20,7 +20,8 @@ pub mod status;
 
 pub use amount::{Amount, AmountError};
 pub use checkout::{
-    CheckoutType, CheckoutView, Money, PaymentView, PickCurrencyRequest, StatusView,
+    CheckoutType, CheckoutView, Money, PaymentView, PickCurrencyRequest, StatusView, TestAction,
+    TestActionRequest,
 };
 pub use contact::{parse_payer_contact, ContactKind, PayerContact};
 pub use currency::CurrencyOption;

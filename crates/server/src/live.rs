@@ -142,6 +142,7 @@ mod tests {
             version,
             test: false,
             payer_contact_required: false,
+            test_controls: false,
         }
     }
 

@@ -272,6 +272,8 @@ impl CheckoutRecord {
                 .iter()
                 .filter_map(|k| catalogue.coin(&k.code, &k.network))
                 .any(|c| c.paid_on_page()),
+            // The demo's controls are the server's decision (see `services::checkouts`).
+            test_controls: false,
         }
     }
 

@@ -41,6 +41,7 @@ pub const ROUTES: &[(&str, &str)] = &[
     ("get", paths::PUBLIC_STATUS),
     ("get", paths::PUBLIC_EVENTS),
     ("post", paths::PUBLIC_WIDGET_CHECKOUTS),
+    ("post", paths::PUBLIC_TEST_ACTIONS),
     ("post", paths::CHECKOUTS),
     ("get", paths::CHECKOUTS),
     ("get", paths::CHECKOUT),
@@ -135,6 +136,12 @@ fn public_routes(config: &Config) -> Router<AppState> {
         .route(paths::PUBLIC_STATUS, get(public::status))
         .route(paths::PUBLIC_EVENTS, get(public::events))
         .route(paths::PUBLIC_WIDGET_CHECKOUTS, post(public::open_widget));
+    // The demo's test controls exist only where they cannot touch real money.
+    let public = if config.demo && config.sandbox_enabled() {
+        public.route(paths::PUBLIC_TEST_ACTIONS, post(public::test_action))
+    } else {
+        public
+    };
     // Inside CORS: a refused request still carries the CORS headers, so the browser lets the
     // widget read the 429. A limit of 0 is no layer at all rather than a layer that waves every
     // request through: it costs each request a boxed middleware call.

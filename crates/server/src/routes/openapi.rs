@@ -20,6 +20,7 @@ pub const DOCUMENT: &str = include_str!("../../openapi.json");
 const CONFIGURED_ONLY: &[(&str, &str)] = &[
     ("sandbox", paths::WEBHOOK_SANDBOX),
     ("sandbox", paths::SANDBOX_PAY),
+    ("demo", paths::PUBLIC_TEST_ACTIONS),
     ("calypso", paths::WEBHOOK_CALYPSO),
     ("inqud", paths::WEBHOOK_INQUD),
     ("coinsph", paths::WEBHOOK_COINSPH),
@@ -32,6 +33,8 @@ pub fn served(state: &AppState) -> Bytes {
         .filter(|(name, path)| {
             let present = if *path == paths::SANDBOX_PAY {
                 state.config.sandbox_enabled()
+            } else if *path == paths::PUBLIC_TEST_ACTIONS {
+                state.config.demo && state.config.sandbox_enabled()
             } else {
                 state.provider_named(name).is_some()
             };

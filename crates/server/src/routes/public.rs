@@ -9,13 +9,13 @@ use axum::response::sse::{Event, KeepAlive, Sse};
 use axum::response::{IntoResponse, Response};
 use axum::Json;
 use futures_util::stream;
-use protocol::PickCurrencyRequest;
+use protocol::{PickCurrencyRequest, TestActionRequest};
 use tokio::sync::watch;
 
 use super::extract::{AppJson, Id};
 use crate::error::AppResult;
 use crate::live::{Published, Subscription};
-use crate::services::{checkouts, pick, widgets};
+use crate::services::{checkouts, pick, test_actions, widgets};
 use crate::state::AppState;
 
 const NO_CACHE: HeaderValue = HeaderValue::from_static("no-cache");
@@ -25,7 +25,7 @@ pub async fn checkout(State(state): State<AppState>, Id(id): Id) -> AppResult<Re
     let record = checkouts::load(&state, &id).await?;
     Ok((
         [(header::CACHE_CONTROL, NO_CACHE)],
-        Json(record.public_view(&state.catalogue, state.provider().is_test())),
+        Json(checkouts::public_view(&state, &record)),
     )
         .into_response())
 }
@@ -39,9 +39,19 @@ pub async fn pick(
     let record = pick::pick(&state, &id, request).await?;
     Ok((
         [(header::CACHE_CONTROL, NO_CACHE)],
-        Json(record.public_view(&state.catalogue, state.provider().is_test())),
+        Json(checkouts::public_view(&state, &record)),
     )
         .into_response())
+}
+
+/// POST a test control (demo servers only): pay, mine or expire a test checkout.
+pub async fn test_action(
+    State(state): State<AppState>,
+    Id(id): Id,
+    AppJson(request): AppJson<TestActionRequest>,
+) -> AppResult<Response> {
+    let view = test_actions::act(&state, &id, request.action).await?;
+    Ok(([(header::CACHE_CONTROL, NO_CACHE)], Json(view)).into_response())
 }
 
 /// Whether an `If-None-Match` header matches `etag` (a list, weak forms and `*` included).
@@ -132,7 +142,7 @@ pub async fn events(
     // Subscribe first: a change between the read and the subscription cannot be lost.
     let subscription = state.live.subscribe(&id);
     let record = checkouts::load(&state, &id).await?;
-    let view = record.public_view(&state.catalogue, state.provider().is_test());
+    let view = checkouts::public_view(&state, &record);
     let current = Arc::new(Published {
         version: view.version,
         status: view.status,
@@ -170,7 +180,7 @@ pub async fn open_widget(State(state): State<AppState>, Id(key): Id) -> AppResul
     let record = widgets::open_checkout(&state, &key).await?;
     Ok((
         StatusCode::CREATED,
-        Json(record.public_view(&state.catalogue, state.provider().is_test())),
+        Json(checkouts::public_view(&state, &record)),
     )
         .into_response())
 }

@@ -3,7 +3,7 @@
 
 use std::sync::Arc;
 
-use protocol::CheckoutStatus;
+use protocol::{CheckoutStatus, CheckoutView};
 
 use super::paging::{self, Page};
 use super::reread::{provider_of, reread};
@@ -87,6 +87,20 @@ pub async fn insert(state: &AppState, record: CheckoutRecord) -> AppResult<(Chec
 
 /// The checkout as it is now: expired first if its time ran out (expiry is checked on read
 /// too, so nobody sees a stale WAITING_PAYMENT between two sweeps).
+/// The checkout as payers see it on this server: a test checkout says so, and offers the
+/// demo's test controls only when the server runs as the demo with its sandbox.
+pub fn public_view(state: &AppState, record: &CheckoutRecord) -> CheckoutView {
+    let mut view = record.public_view(&state.catalogue, state.provider().is_test());
+    view.test_controls = view.test && test_controls_enabled(state);
+    view
+}
+
+/// The demo's test controls exist: demo mode with the sandbox (never a production server,
+/// which refuses to start in demo mode with a real provider's money behind the demo key).
+pub fn test_controls_enabled(state: &AppState) -> bool {
+    state.config.demo && state.config.sandbox_enabled()
+}
+
 pub async fn load(state: &AppState, id: &str) -> AppResult<CheckoutRecord> {
     let owned = id.to_owned();
     let record = state

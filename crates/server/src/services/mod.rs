@@ -19,6 +19,7 @@ pub mod reconcile;
 pub mod reread;
 pub mod resolve;
 pub mod sandbox;
+pub mod test_actions;
 pub mod webhooks;
 pub mod widgets;
 
@@ -53,9 +54,7 @@ where
     } = &outcome
     {
         state.status_cache.put(record);
-        state
-            .live
-            .publish(&record.public_view(&state.catalogue, state.provider().is_test()));
+        state.live.publish(&checkouts::public_view(state, record));
     }
     Ok(outcome)
 }

@@ -38,7 +38,8 @@ async fn openapi_document_lists_exactly_the_routes_and_the_router_serves_each() 
         .collect();
     assert_eq!(documented, routed);
 
-    let app = spawn_app().await;
+    // The demo serves every route (the test controls exist only there).
+    let app = spawn_app_with(|c| c.demo = true).await;
     let (served, _) = app.public_get("/api/openapi.json").await;
     assert_eq!(served, StatusCode::OK);
     for (method, path) in ROUTES {
@@ -331,9 +332,14 @@ async fn the_served_document_lists_only_routes_that_exist_and_its_links_resolve(
     let app = spawn_app().await;
     let (status, served) = app.public_get("/api/openapi.json").await;
     assert_eq!(status, StatusCode::OK);
-    // The test server configures the sandbox alone: the other providers' webhooks answer 404
-    // and are not in the document it serves.
-    let unconfigured = ["/webhooks/calypso", "/webhooks/inqud", "/webhooks/coinsph"];
+    // The test server configures the sandbox alone and is no demo: the other providers'
+    // webhooks and the demo's test controls answer 404 and are not in the document it serves.
+    let unconfigured = [
+        "/webhooks/calypso",
+        "/webhooks/inqud",
+        "/webhooks/coinsph",
+        "/api/v1/public/checkouts/{id}/test-actions",
+    ];
     let expected: BTreeSet<(String, String)> = ROUTES
         .iter()
         .filter(|(_, p)| !unconfigured.contains(p))

@@ -24,5 +24,6 @@ mod providers_coinsph;
 mod providers_inqud;
 mod restart;
 mod secrets;
+mod test_controls;
 mod webhooks;
 mod widgets;

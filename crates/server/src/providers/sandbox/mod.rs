@@ -48,6 +48,15 @@ impl SandboxProvider {
         self.wake.clone()
     }
 
+    /// A block now (the demo's test controls): every transaction seen so far, however recent,
+    /// gets a confirmation, and the chain task reports the changes at once.
+    pub async fn mine_block(&self) -> StoreResult<usize> {
+        let now = crate::domain::now_ms();
+        let mined = self.ledger.run(move |l| l.mine_block(now, now)).await?;
+        self.wake.notify_one();
+        Ok(mined)
+    }
+
     /// A payer's transaction of `amount_units` to the invoice enters the mempool.
     pub async fn pay(&self, provider_ref: &str, amount_units: u128) -> StoreResult<SandboxTx> {
         let reference = provider_ref.to_owned();
