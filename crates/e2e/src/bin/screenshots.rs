@@ -1,5 +1,6 @@
 //! `cargo xtask screenshots`: every view of the widget, light and dark, left-to-right (English)
-//! and right-to-left (Arabic), as PNG files in target/screenshots/, driven exactly like the
+//! and right-to-left (Arabic), on a 360px phone and a 1280px desktop window, as PNG files in
+//! target/screenshots/ (`<width>-<locale>-<theme>-<view>.png`), driven exactly like the
 //! journeys: a merchant page on another origin, the real server, the sandbox paying.
 
 use std::path::PathBuf;
@@ -20,18 +21,25 @@ async fn main() -> std::process::ExitCode {
     let b = ctx.browser().await;
     let mut failures = Vec::new();
     let mut count = 0;
-    for locale in ["en", "ar"] {
-        for theme in ["light", "dark"] {
-            let shots = Shots {
-                ctx: &ctx,
-                b: &b,
-                out: &out,
-                locale,
-                theme,
-            };
-            match shots.all().await {
-                Ok(n) => count += n,
-                Err(e) => failures.push(format!("{locale}/{theme}: {e}")),
+    for width in [360, 1280] {
+        if let Err(e) = b.client.set_window_size(width, 900).await {
+            failures.push(format!("a {width}px window: {e}"));
+            continue;
+        }
+        for locale in ["en", "ar"] {
+            for theme in ["light", "dark"] {
+                let shots = Shots {
+                    ctx: &ctx,
+                    b: &b,
+                    out: &out,
+                    width,
+                    locale,
+                    theme,
+                };
+                match shots.all().await {
+                    Ok(n) => count += n,
+                    Err(e) => failures.push(format!("{width}/{locale}/{theme}: {e}")),
+                }
             }
         }
     }
@@ -51,6 +59,7 @@ struct Shots<'a> {
     ctx: &'a Ctx,
     b: &'a Browser,
     out: &'a PathBuf,
+    width: u32,
     locale: &'a str,
     theme: &'a str,
 }
@@ -144,7 +153,7 @@ impl Shots<'_> {
         } else {
             "#f4f5f7"
         };
-        let name = format!("shot-{}-{}-{id}", self.locale, self.theme);
+        let name = format!("shot-{}-{}-{}-{id}", self.width, self.locale, self.theme);
         let body = format!(
             "<div id=\"frame\" data-bg=\"{background}\"><app-widget id=\"{id}\" locale=\"{}\" theme=\"{}\"{extra}></app-widget></div>",
             self.locale, self.theme
@@ -172,7 +181,7 @@ impl Shots<'_> {
         let png = frame.screenshot().await.map_err(|e| e.to_string())?;
         let file = self
             .out
-            .join(format!("{}-{}-{view}.png", self.locale, self.theme));
+            .join(format!("{}-{}-{}-{view}.png", self.width, self.locale, self.theme));
         std::fs::write(&file, png).map_err(|e| e.to_string())?;
         Ok(())
     }
