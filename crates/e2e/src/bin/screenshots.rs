@@ -179,9 +179,10 @@ impl Shots<'_> {
             .await
             .map_err(|e| e.to_string())?;
         let png = frame.screenshot().await.map_err(|e| e.to_string())?;
-        let file = self
-            .out
-            .join(format!("{}-{}-{}-{view}.png", self.width, self.locale, self.theme));
+        let file = self.out.join(format!(
+            "{}-{}-{}-{view}.png",
+            self.width, self.locale, self.theme
+        ));
         std::fs::write(&file, png).map_err(|e| e.to_string())?;
         Ok(())
     }

@@ -6,14 +6,14 @@ use std::time::Duration;
 
 use anyhow::anyhow;
 
-use super::failure;
+use super::refusal_reason;
 use crate::config::HttpSettings;
 
 /// Why a provider call failed. Messages name the call and the status, never a header or our
 /// request body; a refusal carries the provider's own explanation, capped and on one line.
 #[derive(Debug, thiserror::Error)]
 pub enum CallError {
-    /// `reason` is the provider's own explanation, as [`failure::reason_from_body`] reads it.
+    /// `reason` is the provider's own explanation, as [`refusal_reason::reason_from_body`] reads it.
     #[error("{call}: the provider refused the request with HTTP {status}: {reason}")]
     Refused {
         call: &'static str,
@@ -141,7 +141,7 @@ impl HttpClient {
 async fn refused(call: &'static str, status: u16, resp: reqwest::Response) -> CallError {
     const LIMIT: usize = 16 * 1024;
     let body = resp.bytes().await.unwrap_or_default();
-    let reason = failure::reason_from_body(&body[..body.len().min(LIMIT)]);
+    let reason = refusal_reason::reason_from_body(&body[..body.len().min(LIMIT)]);
     tracing::warn!(call, status, reason = %reason, "the provider refused the request");
     CallError::Refused {
         call,

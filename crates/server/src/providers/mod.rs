@@ -21,6 +21,7 @@ pub mod funds;
 pub mod http_client;
 pub mod inqud;
 pub mod json_api;
+pub mod refusal_reason;
 pub mod registry;
 pub mod sandbox;
 pub mod webhook_auth;
