@@ -240,6 +240,7 @@ messages! {
     contact_invalid: "Enter an email, a phone number starting with + and the country code, or a 32-character account ID.",
     pay_on_page: "Pay {amount} on {provider}",
     page_note: "The payment opens on {provider}'s page in a new tab. This page updates once you have paid.",
+    amount_range: "From {min} to {max}",
 }
 
 #[cfg(test)]
@@ -314,6 +315,7 @@ mod tests {
                 m.contact_label(),
                 m.pay_on_page(),
                 m.page_note(),
+                m.amount_range(),
             ]
         };
         for locale in Locale::ALL {
