@@ -4,6 +4,8 @@
 //! float on the way). Copy buttons always copy the canonical value, never these strings.
 
 use protocol::Amount;
+
+use crate::i18n::Locale;
 use wasm_bindgen::prelude::*;
 
 #[wasm_bindgen(inline_js = r#"
@@ -14,9 +16,12 @@ export function format_decimal(locale, text, scale) {
     }).format(text);
   } catch (_) { return text; }
 }
-export function format_currency(locale, text, currency) {
+export function format_currency(locale, text, currency, rtl) {
   try {
-    return new Intl.NumberFormat(locale, { style: "currency", currency: currency }).format(text);
+    return new Intl.NumberFormat(locale, { style: "currency", currency: currency })
+      .formatToParts(text)
+      .map((p) => (rtl && p.type === "currency" ? "\u2066" + p.value + "\u2069" : p.value))
+      .join("");
   } catch (_) { return text + " " + currency; }
 }
 export function separators(locale) {
@@ -34,7 +39,7 @@ export function seconds_until(iso) {
 "#)]
 extern "C" {
     fn format_decimal(locale: &str, text: &str, scale: u32) -> String;
-    fn format_currency(locale: &str, text: &str, currency: &str) -> String;
+    fn format_currency(locale: &str, text: &str, currency: &str, rtl: bool) -> String;
     fn separators(locale: &str) -> String;
     fn seconds_until(iso: &str) -> i32;
 }
@@ -49,16 +54,26 @@ fn is_fiat(code: &str) -> bool {
 
 /// `1234.5 USD` in `de` -> `1.234,50 $`; `20.00 PHP` in `en` -> `₱20.00`; `0.00153846 BTC` ->
 /// `0,00153846 BTC`.
+///
+/// In a right-to-left language the amount is one right-to-left isolate (RLI … PDI), so the
+/// sentence around it cannot pull its parts apart, and a Latin currency symbol inside it is a
+/// left-to-right isolate: Arabic reads `25.00 US$` in its own order, never `$US 25.00`.
 pub fn money(locale: &str, amount: &Amount, currency: &str) -> String {
     let amount = &crate::state::for_display(*amount);
     let text = amount.to_string();
-    if is_fiat(currency) {
-        format_currency(locale, &text, currency)
+    let rtl = Locale::negotiate([locale]).is_rtl();
+    let shown = if is_fiat(currency) {
+        format_currency(locale, &text, currency, rtl)
     } else {
         format!(
             "{} {currency}",
             format_decimal(locale, &text, u32::from(amount.scale()))
         )
+    };
+    if rtl {
+        format!("\u{2067}{shown}\u{2069}")
+    } else {
+        shown
     }
 }
 

@@ -245,6 +245,7 @@ messages! {
     test_pay_part: "Pay part",
     test_mine: "Mine a block",
     test_expire: "Expire now",
+    amount_range: "From {min} to {max}",
 }
 
 #[cfg(test)]
@@ -319,6 +320,7 @@ mod tests {
                 m.contact_label(),
                 m.pay_on_page(),
                 m.page_note(),
+                m.amount_range(),
             ]
         };
         for locale in Locale::ALL {

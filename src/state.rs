@@ -2,7 +2,7 @@
 //! natively. Components only render what these functions decide.
 
 use protocol::{
-    Amount, CheckoutStatus, CheckoutType, CheckoutView, Exception, PaymentView,
+    Amount, AmountError, CheckoutStatus, CheckoutType, CheckoutView, Exception, PaymentView,
     PickCurrencyRequest, StatusChangedDetail,
 };
 
@@ -198,6 +198,10 @@ pub enum AmountInputError {
 /// Parses what a payer typed in their locale (`1.234,56` in German, `1,234.56` in English,
 /// Arabic-Indic digits in Arabic) and checks it against the checkout's limits. `decimal` and
 /// `group` are the locale's separators.
+///
+/// A payer may not write the widget's locale: a German reading an English page types `50,5`,
+/// which is 50.5 on every page, never 505 (see [`decimal_point`]). A number too long for any
+/// amount is above the maximum, and the payer is told the maximum.
 pub fn parse_amount_input(
     input: &str,
     decimal: char,
@@ -206,20 +210,7 @@ pub fn parse_amount_input(
     min: Option<Amount>,
     max: Option<Amount>,
 ) -> Result<Amount, AmountInputError> {
-    let mut plain = String::with_capacity(input.len());
-    for c in input.trim().chars() {
-        match c {
-            _ if c == decimal => plain.push('.'),
-            // Grouping, and the spaces some locales group with, carry no value.
-            _ if c == group || c == ' ' || c == '\u{a0}' || c == '\u{202f}' || c == '\'' => {}
-            '0'..='9' => plain.push(c),
-            // Arabic-Indic and Eastern Arabic-Indic digits.
-            '\u{660}'..='\u{669}' => plain.push(char::from(b'0' + (c as u32 - 0x660) as u8)),
-            '\u{6f0}'..='\u{6f9}' => plain.push(char::from(b'0' + (c as u32 - 0x6f0) as u8)),
-            '\u{66b}' => plain.push('.'),
-            _ => return Err(AmountInputError::NotANumber),
-        }
-    }
+    let mut plain = plain_decimal(input, decimal, group)?;
     if plain.is_empty() {
         return Err(AmountInputError::Empty);
     }
@@ -230,7 +221,16 @@ pub fn parse_amount_input(
     if plain.starts_with('.') {
         plain.insert(0, '0');
     }
-    let amount = Amount::parse(&plain).map_err(|_| AmountInputError::NotANumber)?;
+    let amount = Amount::parse(&plain).map_err(|e| match e {
+        // Longer than any amount can be: the payer is told the largest they may pay.
+        AmountError::TooLarge => {
+            max.map_or(AmountInputError::NotANumber, AmountInputError::AboveMaximum)
+        }
+        AmountError::TooManyDecimals { .. } => AmountInputError::TooPrecise {
+            decimals: max_decimals,
+        },
+        _ => AmountInputError::NotANumber,
+    })?;
     if amount.normalized().scale() > max_decimals {
         return Err(AmountInputError::TooPrecise {
             decimals: max_decimals,
@@ -246,6 +246,61 @@ pub fn parse_amount_input(
         return Err(AmountInputError::AboveMaximum(max));
     }
     Ok(amount)
+}
+
+/// What the payer typed as ASCII digits with at most one `.`: the decimal point found by
+/// [`decimal_point`], every other separator dropped as grouping.
+fn plain_decimal(input: &str, decimal: char, group: char) -> Result<String, AmountInputError> {
+    let mut chars = Vec::with_capacity(input.len());
+    for c in input.trim().chars() {
+        match c {
+            // The spaces some locales group with carry no value.
+            _ if c == group && c.is_whitespace() => {}
+            ' ' | '\u{a0}' | '\u{202f}' | '\'' => {}
+            '0'..='9' => chars.push(c),
+            // Arabic-Indic and Eastern Arabic-Indic digits, and the Arabic separators.
+            '\u{660}'..='\u{669}' => chars.push(char::from(b'0' + (c as u32 - 0x660) as u8)),
+            '\u{6f0}'..='\u{6f9}' => chars.push(char::from(b'0' + (c as u32 - 0x6f0) as u8)),
+            '\u{66b}' => chars.push(decimal),
+            '\u{66c}' => chars.push(group),
+            _ if c == decimal || c == group || c == '.' || c == ',' => chars.push(c),
+            _ => return Err(AmountInputError::NotANumber),
+        }
+    }
+    let point = decimal_point(&chars, decimal)?;
+    Ok(chars
+        .iter()
+        .enumerate()
+        .filter_map(|(i, c)| match c {
+            _ if Some(i) == point => Some('.'),
+            '0'..='9' => Some(*c),
+            _ => None,
+        })
+        .collect())
+}
+
+/// Where the decimal point is among digits and separators. With two kinds of separator the
+/// last one is the point (`1.234,5` and `1,234.5` alike); a single separator is the point when
+/// it is the locale's, or when it cannot be grouping (grouping is followed by three digits);
+/// a separator written several times is grouping, unless it is the locale's point.
+fn decimal_point(chars: &[char], decimal: char) -> Result<Option<usize>, AmountInputError> {
+    let separators: Vec<(usize, char)> = chars
+        .iter()
+        .copied()
+        .enumerate()
+        .filter(|(_, c)| !c.is_ascii_digit())
+        .collect();
+    let Some(&(last, kind)) = separators.last() else {
+        return Ok(None);
+    };
+    let times = separators.iter().filter(|(_, c)| *c == kind).count();
+    let mixed = separators.len() > times;
+    match times {
+        1 if mixed || kind == decimal || chars.len() - last - 1 != 3 => Ok(Some(last)),
+        1 => Ok(None),
+        _ if mixed || kind == decimal => Err(AmountInputError::NotANumber),
+        _ => Ok(None),
+    }
 }
 
 /// The amount as a payer reads and copies it: the same value, with zeros past the eighth decimal
@@ -313,6 +368,44 @@ pub fn amount_decimals(checkout: &CheckoutView) -> u8 {
 pub fn is_web_url(url: &str) -> bool {
     let lower = url.trim_start().to_ascii_lowercase();
     lower.starts_with("https://") || lower.starts_with("http://")
+}
+
+/// The merchant's support link: a web page, or a `mailto:` link with one valid address (an
+/// optional `?subject=…` after it); never a script.
+pub fn is_support_url(url: &str) -> bool {
+    is_web_url(url) || mailto_address(url).is_some_and(is_email_address)
+}
+
+/// The address of a `mailto:` link, without its query.
+fn mailto_address(url: &str) -> Option<&str> {
+    let rest = url
+        .get(..7)?
+        .eq_ignore_ascii_case("mailto:")
+        .then(|| &url[7..])?;
+    Some(rest.split('?').next().unwrap_or_default())
+}
+
+/// `local@domain.tld`, with nothing that could end or extend the link.
+fn is_email_address(address: &str) -> bool {
+    let Some((local, domain)) = address.split_once('@') else {
+        return false;
+    };
+    let clean = |part: &str| {
+        !part.is_empty()
+            && part
+                .chars()
+                .all(|c| !c.is_whitespace() && !c.is_control() && !"<>\"@,;:()[]\\".contains(c))
+    };
+    clean(local) && clean(domain) && domain.contains('.') && !domain.ends_with('.')
+}
+
+/// The merchant's text as the payer should read it: without the bidirectional control
+/// characters (embeddings, overrides, isolates) that could reorder what the widget shows
+/// around it. Its own direction still comes from its letters (the views render it `dir=auto`).
+pub fn without_bidi_controls(text: &str) -> String {
+    text.chars()
+        .filter(|c| !matches!(c, '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}'))
+        .collect()
 }
 
 /// Wallet links are only offered for payment schemes (`bitcoin:`, `ethereum:`…), never for
@@ -527,6 +620,40 @@ mod tests {
     }
 
     #[test]
+    fn a_comma_or_point_that_cannot_be_grouping_is_the_decimal_point() {
+        let p = |s, d, g| parse_amount_input(s, d, g, 2, None, None).map(|a| a.to_string());
+        // A German payer on an English page, and the other way round.
+        assert_eq!(p("50,5", '.', ','), Ok("50.5".into()));
+        assert_eq!(p("50.5", ',', '.'), Ok("50.5".into()));
+        assert_eq!(p("50,5", ',', '\u{202f}'), Ok("50.5".into()));
+        assert_eq!(p("1.234,56", '.', ','), Ok("1234.56".into()));
+        assert_eq!(p("1,234.56", ',', '.'), Ok("1234.56".into()));
+        assert_eq!(p("50,5", '\u{66b}', '\u{66c}'), Ok("50.5".into()));
+        // Grouping stays grouping, and the locale's own point stays the point.
+        assert_eq!(p("1,000", '.', ','), Ok("1000".into()));
+        assert_eq!(p("1.000", ',', '.'), Ok("1000".into()));
+        assert_eq!(p("1,000,000", '.', ','), Ok("1000000".into()));
+        assert_eq!(p("1,000", ',', '.'), Ok("1.000".into()));
+        assert_eq!(p("1.2.3", '.', ','), Err(AmountInputError::NotANumber));
+        assert_eq!(p("1,2.3,4", '.', ','), Err(AmountInputError::NotANumber));
+    }
+
+    #[test]
+    fn an_absurdly_long_number_is_above_the_maximum() {
+        let max = Amount::parse("1000000000").unwrap();
+        let long = "9".repeat(40);
+        assert_eq!(
+            parse_amount_input(&long, '.', ',', 2, None, Some(max)),
+            Err(AmountInputError::AboveMaximum(max))
+        );
+        let precise = format!("1.{}", "1".repeat(30));
+        assert_eq!(
+            parse_amount_input(&precise, '.', ',', 2, None, Some(max)),
+            Err(AmountInputError::TooPrecise { decimals: 2 })
+        );
+    }
+
+    #[test]
     fn amount_limits_are_enforced() {
         let min = Amount::parse("1").unwrap();
         let max = Amount::parse("100").unwrap();
@@ -588,6 +715,36 @@ mod tests {
         assert!(!is_wallet_uri("https://evil.example"));
         assert!(!is_wallet_uri("JavaScript:alert(1)"));
         assert!(!is_wallet_uri("bc1qexample"));
+    }
+
+    #[test]
+    fn support_links_are_web_pages_or_one_mail_address() {
+        for ok in [
+            "https://shop.example/help",
+            "mailto:help@shop.example",
+            "MAILTO:help@shop.example?subject=Order%2042",
+        ] {
+            assert!(is_support_url(ok), "{ok}");
+        }
+        for bad in [
+            "javascript:alert(1)",
+            "mailto:",
+            "mailto:help",
+            "mailto:@shop.example",
+            "mailto:help@shop",
+            "mailto:a@b.example,c@d.example",
+            "mailto:help@shop.example<script>",
+            "mailto:help @shop.example",
+            "data:text/html,x",
+        ] {
+            assert!(!is_support_url(bad), "{bad}");
+        }
+    }
+
+    #[test]
+    fn merchant_text_loses_its_bidi_controls_and_nothing_else() {
+        let text = "Order \u{202e}42\u{202c} \u{2067}شكرا\u{2069} \u{200f}ok";
+        assert_eq!(without_bidi_controls(text), "Order 42 شكرا \u{200f}ok");
     }
 
     #[test]

@@ -324,17 +324,18 @@ async fn pay_shows_the_grouped_address_qr_warning_countdown_and_a_way_back() {
         "the server's 29-module matrix of the wallet URI, with its quiet zone"
     );
     assert_eq!(
-        m.get(".qr").get_attribute("data-uri"),
-        Some(format!("tron:{ADDRESS}?amount=99.462901"))
+        m.get(".qr").get_attribute("data-uri").as_deref(),
+        Some(ADDRESS),
+        "TRON's QR code is the plain address, as the server sends it"
     );
     assert_eq!(
         m.text(".warning"),
         "Send only USDT on the Tron (TRC-20) network. Anything else will be lost."
     );
     assert!(m.text(".countdown").starts_with("Amount guaranteed for "));
-    assert_eq!(
-        m.get("a[part=wallet-link]").get_attribute("href"),
-        Some(format!("tron:{ADDRESS}?amount=99.462901"))
+    assert!(
+        m.query("a[part=wallet-link]").is_none(),
+        "no TRON payment URI is shared by its wallets: no wallet link"
     );
     assert!(m.query("button[aria-label='Copy address']").is_some());
     assert!(m.query("button[aria-label='Copy amount']").is_some());
@@ -460,8 +461,8 @@ async fn underpaid_shows_the_remainder_with_its_own_qr() {
         "the remainder's own matrix (25 modules), not the full amount's"
     );
     assert_eq!(
-        m.get(".qr").get_attribute("data-uri"),
-        Some(format!("tron:{ADDRESS}?amount=49.462901"))
+        m.get(".qr").get_attribute("data-uri").as_deref(),
+        Some(ADDRESS)
     );
     assert_eq!(
         m.get(".address").get_attribute("data-address").as_deref(),
@@ -674,8 +675,452 @@ async fn tapping_the_qr_code_copies_the_wallet_uri() {
     let m = mount(move || view! { <Pay checkout=c locale=EN on_back=|| {} /> });
     m.get("button.qr").click();
     assert!(until(|| m.text(".qr-caption") == "Copied").await);
+    assert_eq!(copied(), [format!("clipboard:{ADDRESS}")]);
+}
+
+// ---- Looks finished (issue 15): icons, layout, amount entry, right to left ----
+
+use checkout_widget::components::icons::{Status, StatusIcon};
+use checkout_widget::format;
+
+fn no_price(min: &str, max: &str) -> protocol::CheckoutView {
+    let mut c = checkout(New, None);
+    c.checkout_type = CheckoutType::NoPrice;
+    c.price = None;
+    c.amount_currency = Some("USD".into());
+    c.min_amount = Some(amount(min));
+    c.max_amount = Some(amount(max));
+    c
+}
+
+fn press_enter(input: &web_sys::HtmlElement) {
+    let init = web_sys::KeyboardEventInit::new();
+    init.set_key("Enter");
+    init.set_bubbles(true);
+    init.set_cancelable(true);
+    let event =
+        web_sys::KeyboardEvent::new_with_keyboard_event_init_dict("keydown", &init).unwrap();
+    input.dispatch_event(&event).unwrap();
+}
+
+#[wasm_bindgen_test]
+async fn every_coin_is_listed_whole_with_its_icon_and_network_badge() {
+    let page = page_box("width: 360px");
+    let c = checkout(New, None);
+    let header = c.clone();
+    let m = mount_styled(&page, "light", move || {
+        view! {
+            <Header checkout=header locale=EN />
+            <Choose checkout=c locale=EN on_pick=|_| {} busy=RwSignal::new(false) error=RwSignal::new(None) />
+        }
+    });
+    let list = m.get(".currencies");
     assert_eq!(
-        copied(),
-        [format!("clipboard:tron:{ADDRESS}?amount=99.462901")]
+        computed(&list, "overflow-y"),
+        "visible",
+        "not a scroll area"
+    );
+    assert_eq!(
+        list.scroll_height(),
+        list.client_height(),
+        "nothing clipped"
+    );
+    let buttons = m.all("button.currency");
+    assert_eq!(buttons.len(), 7);
+    let (_, list_top, _, list_height) = rect(&list);
+    let (_, top, _, height) = rect(&buttons[6]);
+    assert!(
+        top + height <= list_top + list_height + 0.5,
+        "the seventh coin is whole"
+    );
+    for button in &buttons {
+        let icon = button
+            .query_selector(".coin-icon svg use")
+            .unwrap()
+            .unwrap();
+        let href = icon.get_attribute("href").unwrap();
+        assert!(m.query(&href).is_some(), "{href} is in the sprite");
+        let (_, _, w, h) = rect(&button.query_selector(".coin-icon").unwrap().unwrap());
+        assert_eq!((w, h), (28.0, 28.0));
+    }
+    let usdt_tron = m.get("button.currency[data-currency=USDT][data-network=TRON]");
+    let badge = usdt_tron.query_selector(".network-icon").unwrap().unwrap();
+    assert_eq!(badge.get_attribute("data-mark").as_deref(), Some("trx"));
+    let btc = m.get("button.currency[data-currency=BTC]");
+    assert!(
+        btc.query_selector(".network-icon").unwrap().is_none(),
+        "a coin on its own chain"
+    );
+    assert_eq!(m.all("svg.sprite").len(), 1, "one sprite");
+    // "TRC-20" stays on one line.
+    let network = usdt_tron.query_selector(".network").unwrap().unwrap();
+    assert_eq!(computed(&network, "white-space"), "nowrap");
+    drop(m);
+    page.remove();
+}
+
+#[wasm_bindgen_test]
+async fn the_payment_shows_its_coin_and_outcomes_a_real_icon() {
+    let page = page_box("width: 392px");
+    let c = with_payment(WaitingPayment, None, "0");
+    let m = mount_styled(&page, "light", move || {
+        view! {
+            <Header checkout=c locale=EN />
+            <StatusIcon status=Status::Success />
+            <StatusIcon status=Status::Attention />
+            <StatusIcon status=Status::Expired />
+        }
+    });
+    let coin = m.get(".price-crypto .coin-icon");
+    assert_eq!(coin.get_attribute("data-mark").as_deref(), Some("usdt"));
+    let icons = m.all("svg.status-icon");
+    let marks: Vec<String> = icons
+        .iter()
+        .map(|i| {
+            i.query_selector("use")
+                .unwrap()
+                .unwrap()
+                .get_attribute("href")
+                .unwrap()
+        })
+        .collect();
+    assert_eq!(marks, ["#cw-ok", "#cw-warn", "#cw-clock"]);
+    for (icon, mark) in icons.iter().zip(&marks) {
+        assert!(m.query(&format!("symbol{mark}")).is_some(), "{mark}");
+        assert_eq!(rect(icon).2, 44.0);
+        assert_eq!(computed(icon, "fill"), "none", "drawn with a stroke");
+    }
+    let ok = computed(&icons[0], "color");
+    assert_eq!(ok, "rgb(20, 108, 46)", "success is green");
+    assert_ne!(computed(&icons[1], "color"), ok);
+    drop(m);
+    page.remove();
+}
+
+/// The event-log example's layout at 360px: a one-column grid in a padded page, and a flex row.
+#[wasm_bindgen_test]
+async fn the_element_never_overflows_a_narrow_grid_or_flex_container() {
+    for layout in [
+        "width: 360px; padding: 24px 16px; box-sizing: border-box; display: grid; grid-template-columns: 1fr",
+        "width: 360px; padding: 24px 16px; box-sizing: border-box; display: flex",
+    ] {
+        let page = page_box(layout);
+        let section = support::document().create_element("section").unwrap();
+        page.append_child(&section).unwrap();
+        let c = with_payment(WaitingPayment, None, "0");
+        let header = c.clone();
+        let m = mount_styled(&section, "light", move || {
+            view! {
+                <Header checkout=header locale=EN />
+                <Pay checkout=c locale=EN on_back=|| {} />
+            }
+        });
+        sleep(20).await;
+        let host = m.host.clone().unwrap();
+        let width = rect(&host).2;
+        assert!(width <= 328.0, "{layout}: {width}px in a 328px column");
+        assert!(width >= 300.0, "{layout}: it still uses the room ({width}px)");
+        assert!(page.scroll_width() <= page.client_width(), "{layout}: page overflows");
+        assert!(m.root.scroll_width() <= m.root.client_width(), "{layout}: widget overflows");
+        drop(m);
+        page.remove();
+    }
+    let wide = page_box("width: 1000px; display: flex");
+    let m = mount_styled(
+        &wide,
+        "light",
+        || view! { <Header checkout=checkout(New, None) locale=EN /> },
+    );
+    assert_eq!(
+        rect(&m.host.clone().unwrap()).2,
+        392.0,
+        "392px where there is room"
+    );
+    drop(m);
+    wide.remove();
+}
+
+#[wasm_bindgen_test]
+async fn long_merchant_text_is_clamped_with_the_whole_text_at_hand() {
+    let page = page_box("width: 360px");
+    let mut c = checkout(New, None);
+    c.name = "A very long checkout name ".repeat(8);
+    c.description = Some("A description that goes on and on. ".repeat(12));
+    let (name, description) = (c.name.clone(), c.description.clone().unwrap());
+    let m = mount_styled(
+        &page,
+        "light",
+        move || view! { <Header checkout=c locale=EN /> },
+    );
+    let (title, text) = (m.get(".name"), m.get(".description"));
+    assert_eq!(title.get_attribute("title").as_deref(), Some(name.as_str()));
+    assert_eq!(
+        text.get_attribute("title").as_deref(),
+        Some(description.as_str())
+    );
+    let line = |el: &web_sys::HtmlElement| {
+        computed(el, "line-height")
+            .trim_end_matches("px")
+            .parse::<f64>()
+            .unwrap()
+    };
+    assert!(
+        rect(&title).3 <= 2.0 * line(&title) + 1.0,
+        "the name is two lines at most"
+    );
+    let clamped = rect(&text).3;
+    assert!(
+        clamped <= 3.0 * line(&text) + 1.0,
+        "the description is three lines at most"
+    );
+    text.focus().unwrap();
+    assert!(
+        until(|| rect(&text).3 > clamped + 10.0).await,
+        "a tap shows all of it"
+    );
+    drop(m);
+    page.remove();
+}
+
+#[wasm_bindgen_test]
+async fn merchant_text_keeps_its_own_direction_and_loses_bidi_controls() {
+    let mut c = checkout(New, None);
+    c.name = "Order \u{202e}42\u{202c}".into();
+    c.description = Some("\u{2067}متجر\u{2069} tickets".into());
+    let m = mount(move || view! { <Header checkout=c locale=Locale::Ar /> });
+    assert_eq!(m.text(".name"), "Order 42");
+    assert_eq!(m.text(".description"), "متجر tickets");
+    assert_eq!(m.get(".name").get_attribute("dir").as_deref(), Some("auto"));
+    assert_eq!(
+        m.get(".description").get_attribute("dir").as_deref(),
+        Some("auto")
+    );
+}
+
+#[wasm_bindgen_test]
+async fn a_logo_that_does_not_load_is_hidden() {
+    let mut c = checkout(New, None);
+    c.logo_url = Some("http://127.0.0.1:9/logo.png".into());
+    let m = mount(move || view! { <Header checkout=c locale=EN /> });
+    assert!(m.query("img.logo").is_some());
+    let mut hidden = false;
+    for _ in 0..100 {
+        if m.get("img.logo").has_attribute("hidden") {
+            hidden = true;
+            break;
+        }
+        sleep(30).await;
+    }
+    assert!(hidden, "no broken-image box");
+}
+
+#[wasm_bindgen_test]
+async fn the_qr_code_is_centred_in_its_frame_and_the_view() {
+    let page = page_box("width: 392px");
+    let c = with_payment(WaitingPayment, None, "0");
+    let m = mount_styled(
+        &page,
+        "light",
+        move || view! { <Pay checkout=c locale=EN on_back=|| {} /> },
+    );
+    let centre = |el: &web_sys::Element| {
+        let (left, top, width, height) = rect(el);
+        (left + width / 2.0, top + height / 2.0)
+    };
+    let (frame, code, view) = (m.get(".qr-image"), m.get(".qr svg"), m.get(".pay"));
+    let (fx, fy) = centre(&frame);
+    let (cx, cy) = centre(&code);
+    assert!(
+        (fx - cx).abs() < 1.0 && (fy - cy).abs() < 1.0,
+        "code in the middle of its frame"
+    );
+    assert!(
+        (fx - centre(&view).0).abs() < 1.0,
+        "frame in the middle of the view"
+    );
+    assert!(
+        rect(&frame).2 < rect(&view).2 / 1.2,
+        "the frame is as wide as the code"
+    );
+    drop(m);
+    page.remove();
+}
+
+/// The relative luminance of `#rrggbb` (WCAG).
+fn luminance(hex: &str) -> f64 {
+    let hex = hex.trim().trim_start_matches('#');
+    let channel = |i: usize| {
+        let c = f64::from(u8::from_str_radix(&hex[i..i + 2], 16).unwrap()) / 255.0;
+        if c <= 0.04045 {
+            c / 12.92
+        } else {
+            ((c + 0.055) / 1.055).powf(2.4)
+        }
+    };
+    0.2126 * channel(0) + 0.7152 * channel(2) + 0.0722 * channel(4)
+}
+
+fn contrast(a: &str, b: &str) -> f64 {
+    let (a, b) = (luminance(a), luminance(b));
+    (a.max(b) + 0.05) / (a.min(b) + 0.05)
+}
+
+#[wasm_bindgen_test]
+async fn the_dark_examples_accent_stands_out_on_the_dark_widget() {
+    let style = support::document().create_element("style").unwrap();
+    style.set_text_content(Some(include_str!("../examples/dark.css")));
+    support::document()
+        .head()
+        .unwrap()
+        .append_child(&style)
+        .unwrap();
+    let page = page_box("width: 392px");
+    let m = mount_styled(
+        &page,
+        "dark",
+        || view! { <Header checkout=checkout(New, None) locale=EN /> },
+    );
+    let accent = computed(&m.root, "--cw-accent");
+    let text = computed(&m.root, "--cw-accent-text");
+    let background = computed(&m.root, "--cw-bg");
+    assert_ne!(accent, "#2457d6", "the page's accent reaches the widget");
+    // Clearly, not just the 3:1 minimum for controls (the old violet was 3.1:1 and read as
+    // absent on the dark widget).
+    assert!(
+        contrast(&accent, &background) >= 4.5,
+        "{accent} on {background}"
+    );
+    assert!(contrast(&text, &accent) >= 4.5, "{text} on {accent}");
+    drop(m);
+    page.remove();
+    style.remove();
+}
+
+#[wasm_bindgen_test]
+async fn the_limits_show_before_any_error_and_a_comma_is_a_decimal_point() {
+    let picked = RwSignal::new(None::<PickCurrencyRequest>);
+    let c = no_price("10.00", "1000.00");
+    let m = mount(move || {
+        view! {
+            <Choose checkout=c locale=EN on_pick=move |r| picked.set(Some(r)) busy=RwSignal::new(false) error=RwSignal::new(None) />
+        }
+    });
+    assert_eq!(m.text("#cw-amount-hint"), "From 10.00 to 1,000.00");
+    assert!(m.text("#cw-amount-error").is_empty(), "no complaint yet");
+    assert_eq!(
+        m.get("#cw-amount")
+            .get_attribute("aria-describedby")
+            .as_deref(),
+        Some("cw-amount-hint cw-amount-error")
+    );
+    type_into(&m.get("#cw-amount"), &"9".repeat(60));
+    m.get("button.currency[data-currency=BTC]").click();
+    assert!(until(|| m.text("#cw-amount-error") == "The maximum is 1,000.00.").await);
+    type_into(&m.get("#cw-amount"), "50,5");
+    m.get("button.currency[data-currency=BTC]").click();
+    assert!(until(|| picked.get_untracked().is_some()).await);
+    assert_eq!(
+        picked.get_untracked().unwrap().amount,
+        Some(amount("50.5")),
+        "not 505"
+    );
+}
+
+#[wasm_bindgen_test]
+async fn enter_checks_the_amount_then_picks_the_only_coin_or_moves_to_the_list() {
+    // Several coins: Enter checks, then focus moves to the first one; nothing is picked.
+    let picked = RwSignal::new(None::<PickCurrencyRequest>);
+    let c = no_price("10.00", "1000.00");
+    let m = mount(move || {
+        view! {
+            <Choose checkout=c locale=EN on_pick=move |r| picked.set(Some(r)) busy=RwSignal::new(false) error=RwSignal::new(None) />
+        }
+    });
+    let input = m.get("#cw-amount");
+    input.focus().unwrap();
+    type_into(&input, "5");
+    press_enter(&input);
+    assert!(until(|| m.text("#cw-amount-error") == "The minimum is 10.00.").await);
+    assert_eq!(
+        support::document().active_element().as_ref(),
+        Some(input.as_ref()),
+        "focus stays"
+    );
+    type_into(&input, "25");
+    press_enter(&input);
+    let first = m.all("button.currency")[0].clone();
+    assert!(until(|| support::document().active_element().as_ref() == Some(first.as_ref())).await);
+    assert!(
+        picked.get_untracked().is_none(),
+        "the payer still picks the coin"
+    );
+    drop(m);
+
+    // One coin: Enter picks it.
+    let picked = RwSignal::new(None::<PickCurrencyRequest>);
+    let mut c = no_price("10.00", "1000.00");
+    c.currencies.truncate(1);
+    let m = mount(move || {
+        view! {
+            <Choose checkout=c locale=EN on_pick=move |r| picked.set(Some(r)) busy=RwSignal::new(false) error=RwSignal::new(None) />
+        }
+    });
+    let input = m.get("#cw-amount");
+    type_into(&input, "25");
+    press_enter(&input);
+    assert!(until(|| picked.get_untracked().is_some()).await);
+    let request = picked.get_untracked().unwrap();
+    assert_eq!(
+        (request.currency.as_str(), request.amount),
+        ("USDT", Some(amount("25")))
+    );
+}
+
+/// Where each of `chars` is drawn, left to right on screen, inside `el`'s text.
+fn positions(el: &web_sys::Element, chars: &[char]) -> Vec<f64> {
+    js_sys::Reflect::set(&js_sys::global(), &"__probe".into(), el).unwrap();
+    let wanted: String = chars.iter().collect();
+    js_sys::Reflect::set(&js_sys::global(), &"__wanted".into(), &wanted.into()).unwrap();
+    let lefts = js("const node = window.__probe.firstChild, text = node.data;
+        return [...window.__wanted].map((c) => {
+          const i = text.indexOf(c), range = document.createRange();
+          range.setStart(node, i); range.setEnd(node, i + c.length);
+          return range.getBoundingClientRect().left;
+        });");
+    js_sys::Array::from(&lefts)
+        .iter()
+        .map(|v| v.as_f64().unwrap())
+        .collect()
+}
+
+#[wasm_bindgen_test]
+async fn arabic_money_reads_in_its_own_order_isolated_from_the_sentence() {
+    let shown = format::money("ar", &amount("25.00"), "USD");
+    assert!(
+        shown.starts_with('\u{2067}') && shown.ends_with('\u{2069}'),
+        "{shown:?}"
+    );
+    assert!(shown.contains("\u{2066}US$\u{2069}"), "{shown:?}");
+    assert_eq!(
+        format::money("en", &amount("25.00"), "USD"),
+        "$25.00",
+        "no marks in English"
+    );
+    let m = mount(
+        move || view! { <p dir="rtl" style="font-size: 20px">{format!("المبلغ {shown} فقط")}</p> },
+    );
+    let p = m.get("p");
+    let at = positions(&p, &['U', 'S', '$', '2', '5']);
+    let (u, s, dollar, two, five) = (at[0], at[1], at[2], at[3], at[4]);
+    assert!(u < s && s < dollar, "US$ keeps its order: {at:?}");
+    assert!(
+        dollar < two && two < five,
+        "the number to the right of the symbol: {at:?}"
+    );
+    // The coin code stays beside its amount too.
+    let coin = format::money("ar", &amount("99.462901"), "USDT");
+    assert!(
+        coin.starts_with('\u{2067}') && coin.ends_with('\u{2069}'),
+        "{coin:?}"
     );
 }

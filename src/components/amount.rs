@@ -56,6 +56,19 @@ impl AmountEntry {
         }
     }
 
+    /// "From 10.00 to 1,000.00": the limits, said before any complaint.
+    fn range(self) -> Option<String> {
+        let tag = self.locale.tag();
+        let (min, max) = (self.min?, self.max?);
+        Some(fill(
+            self.locale.messages().amount_range(),
+            &[
+                ("min", &format::number(tag, &min)),
+                ("max", &format::number(tag, &max)),
+            ],
+        ))
+    }
+
     /// Whether the payer has typed anything (false once the view is gone).
     fn has_text(self) -> bool {
         self.typed
@@ -70,7 +83,8 @@ impl AmountEntry {
     }
 }
 
-/// The amount field with the merchant's suggested amounts as one-tap chips.
+/// The amount field with the merchant's suggested amounts as one-tap chips, and the limits
+/// under it.
 #[component]
 pub fn AmountForm(
     /// The amount being edited.
@@ -81,6 +95,8 @@ pub fn AmountForm(
     presets: Vec<Amount>,
     /// The payer's language.
     locale: Locale,
+    /// Enter in the field: the payer is done typing.
+    on_enter: impl Fn() + Copy + Send + Sync + 'static,
 ) -> impl IntoView {
     let label = fill(locale.messages().amount_label(), &[("currency", &currency)]);
     let error = entry.error;
@@ -101,15 +117,22 @@ pub fn AmountForm(
             <label class="label" for="cw-amount">{label}</label>
             <div class="chips">{preset_buttons}</div>
             <input id="cw-amount" class="input" type="text" inputmode="decimal" autocomplete="off"
-                aria-describedby="cw-amount-error"
+                aria-describedby="cw-amount-hint cw-amount-error"
                 aria-invalid=move || if error.get().is_some() { "true" } else { "false" }
                 prop:value=move || entry.typed.get()
                 on:input=move |ev| entry.replace(event_target_value(&ev))
+                on:keydown=move |ev| {
+                    if ev.key() == "Enter" {
+                        ev.prevent_default();
+                        on_enter();
+                    }
+                }
                 on:blur=move |_| {
                     if entry.has_text() {
                         entry.validate();
                     }
                 } />
+            <p id="cw-amount-hint" class="hint">{entry.range()}</p>
             <p id="cw-amount-error" class="field-error" role="alert">
                 {move || error.get().unwrap_or_default()}
             </p>

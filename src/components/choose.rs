@@ -1,5 +1,6 @@
 use leptos::prelude::*;
 use protocol::{CheckoutView, CurrencyOption, PickCurrencyRequest};
+use wasm_bindgen::JsCast;
 
 use super::amount::{AmountEntry, AmountForm};
 use super::contact::{ContactEntry, ContactForm};
@@ -13,6 +14,10 @@ pub const INTERACTIVE_MARK: &str = "checkout-widget:interactive";
 
 /// Picking a coin and network, with the amount first when the payer sets it and the payer's
 /// contact when the provider needs it.
+///
+/// Enter in the amount field checks the amount; when it can be paid, a checkout with one
+/// currency is picked at once, and otherwise focus moves to the first currency, so a second
+/// Enter picks it (the payer still chooses the coin).
 #[component]
 pub fn Choose(
     /// The checkout being paid.
@@ -47,6 +52,18 @@ pub fn Choose(
             payer_contact: payer_contact.flatten(),
         });
     };
+    let section = NodeRef::<leptos::html::Section>::new();
+    let only =
+        StoredValue::new((checkout.currencies.len() == 1).then(|| checkout.currencies[0].clone()));
+    let on_enter = move || {
+        if entry.validate().is_none() {
+            return;
+        }
+        match only.get_value() {
+            Some(option) => choose(&option),
+            None => focus_first_currency(section),
+        }
+    };
     let contact_form = asks_contact.then(|| {
         let provider = checkout
             .currencies
@@ -58,14 +75,14 @@ pub fn Choose(
     let amount_form = asks_amount.then(|| {
         view! {
             <AmountForm entry=entry currency=checkout.amount_currency.clone().unwrap_or_default()
-                presets=checkout.suggested_amounts.clone() locale=locale />
+                presets=checkout.suggested_amounts.clone() locale=locale on_enter=on_enter />
         }
     });
 
     Effect::new(move |_| mark_interactive());
 
     view! {
-        <section class="choose" part="choose">
+        <section class="choose" part="choose" node_ref=section>
             {amount_form}
             {contact_form}
             <CurrencyList options=checkout.currencies locale=locale busy=busy on_choose=choose />
@@ -73,6 +90,17 @@ pub fn Choose(
                 <p class="field-error" role="alert">{error_text(&e, locale)}</p>
             })}
         </section>
+    }
+}
+
+fn focus_first_currency(section: NodeRef<leptos::html::Section>) {
+    let first = section.get_untracked().and_then(|s| {
+        s.query_selector("button.currency:not([disabled])")
+            .ok()
+            .flatten()
+    });
+    if let Some(button) = first.and_then(|b| b.dyn_into::<web_sys::HtmlElement>().ok()) {
+        let _ = button.focus();
     }
 }
 

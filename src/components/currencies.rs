@@ -3,6 +3,7 @@
 use leptos::prelude::*;
 use protocol::CurrencyOption;
 
+use super::icons::CoinIcon;
 use crate::i18n::Locale;
 use crate::state::{matches_filter, needs_filter};
 
@@ -64,6 +65,7 @@ fn currency_button(
                 data-currency=option.code.clone() data-network=option.network.clone()
                 disabled=move || busy.get()
                 on:click=move |_| on_choose(&option)>
+                <CoinIcon code=code.clone() network=option.network.clone() />
                 <span class="currency-code">{code}</span>
                 <span class="currency-name">{name}</span>
                 <span class="network" part="network">{network}</span>

@@ -1,12 +1,18 @@
+//! Who is asking for how much. The merchant's words are the merchant's: isolated in their own
+//! direction (`dir=auto`), stripped of bidirectional controls, clamped with the whole text a
+//! tap or hover away.
+
 use leptos::prelude::*;
 use protocol::CheckoutView;
 
+use super::icons::{CoinIcon, Sprite};
 use crate::format;
 use crate::i18n::Locale;
-use crate::state::is_web_url;
+use crate::state::{is_web_url, without_bidi_controls};
 
 /// Who is asking for how much: the merchant's logo, the checkout's name and description, and
-/// the price in fiat and, once a coin is picked, in crypto.
+/// the price in fiat and, once a coin is picked, in crypto. It also holds the icon sprite,
+/// since every loaded view shows the header.
 #[component]
 pub fn Header(
     /// The checkout as the server last described it.
@@ -15,32 +21,50 @@ pub fn Header(
     locale: Locale,
 ) -> impl IntoView {
     let tag = locale.tag();
-    let logo = checkout.logo_url.filter(|u| is_web_url(u)).map(
-        |src| view! { <img class="logo" part="logo" src=src alt="" width="40" height="40" /> },
-    );
+    // A logo that does not load leaves no broken-image box behind.
+    let logo = checkout.logo_url.filter(|u| is_web_url(u)).map(|src| {
+        view! {
+            <img class="logo" part="logo" src=src alt="" width="40" height="40"
+                on:error=|ev| {
+                    let _ = event_target::<web_sys::Element>(&ev).set_attribute("hidden", "");
+                } />
+        }
+    });
     let price = checkout
         .price
         .as_ref()
         .map(|p| format::money(tag, &p.amount, &p.currency));
-    let crypto = checkout
-        .payment
-        .as_ref()
-        .map(|p| format::money(tag, &p.amount, &p.currency));
+    let crypto = checkout.payment.as_ref().map(|p| {
+        let shown = format::money(tag, &p.amount, &p.currency);
+        view! {
+            <span class="price-crypto">
+                <CoinIcon code=p.currency.clone() network=p.network.clone() />{shown}
+            </span>
+        }
+    });
     // A sandbox checkout says so above everything else, on every screen.
     let test_badge = checkout.test.then(|| {
         view! { <p class="test-badge" part="test-badge" role="note">{locale.messages().test_payment()}</p> }
     });
+    let name = without_bidi_controls(&checkout.name);
+    let title = name.clone();
+    let description = checkout.description.map(|d| {
+        let d = without_bidi_controls(&d);
+        let title = d.clone();
+        view! { <p class="description" dir="auto" title=title tabindex="0">{d}</p> }
+    });
     view! {
+        <Sprite />
         {test_badge}
         <header class="header" part="header">
             {logo}
             <div class="header-text">
-                <h2 class="name">{checkout.name}</h2>
-                {checkout.description.map(|d| view! { <p class="description">{d}</p> })}
+                <h2 class="name" dir="auto" title=title>{name}</h2>
+                {description}
             </div>
             <div class="price" part="price">
                 {price.map(|p| view! { <span class="price-fiat">{p}</span> })}
-                {crypto.map(|c| view! { <span class="price-crypto">{c}</span> })}
+                {crypto}
             </div>
         </header>
     }

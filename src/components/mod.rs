@@ -11,6 +11,7 @@ pub mod countdown;
 pub mod currencies;
 pub mod feedback;
 pub mod header;
+pub mod icons;
 pub mod journey;
 pub mod outcome;
 pub mod pay;

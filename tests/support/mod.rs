@@ -113,7 +113,9 @@ pub fn with_page_payment(status: CheckoutStatus) -> CheckoutView {
     c
 }
 
-/// A checkout with a USDT-on-TRON payment of which `paid` has arrived.
+/// A checkout with a USDT-on-TRON payment of which `paid` has arrived. Its URIs are what the
+/// server sends for TRON: the plain address (no TRON payment URI is shared by its wallets, see
+/// the server's `wallet_uri.rs`), and one for the remainder only once part is paid.
 pub fn with_payment(
     status: CheckoutStatus,
     exception: Option<Exception>,
@@ -122,6 +124,7 @@ pub fn with_payment(
     let mut c = checkout(status, exception);
     let due = amount("99.462901");
     let paid = amount(paid);
+    let partly = !paid.is_zero() && paid < due;
     c.payment = Some(PaymentView {
         id: "PAY-1".into(),
         currency: "USDT".into(),
@@ -131,10 +134,10 @@ pub fn with_payment(
         amount_units: "99462901".into(),
         amount_paid: paid,
         amount_remaining: due.saturating_sub(paid),
-        wallet_uri: format!("tron:{ADDRESS}?amount=99.462901"),
+        wallet_uri: ADDRESS.into(),
         wallet_qr: Some(qr_pattern(29)),
-        remaining_wallet_uri: Some(format!("tron:{ADDRESS}?amount=49.462901")),
-        remaining_wallet_qr: Some(qr_pattern(25)),
+        remaining_wallet_uri: partly.then(|| ADDRESS.into()),
+        remaining_wallet_qr: partly.then(|| qr_pattern(25)),
         fiat: Some(Money {
             amount: amount("100.00"),
             currency: "USD".into(),
@@ -149,6 +152,23 @@ pub fn with_payment(
     c
 }
 
+pub const BTC_ADDRESS: &str = "bc1qw508d6qejxtdg4y5r3zarvary0c5xw7kv8f3t4";
+
+/// A checkout with a Bitcoin payment, its BIP21 URI as the server writes it.
+pub fn with_bitcoin_payment(status: CheckoutStatus) -> CheckoutView {
+    let mut c = with_payment(status, None, "0");
+    let payment = c.payment.as_mut().expect("a payment");
+    payment.currency = "BTC".into();
+    payment.network = "BITCOIN".into();
+    payment.address = BTC_ADDRESS.into();
+    payment.amount = amount("0.00150000");
+    payment.amount_units = "150000".into();
+    payment.amount_paid = amount("0");
+    payment.amount_remaining = amount("0.00150000");
+    payment.wallet_uri = format!("bitcoin:{BTC_ADDRESS}?amount=0.0015");
+    c
+}
+
 pub fn document() -> web_sys::Document {
     web_sys::window().unwrap().document().unwrap()
 }
@@ -156,12 +176,17 @@ pub fn document() -> web_sys::Document {
 /// A mounted view; dropping it unmounts the view and removes its scratch element.
 pub struct Mounted {
     pub root: HtmlElement,
+    /// The `<app-widget>` whose shadow root holds `root`, for [`mount_styled`].
+    pub host: Option<HtmlElement>,
     _handle: Box<dyn std::any::Any>,
 }
 
 impl Drop for Mounted {
     fn drop(&mut self) {
         self.root.remove();
+        if let Some(host) = &self.host {
+            host.remove();
+        }
         if !std::thread::panicking() {
             assert_no_crash();
         }
@@ -222,8 +247,65 @@ where
     let handle = leptos::mount::mount_to(root.clone(), view);
     Mounted {
         root,
+        host: None,
         _handle: Box::new(handle),
     }
+}
+
+/// Mounts `view` the way the element does, so the stylesheet applies: inside `.widget` (with
+/// `theme`) in the open shadow root of an `<app-widget>` appended to `parent`, with the
+/// widget's stylesheet adopted.
+pub fn mount_styled<F, N>(parent: &Element, theme: &str, view: F) -> Mounted
+where
+    F: FnOnce() -> N + 'static,
+    N: IntoView + 'static,
+{
+    watch_for_crashes();
+    let host: HtmlElement = document()
+        .create_element("app-widget")
+        .unwrap()
+        .unchecked_into();
+    parent.append_child(&host).unwrap();
+    let init = web_sys::ShadowRootInit::new(web_sys::ShadowRootMode::Open);
+    let shadow = host.attach_shadow(&init).unwrap();
+    checkout_widget::styles::adopt(&shadow);
+    let root: HtmlElement = document().create_element("div").unwrap().unchecked_into();
+    root.set_class_name("widget");
+    root.set_attribute("data-theme", theme).unwrap();
+    shadow.append_child(&root).unwrap();
+    let handle = leptos::mount::mount_to(root.clone(), view);
+    Mounted {
+        root,
+        host: Some(host),
+        _handle: Box::new(handle),
+    }
+}
+
+/// A block in the page with `style` (the host pages the widget is embedded in).
+pub fn page_box(style: &str) -> HtmlElement {
+    let el: HtmlElement = document().create_element("div").unwrap().unchecked_into();
+    el.set_attribute("style", style).unwrap();
+    document().body().unwrap().append_child(&el).unwrap();
+    el
+}
+
+/// The element's box on screen: (left, top, width, height).
+pub fn rect(el: &Element) -> (f64, f64, f64, f64) {
+    let r = el.get_bounding_client_rect();
+    (r.left(), r.top(), r.width(), r.height())
+}
+
+/// A computed style property of `el`.
+pub fn computed(el: &Element, property: &str) -> String {
+    web_sys::window()
+        .unwrap()
+        .get_computed_style(el)
+        .unwrap()
+        .unwrap()
+        .get_property_value(property)
+        .unwrap()
+        .trim()
+        .to_owned()
 }
 
 pub async fn sleep(ms: i32) {

@@ -72,7 +72,7 @@ impl CheckoutSpec {
             .map(|d| checked_text("description", d, 1000))
             .transpose()?;
         let return_url = checked_url("returnUrl", text.return_url)?;
-        let support_url = checked_url("supportUrl", text.support_url)?;
+        let support_url = checked_support_url(text.support_url)?;
         let logo_url = checked_url("logoUrl", text.logo_url)?;
         let checkout_type = pricing
             .checkout_type
@@ -308,6 +308,38 @@ fn checked_text(field: &str, value: String, max_chars: usize) -> Result<String, 
     Ok(value)
 }
 
+/// The support link: a web page, or a `mailto:` link to one address (with an optional query,
+/// `?subject=…`). Never any other scheme: the widget links to it.
+fn checked_support_url(value: Option<String>) -> Result<Option<String>, DomainError> {
+    const FIELD: &str = "supportUrl";
+    let Some(value) = value else { return Ok(None) };
+    let Some(rest) = value
+        .get(..7)
+        .filter(|scheme| scheme.eq_ignore_ascii_case("mailto:"))
+        .map(|_| &value[7..])
+    else {
+        return checked_url(FIELD, Some(value));
+    };
+    let address = rest.split('?').next().unwrap_or_default();
+    let part_ok = |part: &str| {
+        !part.is_empty()
+            && part
+                .chars()
+                .all(|c| !c.is_whitespace() && !c.is_control() && !"<>\"@,;:()[]\\".contains(c))
+    };
+    let valid = address.split_once('@').is_some_and(|(local, domain)| {
+        part_ok(local) && part_ok(domain) && domain.contains('.') && !domain.ends_with('.')
+    });
+    let clean = !rest.chars().any(|c| c.is_whitespace() || c.is_control());
+    if !valid || !clean || value.chars().count() > 2048 {
+        return Err(DomainError::invalid(
+            FIELD,
+            "must be an http:// or https:// URL, or mailto: with one email address",
+        ));
+    }
+    Ok(Some(value))
+}
+
 /// Only http(s) URLs: the widget links to these, and a `javascript:` URL would run in the page.
 fn checked_url(field: &str, value: Option<String>) -> Result<Option<String>, DomainError> {
     let Some(value) = value else { return Ok(None) };
@@ -539,5 +571,36 @@ mod tests {
         t.return_url = Some("javascript:alert(1)".into());
         let err = CheckoutSpec::build(t, fixed("1", "USD"), "x", &cat()).unwrap_err();
         assert_eq!(err.field(), Some("returnUrl"));
+    }
+
+    #[test]
+    fn support_may_be_a_mail_address_and_nothing_else_but_a_web_page() {
+        let build = |url: &str| {
+            let mut t = text();
+            t.support_url = Some(url.into());
+            CheckoutSpec::build(t, fixed("1", "USD"), "x", &cat())
+        };
+        for ok in [
+            "https://shop.example/help",
+            "mailto:help@shop.example",
+            "MAILTO:help@shop.example?subject=Order%2042",
+        ] {
+            assert_eq!(build(ok).unwrap().support_url.as_deref(), Some(ok));
+        }
+        for bad in [
+            "javascript:alert(1)",
+            "mailto:",
+            "mailto:help",
+            "mailto:help@shop",
+            "mailto:a@b.example,c@d.example",
+            "mailto:help@shop.example?subject=a b",
+            "mailto:<help@shop.example>",
+        ] {
+            assert_eq!(build(bad).unwrap_err().field(), Some("supportUrl"), "{bad}");
+        }
+        let mut t = text();
+        t.return_url = Some("mailto:help@shop.example".into());
+        let err = CheckoutSpec::build(t, fixed("1", "USD"), "x", &cat()).unwrap_err();
+        assert_eq!(err.field(), Some("returnUrl"), "only support may be mail");
     }
 }

@@ -24,6 +24,12 @@ pub fn wallet_uri(coin: &Coin, address: &str, amount: Amount) -> String {
         UriScheme::Eip681Token { chain_id, contract } => {
             format!("ethereum:{contract}@{chain_id}/transfer?address={address}&uint256={units}")
         }
+        // TRON (TRX and TRC-20 tokens): no payment URI is documented that TRON wallets share.
+        // BIP21-style `tron:<address>?amount=` links are a convention of some apps only, and
+        // TronLink's own scanner is reported to refuse them as an address; its deep links
+        // (`tronlinkoutside://`) need a whitelisted DApp and a JSON request, and are TronLink's
+        // alone. The plain address is what every TRON wallet scans, so the QR code holds it and
+        // the widget offers no "open in wallet" link (it only links payment schemes).
         UriScheme::PlainAddress => address.to_owned(),
     }
 }
@@ -65,7 +71,15 @@ mod tests {
             wallet_uri(usdt, "0xAb", a("25.000000")),
             "ethereum:0xdAC17F958D2ee523a2206206994597C13D831ec7@1/transfer?address=0xAb&uint256=25000000"
         );
-        let trx = cat.coin("USDT", "TRON").unwrap();
-        assert_eq!(wallet_uri(trx, "TXyz", a("1.000000")), "TXyz");
+    }
+
+    #[test]
+    fn tron_payments_are_the_plain_address_without_a_scheme() {
+        let cat = Catalogue::new(&Default::default());
+        let address = "TXYZabcdefghijklmnopqrstuvw1234567";
+        for (code, amount) in [("USDT", "99.462901"), ("TRX", "1.000000")] {
+            let coin = cat.coin(code, "TRON").unwrap();
+            assert_eq!(wallet_uri(coin, address, a(amount)), address, "{code}");
+        }
     }
 }
