@@ -240,6 +240,13 @@ messages! {
     contact_invalid: "Enter an email, a phone number starting with + and the country code, or a 32-character account ID.",
     pay_on_page: "Pay {amount} on {provider}",
     page_note: "The payment opens on {provider}'s page in a new tab. This page updates once you have paid.",
+    short_by: "This is less than the amount due: {amount} is still to pay.",
+    rate_then: "After that, get a new quote before sending.",
+    checkout_ends: "This checkout closes in {time}. Anything sent later needs the merchant's review.",
+    review_title: "This payment needs the merchant's review",
+    review_body: "The merchant has been notified and will review it. If you contact them, quote the reference {id}.",
+    start_again: "Start a new checkout",
+    expired_no_restart: "This checkout cannot be reopened. To pay, start again from the merchant's page.",
 }
 
 #[cfg(test)]

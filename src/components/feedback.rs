@@ -22,7 +22,7 @@ pub fn Skeleton(
     }
 }
 
-/// What went wrong, and a retry when retrying can help.
+/// What went wrong (the view's heading, where focus lands), and a retry when retrying can help.
 #[component]
 pub fn Failure(
     /// What went wrong.
@@ -41,7 +41,7 @@ pub fn Failure(
     });
     view! {
         <div class="error" part="error" role="alert">
-            <p class="error-message">{error_text(&error, locale)}</p>
+            <h3 class="error-message" tabindex="-1">{error_text(&error, locale)}</h3>
             {retry_button}
         </div>
     }
