@@ -246,6 +246,13 @@ messages! {
     test_mine: "Mine a block",
     test_expire: "Expire now",
     amount_range: "From {min} to {max}",
+    short_by: "This is less than the amount due: {amount} is still to pay.",
+    rate_then: "After that, get a new quote before sending.",
+    checkout_ends: "This checkout closes in {time}. Anything sent later needs the merchant's review.",
+    review_title: "This payment needs the merchant's review",
+    review_body: "The merchant has been notified and will review it. If you contact them, quote the reference {id}.",
+    start_again: "Start a new checkout",
+    expired_no_restart: "This checkout cannot be reopened. To pay, start again from the merchant's page.",
 }
 
 #[cfg(test)]

@@ -46,6 +46,10 @@ pub enum Screen {
     Overpaid,
     /// Funds arrived after expiry; the merchant will review them.
     PaidLate,
+    /// A conflict the widget has no words for (a provider declined, an intervention, a conflict
+    /// with the full amount paid): only the merchant can say what happens, so the payer is told
+    /// that and how to reach them, never a guess such as "you sent too much".
+    Review,
     /// Time ran out; `partial` when something had been paid.
     Expired {
         partial: bool,
@@ -64,6 +68,7 @@ impl Screen {
             Screen::Underpaid => "underpaid",
             Screen::Overpaid => "overpaid",
             Screen::PaidLate => "paid-late",
+            Screen::Review => "review",
             Screen::Expired { partial: false } => "expired",
             Screen::Expired { partial: true } => "expired-partial",
             Screen::Cancelled => "cancelled",
@@ -85,7 +90,8 @@ pub fn screen(checkout: &CheckoutView, choosing: bool) -> Screen {
         CheckoutStatus::Conflict => match checkout.exception {
             Some(Exception::Underpaid) => Screen::Underpaid,
             Some(Exception::PaidLate) => Screen::PaidLate,
-            Some(Exception::Overpaid) | None => Screen::Overpaid,
+            Some(Exception::Overpaid) => Screen::Overpaid,
+            None => Screen::Review,
         },
         CheckoutStatus::Expired => Screen::Expired { partial: paid },
         CheckoutStatus::Cancelled => Screen::Cancelled,
@@ -98,6 +104,46 @@ pub fn has_funds(checkout: &CheckoutView) -> bool {
         .payment
         .as_ref()
         .is_some_and(|p| !p.amount_paid.is_zero())
+}
+
+/// How much is still due when funds have been seen but fall short: said from the first sighting
+/// (while they confirm), not only once the checkout is marked underpaid.
+pub fn short_by(checkout: &CheckoutView) -> Option<Amount> {
+    let payment = checkout.payment.as_ref()?;
+    (!payment.amount_paid.is_zero() && !payment.amount_remaining.is_zero())
+        .then_some(payment.amount_remaining)
+}
+
+/// Which end the payer must be told of: the quote's (the amount stops holding) or the
+/// checkout's (nothing more can be paid).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Deadline {
+    Quote,
+    Checkout,
+}
+
+/// Whichever ends first, from the seconds left on each (`None`: no quote to count down). A tie
+/// is the checkout's: its end is the one that matters more.
+pub fn first_deadline(quote_left: Option<i64>, checkout_left: i64) -> Deadline {
+    match quote_left {
+        Some(quote) if quote < checkout_left => Deadline::Quote,
+        _ => Deadline::Checkout,
+    }
+}
+
+/// Outcomes that send the payer back to the merchant when the merchant gave a return link: the
+/// journey is over for them (paid, expired, or in the merchant's hands after a late payment).
+pub fn links_back(screen: Screen) -> bool {
+    matches!(
+        screen,
+        Screen::Success | Screen::PaidLate | Screen::Expired { .. }
+    )
+}
+
+/// Focus moves to the new view's heading only when one view gives way to another: never on
+/// the first view of the page (`before` is `None`), which the payer did not ask for.
+pub fn moves_focus(before: Option<&str>, now: &str) -> bool {
+    now != "loading" && before.is_some_and(|before| before != now)
 }
 
 /// The payer may go back to the currency list only while nothing has been paid.
@@ -540,6 +586,44 @@ mod tests {
             Screen::Expired { partial: true }
         );
         assert_eq!(screen(&checkout(Cancelled, None), false), Screen::Cancelled);
+        let conflict = with_payment(checkout(Conflict, None), "0.001");
+        assert_eq!(
+            screen(&conflict, false),
+            Screen::Review,
+            "never 'sent too much'"
+        );
+        assert_eq!(Screen::Review.name(), "review");
+    }
+
+    #[test]
+    fn a_short_payment_says_so_from_the_first_sighting() {
+        let mut seen = with_payment(checkout(CheckoutStatus::PendingPayment, None), "0.0004");
+        seen.payment.as_mut().unwrap().amount_remaining = Amount::parse("0.0006").unwrap();
+        assert_eq!(short_by(&seen), Some(Amount::parse("0.0006").unwrap()));
+        let mut full = seen.clone();
+        full.payment.as_mut().unwrap().amount_remaining = Amount::parse("0").unwrap();
+        assert_eq!(short_by(&full), None);
+        let nothing = with_payment(checkout(CheckoutStatus::WaitingPayment, None), "0");
+        assert_eq!(short_by(&nothing), None);
+    }
+
+    #[test]
+    fn the_payer_is_told_whichever_end_comes_first() {
+        assert_eq!(first_deadline(Some(878), 5), Deadline::Checkout);
+        assert_eq!(first_deadline(Some(5), 878), Deadline::Quote);
+        assert_eq!(first_deadline(Some(60), 60), Deadline::Checkout);
+        assert_eq!(first_deadline(None, 60), Deadline::Checkout);
+    }
+
+    #[test]
+    fn focus_moves_on_a_change_of_view_only() {
+        assert!(!moves_focus(None, "choose"), "not on the page's first view");
+        assert!(!moves_focus(Some("pay"), "pay"));
+        assert!(!moves_focus(Some("expired"), "loading"));
+        assert!(moves_focus(Some("pay"), "choose"));
+        assert!(moves_focus(Some("error"), "choose"));
+        assert!(links_back(Screen::PaidLate) && links_back(Screen::Expired { partial: true }));
+        assert!(!links_back(Screen::Cancelled) && !links_back(Screen::Review));
     }
 
     #[test]

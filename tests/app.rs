@@ -533,3 +533,143 @@ async fn a_checkout_the_loader_prefetched_is_used_once_instead_of_a_request() {
     assert_eq!(requests(), Some(2.0));
     js("delete window.__checkoutWidgetPrefetch;");
 }
+
+/// The element focused inside the widget's shadow root, if any.
+fn focused_in(el: &Element) -> Option<Element> {
+    el.shadow_root()?.active_element()
+}
+
+#[wasm_bindgen_test]
+async fn the_screen_reader_status_announces_a_load_error() {
+    stub_fetch(&[(
+        "/checkouts/CCO-1",
+        404,
+        r#"{"error":{"code":"not_found","message":"checkout CCO-1 not found"}}"#.into(),
+        0,
+    )]);
+    let el = widget(&ATTRS);
+    assert!(until(|| screen_of(&el).as_deref() == Some("error")).await);
+    let status = || {
+        shadow(&el, "[role=status][aria-live=polite]")
+            .and_then(|s| s.text_content())
+            .unwrap_or_default()
+    };
+    assert!(
+        until(|| status() == "checkout CCO-1 not found").await,
+        "still says `{}`",
+        status()
+    );
+    el.remove();
+}
+
+#[wasm_bindgen_test]
+async fn focus_moves_to_the_new_views_heading_but_never_on_load_or_while_typing() {
+    let mut picked = with_payment(CheckoutStatus::WaitingPayment, None, "0");
+    picked.version = 9;
+    stub_fetch(&[
+        (
+            "/checkouts/CCO-1",
+            200,
+            serde_json::to_string(&with_payment(CheckoutStatus::WaitingPayment, None, "0"))
+                .unwrap(),
+            0,
+        ),
+        (
+            "/checkouts/CCO-1/payment",
+            200,
+            serde_json::to_string(&picked).unwrap(),
+            0,
+        ),
+    ]);
+    let el = widget(&ATTRS);
+    assert!(until(|| screen_of(&el).as_deref() == Some("pay")).await);
+    sleep(100).await;
+    assert!(
+        focused_in(&el).is_none(),
+        "the page's first view takes no focus"
+    );
+
+    let click = |selector: &str| {
+        shadow(&el, selector)
+            .unwrap()
+            .unchecked_into::<HtmlElement>()
+            .click()
+    };
+    click("button[part=back]");
+    assert!(until(|| screen_of(&el).as_deref() == Some("choose")).await);
+    let heading = || focused_in(&el).filter(|e| e.tag_name() == "H3");
+    assert!(
+        until(|| heading().is_some()).await,
+        "focus on the list's heading"
+    );
+    assert_eq!(
+        heading().unwrap().text_content().as_deref(),
+        Some("Pay with")
+    );
+
+    click("button.currency[data-currency=USDT][data-network=TRON]");
+    assert!(until(|| screen_of(&el).as_deref() == Some("pay")).await);
+    assert!(
+        until(|| heading().is_some()).await,
+        "focus on the payment's heading"
+    );
+    assert_eq!(
+        heading().unwrap().text_content().as_deref(),
+        Some("Waiting for your payment")
+    );
+
+    // The payer types in the host page while the view changes: their field keeps focus.
+    let field: HtmlElement = document().create_element("input").unwrap().unchecked_into();
+    document().body().unwrap().append_child(&field).unwrap();
+    field.focus().unwrap();
+    click("button[part=back]");
+    assert!(until(|| screen_of(&el).as_deref() == Some("choose")).await);
+    sleep(100).await;
+    assert_eq!(
+        document().active_element().as_ref(),
+        Some(field.unchecked_ref::<Element>()),
+        "focus stayed in the field being typed in"
+    );
+    field.remove();
+    el.remove();
+}
+
+#[wasm_bindgen_test]
+async fn an_expired_payment_link_starts_a_fresh_checkout_on_request() {
+    js(&format!("localStorage.removeItem('{SLOT}');"));
+    let link = [("widget-key", KEY), ("api-base", "http://127.0.0.1:9")];
+    let open = format!("/widgets/{KEY}/checkouts");
+    let mut expired = checkout(CheckoutStatus::Expired, None);
+    expired.id = "CCO-7".into();
+    stub_fetch(&[(&open, 201, serde_json::to_string(&expired).unwrap(), 0)]);
+    let el = widget(&link);
+    assert!(until(|| screen_of(&el).as_deref() == Some("expired")).await);
+    assert_eq!(remembered(), None, "an ended checkout is not resumed");
+
+    stub_fetch(&[(&open, 201, opened(CheckoutStatus::New, "CCO-8"), 0)]);
+    shadow(&el, "button[part=start-again]")
+        .expect("a way to start again")
+        .unchecked_into::<HtmlElement>()
+        .click();
+    assert!(until(|| screen_of(&el).as_deref() == Some("choose")).await);
+    assert_eq!(remembered().as_deref(), Some("CCO-8"));
+    assert!(
+        until(|| focused_in(&el).is_some_and(|e| e.tag_name() == "H3")).await,
+        "the fresh checkout's heading has focus"
+    );
+    el.remove();
+    js(&format!("localStorage.removeItem('{SLOT}');"));
+
+    // A checkout id names one checkout: no way to start again, and it says so.
+    stub_fetch(&[(
+        "/checkouts/CCO-1",
+        200,
+        checkout_json(CheckoutStatus::Expired),
+        0,
+    )]);
+    let el = widget(&ATTRS);
+    assert!(until(|| screen_of(&el).as_deref() == Some("expired")).await);
+    assert!(shadow(&el, "button[part=start-again]").is_none());
+    assert!(shadow(&el, "[part=no-restart]").is_some());
+    el.remove();
+}

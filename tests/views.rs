@@ -12,7 +12,7 @@ use checkout_widget::components::outcome::Outcome;
 use checkout_widget::components::pay::Pay;
 use checkout_widget::components::processing::Processing;
 use checkout_widget::i18n::Locale;
-use checkout_widget::state::{screen, Screen};
+use checkout_widget::state::{links_back, screen, Screen};
 use leptos::prelude::*;
 use protocol::{CheckoutStatus::*, CheckoutType, Exception, PickCurrencyRequest};
 use support::*;
@@ -330,7 +330,8 @@ async fn pay_shows_the_grouped_address_qr_warning_countdown_and_a_way_back() {
     );
     assert_eq!(
         m.text(".warning"),
-        "Send only USDT on the Tron (TRC-20) network. Anything else will be lost."
+        "Send only USDT on the Tron (TRC\u{2011}20) network. Anything else will be lost.",
+        "the network's name never breaks at its hyphen"
     );
     assert!(m.text(".countdown").starts_with("Amount guaranteed for "));
     assert!(
@@ -518,7 +519,12 @@ async fn each_other_outcome_says_what_happened_and_what_happens_next() {
             Some(body) => assert!(m.text(".outcome-body").starts_with(body), "{name}"),
             None => assert!(m.query(".outcome-body").is_none(), "{name}"),
         }
-        assert!(m.query(".remaining").is_none() && m.query("a[part=return-link]").is_none());
+        assert!(m.query(".remaining").is_none());
+        assert_eq!(
+            m.query("a[part=return-link]").is_some(),
+            links_back(current),
+            "{name}: the way back where the journey is over"
+        );
     }
 }
 
@@ -1122,5 +1128,178 @@ async fn arabic_money_reads_in_its_own_order_isolated_from_the_sentence() {
     assert!(
         coin.starts_with('\u{2067}') && coin.ends_with('\u{2069}'),
         "{coin:?}"
+    );
+}
+
+/// An RFC 3339 time `seconds` from now, by the page's clock.
+fn in_seconds(seconds: i32) -> String {
+    js(&format!(
+        "return new Date(Date.now() + {seconds} * 1000).toISOString();"
+    ))
+    .as_string()
+    .unwrap()
+}
+
+#[wasm_bindgen_test]
+async fn a_short_payment_says_so_and_what_is_due_from_the_first_sighting() {
+    let short = with_payment(PendingPayment, None, "50");
+    let m = mount(move || view! { <Processing checkout=short locale=EN /> });
+    assert_eq!(m.text(".title"), "Payment detected");
+    assert_eq!(
+        m.text("[part=short]"),
+        "This is less than the amount due: 49.462901 USDT is still to pay."
+    );
+    let seen_waiting = with_payment(WaitingPayment, None, "50");
+    let m = mount(move || view! { <Pay checkout=seen_waiting locale=EN on_back=|| {} /> });
+    assert!(m
+        .text("[part=short]")
+        .contains("49.462901 USDT is still to pay"));
+    let full = with_payment(PendingPayment, None, "99.462901");
+    let m = mount(move || view! { <Processing checkout=full locale=EN /> });
+    assert!(
+        m.query("[part=short]").is_none(),
+        "nothing short, nothing said"
+    );
+}
+
+#[wasm_bindgen_test]
+async fn the_countdown_is_of_whichever_ends_first_and_says_what_then() {
+    let quote_first = with_payment(WaitingPayment, None, "0");
+    let m = mount(move || view! { <Pay checkout=quote_first locale=EN on_back=|| {} /> });
+    assert!(m.text(".countdown").starts_with("Amount guaranteed for "));
+    assert_eq!(
+        m.text(".countdown-then"),
+        "After that, get a new quote before sending."
+    );
+
+    let mut closing = with_payment(WaitingPayment, None, "0");
+    closing.expires_at = in_seconds(5);
+    let m = mount(move || view! { <Pay checkout=closing locale=EN on_back=|| {} /> });
+    let said = m.text(".countdown");
+    assert!(
+        said.starts_with("This checkout closes in 00:0")
+            && said.ends_with("Anything sent later needs the merchant's review."),
+        "{said}"
+    );
+    assert!(
+        m.query(".countdown-then").is_none(),
+        "no new quote to promise"
+    );
+}
+
+#[wasm_bindgen_test]
+async fn a_conflict_without_an_exception_is_in_the_merchants_hands() {
+    let c = with_payment(Conflict, None, "99.462901");
+    let current = screen(&c, false);
+    assert_eq!(current, Screen::Review);
+    let m = mount(move || view! { <Outcome checkout=c screen=current locale=EN /> });
+    assert_eq!(m.text(".title"), "This payment needs the merchant's review");
+    assert_eq!(
+        m.text(".outcome-body"),
+        "The merchant has been notified and will review it. If you contact them, quote the \
+         reference CCO-1."
+    );
+    assert!(!m
+        .root
+        .text_content()
+        .unwrap()
+        .contains("more than required"));
+    assert_eq!(
+        m.get(".support a").get_attribute("href").as_deref(),
+        Some("https://shop.example/help")
+    );
+    let mut no_support = with_payment(Conflict, None, "99.462901");
+    no_support.support_url = None;
+    let m = mount(move || view! { <Outcome checkout=no_support screen=current locale=EN /> });
+    assert!(m.query(".support").is_none());
+    assert!(
+        m.text(".outcome-body").contains("CCO-1"),
+        "the reference to quote"
+    );
+}
+
+#[wasm_bindgen_test]
+async fn the_rest_of_an_underpaid_payment_is_paid_like_the_payment() {
+    let mut c = with_payment(Conflict, Some(Exception::Underpaid), "50");
+    c.expires_at = in_seconds(600);
+    let m = mount(move || view! { <Outcome checkout=c screen=Screen::Underpaid locale=EN /> });
+    assert_eq!(m.text("#cw-amount-label"), "Send exactly");
+    assert_eq!(m.text("#cw-address-label"), "To this address");
+    assert_eq!(m.text(".amount.remaining"), "49.462901 USDT");
+    let groups: Vec<String> = m
+        .all(".address .address-group")
+        .iter()
+        .map(|g| g.text_content().unwrap())
+        .collect();
+    assert_eq!(groups.concat(), ADDRESS, "grouped, in order");
+    assert!(groups.len() > 1);
+    assert!(
+        m.query("a[part=wallet-link]").is_none(),
+        "TRON has no wallet link, for the rest either"
+    );
+    assert!(m.query("button[aria-label='Copy address']").is_some());
+    assert!(m.query("button[aria-label='Copy amount']").is_some());
+    assert!(m
+        .text(".warning")
+        .starts_with("Send only USDT on the Tron (TRC\u{2011}20) network"));
+    let said = m.text(".countdown");
+    assert!(
+        said.starts_with("This checkout closes in 09:") || said.contains("10:00"),
+        "{said}"
+    );
+
+    // A coin with a wallet link: the wallet is asked for the rest, not the whole.
+    let mut btc = with_bitcoin_payment(Conflict);
+    btc.exception = Some(Exception::Underpaid);
+    let rest = format!("bitcoin:{BTC_ADDRESS}?amount=0.00075");
+    if let Some(p) = btc.payment.as_mut() {
+        p.amount_paid = amount("0.00075000");
+        p.amount_remaining = amount("0.00075000");
+        p.remaining_wallet_uri = Some(rest.clone());
+    }
+    let m = mount(move || view! { <Outcome checkout=btc screen=Screen::Underpaid locale=EN /> });
+    assert_eq!(
+        m.get("a[part=wallet-link]").get_attribute("href"),
+        Some(rest),
+        "the wallet is asked for the rest"
+    );
+}
+
+#[wasm_bindgen_test]
+async fn an_expired_checkout_links_back_and_says_whether_it_can_start_again() {
+    let restarted = RwSignal::new(0);
+    let by_key = checkout(Expired, None);
+    let m = mount(move || {
+        view! {
+            <Outcome checkout=by_key screen=Screen::Expired { partial: false } locale=EN
+                on_restart=Some(Callback::new(move |()| restarted.update(|n| *n += 1))) />
+        }
+    });
+    assert_eq!(m.text("[part=start-again]"), "Start a new checkout");
+    assert_eq!(
+        m.get("a[part=return-link]")
+            .get_attribute("href")
+            .as_deref(),
+        Some("https://shop.example/thanks")
+    );
+    m.get("[part=start-again]").click();
+    assert!(until(|| restarted.get_untracked() == 1).await);
+
+    let by_id = checkout(Expired, None);
+    let m = mount(move || {
+        view! { <Outcome checkout=by_id screen=Screen::Expired { partial: false } locale=EN /> }
+    });
+    assert!(m.query("[part=start-again]").is_none());
+    assert_eq!(
+        m.text("[part=no-restart]"),
+        "This checkout cannot be reopened. To pay, start again from the merchant's page."
+    );
+
+    let late = with_payment(Conflict, Some(Exception::PaidLate), "99.462901");
+    let m = mount(move || view! { <Outcome checkout=late screen=Screen::PaidLate locale=EN /> });
+    assert!(m.query("a[part=return-link]").is_some());
+    assert!(
+        m.query("[part=start-again]").is_none() && m.query("[part=no-restart]").is_none(),
+        "paid late: a fresh start would only risk paying twice"
     );
 }

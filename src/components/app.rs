@@ -1,14 +1,19 @@
+use std::time::Duration;
+
+use leptos::html::Div;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
+use wasm_bindgen::JsCast;
+use web_sys::{Element, HtmlElement, ShadowRoot};
 
 use super::feedback::{Failure, Skeleton};
 use super::journey::journey;
 use super::outcome::announcement;
 use super::session::Session;
 use crate::api::Api;
-use crate::i18n::Locale;
+use crate::i18n::{error_text, Locale};
 use crate::locale_files;
-use crate::state::screen;
+use crate::state::{moves_focus, screen};
 
 /// One widget's screens in one language: the screen its checkout's status calls for. The
 /// session (loading, following live) belongs to the element and outlives a change of language,
@@ -30,12 +35,16 @@ pub fn App(
     let announcement = move || {
         let t = locale.messages();
         if !ready.get() {
-            return t.loading();
+            return t.loading().to_owned();
+        }
+        if let Some(error) = session.load_error.get() {
+            return error_text(&error, locale);
         }
         session.checkout.with(|c| {
             c.as_ref()
                 .map(|c| announcement(t, screen(c, false)))
                 .unwrap_or(t.loading())
+                .to_owned()
         })
     };
 
@@ -46,8 +55,11 @@ pub fn App(
         }
     });
 
+    let root = NodeRef::<Div>::new();
+    focus_on_change(root, session, ready);
+
     view! {
-        <div class="root" lang=locale.tag() dir=if locale.is_rtl() { "rtl" } else { "ltr" }
+        <div class="root" node_ref=root lang=locale.tag() dir=if locale.is_rtl() { "rtl" } else { "ltr" }
             data-screen=move || screen_name(session, ready)>
             <p class="sr-only" aria-live="polite" role="status">{announcement}</p>
             {move || (!session.healthy.get()).then(|| view! {
@@ -69,6 +81,67 @@ fn load_words(api: Api, asset_base: String, locale: Locale) -> RwSignal<bool> {
         });
     }
     ready
+}
+
+/// When one view gives way to another, focus moves to the new view's heading (its first `h3`),
+/// so a screen-reader user hears where they are and Tab goes on from there. Never on the page's
+/// first view, and never while the payer types somewhere: both would take focus they did not
+/// give.
+fn focus_on_change(root: NodeRef<Div>, session: Session, ready: RwSignal<bool>) {
+    Effect::new(move |before: Option<Option<&'static str>>| {
+        let before = before.flatten();
+        let now = screen_name(session, ready);
+        if now == "loading" {
+            // A reload in between (a retry, a fresh start) is no view of its own.
+            return before;
+        }
+        if moves_focus(before, now) {
+            // After the new view is in the DOM.
+            set_timeout(move || focus_heading(root), Duration::ZERO);
+        }
+        Some(now)
+    });
+}
+
+fn focus_heading(root: NodeRef<Div>) {
+    let Some(root) = root.get_untracked() else {
+        return;
+    };
+    let root: &HtmlElement = &root;
+    if typing(root) {
+        return;
+    }
+    if let Some(heading) = root
+        .query_selector("h3")
+        .ok()
+        .flatten()
+        .and_then(|h| h.dyn_into::<HtmlElement>().ok())
+    {
+        if !heading.has_attribute("tabindex") {
+            let _ = heading.set_attribute("tabindex", "-1");
+        }
+        let _ = heading.focus();
+    }
+}
+
+/// Whether a text field has focus, in the widget or in the host page.
+fn typing(root: &HtmlElement) -> bool {
+    let in_widget = root
+        .get_root_node()
+        .dyn_into::<ShadowRoot>()
+        .ok()
+        .and_then(|r| r.active_element());
+    let in_page = web_sys::window()
+        .and_then(|w| w.document())
+        .and_then(|d| d.active_element());
+    [in_widget, in_page]
+        .into_iter()
+        .flatten()
+        .any(|e: Element| {
+            matches!(e.tag_name().as_str(), "INPUT" | "TEXTAREA" | "SELECT")
+                || e.dyn_ref::<HtmlElement>()
+                    .is_some_and(HtmlElement::is_content_editable)
+        })
 }
 
 /// `data-screen`, for styling and tests.

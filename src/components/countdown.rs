@@ -4,7 +4,7 @@ use leptos::prelude::*;
 
 use crate::format;
 use crate::i18n::{fill, Locale};
-use crate::state::countdown;
+use crate::state::{countdown, first_deadline, Deadline};
 
 /// Seconds left until `until` (RFC 3339), ticking every second while the view lives.
 pub fn seconds_left(until: String) -> RwSignal<i64> {
@@ -20,18 +20,38 @@ pub fn seconds_left(until: String) -> RwSignal<i64> {
     left
 }
 
-/// "Amount guaranteed for 14:59".
+/// Whichever ends first, and what happens then: "Amount guaranteed for 14:59" while the quote
+/// holds, or "This checkout closes in 00:05…" when the checkout ends before it. A payer told
+/// only of the quote would send after the checkout closed.
 #[component]
 pub fn Countdown(
-    /// Seconds left, from [`seconds_left`].
-    left: RwSignal<i64>,
+    /// Seconds left on the quote, from [`seconds_left`]; `None` when no quote is counted down
+    /// (the rest of an underpaid payment).
+    quote: Option<RwSignal<i64>>,
+    /// Seconds left before the checkout expires.
+    checkout: RwSignal<i64>,
+    /// A fresh quote is offered when the quote ends (nothing paid yet).
+    #[prop(optional)]
+    requote: bool,
     /// The payer's language.
     locale: Locale,
 ) -> impl IntoView {
     let t = locale.messages();
+    let deadline = move || first_deadline(quote.map(|q| q.get()), checkout.get());
+    let text = move || match deadline() {
+        Deadline::Quote => {
+            let left = quote.map(|q| q.get()).unwrap_or_default();
+            fill(t.rate_valid(), &[("time", &countdown(left))])
+        }
+        Deadline::Checkout => fill(t.checkout_ends(), &[("time", &countdown(checkout.get()))]),
+    };
+    // What follows the quote's end, when a fresh one will be offered.
+    let then = move || {
+        (requote && deadline() == Deadline::Quote)
+            .then(|| view! { <p class="muted countdown-then">{t.rate_then()}</p> })
+    };
     view! {
-        <p class="countdown" part="countdown">
-            {move || fill(t.rate_valid(), &[("time", &countdown(left.get()))])}
-        </p>
+        <p class="countdown" part="countdown">{text}</p>
+        {then}
     }
 }

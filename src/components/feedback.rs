@@ -4,7 +4,7 @@ use leptos::prelude::*;
 
 use crate::api::ApiError;
 use crate::i18n::{error_text, Locale};
-use crate::state::is_web_url;
+use crate::state::is_support_url;
 
 /// Placeholder shapes while the checkout loads: the box never looks empty.
 #[component]
@@ -22,7 +22,7 @@ pub fn Skeleton(
     }
 }
 
-/// What went wrong, and a retry when retrying can help.
+/// What went wrong (the view's heading, where focus lands), and a retry when retrying can help.
 #[component]
 pub fn Failure(
     /// What went wrong.
@@ -41,7 +41,7 @@ pub fn Failure(
     });
     view! {
         <div class="error" part="error" role="alert">
-            <p class="error-message">{error_text(&error, locale)}</p>
+            <h3 class="error-message" tabindex="-1">{error_text(&error, locale)}</h3>
             {retry_button}
         </div>
     }
@@ -55,7 +55,7 @@ pub fn SupportLink(
     /// The payer's language.
     locale: Locale,
 ) -> impl IntoView {
-    url.filter(|u| is_web_url(u)).map(|url| {
+    url.filter(|u| is_support_url(u)).map(|url| {
         view! {
             <p class="support" part="support">
                 <a href=url target="_blank" rel="noopener noreferrer">{locale.messages().support()}</a>

@@ -94,9 +94,11 @@ impl Status {
         match screen {
             Screen::Success => Some(Status::Success),
             Screen::Expired { .. } => Some(Status::Expired),
-            Screen::Underpaid | Screen::Overpaid | Screen::PaidLate | Screen::Cancelled => {
-                Some(Status::Attention)
-            }
+            Screen::Underpaid
+            | Screen::Overpaid
+            | Screen::PaidLate
+            | Screen::Cancelled
+            | Screen::Review => Some(Status::Attention),
             Screen::Choose | Screen::Pay | Screen::Processing => None,
         }
     }

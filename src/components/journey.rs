@@ -18,7 +18,11 @@ use crate::state::{screen, Screen};
 /// Plain functions rather than components: the caller's reactive closure must track
 /// `choosing`, which a component body would not.
 pub fn journey(checkout: CheckoutView, session: Session, locale: Locale) -> impl IntoView {
-    let support = checkout.support_url.clone();
+    // A payment in review carries its own way to support, in its body.
+    let support = checkout
+        .support_url
+        .clone()
+        .filter(|_| screen(&checkout, session.choosing.get()) != Screen::Review);
     let test_panel = test_panel(&checkout, session, locale);
     view! {
         <Header checkout=checkout.clone() locale=locale />
@@ -42,6 +46,12 @@ fn current_screen(checkout: CheckoutView, session: Session, locale: Locale) -> A
         }
         .into_any(),
         Screen::Processing => view! { <Processing checkout=checkout locale=locale /> }.into_any(),
-        other => view! { <Outcome checkout=checkout screen=other locale=locale /> }.into_any(),
+        other => {
+            let restart = session
+                .can_restart()
+                .then(|| Callback::new(move |()| session.restart()));
+            view! { <Outcome checkout=checkout screen=other locale=locale on_restart=restart /> }
+                .into_any()
+        }
     }
 }

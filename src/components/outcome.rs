@@ -1,11 +1,14 @@
 use leptos::prelude::*;
-use protocol::CheckoutView;
+use protocol::{CheckoutView, PaymentView};
 
-use super::copy::CopyButton;
+use super::countdown::{seconds_left, Countdown};
+use super::feedback::SupportLink;
+use super::icons::{Status, StatusIcon};
+use super::pay::{amount_and_address, network_warning, wallet_link};
 use super::qr::Qr;
 use crate::format;
 use crate::i18n::{fill, Locale, Messages};
-use crate::state::{is_web_url, Screen};
+use crate::state::{is_web_url, links_back, Screen};
 
 /// What the `aria-live` region says for a screen.
 pub fn announcement(t: &'static Messages, screen: Screen) -> &'static str {
@@ -17,13 +20,14 @@ pub fn announcement(t: &'static Messages, screen: Screen) -> &'static str {
         Screen::Underpaid => t.underpaid_title(),
         Screen::Overpaid => t.overpaid_title(),
         Screen::PaidLate => t.paid_late_title(),
+        Screen::Review => t.review_title(),
         Screen::Expired { .. } => t.expired_title(),
         Screen::Cancelled => t.cancelled_title(),
     }
 }
 
 /// The end of the journey, or a stop on it that needs the merchant: paid, part paid, overpaid,
-/// paid late, expired, cancelled.
+/// paid late, in review, expired, cancelled.
 #[component]
 pub fn Outcome(
     /// The checkout as the server last described it.
@@ -32,57 +36,29 @@ pub fn Outcome(
     screen: Screen,
     /// The payer's language.
     locale: Locale,
+    /// Opens a fresh checkout in place of an expired one (a payment link can; a checkout id
+    /// cannot, and the payer is told so).
+    #[prop(default = None)]
+    on_restart: Option<Callback<()>>,
 ) -> impl IntoView {
     let t = locale.messages();
-    let tag = locale.tag();
-    let title = announcement(t, screen);
-    let payment = checkout.payment.clone();
-    let body = match screen {
-        Screen::Success => None,
-        Screen::Underpaid => payment.as_ref().map(|p| {
-            fill(
-                t.underpaid_body(),
-                &[(
-                    "amount",
-                    &format::money(tag, &p.amount_remaining, &p.currency),
-                )],
-            )
-        }),
-        Screen::Overpaid => Some(t.overpaid_body().to_owned()),
-        Screen::PaidLate => Some(t.paid_late_body().to_owned()),
-        Screen::Expired { partial: true } => Some(t.expired_partial_body().to_owned()),
-        Screen::Expired { partial: false } => Some(t.expired_body().to_owned()),
-        _ => None,
-    };
     let tone = match screen {
         Screen::Success => "success",
         Screen::Expired { .. } | Screen::Cancelled => "neutral",
         _ => "attention",
     };
-    // Part paid: the rest can be paid from here, with its own QR and amount.
+    let body = body(locale, &checkout, screen);
+    // Part paid: the rest is paid from here exactly as the payment itself was.
     let remainder = (screen == Screen::Underpaid)
-        .then_some(payment)
+        .then(|| checkout.payment.clone())
         .flatten()
-        .map(|p| {
-            let (uri, matrix) = match &p.remaining_wallet_uri {
-                Some(uri) => (uri.clone(), p.remaining_wallet_qr.clone()),
-                None => (p.wallet_uri.clone(), p.wallet_qr.clone()),
-            };
-            view! {
-                <div class="value-row">
-                    <p class="amount remaining" part="remaining">
-                        {format::money(tag, &p.amount_remaining, &p.currency)}
-                    </p>
-                    <CopyButton value=crate::state::for_display(p.amount_remaining).to_string() label=t.copy_amount() locale=locale />
-                </div>
-                <div class="value-row">
-                    <p class="address" data-address=p.address.clone()>{p.address.clone()}</p>
-                    <CopyButton value=p.address.clone() label=t.copy_address() locale=locale />
-                </div>
-                <Qr uri=uri matrix=matrix locale=locale />
-            }
-        });
-    let return_link = (screen == Screen::Success)
+        .map(|p| remainder(locale, &checkout, p));
+    let support = (screen == Screen::Review).then(|| {
+        view! { <SupportLink url=checkout.support_url.clone() locale=locale /> }
+    });
+    let restart =
+        (screen == Screen::Expired { partial: false }).then(|| restart(locale, on_restart));
+    let return_link = links_back(screen)
         .then_some(checkout.return_url)
         .flatten()
         .filter(|u| is_web_url(u))
@@ -93,11 +69,65 @@ pub fn Outcome(
         });
     view! {
         <section class=format!("outcome {tone}") part="outcome" data-screen=screen.name()>
-            <div class="outcome-icon" aria-hidden="true"></div>
-            <h3 class="title">{title}</h3>
+            {Status::of(screen).map(|status| view! { <StatusIcon status=status /> })}
+            <h3 class="title" tabindex="-1">{announcement(t, screen)}</h3>
             {body.map(|b| view! { <p class="outcome-body">{b}</p> })}
             {remainder}
+            {support}
+            {restart}
             {return_link}
         </section>
+    }
+}
+
+/// What happened and what happens next, in a sentence.
+fn body(locale: Locale, checkout: &CheckoutView, screen: Screen) -> Option<String> {
+    let t = locale.messages();
+    let payment = checkout.payment.as_ref();
+    match screen {
+        Screen::Underpaid => payment.map(|p| {
+            let due = format::money(locale.tag(), &p.amount_remaining, &p.currency);
+            fill(t.underpaid_body(), &[("amount", &due)])
+        }),
+        Screen::Overpaid => Some(t.overpaid_body().to_owned()),
+        Screen::PaidLate => Some(t.paid_late_body().to_owned()),
+        Screen::Review => Some(fill(t.review_body(), &[("id", &checkout.id)])),
+        Screen::Expired { partial: true } => Some(t.expired_partial_body().to_owned()),
+        Screen::Expired { partial: false } => Some(t.expired_body().to_owned()),
+        _ => None,
+    }
+}
+
+/// The rest of an underpaid payment, with the main payment's labels, grouped address, copy
+/// buttons, QR code, wallet link and warning, and the time left to send it.
+fn remainder(locale: Locale, checkout: &CheckoutView, p: PaymentView) -> impl IntoView {
+    let (uri, matrix) = match &p.remaining_wallet_uri {
+        Some(uri) => (uri.clone(), p.remaining_wallet_qr.clone()),
+        None => (p.wallet_uri.clone(), p.wallet_qr.clone()),
+    };
+    let closes = seconds_left(checkout.expires_at.clone());
+    view! {
+        {amount_and_address(locale, &p, true)}
+        <Qr uri=uri.clone() matrix=matrix locale=locale />
+        {wallet_link(locale, &uri)}
+        {network_warning(locale, &checkout.currencies, &p)}
+        <Countdown quote=None checkout=closes locale=locale />
+    }
+}
+
+/// A fresh start where one is possible, else the plain truth that this one cannot reopen.
+fn restart(locale: Locale, on_restart: Option<Callback<()>>) -> AnyView {
+    let t = locale.messages();
+    match on_restart {
+        Some(callback) => view! {
+            <button type="button" class="button" part="start-again"
+                on:click=move |_| callback.run(())>
+                {t.start_again()}
+            </button>
+        }
+        .into_any(),
+        None => {
+            view! { <p class="muted" part="no-restart">{t.expired_no_restart()}</p> }.into_any()
+        }
     }
 }

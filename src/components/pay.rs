@@ -6,7 +6,10 @@ use super::countdown::{seconds_left, Countdown};
 use super::qr::Qr;
 use crate::format;
 use crate::i18n::{fill, Locale};
-use crate::state::{can_choose_again, group_address, is_wallet_uri, payment_page, requote_request};
+use crate::state::{
+    can_choose_again, for_display, group_address, is_wallet_uri, payment_page, requote_request,
+    short_by,
+};
 
 /// Where to send what: exact amount, full address, QR, wallet link, the network warning, the
 /// time the amount holds, and a way back while nothing has been paid. When the quote ends with
@@ -26,6 +29,8 @@ pub fn Pay(
     let t = locale.messages();
     let back_allowed = can_choose_again(&checkout);
     let requote = requote_request(&checkout);
+    let short = short_note(locale, &checkout);
+    let closes = seconds_left(checkout.expires_at.clone());
     let Some(payment) = checkout.payment else {
         return ().into_any();
     };
@@ -34,33 +39,24 @@ pub fn Pay(
             url: payment_page(&payment).map(str::to_owned),
             provider: option_name(&checkout.currencies, &payment),
             payment: payment.clone(),
+            closes,
         };
         return page_view(locale, page, back_allowed, on_back).into_any();
     }
-    let network_name = option_name(&checkout.currencies, &payment);
-    let warning = fill(
-        t.warning(),
-        &[("coin", &payment.currency), ("network", &network_name)],
-    );
-    let wallet_link = is_wallet_uri(&payment.wallet_uri).then(|| {
-        view! {
-            <a class="button secondary" part="wallet-link" href=payment.wallet_uri.clone()>
-                {t.open_wallet()}
-            </a>
-        }
-    });
     let left = seconds_left(payment.rate_expires_at.clone());
     let can_requote = requote.is_some();
     let ended = move || can_requote && left.get() <= 0;
     view! {
         <section class="pay" part="pay">
+            <h3 class="sr-only" tabindex="-1">{t.status_waiting()}</h3>
+            {short}
             {quote_ended(locale, ended, requote, on_requote)}
             <div class="pay-details" hidden=ended>
-            {amount_and_address(locale, &payment)}
+            {amount_and_address(locale, &payment, false)}
             <Qr uri=payment.wallet_uri.clone() matrix=payment.wallet_qr.clone() locale=locale />
-            {wallet_link}
-            <p class="warning" part="warning" role="note">{warning}</p>
-            <Countdown left=left locale=locale />
+            {wallet_link(locale, &payment.wallet_uri)}
+            {network_warning(locale, &checkout.currencies, &payment)}
+            <Countdown quote=Some(left) checkout=closes requote=can_requote locale=locale />
             </div>
             {back_allowed.then(|| view! {
                 <button type="button" class="link-button" part="back" on:click=move |_| on_back()>
@@ -96,12 +92,53 @@ fn quote_ended(
     }
 }
 
-/// The exact amount (with its fiat equivalent) and the full address, each with a copy button.
-fn amount_and_address(locale: Locale, payment: &PaymentView) -> impl IntoView {
+/// Funds seen, but fewer than due: said the moment they are seen, with what is still due.
+pub fn short_note(locale: Locale, checkout: &CheckoutView) -> Option<impl IntoView> {
+    let payment = checkout.payment.as_ref()?;
+    let due = short_by(checkout)?;
+    let amount = format::money(locale.tag(), &due, &payment.currency);
+    let text = fill(locale.messages().short_by(), &[("amount", &amount)]);
+    Some(view! { <p class="warning short" part="short" role="note">{text}</p> })
+}
+
+/// "Open in wallet", for a payment scheme only.
+pub fn wallet_link(locale: Locale, uri: &str) -> Option<impl IntoView> {
+    is_wallet_uri(uri).then(|| {
+        view! {
+            <a class="button secondary" part="wallet-link" href=uri.to_owned()>
+                {locale.messages().open_wallet()}
+            </a>
+        }
+    })
+}
+
+/// Which coin on which network, and that anything else is lost.
+pub fn network_warning(
+    locale: Locale,
+    options: &[CurrencyOption],
+    payment: &PaymentView,
+) -> impl IntoView {
+    // "TRC-20" must not break at its hyphen: a non-breaking one keeps the name whole.
+    let network_name = option_name(options, payment).replace('-', "\u{2011}");
+    let warning = fill(
+        locale.messages().warning(),
+        &[("coin", &payment.currency), ("network", &network_name)],
+    );
+    view! { <p class="warning" part="warning" role="note">{warning}</p> }
+}
+
+/// The exact amount (with its fiat equivalent) and the full address, each with a copy button;
+/// for the `rest` of an underpaid payment, what is still due (its fiat value is not known).
+pub fn amount_and_address(locale: Locale, payment: &PaymentView, rest: bool) -> impl IntoView {
     let t = locale.messages();
     let tag = locale.tag();
-    let amount_text = format::money(tag, &payment.amount, &payment.currency);
-    let fiat = payment.fiat.as_ref().map(|f| {
+    let due = if rest {
+        payment.amount_remaining
+    } else {
+        payment.amount
+    };
+    let amount_text = format::money(tag, &due, &payment.currency);
+    let fiat = payment.fiat.as_ref().filter(|_| !rest).map(|f| {
         fill(
             t.fiat_equivalent(),
             &[("amount", &format::money(tag, &f.amount, &f.currency))],
@@ -115,8 +152,9 @@ fn amount_and_address(locale: Locale, payment: &PaymentView) -> impl IntoView {
         <div class="field">
             <p class="label" id="cw-amount-label">{t.send_exactly()}</p>
             <div class="value-row">
-                <p class="amount" part="amount" aria-labelledby="cw-amount-label">{amount_text}</p>
-                <CopyButton value=crate::state::for_display(payment.amount).to_string() label=t.copy_amount() locale=locale />
+                <p class=if rest { "amount remaining" } else { "amount" } part="amount"
+                    aria-labelledby="cw-amount-label">{amount_text}</p>
+                <CopyButton value=for_display(due).to_string() label=t.copy_amount() locale=locale />
             </div>
             {fiat.map(|f| view! { <p class="muted fiat">{f}</p> })}
         </div>
@@ -137,6 +175,8 @@ struct PagePayment {
     url: Option<String>,
     provider: String,
     payment: PaymentView,
+    /// Seconds before the checkout closes.
+    closes: RwSignal<i64>,
 }
 
 /// The network name of the payment's option (`Coins.ph`), which names the page's provider.
@@ -168,13 +208,14 @@ fn page_view(
     let left = seconds_left(payment.rate_expires_at.clone());
     view! {
         <section class="pay pay-page" part="pay">
+            <h3 class="sr-only" tabindex="-1">{t.status_waiting()}</h3>
             {page.url.map(|url| view! {
                 <a class="button" part="payment-page" href=url target="_blank" rel="noopener">
                     {label}
                 </a>
             })}
             <p class="muted" part="page-note">{note}</p>
-            <Countdown left=left locale=locale />
+            <Countdown quote=Some(left) checkout=page.closes locale=locale />
             {back_allowed.then(|| view! {
                 <button type="button" class="link-button" part="back" on:click=move |_| on_back()>
                     {t.back()}

@@ -1,10 +1,12 @@
 use leptos::prelude::*;
 use protocol::CheckoutView;
 
+use super::pay::short_note;
 use crate::format;
 use crate::i18n::{fill, Locale};
 
-/// Funds are on their way: how much was seen and how many confirmations it has.
+/// Funds are on their way: how much was seen, whether it falls short, and how many
+/// confirmations it has.
 #[component]
 pub fn Processing(
     /// The checkout, with its active payment.
@@ -13,6 +15,7 @@ pub fn Processing(
     locale: Locale,
 ) -> impl IntoView {
     let t = locale.messages();
+    let short = short_note(locale, &checkout);
     let payment = checkout.payment;
     let (n, m) = payment
         .as_ref()
@@ -28,8 +31,9 @@ pub fn Processing(
     view! {
         <section class="processing" part="processing">
             <div class="spinner" aria-hidden="true"></div>
-            <h3 class="title">{t.processing_title()}</h3>
+            <h3 class="title" tabindex="-1">{t.processing_title()}</h3>
             {paid.map(|p| view! { <p class="amount">{p}</p> })}
+            {short}
             <progress class="confirmations-bar" max=m.max(1).to_string() value=n.min(m).to_string()
                 aria-label=progress.clone()></progress>
             <p class="confirmations" part="confirmations">{progress}</p>

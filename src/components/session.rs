@@ -104,6 +104,29 @@ impl Session {
         });
     }
 
+    /// Whether an ended checkout can give way to a fresh one: a payment link opens a new
+    /// checkout for every payer; a checkout id names one checkout, which cannot reopen.
+    pub fn can_restart(self) -> bool {
+        self.source
+            .with_value(|s| matches!(s, Some(Source::WidgetKey(_))))
+    }
+
+    /// Starts a payment link again after its checkout expired: forgets that checkout (here and
+    /// in the browser's memory), stops following it, and opens a fresh one.
+    pub fn restart(self) {
+        if !self.can_restart() {
+            return;
+        }
+        if let Some(Some(slot)) = self.resume_slot.try_get_value() {
+            resume::forget(&slot);
+        }
+        self.live.set_value(None);
+        self.tracker.set_value(StatusTracker::default());
+        self.choosing.set(false);
+        self.checkout.set(None);
+        self.load();
+    }
+
     /// Tells the host page that the first usable view is on screen (`ready`), once.
     pub fn announce_ready(self) {
         if self.announced.try_get_value() != Some(false) {

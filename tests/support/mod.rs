@@ -104,7 +104,8 @@ pub fn with_page_payment(status: CheckoutStatus) -> CheckoutView {
         remaining_wallet_qr: None,
         fiat: None,
         rate: None,
-        rate_expires_at: "2099-01-01T00:00:00Z".into(),
+        // The quote ends before the checkout, as the server's do.
+        rate_expires_at: "2090-01-01T00:00:00Z".into(),
         confirmations: 0,
         confirmations_required: 1,
         test: false,
@@ -143,7 +144,8 @@ pub fn with_payment(
             currency: "USD".into(),
         }),
         rate: Some(amount("1.0054")),
-        rate_expires_at: "2099-01-01T00:00:00Z".into(),
+        // The quote ends before the checkout, as the server's do.
+        rate_expires_at: "2090-01-01T00:00:00Z".into(),
         confirmations: 1,
         confirmations_required: 3,
         test: false,

@@ -266,6 +266,30 @@ impl Browser {
         Err(format!("`{selector}` cannot be reached with the Tab key"))
     }
 
+    /// Sets attribute `name` of the widget in `host` (a change of `theme` or `locale` re-renders
+    /// it in place).
+    pub async fn set_attribute(&self, host: &str, name: &str, value: &str) -> Result<(), String> {
+        let script = "const h = document.querySelector(arguments[0]);\
+                      if (!h) return false; h.setAttribute(arguments[1], arguments[2]); return true;";
+        match self
+            .eval(script, vec![json!(host), json!(name), json!(value)])
+            .await
+        {
+            Value::Bool(true) => Ok(()),
+            _ => Err(format!("no `{host}` to set `{name}` on")),
+        }
+    }
+
+    /// Waits until the focused element (looking through shadow roots) matches `selector`.
+    pub async fn wait_focused(&self, selector: &str) -> Result<(), String> {
+        crate::eventually(
+            &format!("focus on `{selector}`"),
+            Duration::from_secs(5),
+            || async { self.focused_matches(selector).await.then_some(()) },
+        )
+        .await
+    }
+
     /// Runs axe-core on the widget in `host` and returns its violations, one line each.
     pub async fn axe(&self, host: &str) -> Result<Vec<String>, String> {
         let source = std::fs::read_to_string(&self.env.axe)

@@ -68,6 +68,29 @@ pub fn widget_tag(id: &str, attributes: &str) -> String {
 }
 
 impl Ctx {
+    /// The payer's pick of `code` on `network` for checkout `id`, sent to the public API as the
+    /// widget sends it: for journeys that prepare a view before the payer opens the page.
+    pub async fn pick_for(&self, id: &str, code: &str, network: &str) -> Result<(), String> {
+        let url = format!("{}{}", self.server.origin(), protocol::api::payment(id));
+        let pick = protocol::PickCurrencyRequest {
+            currency: code.to_owned(),
+            network: network.to_owned(),
+            amount: None,
+            payer_contact: None,
+        };
+        let answer = reqwest::Client::new()
+            .post(&url)
+            .header("Origin", self.site.origin())
+            .json(&pick)
+            .send()
+            .await
+            .map_err(|e| format!("POST {url}: {e}"))?;
+        match answer.status().is_success() {
+            true => Ok(()),
+            false => Err(format!("POST {url}: {}", answer.status())),
+        }
+    }
+
     /// Creates `checkout` and publishes page `name` embedding it with [`widget_tag`]; returns
     /// the checkout's id and the page's URL.
     pub async fn checkout_page(
