@@ -14,12 +14,12 @@ pub mod events;
 pub mod opening;
 pub mod paging;
 pub mod pick;
-pub mod pick_turn;
 pub mod reconcile;
 pub mod reread;
 pub mod resolve;
 pub mod sandbox;
 pub mod test_actions;
+pub mod turns;
 pub mod webhooks;
 pub mod widgets;
 

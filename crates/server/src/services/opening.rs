@@ -11,7 +11,7 @@
 //!
 //! A pick of another coin, or on other terms (a payer amount, a moved rate), is another
 //! opening: another payment id and another invoice. Twins of a pick in this process take turns
-//! (`services::pick_turn`), so only instances sharing a database can race here.
+//! (`services::turns`), so only instances sharing a database can race here.
 
 use crate::error::{AppError, AppResult};
 use crate::providers::{InvoiceSnapshot, NewInvoice, Provider};

@@ -4,7 +4,7 @@
 use protocol::{parse_payer_contact, CheckoutStatus, Money, PickCurrencyRequest};
 
 use super::checkouts::{load, unpayable_price};
-use super::{modify_existing, opening, pick_turn};
+use super::{modify_existing, opening, turns};
 use crate::domain::checkout::CheckoutRecord;
 use crate::domain::currency::Coin;
 use crate::domain::payment::{payment_page_url, Payment};
@@ -22,7 +22,7 @@ pub async fn pick(
     req: PickCurrencyRequest,
 ) -> AppResult<CheckoutRecord> {
     // Twins of this pick wait here, then find its payment below instead of opening another.
-    let _turn = pick_turn::take(id).await;
+    let _turn = turns::take(id).await;
     let record = load(state, id).await?;
     // An expired or cancelled checkout takes no pick, not even a repeated one.
     match record.status() {

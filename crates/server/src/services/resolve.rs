@@ -8,7 +8,7 @@
 //! completion and how a restart resumes: the provider reads its invoice before acting, so
 //! asking again never repeats a step it took.
 
-use super::{modify, modify_existing};
+use super::{modify, modify_existing, turns};
 use crate::domain::checkout::CheckoutRecord;
 use crate::domain::now_ms;
 use crate::domain::state_machine::Resolution;
@@ -30,6 +30,12 @@ pub async fn resolve(
     })
     .await?;
     let payment = requested.active_payment();
+    // Taken before the provider's invoice is read, so a re-read resuming this settlement at the
+    // same moment cannot send the same step too.
+    let _turn = match payment {
+        Some(p) => Some(turns::take(&turns::settlement(&p.id)).await),
+        None => None,
+    };
     let provider = payment.and_then(|p| state.provider_named(&p.provider));
     let (Some(payment), Some(provider)) = (payment, provider) else {
         let payment_id = payment.map(|p| p.id.clone()).unwrap_or_default();
@@ -71,7 +77,20 @@ pub async fn resume(
     let Some(payment) = record.payment(payment_id) else {
         return Ok(None);
     };
-    let Some(settlement) = payment.settlement else {
+    if payment.settlement.is_none() {
+        return Ok(None);
+    }
+    let _turn = turns::take(&turns::settlement(payment_id)).await;
+    // Read again in the turn: whoever held it may have taken the step (or finished) meanwhile.
+    // A plain read: `checkouts::load` may expire the checkout, which re-reads and resumes.
+    let checkout_id = record.id.clone();
+    let Some(record) = state.db.run(move |s| s.checkout(&checkout_id)).await? else {
+        return Ok(None);
+    };
+    let Some(settlement) = record.payment(payment_id).and_then(|p| p.settlement) else {
+        return Ok(None);
+    };
+    let Some(payment) = record.payment(payment_id) else {
         return Ok(None);
     };
     let progress = provider

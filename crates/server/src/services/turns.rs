@@ -1,8 +1,13 @@
-//! One pick at a time per checkout in this process: twins of a pick (a double click, a retry
-//! racing the original) wait for the first and then find its payment, instead of asking the
-//! provider at the same moment with the same reserved payment id. Several instances sharing one
-//! database are not ordered by this; there the stored reservation (`services::opening`) and
-//! `pick::add_once` keep a twin from opening or storing a second payment.
+//! One at a time, in this process, per key: what must not ask a provider twice at the same moment.
+//!
+//! - A pick, keyed by its checkout: twins of a pick (a double click, a retry racing the
+//!   original) wait for the first and then find its payment, instead of asking the provider at
+//!   the same moment with the same reserved payment id. Several instances sharing one database
+//!   are not ordered by this; there the stored reservation (`services::opening`) and
+//!   `pick::add_once` keep a twin from opening or storing a second payment.
+//! - A settlement step, keyed by [`settlement`] of its payment: the merchant's resolve and a
+//!   re-read resuming it (webhook, reconciler) would otherwise both read the invoice before
+//!   either call took effect and both send a call that moves money.
 
 use std::collections::HashMap;
 use std::sync::{Arc, LazyLock, Mutex, MutexGuard};
@@ -25,7 +30,13 @@ pub struct Turn {
     guard: Option<OwnedMutexGuard<()>>,
 }
 
-/// Waits for checkout `checkout_id`'s turn.
+/// The key of payment `payment_id`'s settlement steps (never a checkout id, so a pick that
+/// re-reads and resumes a settlement does not wait for itself).
+pub fn settlement(payment_id: &str) -> String {
+    format!("settlement:{payment_id}")
+}
+
+/// Waits for `checkout_id`'s turn (a checkout id, or a [`settlement`] key).
 pub async fn take(checkout_id: &str) -> Turn {
     let lock = turns().entry(checkout_id.to_owned()).or_default().clone();
     Turn {
