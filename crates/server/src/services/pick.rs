@@ -21,6 +21,19 @@ pub async fn pick(
     id: &str,
     req: PickCurrencyRequest,
 ) -> AppResult<CheckoutRecord> {
+    // What is wrong with the request itself is said first, whatever the checkout's state.
+    known_coin(state, &req)?;
+    if req
+        .payer_contact
+        .as_ref()
+        .is_some_and(|c| c.chars().count() > MAX_PAYER_CONTACT)
+    {
+        return Err(AppError::invalid_with_code(
+            "invalid_payer_contact",
+            "payerContact",
+            format!("is longer than {MAX_PAYER_CONTACT} characters"),
+        ));
+    }
     // Twins of this pick wait here, then find its payment below instead of opening another.
     let _turn = turns::take(id).await;
     let record = load(state, id).await?;
@@ -81,11 +94,11 @@ fn add_once(
 }
 
 /// The coin the request names, if it exists and this checkout offers it.
-fn coin_for_pick<'a>(
-    state: &'a AppState,
-    record: &CheckoutRecord,
-    req: &PickCurrencyRequest,
-) -> AppResult<&'a Coin> {
+/// The longest contact a pick may carry (an email address's limit), as the OpenAPI document says.
+const MAX_PAYER_CONTACT: usize = 254;
+
+/// The coin the request names, if the server knows it at all (any checkout's or none).
+fn known_coin<'a>(state: &'a AppState, req: &PickCurrencyRequest) -> AppResult<&'a Coin> {
     let catalogue = &state.catalogue;
     if !catalogue.has_code(&req.currency) {
         return Err(AppError::invalid_with_code(
@@ -94,7 +107,7 @@ fn coin_for_pick<'a>(
             format!("unknown currency {:?}", req.currency),
         ));
     }
-    let coin = catalogue.coin(&req.currency, &req.network).ok_or_else(|| {
+    catalogue.coin(&req.currency, &req.network).ok_or_else(|| {
         AppError::invalid_with_code(
             "unknown_network",
             "network",
@@ -103,7 +116,15 @@ fn coin_for_pick<'a>(
                 req.currency, req.network
             ),
         )
-    })?;
+    })
+}
+
+fn coin_for_pick<'a>(
+    state: &'a AppState,
+    record: &CheckoutRecord,
+    req: &PickCurrencyRequest,
+) -> AppResult<&'a Coin> {
+    let coin = known_coin(state, req)?;
     if !record.spec.currencies.contains(&coin.key()) {
         return Err(AppError::invalid_with_code(
             "currency_not_offered",

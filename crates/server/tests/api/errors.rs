@@ -234,4 +234,18 @@ async fn an_expired_checkout_is_shown_but_takes_no_pick() {
         (status, error_of(&err).0.as_str()),
         (StatusCode::GONE, "checkout_expired")
     );
+    // A request that is wrong in itself is told so first, whatever the checkout's state.
+    let (status, err) = app.pick_raw(id, "NOPE", "BITCOIN", None).await;
+    assert_eq!(
+        (status, error_of(&err).0.as_str()),
+        (StatusCode::BAD_REQUEST, "unknown_currency")
+    );
+    let path = format!("/api/v1/public/checkouts/{id}/payment");
+    let long = "a".repeat(255);
+    let body = serde_json::json!({"currency": "BTC", "network": "BITCOIN", "payerContact": long});
+    let (status, err) = app.public_post(&path, body).await;
+    assert_eq!(
+        (status, error_of(&err).1.as_deref()),
+        (StatusCode::BAD_REQUEST, Some("payerContact"))
+    );
 }
