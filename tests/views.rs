@@ -1154,6 +1154,26 @@ async fn a_short_payment_says_so_and_what_is_due_from_the_first_sighting() {
     assert!(m
         .text("[part=short]")
         .contains("49.462901 USDT is still to pay"));
+    assert_eq!(
+        m.text("[part=amount]"),
+        "49.462901 USDT",
+        "the amount to send is the rest, never the whole again"
+    );
+    // The QR code and the wallet link ask for the rest too.
+    let mut btc = with_bitcoin_payment(WaitingPayment);
+    let rest = format!("bitcoin:{BTC_ADDRESS}?amount=0.001");
+    if let Some(p) = btc.payment.as_mut() {
+        p.amount_paid = amount("0.00050000");
+        p.amount_remaining = amount("0.00100000");
+        p.remaining_wallet_uri = Some(rest.clone());
+        p.remaining_wallet_qr = Some(qr_pattern(25));
+    }
+    let m = mount(move || view! { <Pay checkout=btc locale=EN on_back=|| {} /> });
+    assert_eq!(
+        m.get("a[part=wallet-link]").get_attribute("href"),
+        Some(rest.clone())
+    );
+    assert_eq!(m.get(".qr").get_attribute("data-uri"), Some(rest));
     let full = with_payment(PendingPayment, None, "99.462901");
     let m = mount(move || view! { <Processing checkout=full locale=EN /> });
     assert!(

@@ -30,6 +30,9 @@ pub fn Pay(
     let back_allowed = can_choose_again(&checkout);
     let requote = requote_request(&checkout);
     let short = short_note(locale, &checkout);
+    // Part already arrived: the amount, the QR code and the wallet link ask for the rest only,
+    // so a payer following them cannot send the whole amount a second time.
+    let rest = short_by(&checkout).is_some();
     let closes = seconds_left(checkout.expires_at.clone());
     let Some(payment) = checkout.payment else {
         return ().into_any();
@@ -43,6 +46,10 @@ pub fn Pay(
         };
         return page_view(locale, page, back_allowed, on_back).into_any();
     }
+    let asked = match (&payment.remaining_wallet_uri, rest) {
+        (Some(uri), true) => (uri.clone(), payment.remaining_wallet_qr.clone()),
+        _ => (payment.wallet_uri.clone(), payment.wallet_qr.clone()),
+    };
     let left = seconds_left(payment.rate_expires_at.clone());
     let can_requote = requote.is_some();
     let ended = move || can_requote && left.get() <= 0;
@@ -52,9 +59,9 @@ pub fn Pay(
             {short}
             {quote_ended(locale, ended, requote, on_requote)}
             <div class="pay-details" hidden=ended>
-            {amount_and_address(locale, &payment, false)}
-            <Qr uri=payment.wallet_uri.clone() matrix=payment.wallet_qr.clone() locale=locale />
-            {wallet_link(locale, &payment.wallet_uri)}
+            {amount_and_address(locale, &payment, rest)}
+            <Qr uri=asked.0.clone() matrix=asked.1 locale=locale />
+            {wallet_link(locale, &asked.0)}
             {network_warning(locale, &checkout.currencies, &payment)}
             <Countdown quote=Some(left) checkout=closes requote=can_requote locale=locale />
             </div>
