@@ -231,8 +231,14 @@ impl CheckoutRecord {
     /// checkout says it is a test from the start; a test payment says so in any case.
     pub fn public_view(&self, catalogue: &Catalogue, test_provider: bool) -> CheckoutView {
         let mut view = self.checkout_view(catalogue, true);
-        view.test |= test_provider;
+        view.test = self.is_test(test_provider);
         view
+    }
+
+    /// A test checkout: new payments open with a test provider (`test_provider`), or one of
+    /// its payments already is a test payment.
+    pub fn is_test(&self, test_provider: bool) -> bool {
+        test_provider || self.payments.iter().any(|p| p.test)
     }
 
     /// The checkout as described to payers (`with_qr`) or, without the QR matrices, within the

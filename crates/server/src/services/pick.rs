@@ -22,7 +22,7 @@ pub async fn pick(
     req: PickCurrencyRequest,
 ) -> AppResult<CheckoutRecord> {
     // What is wrong with the request itself is said first, whatever the checkout's state.
-    known_coin(state, &req)?;
+    let coin = known_coin(state, &req)?.clone();
     if req
         .payer_contact
         .as_ref()
@@ -43,7 +43,7 @@ pub async fn pick(
         CheckoutStatus::Cancelled => return Err(Refusal::Cancelled.into()),
         _ => {}
     }
-    let coin = coin_for_pick(state, &record, &req)?.clone();
+    offered_by(&record, &coin)?;
     // Created before the provider was switched to one that cannot take its price or coin.
     if let Some((_, why)) = unpayable_price(state, &record.spec) {
         return Err(AppError::conflict("unsupported_currency", why));
@@ -119,12 +119,8 @@ fn known_coin<'a>(state: &'a AppState, req: &PickCurrencyRequest) -> AppResult<&
     })
 }
 
-fn coin_for_pick<'a>(
-    state: &'a AppState,
-    record: &CheckoutRecord,
-    req: &PickCurrencyRequest,
-) -> AppResult<&'a Coin> {
-    let coin = known_coin(state, req)?;
+/// Refuses a coin the checkout does not offer.
+fn offered_by(record: &CheckoutRecord, coin: &Coin) -> AppResult<()> {
     if !record.spec.currencies.contains(&coin.key()) {
         return Err(AppError::invalid_with_code(
             "currency_not_offered",
@@ -135,7 +131,7 @@ fn coin_for_pick<'a>(
             ),
         ));
     }
-    Ok(coin)
+    Ok(())
 }
 
 /// The payer's contact, normalised, for a coin paid on the provider's page (which names the

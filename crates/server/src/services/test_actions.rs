@@ -23,7 +23,7 @@ pub async fn act(
         return Err(AppError::not_found("no such route"));
     }
     let record = load(state, id).await?;
-    if !public_view(state, &record).test_controls {
+    if !record.is_test(state.provider().is_test()) {
         return Err(AppError::conflict(
             "not_a_test_checkout",
             "test controls act on sandbox checkouts only",
