@@ -63,26 +63,41 @@ struct Page {
 #[derive(Clone, Default)]
 struct Pages(Arc<Mutex<HashMap<String, Page>>>);
 
+/// JSON answers by path, for the stand-in API (see [`HostSite::answer_json`]).
+#[derive(Clone, Default)]
+struct Answers(Arc<Mutex<HashMap<String, String>>>);
+
 pub struct HostSite {
     pub port: u16,
     pages: Pages,
+    answers: Answers,
     task: tokio::task::JoinHandle<()>,
 }
 
 impl HostSite {
     pub async fn start() -> HostSite {
         let pages = Pages::default();
+        let answers = Answers::default();
+        let stand_in = Router::new()
+            .route("/api/{*rest}", get(answer))
+            .with_state(answers.clone());
         let app = Router::new()
             .route("/recorder.js", get(recorder))
             .route("/no-event-source.js", get(no_event_source))
             .route("/{name}", get(page))
-            .with_state(pages.clone());
+            .with_state(pages.clone())
+            .merge(stand_in);
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
         let port = listener.local_addr().unwrap().port();
         let task = tokio::spawn(async move {
             axum::serve(listener, app).await.unwrap();
         });
-        HostSite { port, pages, task }
+        HostSite {
+            port,
+            pages,
+            answers,
+            task,
+        }
     }
 
     pub fn origin(&self) -> String {
@@ -122,6 +137,16 @@ impl HostSite {
     }
 }
 
+impl HostSite {
+    /// Answers `GET <path>` on this origin with `json`: a stand-in for the checkout server's
+    /// public API, for views only a real provider produces (a widget given this origin as its
+    /// `api-base` reads them here). Paths without an answer get 404, so a live stream falls back
+    /// to polling the answered status.
+    pub fn answer_json(&self, path: &str, json: String) {
+        self.answers.0.lock().unwrap().insert(path.to_owned(), json);
+    }
+}
+
 impl Drop for HostSite {
     fn drop(&mut self) {
         self.task.abort();
@@ -155,4 +180,12 @@ async fn page(State(pages): State<Pages>, Path(name): Path<String>) -> Response 
         );
     }
     (headers, page.html).into_response()
+}
+
+async fn answer(State(answers): State<Answers>, Path(rest): Path<String>) -> Response {
+    let path = format!("/api/{rest}");
+    match answers.0.lock().unwrap().get(&path).cloned() {
+        Some(json) => ([(header::CONTENT_TYPE, "application/json")], json).into_response(),
+        None => StatusCode::NOT_FOUND.into_response(),
+    }
 }

@@ -91,6 +91,37 @@ impl Ctx {
         }
     }
 
+    /// Publishes page `name` showing checkout `id` as the server shows it, changed by `alter`:
+    /// for the views only a real provider leads to (a payment it holds for review, funds it saw
+    /// after the window we watch), which the sandbox cannot produce. The view and status are
+    /// read from the real server, `alter` is applied to both, and the host site answers them
+    /// in its place (the widget's `api-base` is the host's origin; its files still come from
+    /// the server).
+    pub async fn stand_in_page(
+        &self,
+        name: &str,
+        id: &str,
+        alter: impl Fn(&mut serde_json::Value),
+    ) -> Result<String, String> {
+        for path in [protocol::api::checkout(id), protocol::api::status(id)] {
+            let url = format!("{}{path}", self.server.origin());
+            let mut json: serde_json::Value = reqwest::Client::new()
+                .get(&url)
+                .header("Origin", self.site.origin())
+                .send()
+                .await
+                .and_then(reqwest::Response::error_for_status)
+                .map_err(|e| format!("GET {url}: {e}"))?
+                .json()
+                .await
+                .map_err(|e| format!("GET {url}: {e}"))?;
+            alter(&mut json);
+            self.site.answer_json(&path, json.to_string());
+        }
+        let api_base = format!("api-base=\"{}\"", self.site.origin());
+        Ok(self.page(name, &widget_tag(id, &api_base)))
+    }
+
     /// Creates `checkout` and publishes page `name` embedding it with [`widget_tag`]; returns
     /// the checkout's id and the page's URL.
     pub async fn checkout_page(

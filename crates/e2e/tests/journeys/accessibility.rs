@@ -4,9 +4,11 @@
 //! Lean by design: one server and one browser. Every view's checkout is created and driven
 //! before the first page opens, so the waits (confirmations, expiries) overlap; each view is
 //! then checked in light, dark and Arabic by changing the element's attributes in place.
-//! (EXPIRED with a partial payment is not among them: the sandbox refuses funds once the
-//! address is no longer watched, and within that window they are PAID_LATE. Its view is
-//! covered by the browser tests.)
+//! Two views only a real provider leads to (EXPIRED with a partial payment: funds first seen
+//! after the watched window, which the sandbox refuses; CONFLICT without an exception: a
+//! payment the provider holds for review) are the server's own views of sandbox checkouts,
+//! altered as that news would alter them and answered by the host site in the server's place
+//! (`Ctx::stand_in_page`).
 
 use std::time::Duration;
 
@@ -77,6 +79,8 @@ struct Pages {
     pay: String,
     part_paid: (String, String),
     success: String,
+    /// The checkout behind `success`.
+    paid_in_full: String,
     overpaid: String,
     expired: String,
     paid_late: String,
@@ -128,6 +132,7 @@ impl Pages {
             pay: page("j12-pay", &pay),
             part_paid: (part.clone(), page("j12-part", &part)),
             success: page("j12-success", &paid[0]),
+            paid_in_full: paid[0].clone(),
             overpaid: page("j12-overpaid", &paid[1]),
             expired: page("j12-expired", &expired),
             paid_late,
@@ -212,11 +217,29 @@ async fn every_view_passes_axe_in_light_dark_and_arabic() {
         b.set_attribute(WIDGET, "theme", "light").await?;
         in_every_look(&b, "underpaid").await?;
 
+        // Views only a real provider leads to, read from the server and altered as the
+        // provider's news would alter them: the payment above ran out of time with part of it
+        // seen (funds first seen after the watched window), and a full payment held for review.
+        let expired_partial = ctx
+            .stand_in_page("j12-expired-partial", part, |view| {
+                view["status"] = "EXPIRED".into();
+                view["exception"] = serde_json::Value::Null;
+            })
+            .await?;
+        let review = ctx
+            .stand_in_page("j12-review", &pages.paid_in_full, |view| {
+                view["status"] = "CONFLICT".into();
+                view["exception"] = serde_json::Value::Null;
+            })
+            .await?;
+
         for (url, screen) in [
             (&pages.success, "success"),
             (&pages.overpaid, "overpaid"),
             (&pages.expired, "expired"),
             (&pages.paid_late, "paid-late"),
+            (&expired_partial, "expired-partial"),
+            (&review, "review"),
         ] {
             b.goto(url).await?;
             b.wait_screen(WIDGET, screen).await?;
