@@ -9,6 +9,7 @@ pub mod domain;
 pub mod error;
 pub mod expiry;
 pub mod live;
+pub mod logs;
 pub mod notify;
 pub mod providers;
 pub mod reconcile_health;

@@ -1,20 +1,23 @@
 use clap::Parser;
-use tracing_subscriber::EnvFilter;
 
 use checkout_server::cli::{Cli, Command};
+use checkout_server::config::LogFormat;
+use checkout_server::logs;
 
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
     let cli = Cli::parse();
-    // Logs go to stderr: stdout carries the `listening on` line and the client commands' JSON.
-    tracing_subscriber::fmt()
-        .with_env_filter(
-            EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info")),
-        )
-        .with_writer(std::io::stderr)
-        .init();
     match cli.command {
-        Command::Serve(args) => checkout_server::run(args.into_config()?).await,
-        other => checkout_server::cli::run_client(other).await,
+        Command::Serve(args) => {
+            // The configuration says how to log, so it is read first; its errors are printed
+            // by `main`'s error return, which needs no logger.
+            let config = args.into_config()?;
+            logs::init(config.log_format);
+            checkout_server::run(config).await
+        }
+        other => {
+            logs::init(LogFormat::Text);
+            checkout_server::cli::run_client(other).await
+        }
     }
 }

@@ -97,6 +97,17 @@ pub struct Config {
     /// bench` loads next to the public status route to report their ratio. Off unless asked for
     /// (`bench_baseline = true`, `CHECKOUT_BENCH_BASELINE=1`); not part of the API.
     pub bench_baseline: bool,
+    /// How log lines are written to stderr (`log_format`, `CHECKOUT_LOG_FORMAT`).
+    pub log_format: LogFormat,
+}
+
+/// `text` for people reading a terminal; `json` (one object per line) for log collectors.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum LogFormat {
+    #[default]
+    Text,
+    Json,
 }
 
 impl Default for Config {
@@ -126,6 +137,7 @@ impl Default for Config {
             limits: LimitsConfig::default(),
             reconcile: ReconcileConfig::default(),
             bench_baseline: false,
+            log_format: LogFormat::Text,
         }
     }
 }

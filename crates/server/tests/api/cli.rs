@@ -130,3 +130,46 @@ async fn serve_from_env_then_client_commands_then_sigterm() {
     assert!(!logs.contains(KEY), "the merchant key reached the logs");
     assert!(!logs.contains(WEBHOOK_SECRET) && !logs.contains("whsec_sandbox_demo_change_me"));
 }
+
+/// `CHECKOUT_LOG_FORMAT=json`: every line the server logs is one JSON object a collector can
+/// index (the request lines carry their route as a field); an unknown format refuses to start.
+#[tokio::test]
+async fn json_logs_are_one_object_per_line_and_an_unknown_format_is_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    let env = [
+        ("CHECKOUT_LOG_FORMAT", "json".to_owned()),
+        ("CHECKOUT_MERCHANT_API_KEY", KEY.to_owned()),
+    ];
+    let server = crate::process::ServerProcess::start(dir.path(), &env).await;
+    let health = reqwest::get(format!("{}/healthz", server.base))
+        .await
+        .unwrap();
+    assert!(health.status().is_success());
+    let logs = server.terminate();
+    let lines: Vec<Value> = logs
+        .lines()
+        .map(|line| serde_json::from_str(line).unwrap_or_else(|e| panic!("{e}: {line:?}")))
+        .collect();
+    assert!(lines.len() >= 3, "{logs}");
+    assert!(lines
+        .iter()
+        .all(|l| l["level"].is_string() && l["timestamp"].is_string()));
+    assert!(
+        lines.iter().any(|l| l["span"]["route"] == "/healthz"),
+        "no request line with its route as a field: {logs}"
+    );
+    assert!(!logs.contains(KEY));
+
+    let refused = Command::new(BIN)
+        .args(["serve", "--listen", "127.0.0.1:0"])
+        .env("CHECKOUT_DATA_DIR", dir.path())
+        .env("CHECKOUT_LOG_FORMAT", "xml")
+        .output()
+        .unwrap();
+    assert!(!refused.status.success());
+    let said = String::from_utf8_lossy(&refused.stderr);
+    assert!(
+        said.contains("log_format") || said.contains("CHECKOUT_LOG_FORMAT"),
+        "{said}"
+    );
+}
