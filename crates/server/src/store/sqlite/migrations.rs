@@ -18,6 +18,15 @@ const MIGRATIONS: &[(u32, &str)] = &[
 
 pub fn migrate(conn: &mut Connection) -> anyhow::Result<()> {
     let current: u32 = conn.query_row("PRAGMA user_version", [], |r| r.get(0))?;
+    let known = MIGRATIONS.last().map_or(0, |(v, _)| *v);
+    // An older binary started on a database a newer one upgraded (a rollback) would misread
+    // tables it does not know: refuse, and say how to get out.
+    anyhow::ensure!(
+        current <= known,
+        "the database's schema is version {current}, newer than this checkout-server knows \
+         ({known}): it was upgraded by a newer release. Run that release (or newer), or restore \
+         the backup taken before the upgrade"
+    );
     for (version, sql) in MIGRATIONS.iter().filter(|(v, _)| *v > current) {
         let tx = conn.transaction()?;
         tx.execute_batch(sql)
@@ -32,6 +41,20 @@ pub fn migrate(conn: &mut Connection) -> anyhow::Result<()> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_database_from_a_newer_release_is_refused_untouched() {
+        let mut conn = Connection::open_in_memory().unwrap();
+        migrate(&mut conn).unwrap();
+        let newer = MIGRATIONS.len() as u32 + 1;
+        conn.pragma_update(None, "user_version", newer).unwrap();
+        let refused = migrate(&mut conn).unwrap_err().to_string();
+        assert!(
+            refused.contains("newer than this checkout-server"),
+            "{refused}"
+        );
+        assert_eq!(version(&conn), newer);
+    }
 
     fn version(conn: &Connection) -> u32 {
         conn.query_row("PRAGMA user_version", [], |r| r.get(0))
