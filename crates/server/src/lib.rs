@@ -10,6 +10,7 @@ pub mod error;
 pub mod expiry;
 pub mod live;
 pub mod logs;
+pub mod metrics;
 pub mod notify;
 pub mod providers;
 pub mod reconcile_health;
@@ -45,6 +46,8 @@ use crate::store::Db;
 /// A running server: its address, and the means to stop it.
 pub struct Server {
     pub addr: SocketAddr,
+    /// Where `/metrics` is served, when `metrics_listen` is set.
+    pub metrics_addr: Option<SocketAddr>,
     pub state: AppState,
     stop: watch::Sender<bool>,
     serving: JoinHandle<std::io::Result<()>>,
@@ -83,6 +86,14 @@ pub async fn start(config: Config) -> anyhow::Result<Server> {
         .await
         .with_context(|| format!("binding {}", config.listen))?;
     let addr = listener.local_addr()?;
+    let metrics_listener = match config.metrics_listen {
+        Some(at) => Some(
+            tokio::net::TcpListener::bind(at)
+                .await
+                .with_context(|| format!("binding metrics_listen {at}"))?,
+        ),
+        None => None,
+    };
     let sandbox_webhooks = webhook_urls(&config, &providers, addr);
     let state = AppState::new(Shared {
         catalogue: Catalogue::new(&config.confirmations),
@@ -94,6 +105,7 @@ pub async fn start(config: Config) -> anyhow::Result<Server> {
         sandbox: sandbox.clone(),
         providers,
         shutdown: shutdown.clone(),
+        metrics: Default::default(),
     });
     if state.config.demo {
         services::demo::seed(&state)
@@ -105,9 +117,23 @@ pub async fn start(config: Config) -> anyhow::Result<Server> {
         let chain = chain::run(sandbox, sandbox_webhooks, shutdown.clone());
         background.push(tokio::spawn(chain));
     }
+    let mut metrics_addr = None;
+    if let Some(listener) = metrics_listener {
+        let at = loopback(listener.local_addr()?);
+        tracing::info!("metrics on http://{at}/metrics");
+        metrics_addr = Some(at);
+        let metrics = routes::metrics::router(state.clone());
+        let served = serve(listener, metrics, shutdown.clone());
+        background.push(tokio::spawn(async move {
+            if let Ok(Err(e)) = served.await {
+                tracing::error!("the metrics listener stopped: {e}");
+            }
+        }));
+    }
     let serving = serve(listener, app(state.clone()), shutdown);
     Ok(Server {
         addr,
+        metrics_addr,
         state,
         stop,
         serving,

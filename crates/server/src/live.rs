@@ -9,6 +9,7 @@
 //! notifications instead of the local write path; subscribers do not change.
 
 use std::collections::HashMap;
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 
 use protocol::{CheckoutStatus, CheckoutView};
@@ -27,6 +28,8 @@ type Slot = watch::Sender<Option<Arc<Published>>>;
 #[derive(Clone, Default)]
 pub struct Live {
     channels: Arc<Mutex<HashMap<String, Slot>>>,
+    /// Subscriptions alive: one per open stream.
+    streams: Arc<AtomicUsize>,
 }
 
 impl Live {
@@ -42,6 +45,7 @@ impl Live {
             .entry(id.to_owned())
             .or_insert_with(|| watch::channel(None).0)
             .subscribe();
+        self.streams.fetch_add(1, Ordering::Relaxed);
         Subscription {
             id: id.to_owned(),
             rx: Some(rx),
@@ -81,6 +85,11 @@ impl Live {
     pub fn watched(&self) -> usize {
         self.map().len()
     }
+
+    /// How many streams are open.
+    pub fn streams(&self) -> usize {
+        self.streams.load(Ordering::Relaxed)
+    }
 }
 
 pub struct Subscription {
@@ -105,6 +114,7 @@ impl Subscription {
 impl Drop for Subscription {
     fn drop(&mut self) {
         drop(self.rx.take());
+        self.live.streams.fetch_sub(1, Ordering::Relaxed);
         let mut map = self.live.map();
         if map
             .get(&self.id)

@@ -8,6 +8,7 @@ use tokio::sync::watch;
 use crate::config::Config;
 use crate::domain::currency::Catalogue;
 use crate::live::Live;
+use crate::metrics::Metrics;
 use crate::providers::registry::Registry;
 use crate::providers::sandbox::SandboxProvider;
 use crate::providers::Provider;
@@ -29,6 +30,8 @@ pub struct Shared {
     pub providers: Registry,
     /// Turns true when the server is stopping; long-lived responses (live streams) end then.
     pub shutdown: watch::Receiver<bool>,
+    /// What `/metrics` reports (on its own listener, `metrics_listen`).
+    pub metrics: Metrics,
 }
 
 impl Shared {

@@ -34,6 +34,7 @@ const VARIABLES: &[(&str, &str, Form)] = &[
     ("CHECKOUT_DEMO", "demo", Form::Switch),
     ("CHECKOUT_BENCH_BASELINE", "bench_baseline", Form::Switch),
     ("CHECKOUT_LOG_FORMAT", "log_format", Form::Text),
+    ("CHECKOUT_METRICS_LISTEN", "metrics_listen", Form::Address),
     ("CHECKOUT_PUBLIC_URL", "public_url", Form::Text),
     ("CHECKOUT_MERCHANT_API_KEY", "merchant_api_key", Form::Text),
     ("CHECKOUT_CORS_ORIGINS", "cors_origins", Form::List),

@@ -99,6 +99,9 @@ pub struct Config {
     pub bench_baseline: bool,
     /// How log lines are written to stderr (`log_format`, `CHECKOUT_LOG_FORMAT`).
     pub log_format: LogFormat,
+    /// Where `GET /metrics` (Prometheus) is served: a listener of its own, off the public one;
+    /// none unless set (`metrics_listen`, `CHECKOUT_METRICS_LISTEN`).
+    pub metrics_listen: Option<SocketAddr>,
 }
 
 /// `text` for people reading a terminal; `json` (one object per line) for log collectors.
@@ -138,6 +141,7 @@ impl Default for Config {
             reconcile: ReconcileConfig::default(),
             bench_baseline: false,
             log_format: LogFormat::Text,
+            metrics_listen: None,
         }
     }
 }

@@ -7,6 +7,7 @@ pub mod extract;
 pub mod health;
 pub mod limits;
 pub mod merchant;
+pub mod metrics;
 pub mod openapi;
 pub mod public;
 pub mod security_headers;
@@ -235,6 +236,11 @@ pub fn app(state: AppState) -> Router {
             limits::request_timeout,
         ))
         .layer(CatchPanicLayer::custom(panic_response))
+        // Outside the panic guard, so a panic counts as the 500 it answers.
+        .layer(middleware::from_fn_with_state(
+            state.clone(),
+            metrics::count_request,
+        ))
         // One line per answered request at the default level; headers are never logged.
         .layer(
             TraceLayer::new_for_http()

@@ -21,8 +21,13 @@ async fn receive(
     let provider = state
         .provider_named(name)
         .ok_or_else(|| AppError::not_found("this provider is not configured"))?;
-    let outcome = webhooks::handle(state, &*provider, headers, body).await?;
-    Ok(Json(json!({ "status": outcome })))
+    let outcome = webhooks::handle(state, &*provider, headers, body).await;
+    let counted = match &outcome {
+        Ok(outcome) => outcome.as_str(),
+        Err(refused) => refused.code(),
+    };
+    state.metrics.webhook(name, counted);
+    Ok(Json(json!({ "status": outcome? })))
 }
 
 /// POST /webhooks/sandbox, signed with `X-Sandbox-Signature: sha256=<hex>`.

@@ -11,6 +11,7 @@ pub mod checkouts;
 pub mod deliveries;
 pub mod demo;
 pub mod events;
+pub mod metrics;
 pub mod opening;
 pub mod paging;
 pub mod pick;

@@ -23,6 +23,17 @@ pub enum WebhookOutcome {
     Ignored,
 }
 
+impl WebhookOutcome {
+    /// As the answer's `status` says it (and `/metrics` counts it).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            WebhookOutcome::Applied => "applied",
+            WebhookOutcome::Duplicate => "duplicate",
+            WebhookOutcome::Ignored => "ignored",
+        }
+    }
+}
+
 /// Verifies, re-reads and applies one provider webhook. Answers only after the event and its
 /// effect are committed together.
 pub async fn handle(

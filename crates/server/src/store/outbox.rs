@@ -81,6 +81,17 @@ pub struct DeliveryQuery {
     pub checkout_id: Option<String>,
 }
 
+/// How far behind the delivery of merchant notifications is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct OutboxBacklog {
+    /// Rows still to be delivered.
+    pub pending: u64,
+    /// Rows whose retries ran out.
+    pub failed: u64,
+    /// When the oldest pending row was written, if any is pending.
+    pub oldest_pending_at_ms: Option<i64>,
+}
+
 pub trait OutboxStore: Send + Sync {
     /// Pending rows whose time has come, oldest due first.
     fn due(&self, now_ms: i64, limit: u32) -> StoreResult<Vec<Delivery>>;
@@ -106,4 +117,6 @@ pub trait OutboxStore: Send + Sync {
 
     /// Makes a row due now again, whatever its state; same event id, same body.
     fn redeliver(&self, event_id: &str, now_ms: i64) -> StoreResult<Option<Delivery>>;
+
+    fn backlog(&self) -> StoreResult<OutboxBacklog>;
 }

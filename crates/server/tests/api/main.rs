@@ -16,6 +16,7 @@ mod errors;
 mod fuzz;
 mod live;
 mod merchant_events;
+mod metrics;
 mod notify;
 mod payments;
 mod providers_calypso;

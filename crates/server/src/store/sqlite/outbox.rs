@@ -8,7 +8,7 @@ use super::SqliteStore;
 use crate::domain::merchant_event::Announcement;
 use crate::store::error::StoreResult;
 use crate::store::outbox::{
-    AfterAttempt, Attempt, Delivery, DeliveryQuery, DeliveryState, OutboxStore,
+    AfterAttempt, Attempt, Delivery, DeliveryQuery, DeliveryState, OutboxBacklog, OutboxStore,
 };
 
 /// Queues one delivery per announcement, due when its change happened; called inside the
@@ -169,6 +169,25 @@ impl OutboxStore for SqliteStore {
         .execute(params![event_id, now_ms])?;
         Ok(load(&conn, event_id)?)
     }
+
+    fn backlog(&self) -> StoreResult<OutboxBacklog> {
+        let conn = self.reader();
+        let backlog = conn
+            .prepare_cached(
+                "SELECT count(*) FILTER (WHERE state = 'PENDING'), \
+                 count(*) FILTER (WHERE state = 'FAILED'), \
+                 min(created_at) FILTER (WHERE state = 'PENDING') \
+                 FROM merchant_outbox WHERE state IN ('PENDING', 'FAILED')",
+            )?
+            .query_row([], |row| {
+                Ok(OutboxBacklog {
+                    pending: row.get::<_, i64>(0)?.max(0) as u64,
+                    failed: row.get::<_, i64>(1)?.max(0) as u64,
+                    oldest_pending_at_ms: row.get(2)?,
+                })
+            })?;
+        Ok(backlog)
+    }
 }
 
 #[cfg(test)]
@@ -190,6 +209,29 @@ mod tests {
         store.insert_checkout(&before).unwrap();
         let events = merchant_events(Some(&before), &after, &mut || "evt_1".to_owned());
         queue(&store.writer(), &events).unwrap();
+    }
+
+    #[test]
+    fn the_backlog_counts_what_waits_and_since_when() {
+        let (_dir, store) = store();
+        assert_eq!(store.outbox().backlog().unwrap(), OutboxBacklog::default());
+        queued(&store);
+        let backlog = store.outbox().backlog().unwrap();
+        assert_eq!((backlog.pending, backlog.failed), (1, 0));
+        assert!(backlog.oldest_pending_at_ms.is_some());
+        let gave_up = Attempt {
+            at_ms: NOW,
+            duration_ms: 1,
+            http_status: Some(500),
+            error: None,
+        };
+        store
+            .outbox()
+            .record_attempt("evt_1", &gave_up, AfterAttempt::GiveUp)
+            .unwrap();
+        let backlog = store.outbox().backlog().unwrap();
+        assert_eq!((backlog.pending, backlog.failed), (0, 1));
+        assert_eq!(backlog.oldest_pending_at_ms, None);
     }
 
     #[test]
