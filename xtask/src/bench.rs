@@ -104,7 +104,7 @@ fn with_open_files(wanted: u64) -> Result<Command, String> {
     Ok(cmd)
 }
 
-/// Debian packages the bench needs (`(binary, package)`), installed with apt-get as root.
+/// Debian packages the bench needs (`(binary, package)`), installed when missing.
 fn ensure_apt_tools(tools: &[(&str, &str)]) -> Result<(), String> {
     let missing: Vec<&str> = tools
         .iter()
@@ -114,23 +114,7 @@ fn ensure_apt_tools(tools: &[(&str, &str)]) -> Result<(), String> {
     if missing.is_empty() {
         return Ok(());
     }
-    let debian = crate::process::exists("/etc/debian_version");
-    let root = first_line("id", &["-u"]).as_deref() == Some("0");
-    if !(debian && root) {
-        return Err(format!(
-            "the bench needs {}; install them, e.g. on Debian: sudo apt-get install -y {}",
-            missing.join(", "),
-            missing.join(" ")
-        ));
-    }
-    eprintln!("xtask: installing {} with apt-get", missing.join(" "));
-    run_cmd(Command::new("apt-get").arg("update"))?;
-    run_cmd(
-        Command::new("apt-get")
-            .args(["install", "-y", "--no-install-recommends"])
-            .args(&missing)
-            .env("DEBIAN_FRONTEND", "noninteractive"),
-    )
+    crate::apt::install(&missing, "the bench")
 }
 
 fn which(binary: &str) -> Option<PathBuf> {

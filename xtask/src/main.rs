@@ -5,6 +5,7 @@
 //! GitHub is unreachable where this project is built, so the versions Trunk expects are put on
 //! PATH first.
 
+mod apt;
 mod bench;
 mod build;
 mod crate_sizes;

@@ -133,11 +133,13 @@ pub fn run(args: &[String]) -> Result<(), String> {
     let dist = build::build_widget();
     let server = demo::build_server("dev");
     let axe = tools::ensure_axe();
+    let nginx = tools::ensure_nginx();
     let ok = |r: &Result<_, String>| r.as_ref().map(|_| ()).map_err(Clone::clone);
     let built = tally.check("widget build", ok(&dist))
         & tally.check("server build", ok(&server))
-        & tally.check("axe-core", ok(&axe));
-    if let (true, Ok(dist), Ok(server), Ok(axe)) = (built, dist, server, axe) {
+        & tally.check("axe-core", ok(&axe))
+        & tally.check("nginx", ok(&nginx));
+    if let (true, Ok(dist), Ok(server), Ok(axe), Ok(nginx)) = (built, dist, server, axe, nginx) {
         // The native run checked the widget's sources; this checks what merchants download.
         tally.suite(
             "no secret in dist/",
@@ -155,7 +157,8 @@ pub fn run(args: &[String]) -> Result<(), String> {
                 .env("E2E_EXAMPLES", crate::root().join("examples"))
                 .env("E2E_CHROMEDRIVER", tools::CHROMEDRIVER)
                 .env("E2E_CHROMIUM", tools::CHROMIUM)
-                .env("E2E_AXE", axe),
+                .env("E2E_AXE", axe)
+                .env("E2E_NGINX", nginx),
         );
     }
 

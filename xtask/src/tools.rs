@@ -164,25 +164,21 @@ pub fn ensure_browser() -> Result<(), String> {
     if chromium.is_some() && driver.is_some() {
         return Ok(());
     }
-    let debian = crate::process::exists("/etc/debian_version");
-    let root = first_line("id", &["-u"]).as_deref() == Some("0");
-    if !(debian && root) {
-        return Err(format!(
-            "the browser tests need Chromium and ChromeDriver at {CHROMIUM} and {CHROMEDRIVER}; \
-             install them, e.g. on Debian: sudo apt-get install -y chromium chromium-driver"
-        ));
+    crate::apt::install(
+        &["chromium", "chromium-driver"],
+        &format!("the browser tests (Chromium and ChromeDriver at {CHROMIUM} and {CHROMEDRIVER})"),
+    )
+}
+
+/// The distribution's nginx, which the journeys behind a load balancer start with a
+/// configuration of their own (Debian 12: 1.22).
+pub const NGINX: &str = "/usr/sbin/nginx";
+
+pub fn ensure_nginx() -> Result<PathBuf, String> {
+    if !crate::process::exists(NGINX) {
+        crate::apt::install(&["nginx"], "the journeys behind a load balancer (nginx)")?;
     }
-    eprintln!("xtask: installing chromium and chromium-driver with apt-get");
-    run(Command::new("apt-get").arg("update"))?;
-    run(Command::new("apt-get")
-        .args([
-            "install",
-            "-y",
-            "--no-install-recommends",
-            "chromium",
-            "chromium-driver",
-        ])
-        .env("DEBIAN_FRONTEND", "noninteractive"))
+    Ok(PathBuf::from(NGINX))
 }
 
 pub const AXE_CORE_VERSION: &str = "4.14.1";

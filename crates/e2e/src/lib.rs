@@ -6,6 +6,7 @@
 //! leaves no process behind. `cargo xtask test` builds what is needed and sets the `E2E_*`
 //! variables; running `cargo test -p e2e` alone explains what is missing instead of skipping.
 
+pub mod balancer;
 pub mod browser;
 pub mod host;
 pub mod journey;
@@ -16,6 +17,7 @@ pub mod steps;
 use std::path::PathBuf;
 use std::time::Duration;
 
+pub use balancer::Balancer;
 pub use browser::Browser;
 pub use host::HostSite;
 pub use journey::Journey;
@@ -32,6 +34,9 @@ pub struct Env {
     pub artifacts: PathBuf,
     /// axe-core's `axe.min.js`, for the accessibility journey.
     pub axe: PathBuf,
+    /// The nginx binary, for the journeys behind a load balancer (`E2E_NGINX`; the screenshots
+    /// and the bench do without).
+    pub nginx: Option<PathBuf>,
 }
 
 impl Env {
@@ -56,6 +61,7 @@ impl Env {
             chromedriver: var("E2E_CHROMEDRIVER"),
             chromium: var("E2E_CHROMIUM"),
             axe: var("E2E_AXE"),
+            nginx: std::env::var_os("E2E_NGINX").map(PathBuf::from),
             artifacts,
         }
     }

@@ -11,4 +11,5 @@ mod embedding;
 mod first_slice;
 mod live;
 mod payer;
+mod proxy;
 mod widget_key;

@@ -228,6 +228,7 @@ async fn run() -> Result<ExitCode, String> {
         chromium: env_path("E2E_CHROMIUM")?,
         artifacts: root.join("artifacts"),
         axe: PathBuf::new(),
+        nginx: None,
     };
     let gzip = env_number("BENCH_BUNDLE_GZIP_BYTES")?;
     let brotli = env_number("BENCH_BUNDLE_BROTLI_BYTES")?;
