@@ -115,6 +115,10 @@ pub fn run(args: &[String]) -> Result<(), String> {
         "native tests",
         cargo().args(["test", "--workspace", "--exclude", "e2e"]),
     );
+    // Chromium leaves scratch directories (about 100 MB each) in TMPDIR when its driver stops
+    // it; this one is removed after the suite.
+    let browser_tmp = crate::root().join("target").join("browser-tmp");
+    let _ = std::fs::create_dir_all(&browser_tmp);
     tally.suite(
         "wasm browser tests",
         cargo()
@@ -125,8 +129,10 @@ pub fn run(args: &[String]) -> Result<(), String> {
                 "--target",
                 "wasm32-unknown-unknown",
             ])
-            .env("CHROMEDRIVER", tools::CHROMEDRIVER),
+            .env("CHROMEDRIVER", tools::CHROMEDRIVER)
+            .env("TMPDIR", &browser_tmp),
     );
+    let _ = std::fs::remove_dir_all(&browser_tmp);
 
     tally.check("React example type-check", crate::examples::typecheck());
     tally.check("fuzz (short)", crate::fuzz::quick());

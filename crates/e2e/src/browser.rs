@@ -11,20 +11,28 @@ use crate::{free_port, Env};
 pub struct Browser {
     pub client: Client,
     driver: Child,
-    profile: std::path::PathBuf,
+    /// The profile and scratch directories, removed on close.
+    home: std::path::PathBuf,
     env: Env,
 }
 
 impl Browser {
     pub async fn start(env: &Env) -> Browser {
         let port = free_port();
+        // Everything this browser writes: its profile, and (through TMPDIR) the scratch
+        // directories Chromium leaves behind when it is killed (about 100 MB each), removed
+        // together when it closes.
+        let home = std::env::temp_dir().join(format!("checkout-e2e-chrome-{port}"));
+        let scratch = home.join("tmp");
+        std::fs::create_dir_all(&scratch).expect("the browser's directory");
         let driver = Command::new(&env.chromedriver)
             .arg(format!("--port={port}"))
+            .env("TMPDIR", &scratch)
             .stdout(Stdio::null())
             .stderr(Stdio::null())
             .spawn()
             .expect("start chromedriver");
-        let profile = std::env::temp_dir().join(format!("checkout-e2e-chrome-{port}"));
+        let profile = home.join("profile");
         // As root in a container Chromium needs --no-sandbox; the network flags stop it from
         // calling home, which this machine's closed network answers with a stream of errors.
         let args = [
@@ -62,7 +70,7 @@ impl Browser {
         Browser {
             client,
             driver,
-            profile,
+            home,
             env: env.clone(),
         }
     }
@@ -358,6 +366,6 @@ impl Browser {
         let _ = self.client.clone().close().await;
         let _ = self.driver.kill();
         let _ = self.driver.wait();
-        let _ = std::fs::remove_dir_all(&self.profile);
+        let _ = std::fs::remove_dir_all(&self.home);
     }
 }
