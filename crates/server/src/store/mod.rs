@@ -9,9 +9,12 @@
 //! webhooks) the inbound event together, or nothing.
 
 mod blocking;
+#[cfg(test)]
+mod conformance;
 pub mod error;
 pub mod opening;
 pub mod outbox;
+pub mod postgres;
 pub mod recheck;
 pub mod sqlite;
 

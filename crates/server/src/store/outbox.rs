@@ -72,6 +72,17 @@ pub enum AfterAttempt {
     GiveUp,
 }
 
+impl AfterAttempt {
+    /// The row's state, next attempt and delivery time after an attempt made at `at_ms`.
+    pub fn row_state(self, at_ms: i64) -> (DeliveryState, Option<i64>, Option<i64>) {
+        match self {
+            AfterAttempt::Delivered => (DeliveryState::Delivered, None, Some(at_ms)),
+            AfterAttempt::RetryAt(at) => (DeliveryState::Pending, Some(at), None),
+            AfterAttempt::GiveUp => (DeliveryState::Failed, None, None),
+        }
+    }
+}
+
 #[derive(Debug, Clone, Default)]
 pub struct DeliveryQuery {
     pub limit: u32,
