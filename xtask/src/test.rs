@@ -5,7 +5,11 @@
 
 use std::process::Command;
 
+use crate::postgres::TestPostgres;
 use crate::{build, demo, process, tools};
+
+/// Where the tests find the PostgreSQL server (`checkout_server::store::postgres::scratch`).
+const POSTGRES_VAR: &str = "CHECKOUT_TEST_POSTGRES";
 
 #[derive(Default)]
 struct Tally {
@@ -30,8 +34,8 @@ impl Tally {
         }
     }
 
-    /// Runs a test command and adds up its `test result:` lines.
-    fn suite(&mut self, name: &str, cmd: &mut Command) {
+    /// Runs a test command and adds up its `test result:` lines; returns them too.
+    fn suite(&mut self, name: &str, cmd: &mut Command) -> (u64, u64) {
         match process::run_captured(cmd) {
             Ok((success, output)) => {
                 let (passed, failed) = count_results(&output);
@@ -44,12 +48,47 @@ impl Tally {
                     }
                     self.failed_steps.push(name.to_owned());
                 }
+                (passed, failed)
             }
             Err(message) => {
                 self.check(name, Err(message));
+                (0, 0)
             }
         }
     }
+}
+
+/// The workspace's native tests (the API suite on SQLite, the stores' checks on both), then the
+/// API suite again on PostgreSQL, with a PostgreSQL server started for them and stopped right
+/// after, whatever they did. Without the server the PostgreSQL tests fail and say why.
+fn native_suites(tally: &mut Tally) {
+    let postgres = match TestPostgres::start() {
+        Ok(server) => Some(server),
+        Err(message) => {
+            tally.check("PostgreSQL for the tests", Err(message));
+            None
+        }
+    };
+    let url = postgres.as_ref().map(TestPostgres::url).unwrap_or_default();
+    tally.suite(
+        "native tests",
+        Command::new("cargo")
+            .args(["test", "--workspace", "--exclude", "e2e"])
+            .env(POSTGRES_VAR, &url),
+    );
+    let started = std::time::Instant::now();
+    let (passed, failed) = tally.suite(
+        "API tests on PostgreSQL",
+        Command::new("cargo")
+            .args(["test", "--package", "checkout-server", "--test", "api"])
+            .env("CHECKOUT_TEST_STORE", "postgres")
+            .env(POSTGRES_VAR, &url),
+    );
+    eprintln!(
+        "xtask: the API suite on PostgreSQL: {passed} passed, {failed} failed ({} s)",
+        started.elapsed().as_secs()
+    );
+    drop(postgres);
 }
 
 /// Sums libtest's `test result: ok. 3 passed; 1 failed; ...` lines.
@@ -111,10 +150,7 @@ pub fn run(args: &[String]) -> Result<(), String> {
             "warnings",
         ])),
     );
-    tally.suite(
-        "native tests",
-        cargo().args(["test", "--workspace", "--exclude", "e2e"]),
-    );
+    native_suites(&mut tally);
     tally.suite(
         "wasm browser tests",
         cargo()

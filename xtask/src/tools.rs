@@ -164,24 +164,30 @@ pub fn ensure_browser() -> Result<(), String> {
     if chromium.is_some() && driver.is_some() {
         return Ok(());
     }
+    apt_install(
+        &["chromium", "chromium-driver"],
+        &format!(
+            "the browser tests need Chromium and ChromeDriver at {CHROMIUM} and {CHROMEDRIVER}"
+        ),
+    )
+}
+
+/// Installs Debian `packages` with apt-get, as root on Debian; elsewhere an error that says
+/// `why` they are needed and how to install them.
+pub fn apt_install(packages: &[&str], why: &str) -> Result<(), String> {
     let debian = crate::process::exists("/etc/debian_version");
     let root = first_line("id", &["-u"]).as_deref() == Some("0");
+    let listed = packages.join(" ");
     if !(debian && root) {
         return Err(format!(
-            "the browser tests need Chromium and ChromeDriver at {CHROMIUM} and {CHROMEDRIVER}; \
-             install them, e.g. on Debian: sudo apt-get install -y chromium chromium-driver"
+            "{why}; install them, e.g. on Debian: sudo apt-get install -y {listed}"
         ));
     }
-    eprintln!("xtask: installing chromium and chromium-driver with apt-get");
+    eprintln!("xtask: installing {listed} with apt-get");
     run(Command::new("apt-get").arg("update"))?;
     run(Command::new("apt-get")
-        .args([
-            "install",
-            "-y",
-            "--no-install-recommends",
-            "chromium",
-            "chromium-driver",
-        ])
+        .args(["install", "-y", "--no-install-recommends"])
+        .args(packages)
         .env("DEBIAN_FRONTEND", "noninteractive"))
 }
 
