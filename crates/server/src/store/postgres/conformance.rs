@@ -91,3 +91,38 @@ fn instances_starting_at_once_on_an_empty_database_migrate_it_once() {
     );
     drop(database);
 }
+
+#[test]
+fn two_servers_started_at_once_on_one_empty_database_both_serve_its_checkouts() {
+    use crate::domain::test_fixtures::{checkout, NOW};
+
+    let runtime = runtime();
+    let database = runtime.block_on(ScratchDatabase::create());
+    let dirs = [tempfile::tempdir().unwrap(), tempfile::tempdir().unwrap()];
+    let config = |dir: &tempfile::TempDir| crate::Config {
+        listen: "127.0.0.1:0".parse().unwrap(),
+        data_dir: dir.path().to_path_buf(),
+        database_url: Some(Secret::new(database.url.clone())),
+        merchant_api_key: Secret::new("sk_test_two_servers_0123456789"),
+        ..crate::Config::default()
+    };
+    runtime.block_on(async {
+        let (a, b) = tokio::join!(
+            crate::start(config(&dirs[0])),
+            crate::start(config(&dirs[1]))
+        );
+        let (a, b) = (a.unwrap(), b.unwrap());
+        let written = checkout("CCO-1", NOW);
+        let record = written.clone();
+        a.state
+            .db
+            .run(move |s| s.insert_checkout(&record))
+            .await
+            .unwrap();
+        let read = b.state.db.run(|s| s.checkout("CCO-1")).await.unwrap();
+        assert_eq!(read.map(|r| r.id), Some(written.id));
+        a.stop().await.unwrap();
+        b.stop().await.unwrap();
+    });
+    drop(database);
+}
