@@ -49,6 +49,7 @@ macro_rules! every_check {
             lists::a_widget_key_is_stored_once_and_the_first_settings_stay,
             outbox::a_queued_event_is_due_claimed_once_and_its_attempts_recorded,
             outbox::a_delivered_event_is_due_again_only_when_redelivered,
+            outbox::a_redelivery_asked_for_during_an_attempt_outlives_the_attempt,
             outbox::deliveries_page_newest_first_and_filter,
             rechecks::an_open_payment_is_claimed_once_until_its_lease_ends,
             rechecks::a_settled_checkout_s_payments_are_not_open_and_an_expired_one_only_within_the_window,

@@ -44,7 +44,7 @@ pub fn a_queued_event_is_due_claimed_once_and_its_attempts_recorded(t: &dyn Harn
         error: Some("the endpoint answered 500".into()),
     };
     outbox
-        .record_attempt(&event, &failed, AfterAttempt::RetryAt(NOW + 50))
+        .record_attempt(&event, NOW + 100, &failed, AfterAttempt::RetryAt(NOW + 50))
         .unwrap();
     assert!(outbox.due(NOW + 49, 10).unwrap().is_empty());
     let (row, attempts) = outbox.delivery(&event).unwrap().unwrap();
@@ -62,8 +62,9 @@ pub fn a_delivered_event_is_due_again_only_when_redelivered(t: &dyn Harness) {
         http_status: Some(200),
         error: None,
     };
+    assert!(outbox.claim(&event, NOW, NOW + 100).unwrap());
     outbox
-        .record_attempt(&event, &ok, AfterAttempt::Delivered)
+        .record_attempt(&event, NOW + 100, &ok, AfterAttempt::Delivered)
         .unwrap();
     assert!(outbox.due(NOW + 1_000, 10).unwrap().is_empty());
     let delivered = DeliveryQuery {
@@ -78,8 +79,9 @@ pub fn a_delivered_event_is_due_again_only_when_redelivered(t: &dyn Harness) {
     assert_eq!(again.state, DeliveryState::Pending);
     assert_eq!(outbox.due(NOW + 2, 10).unwrap().len(), 1);
     assert_eq!(outbox.redeliver("evt_9", NOW).unwrap(), None);
+    assert!(outbox.claim(&event, NOW + 2, NOW + 200).unwrap());
     outbox
-        .record_attempt(&event, &ok, AfterAttempt::GiveUp)
+        .record_attempt(&event, NOW + 200, &ok, AfterAttempt::GiveUp)
         .unwrap();
     let (row, attempts) = outbox.delivery(&event).unwrap().unwrap();
     assert_eq!((row.state, row.attempts), (DeliveryState::Failed, 2));
@@ -89,6 +91,32 @@ pub fn a_delivered_event_is_due_again_only_when_redelivered(t: &dyn Harness) {
         "the first delivery stays known"
     );
     assert_eq!(attempts.len(), 2);
+}
+
+pub fn a_redelivery_asked_for_during_an_attempt_outlives_the_attempt(t: &dyn Harness) {
+    let event = queued(t, "CCO-1");
+    let outbox = t.store().outbox();
+    assert!(outbox.claim(&event, NOW, NOW + 100).unwrap());
+    // The merchant asks for the event again while the first attempt is on its way.
+    outbox.redeliver(&event, NOW + 5).unwrap();
+    let ok = Attempt {
+        at_ms: NOW,
+        duration_ms: 10,
+        http_status: Some(200),
+        error: None,
+    };
+    outbox
+        .record_attempt(&event, NOW + 100, &ok, AfterAttempt::Delivered)
+        .unwrap();
+    let (row, attempts) = outbox.delivery(&event).unwrap().unwrap();
+    assert_eq!(attempts.len(), 1);
+    assert_eq!(
+        (row.state, row.next_attempt_at_ms, row.attempts),
+        (DeliveryState::Pending, Some(NOW + 5), 1),
+        "still due for the redelivery"
+    );
+    assert_eq!(row.delivered_at_ms, Some(NOW));
+    assert_eq!(outbox.due(NOW + 5, 10).unwrap().len(), 1);
 }
 
 pub fn deliveries_page_newest_first_and_filter(t: &dyn Harness) {

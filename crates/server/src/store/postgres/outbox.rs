@@ -119,6 +119,7 @@ impl OutboxStore for PostgresStore {
     fn record_attempt(
         &self,
         event_id: &str,
+        lease_until_ms: i64,
         attempt: &Attempt,
         after: AfterAttempt,
     ) -> StoreResult<()> {
@@ -128,13 +129,21 @@ impl OutboxStore for PostgresStore {
             insert_attempt(&tx, event_id, attempt).await?;
             let stmt = tx
                 .prepare_cached(
-                    "UPDATE merchant_outbox SET state = $2, attempts = attempts + 1, \
-                     next_attempt_at = $3, delivered_at = COALESCE($4, delivered_at) \
-                     WHERE event_id = $1",
+                    "UPDATE merchant_outbox SET attempts = attempts + 1, \
+                     state = CASE WHEN next_attempt_at = $5 THEN $2 ELSE state END, \
+                     next_attempt_at = CASE WHEN next_attempt_at = $5 THEN $3 \
+                       ELSE next_attempt_at END, \
+                     delivered_at = COALESCE($4, delivered_at) WHERE event_id = $1",
                 )
                 .await?;
-            tx.execute(&stmt, &[&event_id, &state.as_str(), &next, &delivered])
-                .await?;
+            let params: [&(dyn tokio_postgres::types::ToSql + Sync); 5] = [
+                &event_id,
+                &state.as_str(),
+                &next,
+                &delivered,
+                &lease_until_ms,
+            ];
+            tx.execute(&stmt, &params).await?;
             tx.commit().await?;
             Ok(())
         })

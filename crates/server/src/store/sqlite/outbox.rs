@@ -88,6 +88,7 @@ impl OutboxStore for SqliteStore {
     fn record_attempt(
         &self,
         event_id: &str,
+        lease_until_ms: i64,
         attempt: &Attempt,
         after: AfterAttempt,
     ) -> StoreResult<()> {
@@ -106,10 +107,18 @@ impl OutboxStore for SqliteStore {
         ])?;
         let (state, next, delivered) = after.row_state(attempt.at_ms);
         tx.prepare_cached(
-            "UPDATE merchant_outbox SET state = ?2, attempts = attempts + 1, \
-             next_attempt_at = ?3, delivered_at = COALESCE(?4, delivered_at) WHERE event_id = ?1",
+            "UPDATE merchant_outbox SET attempts = attempts + 1, \
+             state = CASE WHEN next_attempt_at = ?5 THEN ?2 ELSE state END, \
+             next_attempt_at = CASE WHEN next_attempt_at = ?5 THEN ?3 ELSE next_attempt_at END, \
+             delivered_at = COALESCE(?4, delivered_at) WHERE event_id = ?1",
         )?
-        .execute(params![event_id, state.as_str(), next, delivered])?;
+        .execute(params![
+            event_id,
+            state.as_str(),
+            next,
+            delivered,
+            lease_until_ms
+        ])?;
         tx.commit()?;
         Ok(())
     }
