@@ -9,15 +9,15 @@ use crate::process::{exists, first_line, run};
 /// installing nginx does not start a system web server on port 80; the tests run their own.
 const POLICY_RC_D: &str = "/usr/sbin/policy-rc.d";
 
-/// Installs `packages` (for `purpose`, named in errors) with apt-get, without starting any
-/// service they bring.
-pub fn install(packages: &[&str], purpose: &str) -> Result<(), String> {
+/// Installs `packages` with apt-get, without starting any service they bring; where that is
+/// impossible, an error that says `why` they are needed and how to install them.
+pub fn install(packages: &[&str], why: &str) -> Result<(), String> {
     let debian = exists("/etc/debian_version");
     let root = first_line("id", &["-u"]).as_deref() == Some("0");
     if !(debian && root) {
         return Err(format!(
-            "{purpose} need(s) {list}; install them, e.g. on Debian: sudo apt-get install -y {list}",
-            list = packages.join(" ")
+            "{why}; install them, e.g. on Debian: sudo apt-get install -y {}",
+            packages.join(" ")
         ));
     }
     eprintln!("xtask: installing {} with apt-get", packages.join(" "));

@@ -114,7 +114,7 @@ fn ensure_apt_tools(tools: &[(&str, &str)]) -> Result<(), String> {
     if missing.is_empty() {
         return Ok(());
     }
-    crate::apt::install(&missing, "the bench")
+    crate::apt::install(&missing, &format!("the bench needs {}", missing.join(", ")))
 }
 
 fn which(binary: &str) -> Option<PathBuf> {

@@ -12,6 +12,7 @@ mod crate_sizes;
 mod demo;
 mod examples;
 mod fuzz;
+mod postgres;
 mod precompress;
 mod process;
 mod screenshots;
@@ -27,7 +28,8 @@ usage: cargo xtask <command>
 
   demo    build the widget, start the server with the sandbox provider, print the demo URL
           (--listen ADDR, default 127.0.0.1:8080; or CHECKOUT_LISTEN)
-  test    fmt, clippy, native tests, wasm browser tests, end-to-end browser tests
+  test    fmt, clippy, native tests (the API suite on SQLite and on a PostgreSQL server it
+          starts), wasm browser tests, end-to-end browser tests
   build   build the deployable widget into dist/ and print its size
           (--crates: also the wasm's bytes by crate)
   fuzz    the server's property fuzzing and Schemathesis at length (--cases N, --minutes N, --quick)

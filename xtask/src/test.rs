@@ -5,7 +5,11 @@
 
 use std::process::Command;
 
+use crate::postgres::TestPostgres;
 use crate::{build, demo, process, tools};
+
+/// Where the tests find the PostgreSQL server (`checkout_server::store::postgres::scratch`).
+const POSTGRES_VAR: &str = "CHECKOUT_TEST_POSTGRES";
 
 #[derive(Default)]
 struct Tally {
@@ -30,9 +34,15 @@ impl Tally {
         }
     }
 
-    /// Runs a test command and adds up its `test result:` lines.
-    fn suite(&mut self, name: &str, cmd: &mut Command) {
-        match process::run_captured(cmd) {
+    /// Runs a test command and adds up its `test result:` lines; returns them too.
+    fn suite(&mut self, name: &str, cmd: &mut Command) -> (u64, u64) {
+        let outcome = process::run_captured(cmd);
+        self.add_suite(name, outcome)
+    }
+
+    /// Adds up the `test result:` lines of a suite that ran (success, output).
+    fn add_suite(&mut self, name: &str, outcome: Result<(bool, String), String>) -> (u64, u64) {
+        match outcome {
             Ok((success, output)) => {
                 let (passed, failed) = count_results(&output);
                 self.passed += passed;
@@ -44,12 +54,98 @@ impl Tally {
                     }
                     self.failed_steps.push(name.to_owned());
                 }
+                (passed, failed)
             }
             Err(message) => {
                 self.check(name, Err(message));
+                (0, 0)
             }
         }
     }
+}
+
+/// The workspace's native tests (the API suite on SQLite, the stores' checks on both) and, at
+/// the same time, the API suite again on PostgreSQL, with a PostgreSQL server started for them
+/// and stopped right after, whatever they did. Without the server the PostgreSQL tests fail
+/// and say why. The two runs overlap because the API tests mostly wait (on timers, sockets and
+/// child processes); the PostgreSQL run's output is printed when both are done.
+fn native_suites(tally: &mut Tally) {
+    let postgres = match TestPostgres::start() {
+        Ok(server) => Some(server),
+        Err(message) => {
+            tally.check("PostgreSQL for the tests", Err(message));
+            None
+        }
+    };
+    let url = postgres.as_ref().map(TestPostgres::url).unwrap_or_default();
+    let on_postgres = api_test_binary().map(|binary| {
+        let url = url.clone();
+        std::thread::spawn(move || {
+            let started = std::time::Instant::now();
+            let outcome = Command::new(binary)
+                .current_dir(crate::root().join("crates").join("server"))
+                .env("CHECKOUT_TEST_STORE", "postgres")
+                .env(POSTGRES_VAR, url)
+                .output()
+                .map(|out| {
+                    let mut text = String::from_utf8_lossy(&out.stdout).into_owned();
+                    text.push_str(&String::from_utf8_lossy(&out.stderr));
+                    (out.status.success(), text)
+                })
+                .map_err(|e| format!("could not run the API tests: {e}"));
+            (outcome, started.elapsed().as_secs())
+        })
+    });
+    tally.suite(
+        "native tests",
+        Command::new("cargo")
+            .args(["test", "--workspace", "--exclude", "e2e"])
+            .env(POSTGRES_VAR, &url),
+    );
+    let (outcome, secs) = match on_postgres {
+        Ok(running) => running
+            .join()
+            .unwrap_or_else(|_| (Err("the API test thread panicked".into()), 0)),
+        Err(message) => (Err(message), 0),
+    };
+    if let Ok((_, output)) = &outcome {
+        println!("--- the API suite on PostgreSQL ---\n{output}");
+    }
+    let (passed, failed) = tally.add_suite("API tests on PostgreSQL", outcome);
+    eprintln!("xtask: the API suite on PostgreSQL: {passed} passed, {failed} failed ({secs} s)");
+    drop(postgres);
+}
+
+/// Builds the server's API test binary and returns its path (cargo prints it as
+/// `Executable tests/api/main.rs (target/debug/deps/api-…)`).
+fn api_test_binary() -> Result<std::path::PathBuf, String> {
+    let out = Command::new("cargo")
+        .args([
+            "test",
+            "--package",
+            "checkout-server",
+            "--test",
+            "api",
+            "--no-run",
+        ])
+        .current_dir(crate::root())
+        .output()
+        .map_err(|e| format!("could not build the API tests: {e}"))?;
+    let text = String::from_utf8_lossy(&out.stderr);
+    if !out.status.success() {
+        return Err(format!("building the API tests failed:\n{text}"));
+    }
+    executable_of(&text)
+        .map(|path| crate::root().join(path))
+        .ok_or_else(|| format!("no test executable named in:\n{text}"))
+}
+
+/// The path in cargo's `Executable … (<path>)` line.
+fn executable_of(cargo_output: &str) -> Option<&str> {
+    cargo_output
+        .lines()
+        .find_map(|l| l.trim().strip_prefix("Executable "))
+        .and_then(|rest| rest.rsplit_once('(')?.1.strip_suffix(')'))
 }
 
 /// Sums libtest's `test result: ok. 3 passed; 1 failed; ...` lines.
@@ -111,10 +207,7 @@ pub fn run(args: &[String]) -> Result<(), String> {
             "warnings",
         ])),
     );
-    tally.suite(
-        "native tests",
-        cargo().args(["test", "--workspace", "--exclude", "e2e"]),
-    );
+    native_suites(&mut tally);
     // Chromium leaves scratch directories (about 100 MB each) in TMPDIR when its driver stops
     // it; this one is removed after the suite.
     let browser_tmp = crate::root().join("target").join("browser-tmp");
@@ -187,7 +280,15 @@ pub fn run(args: &[String]) -> Result<(), String> {
 
 #[cfg(test)]
 mod tests {
-    use super::count_results;
+    use super::{count_results, executable_of};
+
+    #[test]
+    fn finds_the_test_executable_cargo_built() {
+        let out = "   Compiling x\n    Finished `test` profile\n  Executable tests/api/main.rs \
+                   (target/debug/deps/api-0123abcd)\n";
+        assert_eq!(executable_of(out), Some("target/debug/deps/api-0123abcd"));
+        assert_eq!(executable_of("Finished"), None);
+    }
 
     #[test]
     fn sums_every_result_line() {

@@ -166,7 +166,9 @@ pub fn ensure_browser() -> Result<(), String> {
     }
     crate::apt::install(
         &["chromium", "chromium-driver"],
-        &format!("the browser tests (Chromium and ChromeDriver at {CHROMIUM} and {CHROMEDRIVER})"),
+        &format!(
+            "the browser tests need Chromium and ChromeDriver at {CHROMIUM} and {CHROMEDRIVER}"
+        ),
     )
 }
 
@@ -176,7 +178,7 @@ pub const NGINX: &str = "/usr/sbin/nginx";
 
 pub fn ensure_nginx() -> Result<PathBuf, String> {
     if !crate::process::exists(NGINX) {
-        crate::apt::install(&["nginx"], "the journeys behind a load balancer (nginx)")?;
+        crate::apt::install(&["nginx"], "the journeys behind a load balancer need nginx")?;
     }
     Ok(PathBuf::from(NGINX))
 }

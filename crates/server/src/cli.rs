@@ -64,6 +64,11 @@ pub struct ServeArgs {
     /// Where checkout.db lives [env: CHECKOUT_DATA_DIR] [default: ./data]
     #[arg(long)]
     pub data_dir: Option<PathBuf>,
+    /// A postgres:// URL: keep the checkouts in that PostgreSQL database instead of the SQLite
+    /// file in the data directory. Prefer the variable: a flag shows in the process list
+    /// [env: CHECKOUT_DATABASE_URL]
+    #[arg(long)]
+    pub database_url: Option<String>,
     /// TOML configuration file [env: CHECKOUT_CONFIG]
     #[arg(long)]
     pub config: Option<PathBuf>,
@@ -162,6 +167,7 @@ impl ServeArgs {
             Overrides {
                 listen: self.listen,
                 data_dir: self.data_dir,
+                database_url: self.database_url.map(crate::config::Secret::new),
                 dist: self.dist,
                 examples: self.examples,
                 demo: self.demo,

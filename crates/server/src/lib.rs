@@ -32,6 +32,7 @@ use tokio::task::JoinHandle;
 pub use config::Config;
 pub use routes::app;
 
+use crate::config::Database;
 use crate::domain::currency::Catalogue;
 use crate::live::Live;
 use crate::providers::registry::Registry;
@@ -40,8 +41,9 @@ use crate::providers::sandbox::ledger::Ledger;
 use crate::providers::sandbox::{chain, SandboxProvider};
 use crate::state::{AppState, Shared};
 use crate::status_cache::StatusCache;
+use crate::store::postgres::PostgresStore;
 use crate::store::sqlite::SqliteStore;
-use crate::store::Db;
+use crate::store::{Db, Store};
 
 /// A running server: its address, and the means to stop it.
 pub struct Server {
@@ -141,25 +143,31 @@ pub async fn start(config: Config) -> anyhow::Result<Server> {
     })
 }
 
-/// The checkout store, and the sandbox with its own ledger on the same file when the sandbox is
-/// the chosen provider: a production server has no simulated chain, no sandbox webhook endpoint
-/// and no way to "pay" a payment by API.
+/// The checkout store (`database_url`'s PostgreSQL database, else the SQLite file in
+/// `data_dir`), and the sandbox with its own ledger in that SQLite file when the sandbox is the
+/// chosen provider: a production server has no simulated chain, no sandbox webhook endpoint and
+/// no way to "pay" a payment by API.
 async fn open_stores(config: &Config) -> anyhow::Result<(Db, Option<Arc<SandboxProvider>>)> {
     let path = config.database_path();
+    let database = config.database()?;
     let with_sandbox = config.sandbox_enabled();
-    let (store, ledger) = tokio::task::spawn_blocking(move || {
-        let ledger = with_sandbox
-            .then(|| SqliteLedger::open(&path))
-            .transpose()?;
-        anyhow::Ok((SqliteStore::open(&path)?, ledger))
+    let ledger = tokio::task::spawn_blocking(move || {
+        with_sandbox.then(|| SqliteLedger::open(&path)).transpose()
     })
     .await
-    .context("opening the store")??;
+    .context("opening the sandbox ledger")??;
+    let store: Arc<dyn Store> = match database {
+        Database::Sqlite(path) => tokio::task::spawn_blocking(move || SqliteStore::open(&path))
+            .await
+            .context("opening the store")?
+            .map(Arc::new)?,
+        Database::Postgres(url) => Arc::new(PostgresStore::open(&url).await?),
+    };
     let sandbox = ledger.map(|ledger| {
         let ledger = Ledger::new(Arc::new(ledger));
         Arc::new(SandboxProvider::new(ledger, config.sandbox.clone()))
     });
-    Ok((Db::new(Arc::new(store)), sandbox))
+    Ok((Db::new(store), sandbox))
 }
 
 /// Logs the webhook URL to register with each provider (from `public_url`) and returns where the

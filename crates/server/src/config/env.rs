@@ -29,6 +29,7 @@ enum Form {
 const VARIABLES: &[(&str, &str, Form)] = &[
     ("CHECKOUT_LISTEN", "listen", Form::Address),
     ("CHECKOUT_DATA_DIR", "data_dir", Form::Text),
+    ("CHECKOUT_DATABASE_URL", "database_url", Form::TextOrUnset),
     ("CHECKOUT_DIST", "dist", Form::Text),
     ("CHECKOUT_EXAMPLES", "examples", Form::Text),
     ("CHECKOUT_DEMO", "demo", Form::Switch),

@@ -46,6 +46,9 @@ pub const DEMO_MERCHANT_KEY: &str = "sk_demo_change_me";
 pub struct Config {
     pub listen: SocketAddr,
     pub data_dir: PathBuf,
+    /// `postgres://…`: the checkouts live in that PostgreSQL database instead of the SQLite file
+    /// in `data_dir`. A secret: the URL may hold the database's password.
+    pub database_url: Option<Secret>,
     /// The built widget, served under /widget/.
     pub dist: Option<PathBuf>,
     /// Demo merchant pages, served under /examples/.
@@ -118,6 +121,7 @@ impl Default for Config {
         Config {
             listen: "127.0.0.1:8080".parse().expect("literal address"),
             data_dir: PathBuf::from("./data"),
+            database_url: None,
             dist: None,
             examples: None,
             demo: false,
@@ -146,6 +150,15 @@ impl Default for Config {
     }
 }
 
+/// The database the checkouts are kept in.
+#[derive(Debug, Clone)]
+pub enum Database {
+    /// The SQLite file at this path (the default).
+    Sqlite(PathBuf),
+    /// The PostgreSQL database at this URL (`database_url`).
+    Postgres(Secret),
+}
+
 /// Networks are matched in upper case, however the file writes them.
 fn upper_case_keys<'de, D: Deserializer<'de>>(d: D) -> Result<BTreeMap<String, u32>, D::Error> {
     let written = BTreeMap::<String, u32>::deserialize(d)?;
@@ -160,6 +173,7 @@ fn upper_case_keys<'de, D: Deserializer<'de>>(d: D) -> Result<BTreeMap<String, u
 pub struct Overrides {
     pub listen: Option<SocketAddr>,
     pub data_dir: Option<PathBuf>,
+    pub database_url: Option<Secret>,
     pub dist: Option<PathBuf>,
     pub examples: Option<PathBuf>,
     pub demo: bool,
@@ -198,6 +212,9 @@ impl Config {
         if let Some(v) = flags.data_dir {
             self.data_dir = v;
         }
+        if flags.database_url.is_some() {
+            self.database_url = flags.database_url;
+        }
         if flags.dist.is_some() {
             self.dist = flags.dist;
         }
@@ -223,6 +240,7 @@ impl Config {
             );
         }
         self.check_public_url()?;
+        self.database()?;
         self.notify.validate()
     }
 
@@ -289,8 +307,29 @@ impl Config {
         self.merchant_api_key.expose() == DEMO_MERCHANT_KEY
     }
 
+    /// The SQLite file in `data_dir`: the checkout store's unless `database_url` names another
+    /// database, and the sandbox ledger's and Calypso's stored keys' in any case.
     pub fn database_path(&self) -> PathBuf {
         self.data_dir.join("checkout.db")
+    }
+
+    /// Where the checkouts are stored. The error never shows the URL (it may hold a password).
+    pub fn database(&self) -> anyhow::Result<Database> {
+        let Some(url) = &self.database_url else {
+            return Ok(Database::Sqlite(self.database_path()));
+        };
+        let text = url.expose();
+        let postgres = ["postgres://", "postgresql://"]
+            .iter()
+            .any(|scheme| text.starts_with(scheme) && text.len() > scheme.len());
+        if !postgres {
+            anyhow::bail!(
+                "database_url must be a PostgreSQL URL, postgres://user:password@host:port/database \
+                 (leave it unset for the SQLite file in data_dir); the value given is not shown, \
+                 it may hold a password"
+            );
+        }
+        Ok(Database::Postgres(url.clone()))
     }
 }
 
@@ -473,6 +512,45 @@ USD = "70000"
             ..Config::default()
         };
         own.refuse_unsafe_keys().unwrap();
+    }
+
+    #[test]
+    fn database_url_selects_postgres_stays_secret_and_a_bad_one_is_refused_without_showing_it() {
+        let c = Config::load(None, &|_| None, Overrides::default()).unwrap();
+        assert!(matches!(c.database().unwrap(), Database::Sqlite(p) if p.ends_with("checkout.db")));
+        let url = "postgres://shop:pw_s3cret@db.internal:5432/checkout";
+        let env = |k: &str| (k == "CHECKOUT_DATABASE_URL").then(|| url.to_owned());
+        let c = Config::load(None, &env, Overrides::default()).unwrap();
+        assert!(matches!(c.database().unwrap(), Database::Postgres(u) if u.expose() == url));
+        assert!(!format!("{c:?} {:?}", c.database().unwrap()).contains("pw_s3cret"));
+        // The flag wins over the variable; an empty variable means SQLite.
+        let flags = Overrides {
+            database_url: Some(Secret::new("postgresql://other/db")),
+            ..Default::default()
+        };
+        let c = Config::load(None, &env, flags).unwrap();
+        assert_eq!(c.database_url.unwrap().expose(), "postgresql://other/db");
+        let empty = |k: &str| (k == "CHECKOUT_DATABASE_URL").then(String::new);
+        assert!(Config::load(None, &empty, Overrides::default())
+            .unwrap()
+            .database_url
+            .is_none());
+        for bad in [
+            "mysql://u:pw_s3cret@h/db",
+            "postgres://",
+            "host=h password=pw_s3cret",
+        ] {
+            let env = |k: &str| (k == "CHECKOUT_DATABASE_URL").then(|| bad.to_owned());
+            let err = format!(
+                "{:#}",
+                Config::load(None, &env, Overrides::default()).unwrap_err()
+            );
+            assert!(
+                err.contains("database_url must be a PostgreSQL URL"),
+                "{err}"
+            );
+            assert!(!err.contains("pw_s3cret"), "{err}");
+        }
     }
 
     #[test]

@@ -88,9 +88,9 @@ impl Sender {
     /// One attempt at one row: claim, send, record.
     async fn deliver(&self, d: Delivery) {
         let now = now_ms();
-        if !self.claim(&d, now).await {
+        let Some(lease) = self.claim(&d, now).await else {
             return;
-        }
+        };
         let started = Instant::now();
         let (http_status, error) = self.send(&d, now).await;
         let duration_ms = started.elapsed().as_millis() as i64;
@@ -120,15 +120,16 @@ impl Sender {
         let id = d.event_id.clone();
         if let Err(e) = self
             .db
-            .run(move |s| s.outbox().record_attempt(&id, &attempt, after))
+            .run(move |s| s.outbox().record_attempt(&id, lease, &attempt, after))
             .await
         {
             tracing::warn!("recording a notification attempt failed: {e}");
         }
     }
 
-    /// Takes the row for this attempt; false when another worker has it or it failed.
-    async fn claim(&self, d: &Delivery, now: i64) -> bool {
+    /// Takes the row for this attempt until the lease it returns; `None` when another worker
+    /// has it or it failed.
+    async fn claim(&self, d: &Delivery, now: i64) -> Option<i64> {
         // The lease outlives the request, so a row is never sent twice at once; after a crash
         // the row is due again when the lease ends.
         let timeout_ms = i64::try_from(self.config.timeout.as_millis()).unwrap_or(i64::MAX / 2);
@@ -139,10 +140,10 @@ impl Sender {
             .run(move |s| s.outbox().claim(&id, now, lease))
             .await
         {
-            Ok(claimed) => claimed,
+            Ok(claimed) => claimed.then_some(lease),
             Err(e) => {
                 tracing::warn!("claiming a notification failed: {e}");
-                false
+                None
             }
         }
     }

@@ -19,4 +19,10 @@ impl From<rusqlite::Error> for StoreError {
     }
 }
 
+impl From<tokio_postgres::Error> for StoreError {
+    fn from(error: tokio_postgres::Error) -> StoreError {
+        StoreError::Database(error.into())
+    }
+}
+
 pub type StoreResult<T> = Result<T, StoreError>;

@@ -1,5 +1,6 @@
-//! Persistence behind one small interface, so PostgreSQL (several server instances) can replace
-//! SQLite without touching routes or domain code.
+//! Persistence behind one small interface with two implementations: SQLite (`sqlite/`, the
+//! default) and PostgreSQL (`postgres/`, `database_url`); routes and domain code do not know
+//! which one runs, and `conformance/` checks that both answer alike.
 //!
 //! The interface is synchronous and called through [`Blocking::run`], which moves the work onto the
 //! blocking thread pool: database calls never stall the async runtime. A state change is a
@@ -9,9 +10,12 @@
 //! webhooks) the inbound event together, or nothing.
 
 mod blocking;
+#[cfg(test)]
+mod conformance;
 pub mod error;
 pub mod opening;
 pub mod outbox;
+pub mod postgres;
 pub mod recheck;
 pub mod sqlite;
 

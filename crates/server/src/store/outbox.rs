@@ -72,6 +72,17 @@ pub enum AfterAttempt {
     GiveUp,
 }
 
+impl AfterAttempt {
+    /// The row's state, next attempt and delivery time after an attempt made at `at_ms`.
+    pub fn row_state(self, at_ms: i64) -> (DeliveryState, Option<i64>, Option<i64>) {
+        match self {
+            AfterAttempt::Delivered => (DeliveryState::Delivered, None, Some(at_ms)),
+            AfterAttempt::RetryAt(at) => (DeliveryState::Pending, Some(at), None),
+            AfterAttempt::GiveUp => (DeliveryState::Failed, None, None),
+        }
+    }
+}
+
 #[derive(Debug, Clone, Default)]
 pub struct DeliveryQuery {
     pub limit: u32,
@@ -101,10 +112,14 @@ pub trait OutboxStore: Send + Sync {
     /// False when somebody else took it or it is no longer due.
     fn claim(&self, event_id: &str, now_ms: i64, lease_until_ms: i64) -> StoreResult<bool>;
 
-    /// Records the attempt and the row's new state in one transaction.
+    /// Records the attempt and, while the row is still under this attempt's claim (its next
+    /// attempt is still `lease_until_ms`), the row's new state, in one transaction. A
+    /// redelivery asked for during the attempt (or a claim taken after the lease ran out) has
+    /// moved the next attempt: the row then stays as that left it, due again.
     fn record_attempt(
         &self,
         event_id: &str,
+        lease_until_ms: i64,
         attempt: &Attempt,
         after: AfterAttempt,
     ) -> StoreResult<()>;

@@ -259,7 +259,9 @@ async fn public_api_cors_follows_the_allowlist_and_is_open_in_the_demo() {
 #[tokio::test]
 async fn the_server_refuses_to_start_with_the_demo_key_outside_the_demo() {
     let dir = tempfile::tempdir().unwrap();
+    let db = TestDatabase::new().await;
     let mut config = test_config(dir.path());
+    db.apply(&mut config);
     config.merchant_api_key =
         checkout_server::config::Secret::new(checkout_server::config::DEMO_MERCHANT_KEY);
     let refused = checkout_server::start(config.clone()).await.err().unwrap();

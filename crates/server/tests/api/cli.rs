@@ -30,9 +30,11 @@ fn client(args: &[&str], server: &str) -> Value {
 #[tokio::test]
 async fn serve_from_env_then_client_commands_then_sigterm() {
     let dir = tempfile::tempdir().unwrap();
+    let db = TestDatabase::new().await;
     let mut child = Command::new(BIN)
         .args(["serve", "--listen", "127.0.0.1:0"])
         .env("CHECKOUT_DATA_DIR", dir.path())
+        .envs(db.env())
         .env("CHECKOUT_MERCHANT_API_KEY", KEY)
         .env("CHECKOUT_SANDBOX_BLOCK_INTERVAL", "100ms")
         .env("RUST_LOG", "debug")
@@ -136,10 +138,12 @@ async fn serve_from_env_then_client_commands_then_sigterm() {
 #[tokio::test]
 async fn json_logs_are_one_object_per_line_and_an_unknown_format_is_refused() {
     let dir = tempfile::tempdir().unwrap();
-    let env = [
+    let db = TestDatabase::new().await;
+    let mut env = vec![
         ("CHECKOUT_LOG_FORMAT", "json".to_owned()),
         ("CHECKOUT_MERCHANT_API_KEY", KEY.to_owned()),
     ];
+    env.extend(db.env());
     let server = crate::process::ServerProcess::start(dir.path(), &env).await;
     let health = reqwest::get(format!("{}/healthz", server.base))
         .await

@@ -17,7 +17,7 @@ use checkout_server::providers::sandbox::{sign, SIGNATURE_HEADER};
 use rusqlite::{Connection, OpenFlags};
 use serde_json::{json, Value};
 
-use crate::helpers::{MERCHANT_KEY, WEBHOOK_SECRET};
+use crate::helpers::{TestDatabase, MERCHANT_KEY, WEBHOOK_SECRET};
 use crate::notify::NEW_SECRET;
 use crate::process::ServerProcess;
 use crate::receiver::Receiver;
@@ -26,7 +26,7 @@ const CHECKOUTS: usize = 8;
 const KILLS: usize = 4;
 
 /// A pay and a webhook whose outcome the test saw: only acknowledged ones are promised.
-#[derive(Default)]
+#[derive(Default, Clone)]
 struct Acked {
     txids: Vec<String>,
     events: Vec<String>,
@@ -65,8 +65,68 @@ fn units_to_btc(units: u128) -> String {
     format!("{}.{:08}", units / 100_000_000, units % 100_000_000)
 }
 
-fn db(dir: &Path) -> Connection {
-    Connection::open_with_flags(dir.join("checkout.db"), OpenFlags::SQLITE_OPEN_READ_ONLY).unwrap()
+/// The server's tables, read behind its back: the sandbox ledger's in the SQLite file of the
+/// data directory, the checkout store's there too or in the test's PostgreSQL database.
+struct Tables {
+    file: Connection,
+    postgres: Option<tokio_postgres::Client>,
+}
+
+impl Tables {
+    async fn open(dir: &Path, db: &TestDatabase) -> Tables {
+        let file =
+            Connection::open_with_flags(dir.join("checkout.db"), OpenFlags::SQLITE_OPEN_READ_ONLY)
+                .unwrap();
+        let postgres = match db.env().pop() {
+            Some((_, url)) => {
+                let (client, connection) = tokio_postgres::connect(&url, tokio_postgres::NoTls)
+                    .await
+                    .unwrap();
+                tokio::spawn(connection);
+                Some(client)
+            }
+            None => None,
+        };
+        Tables { file, postgres }
+    }
+
+    /// Rows of a query on the sandbox ledger (SQLite in any case), every column text.
+    fn ledger(&self, sql: &str, param: Option<&str>) -> Vec<Vec<String>> {
+        let mut stmt = self.file.prepare(sql).unwrap();
+        let width = stmt.column_count();
+        let params: Vec<&str> = param.into_iter().collect();
+        let rows = stmt
+            .query_map(rusqlite::params_from_iter(params), |r| {
+                (0..width).map(|i| r.get::<_, String>(i)).collect()
+            })
+            .unwrap();
+        rows.map(Result::unwrap).collect()
+    }
+
+    /// Rows of a query on the checkout store, every column text (`CAST(… AS TEXT)` reads the
+    /// same in both databases; `?1` is the one parameter).
+    async fn store(&self, sql: &str, param: Option<&str>) -> Vec<Vec<String>> {
+        let Some(pg) = &self.postgres else {
+            return self.ledger(sql, param);
+        };
+        let sql = sql.replace("?1", "$1");
+        let params: Vec<&(dyn tokio_postgres::types::ToSql + Sync)> = match &param {
+            Some(p) => vec![p],
+            None => vec![],
+        };
+        let rows = pg.query(&sql, &params).await.unwrap();
+        rows.iter()
+            .map(|r| (0..r.len()).map(|i| r.get::<_, String>(i)).collect())
+            .collect()
+    }
+
+    async fn store_count(&self, sql: &str, param: Option<&str>) -> i64 {
+        self.store(sql, param).await[0][0].parse().unwrap()
+    }
+
+    fn ledger_count(&self, sql: &str, param: Option<&str>) -> i64 {
+        self.ledger(sql, param)[0][0].parse().unwrap()
+    }
 }
 
 async fn setup(base: &str) -> Vec<Target> {
@@ -190,20 +250,15 @@ async fn sigkill_during_a_burst_loses_no_acknowledged_event_and_no_notification(
     let receiver = Receiver::start().await;
     let dir = tempfile::tempdir().unwrap();
     let data = dir.path().join("data");
-    let env = env(&receiver);
+    let database = TestDatabase::new().await;
+    let mut env = env(&receiver);
+    env.extend(database.env());
     let mut server = ServerProcess::start(&data, &env).await;
     let mut targets = setup(&server.base).await;
-    {
-        let conn = db(&data);
-        for t in &mut targets {
-            t.reference = conn
-                .query_row(
-                    "SELECT provider_ref FROM payments WHERE id = ?1",
-                    [&t.payment],
-                    |r| r.get(0),
-                )
-                .unwrap();
-        }
+    let tables = Tables::open(&data, &database).await;
+    for t in &mut targets {
+        let sql = "SELECT provider_ref FROM payments WHERE id = ?1";
+        t.reference = tables.store(sql, Some(&t.payment)).await[0][0].clone();
     }
     let refs: Vec<String> = targets.iter().map(|t| t.reference.clone()).collect();
     // Two halves per payment, spread over the runs; each sent once, never retried.
@@ -240,34 +295,27 @@ async fn sigkill_during_a_burst_loses_no_acknowledged_event_and_no_notification(
     let deadline = tokio::time::Instant::now() + Duration::from_secs(30);
     let http = client();
     let (chain_funds, views) = loop {
-        let conn = db(&data);
-        let undelivered: i64 = conn
-            .query_row(
-                "SELECT COUNT(*) FROM sandbox_notifications WHERE delivered_at IS NULL",
-                [],
-                |r| r.get(0),
+        let undelivered = tables.ledger_count(
+            "SELECT CAST(COUNT(*) AS TEXT) FROM sandbox_notifications WHERE delivered_at IS NULL",
+            None,
+        );
+        let pending = tables
+            .store_count(
+                "SELECT CAST(COUNT(*) AS TEXT) FROM merchant_outbox WHERE state <> 'DELIVERED'",
+                None,
             )
-            .unwrap();
-        let pending: i64 = conn
-            .query_row(
-                "SELECT COUNT(*) FROM merchant_outbox WHERE state <> 'DELIVERED'",
-                [],
-                |r| r.get(0),
-            )
-            .unwrap();
+            .await;
         let mut funds = HashMap::new();
         let mut unconfirmed = 0i64;
         for t in &targets {
-            let (sum, open): (i64, i64) = conn
-                .query_row(
-                    "SELECT COALESCE(SUM(CAST(amount_units AS INTEGER)), 0), \
-                     COALESCE(SUM(confirmations < required), 0) FROM sandbox_txs WHERE invoice_ref = ?1",
-                    [&t.reference],
-                    |r| Ok((r.get(0)?, r.get(1)?)),
-                )
-                .unwrap();
-            funds.insert(t.checkout.clone(), sum as u128);
-            unconfirmed += open;
+            let row = &tables.ledger(
+                "SELECT CAST(COALESCE(SUM(CAST(amount_units AS INTEGER)), 0) AS TEXT), \
+                 CAST(COALESCE(SUM(confirmations < required), 0) AS TEXT) FROM sandbox_txs \
+                 WHERE invoice_ref = ?1",
+                Some(&t.reference),
+            )[0];
+            funds.insert(t.checkout.clone(), row[0].parse::<u128>().unwrap());
+            unconfirmed += row[1].parse::<i64>().unwrap();
         }
         let mut views = HashMap::new();
         for t in &targets {
@@ -299,12 +347,12 @@ async fn sigkill_during_a_burst_loses_no_acknowledged_event_and_no_notification(
         tokio::time::sleep(Duration::from_millis(50)).await;
     };
 
-    let conn = db(&data);
-    let acked = acked.lock().unwrap();
+    let acked = acked.lock().unwrap().clone();
     assert!(
         !acked.events.is_empty() && !acked.txids.is_empty(),
         "the burst did something"
     );
+    let outbox = outbox_rows(&tables).await;
     eprintln!(
         "crash test: {} of {} webhooks and {} of {} payments acknowledged across {KILLS} kills; \
          {} notifications to the merchant, {} requests received",
@@ -312,45 +360,37 @@ async fn sigkill_during_a_burst_loses_no_acknowledged_event_and_no_notification(
         KILLS * 20,
         acked.txids.len(),
         2 * CHECKOUTS,
-        outbox_count(&conn),
+        outbox.values().map(Vec::len).sum::<usize>(),
         receiver.received().len()
     );
+    let stored_event = "SELECT CAST(COUNT(*) AS TEXT) FROM inbound_events \
+                        WHERE provider = 'sandbox' AND event_id = ?1";
     for event in &acked.events {
-        let stored: bool = conn
-            .query_row(
-                "SELECT COUNT(*) FROM inbound_events WHERE provider = 'sandbox' AND event_id = ?1",
-                [event],
-                |r| r.get::<_, i64>(0),
-            )
-            .unwrap()
-            == 1;
+        let stored = tables.store_count(stored_event, Some(event)).await == 1;
         assert!(stored, "acknowledged webhook {event} was lost");
     }
     for txid in &acked.txids {
-        let stored: i64 = conn
-            .query_row(
-                "SELECT COUNT(*) FROM sandbox_txs WHERE txid = ?1",
-                [txid],
-                |r| r.get(0),
-            )
-            .unwrap();
-        assert_eq!(stored, 1, "acknowledged payment {txid} was lost");
+        let sql = "SELECT CAST(COUNT(*) AS TEXT) FROM sandbox_txs WHERE txid = ?1";
+        assert_eq!(
+            tables.ledger_count(sql, Some(txid)),
+            1,
+            "acknowledged payment {txid} was lost"
+        );
     }
     // Everything the sandbox saw acknowledged is stored (it marks delivered only after a 200).
-    let lost: i64 = conn
-        .query_row(
-            "SELECT COUNT(*) FROM sandbox_notifications n WHERE n.delivered_at IS NOT NULL AND NOT EXISTS \
-             (SELECT 1 FROM inbound_events e WHERE e.provider = 'sandbox' AND e.event_id = n.event_id)",
-            [],
-            |r| r.get(0),
-        )
-        .unwrap();
-    assert_eq!(
-        lost, 0,
-        "acknowledged sandbox notifications missing from the inbound events"
+    let delivered = tables.ledger(
+        "SELECT event_id FROM sandbox_notifications WHERE delivered_at IS NOT NULL",
+        None,
     );
+    for row in &delivered {
+        assert_eq!(
+            tables.store_count(stored_event, Some(&row[0])).await,
+            1,
+            "acknowledged sandbox notification {} missing from the inbound events",
+            row[0]
+        );
+    }
 
-    let outbox = outbox_rows(&conn);
     let received = receiver.received();
     let mut received_ids = BTreeSet::new();
     for r in &received {
@@ -376,12 +416,15 @@ async fn sigkill_during_a_burst_loses_no_acknowledged_event_and_no_notification(
         assert_eq!(paid, chain_funds[&t.checkout], "{}", t.checkout);
         // Versions complete: one change row per version, no gap, none twice.
         let version = view["version"].as_u64().unwrap();
-        let versions: Vec<u64> = conn
-            .prepare("SELECT version FROM checkout_events WHERE checkout_id = ?1 ORDER BY version")
-            .unwrap()
-            .query_map([&t.checkout], |r| r.get::<_, i64>(0))
-            .unwrap()
-            .map(|v| v.unwrap() as u64)
+        let versions: Vec<u64> = tables
+            .store(
+                "SELECT CAST(version AS TEXT) FROM checkout_events WHERE checkout_id = ?1 \
+                 ORDER BY version",
+                Some(&t.checkout),
+            )
+            .await
+            .iter()
+            .map(|row| row[0].parse().unwrap())
             .collect();
         assert_eq!(
             versions,
@@ -421,32 +464,19 @@ fn expected_status(funds: u128, due: u128) -> &'static str {
 }
 
 /// Outbox bodies per checkout, by version.
-fn outbox_rows(conn: &Connection) -> BTreeMap<String, Vec<(String, Value)>> {
+async fn outbox_rows(tables: &Tables) -> BTreeMap<String, Vec<(String, Value)>> {
     let mut map: BTreeMap<String, Vec<(String, Value)>> = BTreeMap::new();
-    let mut stmt = conn
-        .prepare(
-            "SELECT checkout_id, event_id, body FROM merchant_outbox ORDER BY checkout_id, version",
+    let rows = tables
+        .store(
+            "SELECT checkout_id, event_id, body FROM merchant_outbox \
+             ORDER BY checkout_id, version, seq",
+            None,
         )
-        .unwrap();
-    let rows = stmt
-        .query_map([], |r| {
-            Ok((
-                r.get::<_, String>(0)?,
-                r.get::<_, String>(1)?,
-                r.get::<_, String>(2)?,
-            ))
-        })
-        .unwrap();
+        .await;
     for row in rows {
-        let (checkout, id, body) = row.unwrap();
-        map.entry(checkout)
+        map.entry(row[0].clone())
             .or_default()
-            .push((id, serde_json::from_str(&body).unwrap()));
+            .push((row[1].clone(), serde_json::from_str(&row[2]).unwrap()));
     }
     map
-}
-
-fn outbox_count(conn: &Connection) -> i64 {
-    conn.query_row("SELECT COUNT(*) FROM merchant_outbox", [], |r| r.get(0))
-        .unwrap()
 }

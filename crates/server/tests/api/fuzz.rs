@@ -25,7 +25,7 @@ use protocol::PickCurrencyRequest;
 use serde_json::{json, Value};
 use tower::ServiceExt;
 
-use crate::helpers::{test_config, MERCHANT_KEY, WEBHOOK_SECRET};
+use crate::helpers::{test_config, TestDatabase, MERCHANT_KEY, WEBHOOK_SECRET};
 
 /// `PROPTEST_CASES` when set, else `default`.
 fn cases(default: u32) -> u32 {
@@ -163,6 +163,7 @@ struct Fixture {
     runtime: tokio::runtime::Runtime,
     server: Server,
     _dir: tempfile::TempDir,
+    _database: TestDatabase,
 }
 
 fn fixture() -> &'static Fixture {
@@ -198,17 +199,20 @@ fn fixture() -> &'static Fixture {
             })
         };
         let providers = Config::load(None, &env, Overrides::default()).unwrap();
-        let config = Config {
+        let database = runtime.block_on(TestDatabase::new());
+        let mut config = Config {
             calypso: providers.calypso,
             inqud: providers.inqud,
             coinsph: providers.coinsph,
             ..test_config(dir.path())
         };
+        database.apply(&mut config);
         let server = runtime.block_on(checkout_server::start(config)).unwrap();
         Fixture {
             runtime,
             server,
             _dir: dir,
+            _database: database,
         }
     })
 }

@@ -3,6 +3,7 @@
 use std::time::Duration;
 
 use checkout_server::config::{Config, Secret};
+use checkout_server::store::postgres::scratch::ScratchDatabase;
 use checkout_server::Server;
 use merchant_client::{calls, Call, MerchantClient, Reply};
 use reqwest::{Method, StatusCode};
@@ -14,8 +15,9 @@ pub const WEBHOOK_SECRET: &str = "whsec_test_secret";
 pub struct TestApp {
     pub addr: std::net::SocketAddr,
     pub server: Option<Server>,
-    /// Removed when the test ends.
+    /// Removed when the test ends (after the server).
     _dir: tempfile::TempDir,
+    _database: TestDatabase,
     /// For requests without the merchant key (public routes, refused requests).
     pub client: reqwest::Client,
     /// The merchant API, as the command line and the journeys reach it.
@@ -54,6 +56,60 @@ pub fn reconcile_quickly(c: &mut Config) {
     c.reconcile.failing_after = 2;
 }
 
+/// The variable that runs the suite on PostgreSQL (`postgres`); SQLite otherwise. `cargo xtask
+/// test` runs the suite once on each, with the server in `CHECKOUT_TEST_POSTGRES`.
+pub const STORE_VAR: &str = "CHECKOUT_TEST_STORE";
+
+/// Whether this run of the suite is the PostgreSQL one. Any other value than the two is a
+/// mistake, refused rather than taken for SQLite.
+pub fn on_postgres() -> bool {
+    match std::env::var(STORE_VAR).as_deref() {
+        Ok("postgres") => true,
+        Ok("sqlite") | Err(_) => false,
+        Ok(other) => panic!("{STORE_VAR}={other:?}: use postgres or sqlite"),
+    }
+}
+
+/// The password in every test database's URL: the test server trusts loopback and never asks
+/// for it, so it only proves that the URL stays a secret (secrets.rs looks for it).
+pub const DATABASE_PASSWORD: &str = "SECRET_db_password_5e6f";
+
+/// The test's own PostgreSQL database when the suite runs on PostgreSQL (dropped with this),
+/// nothing on SQLite (the data directory holds the file).
+pub struct TestDatabase(Option<(ScratchDatabase, String)>);
+
+impl TestDatabase {
+    pub async fn new() -> TestDatabase {
+        if !on_postgres() {
+            return TestDatabase(None);
+        }
+        let db = ScratchDatabase::create().await;
+        let url = db.url.replacen(
+            "://postgres@",
+            &format!("://postgres:{DATABASE_PASSWORD}@"),
+            1,
+        );
+        assert!(
+            url.contains(DATABASE_PASSWORD),
+            "user postgres expected in {url}"
+        );
+        TestDatabase(Some((db, url)))
+    }
+
+    /// Points `config` at this database (nothing to do on SQLite).
+    pub fn apply(&self, config: &mut Config) {
+        config.database_url = self.0.as_ref().map(|(_, url)| Secret::new(url.clone()));
+    }
+
+    /// The server process's variables for this database.
+    pub fn env(&self) -> Vec<(&'static str, String)> {
+        self.0
+            .iter()
+            .map(|(_, url)| ("CHECKOUT_DATABASE_URL", url.clone()))
+            .collect()
+    }
+}
+
 pub async fn spawn_app() -> TestApp {
     spawn_app_with(|_| {}).await
 }
@@ -66,7 +122,9 @@ pub async fn spawn_app_with(adjust: impl FnOnce(&mut Config)) -> TestApp {
             .try_init();
     }
     let dir = tempfile::tempdir().unwrap();
+    let database = TestDatabase::new().await;
     let mut config = test_config(dir.path());
+    database.apply(&mut config);
     adjust(&mut config);
     let server = checkout_server::start(config.clone()).await.unwrap();
     TestApp {
@@ -74,6 +132,7 @@ pub async fn spawn_app_with(adjust: impl FnOnce(&mut Config)) -> TestApp {
         merchant: merchant_of(&server),
         server: Some(server),
         _dir: dir,
+        _database: database,
         client: reqwest::Client::new(),
         config,
     }

@@ -14,7 +14,13 @@ pub struct ServerProcess {
 impl ServerProcess {
     /// Starts `checkout-server serve` on a random port with `env` (and nothing inherited that
     /// could change its configuration), and waits for its `listening on` line.
+    /// On the suite's PostgreSQL run, `env` must name the test's database
+    /// (`TestDatabase::env`): a server left on SQLite there would pass for the wrong store.
     pub async fn start(data_dir: &Path, env: &[(&str, String)]) -> ServerProcess {
+        assert!(
+            !crate::helpers::on_postgres() || env.iter().any(|(k, _)| *k == "CHECKOUT_DATABASE_URL"),
+            "this suite runs on PostgreSQL: give the server the test's database (TestDatabase::env)"
+        );
         let mut cmd = Command::new(env!("CARGO_BIN_EXE_checkout-server"));
         cmd.arg("serve")
             .env_clear()

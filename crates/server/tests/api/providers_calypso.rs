@@ -821,7 +821,9 @@ pub(crate) fn process_env(emu: &Emulator<Calypso>) -> Vec<(&'static str, String)
 async fn calypso_keys_never_reach_a_log_line_or_a_response() {
     let emu = emulator().await;
     let dir = tempfile::tempdir().unwrap();
+    let db = TestDatabase::new().await;
     let mut env = process_env(&emu);
+    env.extend(db.env());
     env.extend([
         ("RUST_LOG", "debug".to_owned()),
         ("CHECKOUT_CALYPSO_TIMEOUT", "300ms".to_owned()),

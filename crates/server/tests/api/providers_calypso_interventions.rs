@@ -215,8 +215,9 @@ async fn calypso_a_lost_answer_is_read_back_and_a_refusal_leaves_the_conflict_op
     emu.assert_clean();
 }
 
-fn env(emu: &Emulator<Calypso>) -> Vec<(&'static str, String)> {
+fn env(emu: &Emulator<Calypso>, db: &TestDatabase) -> Vec<(&'static str, String)> {
     let mut env = process_env(emu);
+    env.extend(db.env());
     env.extend([
         ("RUST_LOG", "warn".to_owned()),
         ("CHECKOUT_CALYPSO_TIMEOUT", "1s".to_owned()),
@@ -270,8 +271,12 @@ async fn status_of(base: &str, id: &str) -> Value {
 }
 
 /// The checkout `id`, with the invoice `key` CONFLICT/OVERPAID, on a new server process.
-async fn held_checkout(emu: &Emulator<Calypso>, dir: &Path) -> (ServerProcess, String, String) {
-    let server = ServerProcess::start(dir, &env(emu)).await;
+async fn held_checkout(
+    emu: &Emulator<Calypso>,
+    dir: &Path,
+    db: &TestDatabase,
+) -> (ServerProcess, String, String) {
+    let server = ServerProcess::start(dir, &env(emu, db)).await;
     let created = post(
         &server.base,
         "/api/v1/checkouts",
@@ -300,7 +305,8 @@ async fn held_checkout(emu: &Emulator<Calypso>, dir: &Path) -> (ServerProcess, S
 async fn calypso_settlement_resumes_after_crashes_between_its_steps() {
     let emu = emulator().await;
     let dir = tempfile::tempdir().unwrap();
-    let (server, id, key) = held_checkout(&emu, dir.path()).await;
+    let db = TestDatabase::new().await;
+    let (server, id, key) = held_checkout(&emu, dir.path(), &db).await;
 
     // Killed once return-to-paid has taken effect, before the server heard the answer.
     let pid = server.child.id();
@@ -317,7 +323,7 @@ async fn calypso_settlement_resumes_after_crashes_between_its_steps() {
     emu.with(|s| assert_eq!(s.inv(&key).state, "PAID"));
 
     // Restarted: the recorded request is read back from the invoice, not sent again.
-    let server = ServerProcess::start(dir.path(), &env(&emu)).await;
+    let server = ServerProcess::start(dir.path(), &env(&emu, &db)).await;
     let deadline = tokio::time::Instant::now() + Duration::from_secs(10);
     while status_of(&server.base, &id).await["status"] != "SUCCESS" {
         assert!(tokio::time::Instant::now() < deadline, "never resumed");
@@ -329,7 +335,7 @@ async fn calypso_settlement_resumes_after_crashes_between_its_steps() {
     // no webhook says so: the start-up pass and the reconciler find the step left.
     server.kill();
     set_state(&emu, &key, "COMPLETED");
-    let server = ServerProcess::start(dir.path(), &env(&emu)).await;
+    let server = ServerProcess::start(dir.path(), &env(&emu, &db)).await;
     until(&emu, "close-intervention sent", |s| s.inv(&key).resolved).await;
     // Settled: nothing more is sent, however long the server runs.
     tokio::time::sleep(Duration::from_millis(500)).await;

@@ -8,6 +8,7 @@ use checkout_server::config::{Config, Overrides};
 use checkout_server::providers::sandbox::{sign, SIGNATURE_HEADER};
 use serde_json::{json, Value};
 
+use crate::helpers::{TestDatabase, DATABASE_PASSWORD};
 use crate::process::ServerProcess;
 use crate::receiver::Receiver;
 
@@ -39,7 +40,8 @@ const PROVIDER_SECRETS: [(&str, &str); 11] = [
     ),
     ("CHECKOUT_SANDBOX_SEED", SANDBOX_SEED),
 ];
-const SECRETS: [&str; 5] = [
+const SECRETS: [&str; 6] = [
+    DATABASE_PASSWORD,
     MERCHANT,
     SANDBOX_WEBHOOK,
     SANDBOX_SEED,
@@ -79,6 +81,8 @@ async fn no_secret_appears_in_any_response_or_any_default_log_line() {
         ("CHECKOUT_COINSPH_RECEIVING_ACCOUNT", "acct-1".into()),
     ];
     env.extend(PROVIDER_SECRETS.iter().map(|(k, v)| (*k, v.to_string())));
+    let db = TestDatabase::new().await;
+    env.extend(db.env());
     let server = ServerProcess::start(&dir.path().join("data"), &env).await;
     let base = server.base.clone();
     let http = reqwest::Client::builder()

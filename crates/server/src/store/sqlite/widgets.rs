@@ -33,34 +33,3 @@ pub fn load(conn: &Connection, key: &str) -> rusqlite::Result<Option<WidgetRecor
         .query_row([key], row)
         .optional()
 }
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-    use crate::domain::test_fixtures::{checkout, NOW};
-    use crate::store::sqlite::test_support::migrated;
-
-    fn widget(key: &str, name: &str) -> WidgetRecord {
-        let mut spec = checkout("CCO-x", NOW).spec;
-        spec.name = name.into();
-        WidgetRecord {
-            key: key.into(),
-            external_id: Some("shop-7".into()),
-            spec,
-            created_at_ms: NOW,
-        }
-    }
-
-    #[test]
-    fn a_key_is_stored_once_and_the_first_settings_stay() {
-        let conn = migrated();
-        let first = widget("wgt_1", "Blue mug");
-        assert_eq!(insert(&conn, &first).unwrap(), (first.clone(), true));
-        assert_eq!(
-            insert(&conn, &widget("wgt_1", "Red mug")).unwrap(),
-            (first.clone(), false)
-        );
-        assert_eq!(load(&conn, "wgt_1").unwrap(), Some(first));
-        assert_eq!(load(&conn, "wgt_2").unwrap(), None);
-    }
-}
