@@ -159,6 +159,8 @@ proptest! {
 
 /// One server for the route-level targets, with every provider configured (unreachable: the
 /// parsers and signature checks are what is exercised), on a runtime that outlives the cases.
+/// Being static, it is never dropped: on PostgreSQL its database stays until the test server
+/// goes (`cargo xtask test` removes the whole cluster).
 struct Fixture {
     runtime: tokio::runtime::Runtime,
     server: Server,

@@ -4,6 +4,7 @@
 
 pub mod lists;
 pub mod outbox;
+pub mod races;
 pub mod rechecks;
 pub mod writes;
 
@@ -52,6 +53,9 @@ macro_rules! every_check {
             outbox::a_redelivery_asked_for_during_an_attempt_outlives_the_attempt,
             outbox::deliveries_page_newest_first_and_filter,
             outbox::the_backlog_counts_what_waits_and_since_when,
+            races::twins_racing_on_one_client_order_id_make_one_checkout,
+            races::twins_racing_on_one_inbound_event_apply_it_once,
+            races::changes_racing_on_one_checkout_are_each_applied_to_the_one_before,
             rechecks::an_open_payment_is_claimed_once_until_its_lease_ends,
             rechecks::a_settled_checkout_s_payments_are_not_open_and_an_expired_one_only_within_the_window,
             rechecks::a_settled_checkout_s_payment_stays_open_while_its_settlement_has_a_step_left,
