@@ -64,20 +64,27 @@ struct Shots<'a> {
     theme: &'a str,
 }
 
+/// A FIXED_PRICE checkout of 25.00 USD named `name`, with a description and both links.
+fn fixed(name: &str) -> serde_json::Value {
+    json!({
+        "name": name, "description": "Order 1234 · Blue T-shirt, size M",
+        "type": "FIXED_PRICE", "fixedAmount": {"amount": "25.00", "currency": "USD"},
+        "returnUrl": "https://merchant.example/thanks",
+        "supportUrl": "https://merchant.example/help",
+    })
+}
+
 impl Shots<'_> {
     async fn all(&self) -> Result<usize, String> {
-        let m = &self.ctx.merchant;
-        let fixed = |name: &str| {
-            json!({
-                "name": name, "description": "Order 1234 · Blue T-shirt, size M",
-                "type": "FIXED_PRICE", "fixedAmount": {"amount": "25.00", "currency": "USD"},
-                "returnUrl": "https://merchant.example/thanks",
-                "supportUrl": "https://merchant.example/help",
-            })
-        };
-        let mut n = 0;
+        Ok(self.paid().await?
+            + self.amount_form().await?
+            + self.off_amount().await?
+            + self.endings().await?)
+    }
 
-        // Choose, pay, processing, success.
+    /// Choose, pay, processing, success.
+    async fn paid(&self) -> Result<usize, String> {
+        let m = &self.ctx.merchant;
         let id = m.create_checkout(&fixed("Night Owl Store")).await;
         self.open(&id, "").await?;
         self.shot("choose").await?;
@@ -91,10 +98,14 @@ impl Shots<'_> {
         self.shot("processing").await?;
         self.b.wait_screen(W, "success").await?;
         self.shot("success").await?;
-        n += 4;
+        Ok(4)
+    }
 
-        // The amount form, with a refused amount.
-        let id = m
+    /// The amount form, with a refused amount.
+    async fn amount_form(&self) -> Result<usize, String> {
+        let id = self
+            .ctx
+            .merchant
             .create_checkout(&json!({
                 "name": "Donation", "type": "SUGGESTED_FIXED_PRICE", "amountCurrency": "USD",
                 "suggestedAmounts": ["5", "10", "25"], "minAmount": "5", "maxAmount": "500",
@@ -108,9 +119,12 @@ impl Shots<'_> {
             .await?;
         self.b.wait_shadow_text(W, "#cw-amount-error").await?;
         self.shot("amount").await?;
-        n += 1;
+        Ok(1)
+    }
 
-        // Underpaid, then overpaid.
+    /// Underpaid, then overpaid.
+    async fn off_amount(&self) -> Result<usize, String> {
+        let m = &self.ctx.merchant;
         for (view, factor) in [("underpaid", 1u128), ("overpaid", 4)] {
             let id = m.create_checkout(&fixed("Night Owl Store")).await;
             self.open(&id, "").await?;
@@ -125,10 +139,13 @@ impl Shots<'_> {
             m.pay(&payment, sent).await;
             self.b.wait_screen(W, view).await?;
             self.shot(view).await?;
-            n += 1;
         }
+        Ok(2)
+    }
 
-        // Expired, cancelled, and an unreachable server.
+    /// Expired, cancelled, and an unreachable server.
+    async fn endings(&self) -> Result<usize, String> {
+        let m = &self.ctx.merchant;
         let mut short = fixed("Night Owl Store");
         short["expiresAt"] = json!(rfc3339_in(2));
         let id = m.create_checkout(&short).await;
@@ -144,7 +161,7 @@ impl Shots<'_> {
             .await?;
         self.b.wait_screen(W, "error").await?;
         self.shot("error").await?;
-        Ok(n + 3)
+        Ok(3)
     }
 
     async fn open(&self, id: &str, extra: &str) -> Result<(), String> {
