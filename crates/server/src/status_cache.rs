@@ -10,6 +10,7 @@ use std::collections::HashMap;
 use std::sync::{Arc, RwLock};
 
 use bytes::Bytes;
+use http::HeaderValue;
 use protocol::CheckoutStatus;
 
 use crate::domain::checkout::CheckoutRecord;
@@ -20,8 +21,8 @@ const CAPACITY: usize = 100_000;
 #[derive(Debug)]
 pub struct CachedStatus {
     pub version: u64,
-    /// `"<version>"`.
-    pub etag: String,
+    /// `"<version>"`, made once: every unchanged poll sends it.
+    pub etag: HeaderValue,
     /// The serialised `StatusView`.
     pub body: Bytes,
     /// Set while the checkout can still expire (NEW / WAITING_PAYMENT without funds).
@@ -36,7 +37,8 @@ impl CachedStatus {
         ) && !record.state.funds_seen;
         CachedStatus {
             version: record.version,
-            etag: format!("\"{}\"", record.version),
+            etag: HeaderValue::try_from(format!("\"{}\"", record.version))
+                .expect("digits and quotes are a valid header value"),
             body: serde_json::to_vec(&record.status_view())
                 .unwrap_or_default()
                 .into(),

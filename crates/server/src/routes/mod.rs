@@ -2,6 +2,7 @@
 
 pub mod assets;
 pub mod checkout_events;
+pub mod cors;
 pub mod deliveries;
 pub mod extract;
 pub mod health;
@@ -13,16 +14,13 @@ pub mod public;
 pub mod security_headers;
 pub mod webhooks;
 
-use std::time::Duration;
-
 use axum::extract::{DefaultBodyLimit, MatchedPath, Request};
-use axum::http::{header, HeaderValue, Method, StatusCode};
+use axum::http::{header, HeaderValue, StatusCode};
 use axum::middleware;
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::Router;
 use tower_http::catch_panic::CatchPanicLayer;
-use tower_http::cors::{AllowOrigin, CorsLayer};
 use tower_http::set_header::SetResponseHeaderLayer;
 use tower_http::trace::{DefaultOnResponse, TraceLayer};
 
@@ -62,36 +60,11 @@ pub const ROUTES: &[(&str, &str)] = &[
     ("post", paths::WEBHOOK_COINSPH),
 ];
 
-/// The public widget API is embedded on merchants' pages on any origin: every origin may call
-/// it (it takes no credentials and holds no secret) unless `cors_origins` names the only ones.
-/// The merchant API gets no CORS layer at all: browsers never call it.
-fn cors(config: &Config) -> CorsLayer {
-    let origins = if config.cors_origins.is_empty() {
-        AllowOrigin::any()
-    } else {
-        let list: Vec<HeaderValue> = config
-            .cors_origins
-            .iter()
-            .filter_map(|o| HeaderValue::from_str(o.trim_end_matches('/')).ok())
-            .collect();
-        AllowOrigin::list(list)
-    };
-    CorsLayer::new()
-        .allow_origin(origins)
-        .allow_methods([Method::GET, Method::POST])
-        .allow_headers([
-            header::CONTENT_TYPE,
-            header::IF_NONE_MATCH,
-            header::CACHE_CONTROL,
-            header::HeaderName::from_static("last-event-id"),
-        ])
-        .expose_headers([header::ETAG])
-        .max_age(Duration::from_secs(600))
-}
-
 /// `GET /bench/baseline`: a fixed JSON answer that touches no state, mounted only when
-/// [`crate::config::Config::bench_baseline`] is set. `cargo xtask bench` loads it and the public status route with the
-/// same generator to report their ratio. Not part of the API: absent from [`ROUTES`] and the
+/// [`crate::config::Config::bench_baseline`] is set. `cargo xtask bench` loads it and the public
+/// status route with the same generator to report their ratio. It passes every layer of
+/// [`app`] (as the status route does) but none of the public API's (CORS, rate limit): the ratio
+/// prices those and the status handler. Not part of the API: absent from [`ROUTES`] and the
 /// OpenAPI document.
 async fn bench_baseline() -> Response {
     (
@@ -154,7 +127,10 @@ fn public_routes(config: &Config) -> Router<AppState> {
     } else {
         public
     };
-    public.layer(cors(config))
+    // The public widget API is embedded on merchants' pages on any origin: every origin may call
+    // it (it takes no credentials and holds no secret) unless `cors_origins` names the only ones.
+    // The merchant API gets no CORS layer at all: browsers never call it.
+    public.layer(cors::PublicCors::new(&config.cors_origins))
 }
 
 /// The merchant API: every route behind the merchant's secret key.

@@ -1,14 +1,21 @@
-//! The browser figures: time to interactive on a cold cache, and how long a payment takes to
-//! reach the host page's `statusChanged` listener with and without server-sent events.
+//! The browser figures: time to interactive on a cold cache (the widget's, its parts, and the
+//! floor's), and how long a payment takes to reach the host page's `statusChanged` listener
+//! with and without server-sent events.
 
 use std::time::Duration;
 
 use e2e::{eventually, Browser, Env, HostSite, Merchant};
 use serde_json::{json, Value};
 
+use crate::floor::{self, FloorSite};
 use crate::server::Relay;
+use crate::timeline::{Breakdown, Timeline, TIMELINE_JS};
 
 const MARK: &str = "checkout-widget:interactive";
+
+/// The language both elements render in. Not English (built into the widget), so the widget's
+/// time includes its language file, as a payer's does whose browser asks for another language.
+const LOCALE: &str = "de";
 
 /// Polling samples are spread over this many points of the polling interval.
 const POLL_SPREAD: u64 = 20;
@@ -39,6 +46,15 @@ pub struct Pages<'a> {
     pub server_origin: String,
     pub merchant: &'a Merchant,
     pub relay: &'a Relay,
+    pub floor: &'a FloorSite,
+}
+
+/// The cold loads of the widget and of the floor, in ms from navigation start to each one's
+/// interactive mark, and the widget's loads split into their parts.
+pub struct Interactive {
+    pub widget: Vec<f64>,
+    pub floor: Vec<f64>,
+    pub breakdowns: Vec<Breakdown>,
 }
 
 impl Pages<'_> {
@@ -46,27 +62,49 @@ impl Pages<'_> {
         format!("{}/widget/widget.js", self.server_origin)
     }
 
-    /// Navigation start to the widget's interactive mark, in ms, for `loads` page loads, each in
-    /// a fresh Chromium with a fresh profile (nothing cached: files, compiled wasm, connections).
-    pub async fn interactive(&self, loads: usize) -> Result<Vec<f64>, String> {
-        let mut times = Vec::with_capacity(loads);
+    /// `loads` cold loads each of the widget and of the floor, interleaved (widget, floor,
+    /// widget, ...), each in a fresh Chromium with a fresh profile (nothing cached: files,
+    /// compiled wasm, connections), each on its own fresh checkout.
+    pub async fn interactive(&self, loads: usize) -> Result<Interactive, String> {
+        let mut result = Interactive {
+            widget: Vec::with_capacity(loads),
+            floor: Vec::with_capacity(loads),
+            breakdowns: Vec::with_capacity(loads),
+        };
         for n in 0..loads {
-            let id = self
-                .merchant
-                .create_fixed_checkout("Bench interactive", "25.00", "USD")
-                .await;
+            let id = self.interactive_checkout().await;
             let url = self.site.page(
                 &format!("interactive-{n}"),
                 &self.widget_js(),
-                &format!("<app-widget id=\"{id}\"></app-widget>"),
+                &format!("<app-widget id=\"{id}\" locale=\"{LOCALE}\"></app-widget>"),
                 None,
             );
-            let browser = Browser::start(self.env).await;
-            let result = interactive_once(&browser, &url).await;
-            browser.close().await;
-            times.push(result?);
+            let timeline = load_cold(self.env, &url, MARK).await?;
+            result.breakdowns.push(Breakdown::of(&timeline)?);
+            result.widget.push(timeline.interactive);
+
+            let id = self.interactive_checkout().await;
+            let url = self.site.page(
+                &format!("floor-{n}"),
+                &self.floor.script_url(),
+                &format!(
+                    "<{tag} id=\"{id}\" api-base=\"{api}\" locale=\"{LOCALE}\"></{tag}>",
+                    tag = floor::TAG,
+                    api = self.server_origin
+                ),
+                None,
+            );
+            result
+                .floor
+                .push(load_cold(self.env, &url, floor::MARK).await?.interactive);
         }
-        Ok(times)
+        Ok(result)
+    }
+
+    async fn interactive_checkout(&self) -> String {
+        self.merchant
+            .create_fixed_checkout("Bench interactive", "25.00", "USD")
+            .await
     }
 
     /// Latencies in ms from the moment the sandbox's webhook was handed to the server to the host
@@ -192,21 +230,30 @@ impl Pages<'_> {
     }
 }
 
-async fn interactive_once(browser: &Browser, url: &str) -> Result<f64, String> {
+/// Opens `url` in a fresh Chromium, waits for `mark` and reads the page's timeline.
+async fn load_cold(env: &Env, url: &str, mark: &str) -> Result<Timeline, String> {
+    let browser = Browser::start(env).await;
+    let result = timeline_once(&browser, url, mark).await;
+    browser.close().await;
+    result
+}
+
+async fn timeline_once(browser: &Browser, url: &str, mark: &str) -> Result<Timeline, String> {
     browser.client.goto(url).await.map_err(|e| e.to_string())?;
     eventually(
-        "the widget's interactive mark",
+        &format!("the {mark} mark"),
         Duration::from_secs(30),
         || async {
             browser
                 .eval(
-                    "const e = performance.getEntriesByName(arguments[0]);\
-                     return e.length ? e[0].startTime : null;",
-                    vec![json!(MARK)],
+                    "return performance.getEntriesByName(arguments[0]).length > 0 || null;",
+                    vec![json!(mark)],
                 )
                 .await
-                .as_f64()
+                .as_bool()
         },
     )
-    .await
+    .await?;
+    let timeline = browser.eval(TIMELINE_JS, vec![json!(mark)]).await;
+    serde_json::from_value(timeline.clone()).map_err(|e| format!("{e} in the timeline {timeline}"))
 }
