@@ -32,6 +32,7 @@ pub use routes::app;
 
 use crate::domain::currency::Catalogue;
 use crate::live::Live;
+use crate::providers::evm::{watcher, EvmProvider};
 use crate::providers::registry::Registry;
 use crate::providers::sandbox::ledger::sqlite::SqliteLedger;
 use crate::providers::sandbox::ledger::Ledger;
@@ -76,7 +77,12 @@ pub async fn start(config: Config) -> anyhow::Result<Server> {
     config.refuse_unsafe_keys()?;
     let (db, sandbox) = open_stores(&config).await?;
     let (stop, shutdown) = watch::channel(false);
-    let providers = Registry::from_config(&config, sandbox.clone())?;
+    let evm = config
+        .evm
+        .is_configured()
+        .then(|| EvmProvider::new(&config.evm, db.clone()).map(Arc::new))
+        .transpose()?;
+    let providers = Registry::from_config(&config, sandbox.clone(), evm.clone())?;
     services::calypso_subscription::subscribe_on_start(&config).await;
     let listener = tokio::net::TcpListener::bind(config.listen)
         .await
@@ -84,13 +90,14 @@ pub async fn start(config: Config) -> anyhow::Result<Server> {
     let addr = listener.local_addr()?;
     let sandbox_webhooks = webhook_urls(&config, &providers, addr);
     let state = AppState::new(Shared {
-        catalogue: Catalogue::new(&config.confirmations),
+        catalogue: Catalogue::from_config(&config),
         config,
         db,
         live: Live::default(),
         status_cache: StatusCache::default(),
         reconcile: Default::default(),
         sandbox: sandbox.clone(),
+        evm: evm.clone(),
         providers,
         shutdown: shutdown.clone(),
     });
@@ -103,6 +110,9 @@ pub async fn start(config: Config) -> anyhow::Result<Server> {
     if let Some(sandbox) = sandbox {
         let chain = chain::run(sandbox, sandbox_webhooks, shutdown.clone());
         background.push(tokio::spawn(chain));
+    }
+    if let Some(evm) = evm {
+        background.extend(chain_watchers(&state, &evm, shutdown.clone()));
     }
     let serving = serve(listener, app(state.clone()), shutdown);
     Ok(Server {
@@ -162,6 +172,28 @@ fn background_tasks(state: &AppState, shutdown: watch::Receiver<bool>) -> Vec<Jo
             shutdown,
         )),
     ]
+}
+
+/// One watcher per configured chain; what each finds is applied through the services.
+fn chain_watchers(
+    state: &AppState,
+    evm: &EvmProvider,
+    shutdown: watch::Receiver<bool>,
+) -> Vec<JoinHandle<()>> {
+    let findings_state = state.clone();
+    let findings: watcher::Findings = Arc::new(move |references| {
+        let state = findings_state.clone();
+        Box::pin(async move { services::chain_findings::apply(&state, references).await })
+    });
+    evm.chains()
+        .map(|chain| {
+            tokio::spawn(watcher::run(
+                chain.clone(),
+                findings.clone(),
+                shutdown.clone(),
+            ))
+        })
+        .collect()
 }
 
 /// Serves `router` on `listener` until `shutdown` turns true.

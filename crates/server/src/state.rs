@@ -8,6 +8,7 @@ use tokio::sync::watch;
 use crate::config::Config;
 use crate::domain::currency::Catalogue;
 use crate::live::Live;
+use crate::providers::evm::EvmProvider;
 use crate::providers::registry::Registry;
 use crate::providers::sandbox::SandboxProvider;
 use crate::providers::Provider;
@@ -25,6 +26,8 @@ pub struct Shared {
     pub reconcile: ReconcileMonitor,
     /// Only when the sandbox is the chosen provider.
     pub sandbox: Option<Arc<SandboxProvider>>,
+    /// When chains are configured (`[evm]`): their watchers' provider.
+    pub evm: Option<Arc<EvmProvider>>,
     /// Every configured provider, and the one new payments are opened with.
     pub providers: Registry,
     /// Turns true when the server is stopping; long-lived responses (live streams) end then.
