@@ -7,6 +7,7 @@
 
 mod bench;
 mod build;
+mod chain_tools;
 mod crate_sizes;
 mod demo;
 mod examples;

@@ -81,40 +81,10 @@ pub fn run(args: &[String]) -> Result<(), String> {
     tools::setup_all()?;
     let mut tally = Tally::default();
     let cargo = || Command::new("cargo");
+    let ok = |r: &Result<_, String>| r.as_ref().map(|_| ()).map_err(Clone::clone);
 
-    tally.check(
-        "cargo fmt --check",
-        process::run(cargo().args(["fmt", "--all", "--check"])),
-    );
-    tally.check(
-        "clippy (native)",
-        process::run(cargo().args([
-            "clippy",
-            "--workspace",
-            "--all-targets",
-            "--",
-            "-D",
-            "warnings",
-        ])),
-    );
-    tally.check(
-        "clippy (wasm32)",
-        process::run(cargo().args([
-            "clippy",
-            "--package",
-            "checkout-widget",
-            "--target",
-            "wasm32-unknown-unknown",
-            "--all-targets",
-            "--",
-            "-D",
-            "warnings",
-        ])),
-    );
-    tally.suite(
-        "native tests",
-        cargo().args(["test", "--workspace", "--exclude", "e2e"]),
-    );
+    lint(&mut tally);
+    native_tests(&mut tally);
     tally.suite(
         "wasm browser tests",
         cargo()
@@ -133,7 +103,6 @@ pub fn run(args: &[String]) -> Result<(), String> {
     let dist = build::build_widget();
     let server = demo::build_server("dev");
     let axe = tools::ensure_axe();
-    let ok = |r: &Result<_, String>| r.as_ref().map(|_| ()).map_err(Clone::clone);
     let built = tally.check("widget build", ok(&dist))
         & tally.check("server build", ok(&server))
         & tally.check("axe-core", ok(&axe));
@@ -174,6 +143,58 @@ pub fn run(args: &[String]) -> Result<(), String> {
     } else {
         Err("some checks failed".into())
     }
+}
+
+/// Formatting and clippy, native and wasm32.
+fn lint(tally: &mut Tally) {
+    let cargo = || Command::new("cargo");
+    tally.check(
+        "cargo fmt --check",
+        process::run(cargo().args(["fmt", "--all", "--check"])),
+    );
+    tally.check(
+        "clippy (native)",
+        process::run(cargo().args([
+            "clippy",
+            "--workspace",
+            "--all-targets",
+            "--",
+            "-D",
+            "warnings",
+        ])),
+    );
+    tally.check(
+        "clippy (wasm32)",
+        process::run(cargo().args([
+            "clippy",
+            "--package",
+            "checkout-widget",
+            "--target",
+            "wasm32-unknown-unknown",
+            "--all-targets",
+            "--",
+            "-D",
+            "warnings",
+        ])),
+    );
+}
+
+/// The workspace's native tests; the EVM provider's run against a real node (anvil), each
+/// test starting its own, and rebuild the test token with the pinned solc.
+fn native_tests(tally: &mut Tally) {
+    let ok = |r: &Result<_, String>| r.as_ref().map(|_| ()).map_err(Clone::clone);
+    let anvil = crate::chain_tools::ensure_anvil();
+    let solc = crate::chain_tools::ensure_solc();
+    let mut native = Command::new("cargo");
+    native.args(["test", "--workspace", "--exclude", "e2e"]);
+    if tally.check("anvil", ok(&anvil)) & tally.check("solc", ok(&solc)) {
+        if let (Ok(anvil), Ok(solc)) = (&anvil, &solc) {
+            native
+                .env("CHECKOUT_TEST_ANVIL", anvil)
+                .env("CHECKOUT_TEST_SOLCJS", solc);
+        }
+    }
+    tally.suite("native tests", &mut native);
 }
 
 #[cfg(test)]

@@ -65,7 +65,14 @@ async fn step(chain: &Chain) -> anyhow::Result<Step> {
     // The first step starts at the node's newest block: no deposit address existed before.
     let mut next = stored.unwrap_or(head);
     if next > 0 {
-        if let Some(fork) = replaced_since(chain, next - 1).await? {
+        // A node whose chain is now shorter than what was read replaced the blocks above its
+        // head at least (a reverted or restarted node).
+        let top = (next - 1).min(head);
+        let fork = match replaced_since(chain, top).await? {
+            None if top < next - 1 => Some(top),
+            fork => fork,
+        };
+        if let Some(fork) = fork {
             changed.extend(rewind(chain, fork).await?);
             next = fork + 1;
         }
