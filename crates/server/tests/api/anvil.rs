@@ -17,6 +17,7 @@ pub struct Anvil {
     pub port: u16,
     /// Where the chain is kept across a stop (`--state`), when asked for.
     state: Option<PathBuf>,
+    pub chain_id: u64,
     client: reqwest::Client,
 }
 
@@ -40,19 +41,28 @@ fn free_port() -> u16 {
 }
 
 impl Anvil {
+    /// Anvil's own chain id.
+    pub const CHAIN_ID: u64 = 31337;
+
     pub async fn start() -> Anvil {
-        Anvil::launch(free_port(), None).await
+        Anvil::launch(free_port(), None, Anvil::CHAIN_ID).await
+    }
+
+    /// A node of another chain, to watch two side by side.
+    pub async fn start_chain(chain_id: u64) -> Anvil {
+        Anvil::launch(free_port(), None, chain_id).await
     }
 
     /// A node that keeps its chain in `state` when stopped, for [`Anvil::stop`] and
     /// [`Anvil::start_again`].
     pub async fn start_keeping(state: &Path) -> Anvil {
-        Anvil::launch(free_port(), Some(state.to_owned())).await
+        Anvil::launch(free_port(), Some(state.to_owned()), Anvil::CHAIN_ID).await
     }
 
-    async fn launch(port: u16, state: Option<PathBuf>) -> Anvil {
+    async fn launch(port: u16, state: Option<PathBuf>, chain_id: u64) -> Anvil {
         let mut cmd = Command::new(binary());
         cmd.args(["--port", &port.to_string(), "--quiet"]);
+        cmd.args(["--chain-id", &chain_id.to_string()]);
         if let Some(path) = &state {
             cmd.arg("--state").arg(path);
         }
@@ -65,6 +75,7 @@ impl Anvil {
             child: Some(child),
             port,
             state,
+            chain_id,
             client: reqwest::Client::new(),
         };
         anvil.wait_until_up().await;
@@ -105,7 +116,7 @@ impl Anvil {
 
     /// Starts the node again on the same port, from the state it kept.
     pub async fn start_again(&mut self) {
-        let again = Anvil::launch(self.port, self.state.clone()).await;
+        let again = Anvil::launch(self.port, self.state.clone(), self.chain_id).await;
         *self = again;
     }
 

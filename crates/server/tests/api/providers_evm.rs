@@ -25,6 +25,12 @@ fn rate(text: &str) -> BTreeMap<String, Amount> {
 
 /// The server watching `anvil` as chain `LOCAL` (ETH, and USDT at `token` when given).
 fn watch(c: &mut Config, anvil: &Anvil, token: Option<&str>) {
+    c.evm.chains = BTreeMap::from([(NETWORK.to_owned(), chain_of(anvil, token))]);
+    watch_quickly(c);
+}
+
+/// Polls fast, prices ETH at 2000 USD and USDT at 1.
+fn watch_quickly(c: &mut Config) {
     c.provider = ProviderKind::Evm;
     c.evm.poll_interval = Duration::from_millis(50);
     c.evm.rpc_timeout = Duration::from_secs(2);
@@ -33,6 +39,10 @@ fn watch(c: &mut Config, anvil: &Anvil, token: Option<&str>) {
         ("ETH".to_owned(), rate("2000")),
         ("USDT".to_owned(), rate("1")),
     ]);
+}
+
+/// `anvil` as a configured chain: ETH, and USDT at `token` when given.
+fn chain_of(anvil: &Anvil, token: Option<&str>) -> ChainConfig {
     let tokens = token
         .map(|contract| {
             let usdt = TokenConfig {
@@ -43,8 +53,8 @@ fn watch(c: &mut Config, anvil: &Anvil, token: Option<&str>) {
             BTreeMap::from([("USDT".to_owned(), usdt)])
         })
         .unwrap_or_default();
-    let chain = ChainConfig {
-        chain_id: 31337,
+    ChainConfig {
+        chain_id: anvil.chain_id,
         rpc_url: anvil.url(),
         name: "Local chain".into(),
         native: Some(NativeCoin {
@@ -55,8 +65,7 @@ fn watch(c: &mut Config, anvil: &Anvil, token: Option<&str>) {
         tokens,
         confirmations: CONFIRMATIONS,
         xpub: XPUB.into(),
-    };
-    c.evm.chains = BTreeMap::from([(NETWORK.to_owned(), chain)]);
+    }
 }
 
 /// A 20 USD checkout paid in `coin`: its id, and the payment view's address and amount due.
@@ -259,6 +268,70 @@ async fn a_node_down_for_a_while_shows_in_health_and_nothing_is_missed() {
     let paid = status_is(&app, &id, "SUCCESS", Value::Null).await;
     assert_eq!(paid["amountPaid"], amount);
     wait_for_health(&app, |chain| chain["failing"] == false).await;
+}
+
+#[tokio::test]
+async fn two_chains_side_by_side_each_with_its_coins_confirmations_and_chain_id() {
+    let local = Anvil::start().await;
+    let side = Anvil::start_chain(137).await;
+    let owner = side.account(0).await;
+    let token = side.deploy_token(&owner, 1_000_000_000).await;
+    let app = spawn_app_with(|c| {
+        let mut other = chain_of(&side, Some(&token));
+        other.native = None;
+        other.confirmations = 1;
+        other.name = "Side chain".into();
+        c.evm.chains = BTreeMap::from([
+            (NETWORK.to_owned(), chain_of(&local, None)),
+            ("SIDE".to_owned(), other),
+        ]);
+        watch_quickly(c);
+    })
+    .await;
+    let id = app.fixed_checkout("20", "USD").await;
+    let (_, view) = app
+        .public_get(&format!("/api/v1/public/checkouts/{id}"))
+        .await;
+    let offered: Vec<(String, String, u64)> = view["currencies"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| {
+            let code = c["code"].as_str().unwrap().to_owned();
+            let network = c["network"].as_str().unwrap().to_owned();
+            (code, network, c["confirmationsRequired"].as_u64().unwrap())
+        })
+        .collect();
+    let want = [("ETH", NETWORK, 3), ("USDT", "SIDE", 1)];
+    let want: Vec<(String, String, u64)> = want
+        .iter()
+        .map(|(c, n, k)| (c.to_string(), n.to_string(), *k))
+        .collect();
+    assert_eq!(offered, want);
+    let view = app.pick(&id, "USDT", "SIDE", None).await;
+    let address = view["payment"]["address"].as_str().unwrap();
+    let uri = view["payment"]["walletUri"].as_str().unwrap();
+    assert!(
+        uri.starts_with(&format!("ethereum:{token}@137/transfer?address={address}")),
+        "{uri}"
+    );
+    // One confirmation is enough on this chain.
+    side.send_token(&token, &owner, address, 20_000_000).await;
+    status_is(&app, &id, "SUCCESS", Value::Null).await;
+}
+
+#[tokio::test]
+async fn a_node_of_another_chain_is_refused_and_shows_in_health() {
+    let anvil = Anvil::start_chain(5).await;
+    let app = spawn_app_with(|c| {
+        watch(c, &anvil, None);
+        c.evm.chains.get_mut(NETWORK).unwrap().chain_id = Anvil::CHAIN_ID;
+    })
+    .await;
+    let chain = wait_for_health(&app, |chain| chain["failing"] == true).await;
+    let error = chain["lastError"].as_str().unwrap();
+    assert!(error.contains("chain id 5, not 31337"), "{error}");
+    assert!(chain["head"].is_null(), "nothing read from it");
 }
 
 #[tokio::test]

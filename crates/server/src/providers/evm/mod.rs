@@ -39,6 +39,8 @@ pub struct Chain {
     db: Db,
     settings: EvmConfig,
     health: Arc<Health>,
+    /// The node said it serves the configured chain id (asked once, before anything is read).
+    node_checked: std::sync::atomic::AtomicBool,
 }
 
 pub struct EvmProvider {
@@ -65,6 +67,7 @@ impl EvmProvider {
                 db: db.clone(),
                 settings: config.clone(),
                 health: health.clone(),
+                node_checked: Default::default(),
             };
             chains.insert(network.clone(), Arc::new(built));
         }

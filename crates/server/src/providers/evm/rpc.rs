@@ -104,6 +104,11 @@ impl Rpc {
             .with_context(|| format!("{method}: unexpected result"))
     }
 
+    pub async fn chain_id(&self) -> anyhow::Result<u64> {
+        let text: String = self.call("eth_chainId", json!([])).await?;
+        parse_quantity(&text)
+    }
+
     pub async fn block_number(&self) -> anyhow::Result<u64> {
         let text: String = self.call("eth_blockNumber", json!([])).await?;
         parse_quantity(&text)

@@ -5,6 +5,7 @@
 //! through the same path as every provider's webhook.
 
 use std::collections::BTreeSet;
+use std::sync::atomic::Ordering;
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -57,7 +58,25 @@ pub async fn run(chain: Arc<Chain>, findings: Findings, mut shutdown: watch::Rec
     }
 }
 
+/// A node of another chain (a wrong `rpc_url`) would have the watcher count nothing, or the
+/// wrong coins: it is refused until it says the configured chain id.
+async fn check_node(chain: &Chain) -> anyhow::Result<()> {
+    if chain.node_checked.load(Ordering::Relaxed) {
+        return Ok(());
+    }
+    let id = chain.rpc.chain_id().await?;
+    if id != chain.config.chain_id {
+        anyhow::bail!(
+            "the node serves chain id {id}, not {} as configured",
+            chain.config.chain_id
+        );
+    }
+    chain.node_checked.store(true, Ordering::Relaxed);
+    Ok(())
+}
+
 async fn step(chain: &Chain) -> anyhow::Result<Step> {
+    check_node(chain).await?;
     let network = chain.network.clone();
     let head = chain.rpc.block_number().await?;
     let stored = chain.db.run(move |s| s.evm().next_block(&network)).await?;
