@@ -7,6 +7,7 @@
 
 mod bench;
 mod build;
+mod chain_demo;
 mod chain_tools;
 mod crate_sizes;
 mod demo;
@@ -26,6 +27,7 @@ const USAGE: &str = "\
 usage: cargo xtask <command>
 
   demo    build the widget, start the server with the sandbox provider, print the demo URL
+          (--chain: against a local Ethereum node (anvil) with the EVM provider instead)
           (--listen ADDR, default 127.0.0.1:8080; or CHECKOUT_LISTEN)
   test    fmt, clippy, native tests, wasm browser tests, end-to-end browser tests
   build   build the deployable widget into dist/ and print its size
