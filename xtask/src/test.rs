@@ -124,7 +124,9 @@ pub fn run(args: &[String]) -> Result<(), String> {
                 .env("E2E_EXAMPLES", crate::root().join("examples"))
                 .env("E2E_CHROMEDRIVER", tools::CHROMEDRIVER)
                 .env("E2E_CHROMIUM", tools::CHROMIUM)
-                .env("E2E_AXE", axe),
+                .env("E2E_AXE", axe)
+                // The journeys paid on a local chain; without it they say what is missing.
+                .envs(crate::chain_tools::ensure_anvil().map(|a| ("E2E_ANVIL", a))),
         );
     }
 

@@ -11,7 +11,7 @@ use serde::de::Error as _;
 use serde::{Deserialize, Deserializer};
 
 use super::sandbox::Rates;
-use super::values::duration;
+use super::values::{duration, Secret};
 
 #[derive(Debug, Clone, Deserialize)]
 #[serde(default, deny_unknown_fields)]
@@ -61,8 +61,9 @@ impl Default for EvmConfig {
 #[serde(deny_unknown_fields)]
 pub struct ChainConfig {
     pub chain_id: u64,
-    /// The node's JSON-RPC endpoint (`http://` or `https://`).
-    pub rpc_url: String,
+    /// The node's JSON-RPC endpoint (`http://` or `https://`). A secret: node services put
+    /// their API key in it.
+    pub rpc_url: Secret,
     /// The network as payers see it (`Ethereum`, `Polygon`).
     pub name: String,
     /// The chain's own coin; `None` accepts tokens only.
@@ -143,7 +144,8 @@ impl EvmConfig {
 
 impl ChainConfig {
     fn check(&self) -> anyhow::Result<()> {
-        if !(self.rpc_url.starts_with("http://") || self.rpc_url.starts_with("https://")) {
+        let url = self.rpc_url.expose();
+        if !(url.starts_with("http://") || url.starts_with("https://")) {
             bail!("rpc_url must be the node's http:// or https:// JSON-RPC address");
         }
         if self.confirmations == 0 {

@@ -316,6 +316,9 @@ mod tests {
         assert_eq!(c.sandbox.block_interval, Duration::from_secs(2));
         assert_eq!(c.provider, ProviderKind::Sandbox);
         assert!(c.calypso.is_some() && c.inqud.is_some() && c.coinsph.is_some());
+        assert_eq!(c.evm.chains.len(), 2);
+        assert_eq!(c.evm.chains["POLYGON"].confirmations, 64);
+        c.evm.check().unwrap();
         assert!(!c.uses_demo_key());
     }
 

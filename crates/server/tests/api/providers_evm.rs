@@ -5,7 +5,7 @@
 use std::collections::BTreeMap;
 use std::time::Duration;
 
-use checkout_server::config::{ChainConfig, Config, NativeCoin, ProviderKind, TokenConfig};
+use checkout_server::config::{ChainConfig, Config, NativeCoin, ProviderKind, Secret, TokenConfig};
 use checkout_server::providers::evm::deposit::DepositKeys;
 use protocol::Amount;
 use reqwest::StatusCode;
@@ -55,7 +55,7 @@ fn chain_of(anvil: &Anvil, token: Option<&str>) -> ChainConfig {
         .unwrap_or_default();
     ChainConfig {
         chain_id: anvil.chain_id,
-        rpc_url: anvil.url(),
+        rpc_url: Secret::new(anvil.url()),
         name: "Local chain".into(),
         native: Some(NativeCoin {
             code: "ETH".into(),

@@ -63,7 +63,7 @@ impl EvmProvider {
                 confirmations: chain.confirmations,
                 config: chain.clone(),
                 keys,
-                rpc: Rpc::new(&chain.rpc_url, config.rpc_timeout)?,
+                rpc: Rpc::new(chain.rpc_url.expose(), config.rpc_timeout)?,
                 db: db.clone(),
                 settings: config.clone(),
                 health: health.clone(),

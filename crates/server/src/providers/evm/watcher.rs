@@ -103,15 +103,13 @@ async fn step(chain: &Chain) -> anyhow::Result<Step> {
     let network = chain.network.clone();
     let read_to = chain.db.run(move |s| s.evm().next_block(&network)).await?;
     let tip = read_to.unwrap_or(next).saturating_sub(1);
-    // Every transfer still short of its confirmations gained one (or lost one in a rewind).
-    let from = tip.saturating_sub(u64::from(chain.confirmations));
-    let network = chain.network.clone();
-    changed.extend(
-        chain
-            .db
-            .run(move |s| s.evm().confirming(&network, from))
-            .await?,
-    );
+    if read_to != stored {
+        // Every transfer still short of its confirmations gained one (or lost one in a rewind).
+        let from = tip.saturating_sub(u64::from(chain.confirmations));
+        let network = chain.network.clone();
+        let confirming = chain.db.run(move |s| s.evm().confirming(&network, from));
+        changed.extend(confirming.await?);
+    }
     chain
         .health
         .succeeded(&chain.network, head, tip + 1, now_ms());
