@@ -7,6 +7,7 @@
 //! variables; running `cargo test -p e2e` alone explains what is missing instead of skipping.
 
 pub mod browser;
+pub mod chain;
 pub mod host;
 pub mod journey;
 pub mod merchant;
