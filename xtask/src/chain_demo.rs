@@ -36,6 +36,8 @@ impl Drop for LocalChain {
 /// the node and the configuration file.
 pub fn start(dir: &Path) -> Result<(LocalChain, PathBuf), String> {
     let anvil = crate::chain_tools::ensure_anvil()?;
+    // The chain starts afresh each time, so does what the server recorded of the last one.
+    let _ = std::fs::remove_dir_all(dir);
     let child = Command::new(anvil)
         .args([
             "--port",

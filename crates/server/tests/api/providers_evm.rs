@@ -335,6 +335,33 @@ async fn a_node_of_another_chain_is_refused_and_shows_in_health() {
 }
 
 #[tokio::test]
+async fn a_node_that_does_not_answer_times_out_and_nothing_can_post_findings() {
+    // A node that accepts connections and never answers.
+    let silent = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let port = silent.local_addr().unwrap().port();
+    tokio::spawn(async move {
+        let mut held = Vec::new();
+        while let Ok((socket, _)) = silent.accept().await {
+            held.push(socket);
+        }
+    });
+    let anvil = Anvil::start().await;
+    let app = spawn_app_with(|c| {
+        watch(c, &anvil, None);
+        c.evm.rpc_timeout = Duration::from_millis(200);
+        let chain = c.evm.chains.get_mut(NETWORK).unwrap();
+        chain.rpc_url = Secret::new(format!("http://127.0.0.1:{port}"));
+    })
+    .await;
+    let chain = wait_for_health(&app, |chain| chain["failing"] == true).await;
+    let error = chain["lastError"].as_str().unwrap();
+    assert!(error.contains("did not answer"), "{error}");
+    // The chain is read, never told: there is no endpoint to post findings to.
+    let (code, body) = app.raw_post("/webhooks/evm", false, "{}").await;
+    assert_eq!(code, StatusCode::NOT_FOUND, "{body}");
+}
+
+#[tokio::test]
 async fn an_extended_private_key_stops_the_server_with_the_reason() {
     let anvil = Anvil::start().await;
     let dir = tempfile::tempdir().unwrap();
