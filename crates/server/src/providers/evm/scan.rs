@@ -113,3 +113,97 @@ fn transfer(
             .saturating_mul(1000),
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use protocol::Amount;
+
+    use super::*;
+    use crate::providers::evm::rpc::topic_of_address;
+
+    const TOKEN: &str = "0x5fbdb2315678afecb367f032d93f642f64180aa3";
+    const OTHER: &str = "0xe7f1725e7734ce288f8367e1bb143e90bb3f0512";
+
+    fn invoice(reference: &str, address: &str, contract: Option<&str>) -> EvmInvoice {
+        EvmInvoice {
+            reference: reference.into(),
+            network: "LOCAL".into(),
+            address_index: 0,
+            address: address.into(),
+            coin: "USDT".into(),
+            contract: contract.map(str::to_owned),
+            amount: Amount::parse("1").unwrap(),
+            created_at_ms: 0,
+        }
+    }
+
+    fn log(contract: &str, to: &str, units: u128) -> Log {
+        Log {
+            address: contract.into(),
+            topics: vec![
+                TRANSFER_TOPIC.into(),
+                topic_of_address(OTHER),
+                topic_of_address(to),
+            ],
+            data: format!("0x{units:064x}"),
+            block_number: 7,
+            block_hash: "0xb7".into(),
+            transaction_hash: "0xt".into(),
+            log_index: 2,
+            removed: false,
+        }
+    }
+
+    #[test]
+    fn only_the_payments_own_token_to_its_address_counts() {
+        let token_address = "0x00000000000000000000000000000000000000Aa";
+        let native_address = "0x00000000000000000000000000000000000000bB";
+        let watched = Watched::new(vec![
+            invoice("t", token_address, Some(TOKEN)),
+            invoice("n", native_address, None),
+        ]);
+        let (contracts, recipients) = watched.token_filter().unwrap();
+        assert_eq!(
+            (contracts, recipients),
+            (vec![TOKEN.to_owned()], vec![token_address.to_owned()])
+        );
+        let paid = watched.token_payment(&log(
+            &TOKEN.to_uppercase().replace("0X", "0x"),
+            token_address,
+            25,
+        ));
+        assert_eq!(
+            paid.map(|(i, units)| (i.reference.as_str(), units)),
+            Some(("t", 25))
+        );
+        assert!(
+            watched
+                .token_payment(&log(OTHER, token_address, 25))
+                .is_none(),
+            "another token"
+        );
+        assert!(
+            watched
+                .token_payment(&log(TOKEN, native_address, 25))
+                .is_none(),
+            "a native payment"
+        );
+        assert!(
+            watched
+                .token_payment(&log(TOKEN, token_address, 0))
+                .is_none(),
+            "nothing moved"
+        );
+        let mut removed = log(TOKEN, token_address, 25);
+        removed.removed = true;
+        assert!(
+            watched.token_payment(&removed).is_none(),
+            "a log the node took back"
+        );
+        let natives = Watched::new(vec![invoice("n", native_address, None)]);
+        assert!(
+            natives.token_filter().is_none(),
+            "no logs asked for without a token payment"
+        );
+    }
+}
