@@ -22,6 +22,7 @@ pub const MERCHANT_KEY: &str = "sk_chain_demo_local_only";
 /// The node, stopped when dropped.
 pub struct LocalChain {
     child: Child,
+    port: u16,
     pub token: String,
 }
 
@@ -35,33 +36,33 @@ impl Drop for LocalChain {
 /// Starts anvil, deploys the token and writes the server's configuration into `dir`; returns
 /// the node and the configuration file.
 pub fn start(dir: &Path) -> Result<(LocalChain, PathBuf), String> {
+    start_on(dir, ANVIL_PORT)
+}
+
+fn start_on(dir: &Path, port: u16) -> Result<(LocalChain, PathBuf), String> {
     let anvil = crate::chain_tools::ensure_anvil()?;
     // The chain starts afresh each time, so does what the server recorded of the last one.
     let _ = std::fs::remove_dir_all(dir);
     let child = Command::new(anvil)
-        .args([
-            "--port",
-            &ANVIL_PORT.to_string(),
-            "--block-time",
-            "2",
-            "--quiet",
-        ])
+        .args(["--port", &port.to_string(), "--block-time", "2", "--quiet"])
         .stdout(Stdio::null())
         .spawn()
         .map_err(|e| format!("could not start anvil: {e}"))?;
     let mut chain = LocalChain {
         child,
+        port,
         token: String::new(),
     };
-    wait_for_node()?;
-    chain.token = deploy_token()?;
+    wait_for_node(port)?;
+    chain.token = deploy_token(port)?;
     std::fs::create_dir_all(dir).map_err(|e| e.to_string())?;
     let config = dir.join("checkout.toml");
-    std::fs::write(&config, configuration(&chain.token)).map_err(|e| e.to_string())?;
+    let text = configuration(&chain.token, port);
+    std::fs::write(&config, text).map_err(|e| e.to_string())?;
     Ok((chain, config))
 }
 
-fn configuration(token: &str) -> String {
+fn configuration(token: &str, port: u16) -> String {
     format!(
         r#"provider = "evm"
 merchant_api_key = "{MERCHANT_KEY}"
@@ -73,7 +74,7 @@ USD = "2000"
 USD = "1"
 [evm.chains.LOCAL]
 chain_id = 31337
-rpc_url = "http://127.0.0.1:{ANVIL_PORT}"
+rpc_url = "http://127.0.0.1:{port}"
 name = "Local chain (anvil)"
 native = {{ code = "ETH", name = "Ether" }}
 confirmations = 3
@@ -87,8 +88,8 @@ name = "Test Tether (local)"
 }
 
 /// What a person needs to pay a demo checkout from anvil's first account.
-pub fn print_how_to_pay(token: &str) {
-    let rpc = format!("http://127.0.0.1:{ANVIL_PORT}");
+pub fn print_how_to_pay(chain: &LocalChain) {
+    let (token, rpc) = (&chain.token, format!("http://127.0.0.1:{}", chain.port));
     println!("  Local chain:          {rpc} (chain id 31337, a block every 2 s)");
     println!("  Merchant API key:     {MERCHANT_KEY}");
     println!("  USDT (test token):    {token}");
@@ -111,24 +112,24 @@ pub fn print_how_to_pay(token: &str) {
     println!("  well-known key {PAYER_KEY}");
 }
 
-fn wait_for_node() -> Result<(), String> {
+fn wait_for_node(port: u16) -> Result<(), String> {
     let started = Instant::now();
     while started.elapsed() < Duration::from_secs(15) {
-        if rpc("eth_chainId", "[]").is_ok() {
+        if rpc(port, "eth_chainId", "[]").is_ok() {
             return Ok(());
         }
         std::thread::sleep(Duration::from_millis(100));
     }
-    Err(format!("anvil did not answer on port {ANVIL_PORT}"))
+    Err(format!("anvil did not answer on port {port}"))
 }
 
-fn deploy_token() -> Result<String, String> {
+fn deploy_token(port: u16) -> Result<String, String> {
     // The constructor's one argument: the supply, 10^12 USDT for the payer.
     let data = format!("0x{}{:064x}", TOKEN_BYTECODE.trim(), 10u128.pow(18));
     let send = format!(r#"[{{"from":"{PAYER}","data":"{data}"}}]"#);
-    let hash = field(&rpc("eth_sendTransaction", &send)?, "result")?;
+    let hash = field(&rpc(port, "eth_sendTransaction", &send)?, "result")?;
     for _ in 0..100 {
-        let receipt = rpc("eth_getTransactionReceipt", &format!(r#"["{hash}"]"#))?;
+        let receipt = rpc(port, "eth_getTransactionReceipt", &format!(r#"["{hash}"]"#))?;
         if let Ok(address) = field(&receipt, "contractAddress") {
             return Ok(address);
         }
@@ -150,10 +151,10 @@ fn field(text: &str, name: &str) -> Result<String, String> {
 }
 
 /// One JSON-RPC call over a plain HTTP/1.1 connection; returns the answer's body.
-fn rpc(method: &str, params: &str) -> Result<String, String> {
+fn rpc(port: u16, method: &str, params: &str) -> Result<String, String> {
     let body = format!(r#"{{"jsonrpc":"2.0","id":1,"method":"{method}","params":{params}}}"#);
     let mut stream =
-        std::net::TcpStream::connect(("127.0.0.1", ANVIL_PORT)).map_err(|e| e.to_string())?;
+        std::net::TcpStream::connect(("127.0.0.1", port)).map_err(|e| e.to_string())?;
     let _ = stream.set_read_timeout(Some(Duration::from_secs(5)));
     let request = format!(
         "POST / HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n\
@@ -182,11 +183,36 @@ mod tests {
         assert!(field(answer, "contractAddress").is_err());
     }
 
+    /// The whole start against a real anvil (the one `cargo xtask test` installs): the node
+    /// answers, the token is deployed, the configuration names both.
     #[test]
-    fn the_configuration_is_for_the_evm_provider_on_the_local_chain() {
-        let text = configuration("0x5FbDB2315678afecb367f032d93F642f64180aa3");
+    fn a_local_chain_starts_with_the_token_and_the_servers_configuration() {
+        let port = std::net::TcpListener::bind("127.0.0.1:0")
+            .and_then(|l| l.local_addr())
+            .unwrap()
+            .port();
+        let dir = std::env::temp_dir().join(format!("xtask-chain-demo-{}", std::process::id()));
+        let (chain, config) = start_on(&dir, port).unwrap();
+        assert!(
+            chain.token.starts_with("0x") && chain.token.len() == 42,
+            "{}",
+            chain.token
+        );
+        let text = std::fs::read_to_string(&config).unwrap();
         assert!(text.contains("provider = \"evm\""));
-        assert!(text.contains("contract = \"0x5FbDB2315678afecb367f032d93F642f64180aa3\""));
-        assert!(text.contains("rpc_url = \"http://127.0.0.1:8545\""));
+        assert!(text.contains(&format!("contract = \"{}\"", chain.token)));
+        assert!(text.contains(&format!("rpc_url = \"http://127.0.0.1:{port}\"")));
+        let code = rpc(
+            port,
+            "eth_getCode",
+            &format!(r#"["{}", "latest"]"#, chain.token),
+        )
+        .unwrap();
+        assert!(
+            field(&code, "result").unwrap().len() > 100,
+            "the token has code: {code}"
+        );
+        drop(chain);
+        let _ = std::fs::remove_dir_all(dir);
     }
 }

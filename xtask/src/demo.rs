@@ -49,7 +49,7 @@ pub fn run(args: &[String]) -> Result<(), String> {
     println!("  Server API document:  http://{listen}/api/openapi.json");
     println!("  Data directory:       {}", data_dir.display());
     if let Some((chain, _)) = &chain {
-        crate::chain_demo::print_how_to_pay(&chain.token);
+        crate::chain_demo::print_how_to_pay(chain);
     }
     println!();
     println!("  Press Ctrl-C to stop.");
