@@ -8,7 +8,7 @@ use crate::{build, process};
 pub const DEFAULT_LISTEN: &str = "127.0.0.1:8080";
 
 pub fn run(args: &[String]) -> Result<(), String> {
-    let listen = listen_address(args)?;
+    let (listen, on_chain) = demo_args(args)?;
     let dist = build::build_widget()?;
     let server = build_server("server")?;
     // The React example is the one page that needs a build; without npm the rest still runs.
@@ -16,9 +16,20 @@ pub fn run(args: &[String]) -> Result<(), String> {
         eprintln!("xtask: the React example is not built ({e}); the other examples work");
     }
     let root = crate::root();
-    let data_dir = root.join("target").join("demo-data");
-    let mut child = Command::new(&server)
-        .args(["serve", "--demo", "--listen", &listen])
+    let data_dir = root
+        .join("target")
+        .join(if on_chain { "demo-chain" } else { "demo-data" });
+    // With `--chain`: a local node, and the server configured for the EVM provider.
+    let chain = match on_chain {
+        true => Some(crate::chain_demo::start(&data_dir)?),
+        false => None,
+    };
+    let mut command = Command::new(&server);
+    command.args(["serve", "--demo", "--listen", &listen]);
+    if let Some((_, config)) = &chain {
+        command.arg("--config").arg(config);
+    }
+    let mut child = command
         .arg("--data-dir")
         .arg(&data_dir)
         .arg("--dist")
@@ -37,6 +48,9 @@ pub fn run(args: &[String]) -> Result<(), String> {
     println!("  The widget:           http://{listen}/widget/widget.js");
     println!("  Server API document:  http://{listen}/api/openapi.json");
     println!("  Data directory:       {}", data_dir.display());
+    if let Some((chain, _)) = &chain {
+        crate::chain_demo::print_how_to_pay(chain);
+    }
     println!();
     println!("  Press Ctrl-C to stop.");
     let status = child.wait().map_err(|e| e.to_string())?;
@@ -47,11 +61,14 @@ pub fn run(args: &[String]) -> Result<(), String> {
     }
 }
 
-fn listen_address(args: &[String]) -> Result<String, String> {
+/// `--listen <address>` and `--chain`.
+fn demo_args(args: &[String]) -> Result<(String, bool), String> {
     let mut listen = std::env::var("CHECKOUT_LISTEN").unwrap_or_else(|_| DEFAULT_LISTEN.into());
+    let mut on_chain = false;
     let mut it = args.iter();
     while let Some(arg) = it.next() {
         match arg.as_str() {
+            "--chain" => on_chain = true,
             "--listen" => {
                 listen = it
                     .next()
@@ -61,7 +78,7 @@ fn listen_address(args: &[String]) -> Result<String, String> {
             other => return Err(format!("demo: unknown argument `{other}`")),
         }
     }
-    Ok(listen)
+    Ok((listen, on_chain))
 }
 
 /// Builds the server binary with `profile` and returns its path.

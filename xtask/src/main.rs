@@ -8,6 +8,8 @@
 mod apt;
 mod bench;
 mod build;
+mod chain_demo;
+mod chain_tools;
 mod crate_sizes;
 mod demo;
 mod examples;
@@ -27,6 +29,7 @@ const USAGE: &str = "\
 usage: cargo xtask <command>
 
   demo    build the widget, start the server with the sandbox provider, print the demo URL
+          (--chain: against a local Ethereum node (anvil) with the EVM provider instead)
           (--listen ADDR, default 127.0.0.1:8080; or CHECKOUT_LISTEN)
   test    fmt, clippy, native tests (the API suite on SQLite and on a PostgreSQL server it
           starts), wasm browser tests, end-to-end browser tests

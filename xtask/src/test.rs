@@ -70,6 +70,7 @@ impl Tally {
 /// and say why. The two runs overlap because the API tests mostly wait (on timers, sockets and
 /// child processes); the PostgreSQL run's output is printed when both are done.
 fn native_suites(tally: &mut Tally) {
+    let chain = chain_tools(tally);
     let postgres = match TestPostgres::start() {
         Ok(server) => Some(server),
         Err(message) => {
@@ -78,6 +79,7 @@ fn native_suites(tally: &mut Tally) {
         }
     };
     let url = postgres.as_ref().map(TestPostgres::url).unwrap_or_default();
+    let chain_env = chain.clone();
     let on_postgres = api_test_binary().map(|binary| {
         let url = url.clone();
         std::thread::spawn(move || {
@@ -86,6 +88,7 @@ fn native_suites(tally: &mut Tally) {
                 .current_dir(crate::root().join("crates").join("server"))
                 .env("CHECKOUT_TEST_STORE", "postgres")
                 .env(POSTGRES_VAR, url)
+                .envs(chain)
                 .output()
                 .map(|out| {
                     let mut text = String::from_utf8_lossy(&out.stdout).into_owned();
@@ -100,7 +103,8 @@ fn native_suites(tally: &mut Tally) {
         "native tests",
         Command::new("cargo")
             .args(["test", "--workspace", "--exclude", "e2e"])
-            .env(POSTGRES_VAR, &url),
+            .env(POSTGRES_VAR, &url)
+            .envs(chain_env),
     );
     let (outcome, secs) = match on_postgres {
         Ok(running) => running
@@ -176,8 +180,34 @@ pub fn run(args: &[String]) -> Result<(), String> {
     let started = std::time::Instant::now();
     tools::setup_all()?;
     let mut tally = Tally::default();
-    let cargo = || Command::new("cargo");
 
+    lint(&mut tally);
+    native_suites(&mut tally);
+    wasm_browser_tests(&mut tally);
+    tally.check("React example type-check", crate::examples::typecheck());
+    tally.check("fuzz (short)", crate::fuzz::quick());
+    end_to_end(&mut tally);
+
+    println!();
+    if !tally.failed_steps.is_empty() {
+        println!("failed steps: {}", tally.failed_steps.join(", "));
+    }
+    println!(
+        "{} passed, {} failed ({} s)",
+        tally.passed,
+        tally.failed,
+        started.elapsed().as_secs()
+    );
+    if tally.failed == 0 && tally.failed_steps.is_empty() {
+        Ok(())
+    } else {
+        Err("some checks failed".into())
+    }
+}
+
+/// Formatting and clippy, native and wasm32.
+fn lint(tally: &mut Tally) {
+    let cargo = || Command::new("cargo");
     tally.check(
         "cargo fmt --check",
         process::run(cargo().args(["fmt", "--all", "--check"])),
@@ -207,14 +237,37 @@ pub fn run(args: &[String]) -> Result<(), String> {
             "warnings",
         ])),
     );
-    native_suites(&mut tally);
-    // Chromium leaves scratch directories (about 100 MB each) in TMPDIR when its driver stops
-    // it; this one is removed after the suite.
+}
+
+/// The EVM provider's tests run against a real node (anvil, each test starting its own) and
+/// rebuild the test token with the pinned solc: the variables that say where both are, or
+/// nothing (then those tests fail and say what is missing) when either could not be installed.
+fn chain_tools(tally: &mut Tally) -> Vec<(&'static str, std::path::PathBuf)> {
+    let ok = |r: &Result<_, String>| r.as_ref().map(|_| ()).map_err(Clone::clone);
+    let anvil = crate::chain_tools::ensure_anvil();
+    let solc = crate::chain_tools::ensure_solc();
+    match (
+        tally.check("anvil", ok(&anvil)),
+        tally.check("solc", ok(&solc)),
+        anvil,
+        solc,
+    ) {
+        (true, true, Ok(anvil), Ok(solc)) => vec![
+            ("CHECKOUT_TEST_ANVIL", anvil),
+            ("CHECKOUT_TEST_SOLCJS", solc),
+        ],
+        _ => Vec::new(),
+    }
+}
+
+/// The widget's tests in headless Chromium. Chromium leaves scratch directories (about 100 MB
+/// each) in TMPDIR when its driver stops it; this one is removed after the suite.
+fn wasm_browser_tests(tally: &mut Tally) {
     let browser_tmp = crate::root().join("target").join("browser-tmp");
     let _ = std::fs::create_dir_all(&browser_tmp);
     tally.suite(
         "wasm browser tests",
-        cargo()
+        Command::new("cargo")
             .args([
                 "test",
                 "--package",
@@ -226,56 +279,45 @@ pub fn run(args: &[String]) -> Result<(), String> {
             .env("TMPDIR", &browser_tmp),
     );
     let _ = std::fs::remove_dir_all(&browser_tmp);
+}
 
-    tally.check("React example type-check", crate::examples::typecheck());
-    tally.check("fuzz (short)", crate::fuzz::quick());
+/// What merchants download, checked for secrets, and the journeys in headless Chromium against
+/// the built widget and server (behind nginx for one, on a local chain for two).
+fn end_to_end(tally: &mut Tally) {
+    let ok = |r: &Result<_, String>| r.as_ref().map(|_| ()).map_err(Clone::clone);
     let dist = build::build_widget();
     let server = demo::build_server("dev");
     let axe = tools::ensure_axe();
     let nginx = tools::ensure_nginx();
-    let ok = |r: &Result<_, String>| r.as_ref().map(|_| ()).map_err(Clone::clone);
     let built = tally.check("widget build", ok(&dist))
         & tally.check("server build", ok(&server))
         & tally.check("axe-core", ok(&axe))
         & tally.check("nginx", ok(&nginx));
-    if let (true, Ok(dist), Ok(server), Ok(axe), Ok(nginx)) = (built, dist, server, axe, nginx) {
-        // The native run checked the widget's sources; this checks what merchants download.
-        tally.suite(
-            "no secret in dist/",
-            cargo()
-                .args(["test", "--package", "checkout-server", "--test", "api"])
-                .arg("no_configured_secret_is_in_the_widget_files")
-                .env("CHECKOUT_TEST_DIST", &dist),
-        );
-        tally.suite(
-            "end-to-end browser tests",
-            cargo()
-                .args(["test", "--package", "e2e", "--", "--test-threads=1"])
-                .env("E2E_DIST", dist)
-                .env("E2E_SERVER_BIN", server)
-                .env("E2E_EXAMPLES", crate::root().join("examples"))
-                .env("E2E_CHROMEDRIVER", tools::CHROMEDRIVER)
-                .env("E2E_CHROMIUM", tools::CHROMIUM)
-                .env("E2E_AXE", axe)
-                .env("E2E_NGINX", nginx),
-        );
-    }
-
-    println!();
-    if !tally.failed_steps.is_empty() {
-        println!("failed steps: {}", tally.failed_steps.join(", "));
-    }
-    println!(
-        "{} passed, {} failed ({} s)",
-        tally.passed,
-        tally.failed,
-        started.elapsed().as_secs()
+    let (true, Ok(dist), Ok(server), Ok(axe), Ok(nginx)) = (built, dist, server, axe, nginx) else {
+        return;
+    };
+    // The native run checked the widget's sources; this checks what merchants download.
+    tally.suite(
+        "no secret in dist/",
+        Command::new("cargo")
+            .args(["test", "--package", "checkout-server", "--test", "api"])
+            .arg("no_configured_secret_is_in_the_widget_files")
+            .env("CHECKOUT_TEST_DIST", &dist),
     );
-    if tally.failed == 0 && tally.failed_steps.is_empty() {
-        Ok(())
-    } else {
-        Err("some checks failed".into())
-    }
+    tally.suite(
+        "end-to-end browser tests",
+        Command::new("cargo")
+            .args(["test", "--package", "e2e", "--", "--test-threads=1"])
+            .env("E2E_DIST", dist)
+            .env("E2E_SERVER_BIN", server)
+            .env("E2E_EXAMPLES", crate::root().join("examples"))
+            .env("E2E_CHROMEDRIVER", tools::CHROMEDRIVER)
+            .env("E2E_CHROMIUM", tools::CHROMIUM)
+            .env("E2E_AXE", axe)
+            .env("E2E_NGINX", nginx)
+            // The journeys paid on a local chain; without it they say what is missing.
+            .envs(crate::chain_tools::ensure_anvil().map(|a| ("E2E_ANVIL", a))),
+    );
 }
 
 #[cfg(test)]

@@ -213,13 +213,13 @@ pub fn ensure_esbuild() -> Result<PathBuf, String> {
 /// Where the npm package `name` is installed: under target/ (a clean build removes it), one
 /// prefix a package, because `npm install --no-save` into a shared prefix removes the packages
 /// that an earlier `--no-save` put there.
-fn npm_prefix(name: &str) -> PathBuf {
+pub fn npm_prefix(name: &str) -> PathBuf {
     crate::root().join("target").join("npm").join(name)
 }
 
 /// Installs `name@version` from the npm registry unless that version is already there; returns
 /// the package's directory. `purpose` names what needs it, for the error without npm.
-fn ensure_npm_package(name: &str, version: &str, purpose: &str) -> Result<PathBuf, String> {
+pub fn ensure_npm_package(name: &str, version: &str, purpose: &str) -> Result<PathBuf, String> {
     let prefix = npm_prefix(name);
     let package = prefix.join("node_modules").join(name);
     let installed = std::fs::read_to_string(package.join("package.json"))

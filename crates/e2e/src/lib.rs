@@ -8,6 +8,7 @@
 
 pub mod balancer;
 pub mod browser;
+pub mod chain;
 pub mod host;
 pub mod journey;
 pub mod merchant;

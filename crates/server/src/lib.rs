@@ -35,6 +35,7 @@ pub use routes::app;
 use crate::config::Database;
 use crate::domain::currency::Catalogue;
 use crate::live::Live;
+use crate::providers::evm::{watcher, EvmProvider};
 use crate::providers::registry::Registry;
 use crate::providers::sandbox::ledger::sqlite::SqliteLedger;
 use crate::providers::sandbox::ledger::Ledger;
@@ -82,7 +83,12 @@ pub async fn start(config: Config) -> anyhow::Result<Server> {
     config.refuse_unsafe_keys()?;
     let (db, sandbox) = open_stores(&config).await?;
     let (stop, shutdown) = watch::channel(false);
-    let providers = Registry::from_config(&config, sandbox.clone())?;
+    let evm = config
+        .evm
+        .is_configured()
+        .then(|| EvmProvider::new(&config.evm, db.clone()).map(Arc::new))
+        .transpose()?;
+    let providers = Registry::from_config(&config, sandbox.clone(), evm.clone())?;
     services::calypso_subscription::subscribe_on_start(&config).await;
     let listener = tokio::net::TcpListener::bind(config.listen)
         .await
@@ -98,13 +104,14 @@ pub async fn start(config: Config) -> anyhow::Result<Server> {
     };
     let sandbox_webhooks = webhook_urls(&config, &providers, addr);
     let state = AppState::new(Shared {
-        catalogue: Catalogue::new(&config.confirmations),
+        catalogue: Catalogue::from_config(&config),
         config,
         db,
         live: Live::default(),
         status_cache: StatusCache::default(),
         reconcile: Default::default(),
         sandbox: sandbox.clone(),
+        evm: evm.clone(),
         providers,
         shutdown: shutdown.clone(),
         metrics: Default::default(),
@@ -119,19 +126,17 @@ pub async fn start(config: Config) -> anyhow::Result<Server> {
         let chain = chain::run(sandbox, sandbox_webhooks, shutdown.clone());
         background.push(tokio::spawn(chain));
     }
-    let mut metrics_addr = None;
-    if let Some(listener) = metrics_listener {
-        let at = loopback(listener.local_addr()?);
-        tracing::info!("metrics on http://{at}/metrics");
-        metrics_addr = Some(at);
-        let metrics = routes::metrics::router(state.clone());
-        let served = serve(listener, metrics, shutdown.clone());
-        background.push(tokio::spawn(async move {
-            if let Ok(Err(e)) = served.await {
-                tracing::error!("the metrics listener stopped: {e}");
-            }
-        }));
+    if let Some(evm) = evm {
+        background.extend(chain_watchers(&state, &evm, shutdown.clone()));
     }
+    let metrics_addr = match metrics_listener {
+        Some(listener) => {
+            let (at, task) = serve_metrics(listener, &state, shutdown.clone())?;
+            background.push(task);
+            Some(at)
+        }
+        None => None,
+    };
     let serving = serve(listener, app(state.clone()), shutdown);
     Ok(Server {
         addr,
@@ -141,6 +146,23 @@ pub async fn start(config: Config) -> anyhow::Result<Server> {
         serving,
         background,
     })
+}
+
+/// Serves `/metrics` on its own listener until the server stops; returns where.
+fn serve_metrics(
+    listener: tokio::net::TcpListener,
+    state: &AppState,
+    shutdown: watch::Receiver<bool>,
+) -> anyhow::Result<(SocketAddr, JoinHandle<()>)> {
+    let at = loopback(listener.local_addr()?);
+    tracing::info!("metrics on http://{at}/metrics");
+    let served = serve(listener, routes::metrics::router(state.clone()), shutdown);
+    let task = tokio::spawn(async move {
+        if let Ok(Err(e)) = served.await {
+            tracing::error!("the metrics listener stopped: {e}");
+        }
+    });
+    Ok((at, task))
 }
 
 /// The checkout store (`database_url`'s PostgreSQL database, else the SQLite file in
@@ -197,6 +219,28 @@ fn background_tasks(state: &AppState, shutdown: watch::Receiver<bool>) -> Vec<Jo
             shutdown,
         )),
     ]
+}
+
+/// One watcher per configured chain; what each finds is applied through the services.
+fn chain_watchers(
+    state: &AppState,
+    evm: &EvmProvider,
+    shutdown: watch::Receiver<bool>,
+) -> Vec<JoinHandle<()>> {
+    let findings_state = state.clone();
+    let findings: watcher::Findings = Arc::new(move |references| {
+        let state = findings_state.clone();
+        Box::pin(async move { services::chain_findings::apply(&state, references).await })
+    });
+    evm.chains()
+        .map(|chain| {
+            tokio::spawn(watcher::run(
+                chain.clone(),
+                findings.clone(),
+                shutdown.clone(),
+            ))
+        })
+        .collect()
 }
 
 /// Serves `router` on `listener` until `shutdown` turns true.

@@ -9,6 +9,7 @@ use crate::config::Config;
 use crate::domain::currency::Catalogue;
 use crate::live::Live;
 use crate::metrics::Metrics;
+use crate::providers::evm::EvmProvider;
 use crate::providers::registry::Registry;
 use crate::providers::sandbox::SandboxProvider;
 use crate::providers::Provider;
@@ -26,6 +27,8 @@ pub struct Shared {
     pub reconcile: ReconcileMonitor,
     /// Only when the sandbox is the chosen provider.
     pub sandbox: Option<Arc<SandboxProvider>>,
+    /// When chains are configured (`[evm]`): their watchers' provider.
+    pub evm: Option<Arc<EvmProvider>>,
     /// Every configured provider, and the one new payments are opened with.
     pub providers: Registry,
     /// Turns true when the server is stopping; long-lived responses (live streams) end then.

@@ -6,6 +6,7 @@
 //! They are written in the steps of `e2e::journey` and `e2e::steps`.
 
 mod accessibility;
+mod chain;
 mod demo;
 mod embedding;
 mod first_slice;

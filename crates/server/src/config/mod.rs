@@ -7,6 +7,7 @@
 //! settings from it, and it knows none of them.
 
 mod env;
+mod evm;
 mod limits;
 mod notify;
 mod payments;
@@ -24,6 +25,7 @@ use std::time::Duration;
 use anyhow::Context;
 use serde::{Deserialize, Deserializer};
 
+pub use self::evm::{ChainConfig, EvmConfig, NativeCoin, TokenConfig};
 pub use self::limits::LimitsConfig;
 pub use self::notify::{Backoff, NotifyConfig};
 pub use self::payments::Policy;
@@ -90,6 +92,8 @@ pub struct Config {
     pub inqud: Option<InqudConfig>,
     #[serde(deserialize_with = "provider_section")]
     pub coinsph: Option<CoinsphConfig>,
+    /// The chains the EVM provider watches itself (`[evm]`).
+    pub evm: EvmConfig,
     /// Merchant notifications (`[notify]`).
     pub notify: NotifyConfig,
     /// Rate limits and timeouts (`[limits]`).
@@ -140,6 +144,7 @@ impl Default for Config {
             calypso: None,
             inqud: None,
             coinsph: None,
+            evm: EvmConfig::default(),
             notify: NotifyConfig::default(),
             limits: LimitsConfig::default(),
             reconcile: ReconcileConfig::default(),
@@ -231,6 +236,10 @@ impl Config {
             ProviderKind::Calypso => self.calypso.is_some(),
             ProviderKind::Inqud => self.inqud.is_some(),
             ProviderKind::Coinsph => self.coinsph.is_some(),
+            ProviderKind::Evm => {
+                self.evm.check()?;
+                true
+            }
         };
         if !configured {
             anyhow::bail!(
@@ -362,6 +371,9 @@ mod tests {
         assert_eq!(c.sandbox.block_interval, Duration::from_secs(2));
         assert_eq!(c.provider, ProviderKind::Sandbox);
         assert!(c.calypso.is_some() && c.inqud.is_some() && c.coinsph.is_some());
+        assert_eq!(c.evm.chains.len(), 2);
+        assert_eq!(c.evm.chains["POLYGON"].confirmations, 64);
+        c.evm.check().unwrap();
         assert!(!c.uses_demo_key());
     }
 

@@ -18,6 +18,8 @@ pub enum ProviderKind {
     Calypso,
     Inqud,
     Coinsph,
+    /// Watches EVM chains itself (`[evm]`): no third party.
+    Evm,
 }
 
 impl ProviderKind {
@@ -34,8 +36,11 @@ impl ProviderKind {
             "calypso" => ProviderKind::Calypso,
             "inqud" => ProviderKind::Inqud,
             "coinsph" | "coins.ph" => ProviderKind::Coinsph,
+            "evm" => ProviderKind::Evm,
             other => {
-                anyhow::bail!("provider {other:?} is not one of sandbox, calypso, inqud, coinsph")
+                anyhow::bail!(
+                    "provider {other:?} is not one of sandbox, calypso, inqud, coinsph, evm"
+                )
             }
         })
     }
@@ -47,6 +52,7 @@ impl ProviderKind {
             ProviderKind::Calypso => "calypso",
             ProviderKind::Inqud => "inqud",
             ProviderKind::Coinsph => "coinsph",
+            ProviderKind::Evm => "evm",
         }
     }
 }

@@ -284,6 +284,18 @@ impl Catalogue {
         Catalogue { coins }
     }
 
+    /// The whole configuration's catalogue: the built-in coins with their confirmations, then
+    /// each configured EVM chain's coins, which replace the built-in ones of a network of the
+    /// same name (an `[evm.chains.ETHEREUM]` section says which tokens Ethereum takes).
+    pub fn from_config(config: &crate::config::Config) -> Catalogue {
+        let mut catalogue = Catalogue::new(&config.confirmations);
+        for (network, chain) in &config.evm.chains {
+            catalogue.coins.retain(|c| c.network != network);
+            catalogue.coins.extend(chain_coins(network, chain));
+        }
+        catalogue
+    }
+
     pub fn all(&self) -> &[Coin] {
         &self.coins
     }
@@ -329,6 +341,49 @@ impl Catalogue {
     pub fn units_of(amount: Amount, coin: &Coin) -> Option<u128> {
         amount.units_at(coin.decimals)
     }
+}
+
+/// A configured chain's coins: its native coin, then its tokens.
+fn chain_coins(network: &str, chain: &crate::config::ChainConfig) -> Vec<Coin> {
+    let network = leak(network);
+    let network_name = leak(&chain.name);
+    let coin = |code: &str, name: &str, decimals: u8, uri: UriScheme| Coin {
+        code: leak(code),
+        network,
+        name: leak(name),
+        network_name,
+        decimals,
+        // Like ether, a native coin's 18 places are unreadable in a quote.
+        quote_decimals: decimals.min(8),
+        uri,
+        address: AddressFormat::Eip55,
+        confirmations_required: chain.confirmations,
+    };
+    let chain_id = chain.chain_id;
+    let native = chain.native.iter().map(|n| {
+        coin(
+            &n.code,
+            &n.name,
+            n.decimals,
+            UriScheme::Eip681Native { chain_id },
+        )
+    });
+    let tokens = chain.tokens.iter().map(|(code, t)| {
+        let contract = leak(&t.contract);
+        coin(
+            code,
+            &t.name,
+            t.decimals,
+            UriScheme::Eip681Token { chain_id, contract },
+        )
+    });
+    native.chain(tokens).collect()
+}
+
+/// Coins name themselves with `&'static str` (the built-in ones are literals). A configured
+/// coin's words are read once, when the server starts, and live as long as it does.
+fn leak(text: &str) -> &'static str {
+    Box::leak(text.to_owned().into_boxed_str())
 }
 
 #[cfg(test)]
@@ -416,5 +471,47 @@ mod tests {
             }
         ));
         assert_eq!(test("TRX", "TRON"), *cat.coin("TRX", "TRON").unwrap());
+    }
+
+    #[test]
+    fn configured_chains_join_the_catalogue_and_replace_a_network_of_the_same_name() {
+        let text = r#"
+[evm.chains.ethereum]
+chain_id = 1
+rpc_url = "http://127.0.0.1:8545"
+name = "Ethereum"
+confirmations = 12
+xpub = "xpub661MyMwAqRbcFtXgS5sYJABqqG9YLmC4Q1Rdap9gSE8NqtwybGhePY2gZ29ESFjqJoCu1Rupje8YtGqsefD265TMg7usUDFdp6W1EGMcet8"
+native = { code = "ETH", name = "Ether" }
+[evm.chains.local]
+chain_id = 31337
+rpc_url = "http://127.0.0.1:8545"
+name = "Local chain"
+confirmations = 2
+xpub = "xpub661MyMwAqRbcFtXgS5sYJABqqG9YLmC4Q1Rdap9gSE8NqtwybGhePY2gZ29ESFjqJoCu1Rupje8YtGqsefD265TMg7usUDFdp6W1EGMcet8"
+[evm.chains.local.tokens.USDT]
+contract = "0x5FbDB2315678afecb367f032d93F642f64180aa3"
+decimals = 6
+name = "Test Tether"
+"#;
+        let config: crate::config::Config = toml::from_str(text).unwrap();
+        let cat = Catalogue::from_config(&config);
+        let eth = cat.coin("ETH", "ETHEREUM").unwrap();
+        assert_eq!(eth.confirmations_required, 12);
+        assert!(
+            cat.coin("USDT", "ETHEREUM").is_none(),
+            "not configured on Ethereum"
+        );
+        assert!(cat.coin("BTC", "BITCOIN").is_some());
+        let usdt = cat.coin("usdt", "local").unwrap();
+        assert_eq!((usdt.decimals, usdt.network_name), (6, "Local chain"));
+        assert_eq!(
+            usdt.uri,
+            UriScheme::Eip681Token {
+                chain_id: 31337,
+                contract: "0x5FbDB2315678afecb367f032d93F642f64180aa3"
+            }
+        );
+        assert_eq!(usdt.confirmations_required, 2);
     }
 }

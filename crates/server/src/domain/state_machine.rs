@@ -66,6 +66,11 @@ pub struct Funds {
     /// interventions, a declined compliance check, funds in a mempool with no amount yet).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub signal: Option<ProviderSignal>,
+    /// For a provider that reads the chain itself (EVM): the newest block the totals were
+    /// counted at. Such a report replaces an older one even downwards, because a reorganisation
+    /// can take counted funds away; a report from an older block is stale and ignored.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub as_of_block: Option<u64>,
 }
 
 /// A provider's own verdict on a payment, which our tolerances cannot overrule: when the
@@ -99,6 +104,10 @@ impl Funds {
     /// Combines what we knew with a new report. Amounts only grow: a stale or reordered report
     /// can never take funds away.
     pub fn merge(&self, report: &Funds) -> Funds {
+        if let Some(at) = report.as_of_block {
+            let newer = self.as_of_block.is_none_or(|known| at >= known);
+            return if newer { report.clone() } else { self.clone() };
+        }
         let seen_units = self.seen_units.max(report.seen_units);
         let confirmed_units = self
             .confirmed_units
@@ -120,6 +129,7 @@ impl Funds {
             confirmations,
             first_seen_at_ms,
             signal,
+            as_of_block: self.as_of_block,
         }
     }
 }
@@ -224,7 +234,7 @@ fn on_funds(
     use CheckoutStatus::*;
     let mut next = state.clone();
     if funds.seen_units == 0 && funds.signal.is_none() {
-        return next;
+        return withdrawn(state, payment_id);
     }
     next.funds_seen = true;
     if state.status.is_final() {
@@ -275,6 +285,26 @@ fn verdict_on_amount(
     } else {
         (Success, None)
     }
+}
+
+/// A payment's funds are gone (a reorganisation dropped the block that held them, see
+/// [`Funds::as_of_block`]). While the checkout is not final it is waiting again (or expired, if
+/// the funds had come late), so the payer's transaction can land again and be counted anew.
+/// Only for the active payment: the checkout's status follows the payment it shows.
+fn withdrawn(state: &CheckoutState, payment_id: &str) -> CheckoutState {
+    use CheckoutStatus::*;
+    let mut next = state.clone();
+    let active = state.active_payment.as_deref() == Some(payment_id);
+    if !active || !matches!(state.status, PendingPayment | Conflict) {
+        return next;
+    }
+    next.status = match state.exception {
+        Some(Exception::PaidLate) => Expired,
+        _ => WaitingPayment,
+    };
+    next.exception = None;
+    next.funds_seen = false;
+    next
 }
 
 fn on_expire(state: &CheckoutState, now_ms: i64) -> CheckoutState {
@@ -398,6 +428,7 @@ mod tests {
                 confirmations: 0,
                 first_seen_at_ms: Some(at),
                 signal: None,
+                as_of_block: None,
             },
         }
     }
@@ -432,6 +463,58 @@ mod tests {
             (over.status, over.exception),
             (Conflict, Some(Exception::Overpaid))
         );
+    }
+
+    #[test]
+    fn a_chain_report_replaces_older_ones_even_downwards_and_ignores_stale_ones() {
+        let at = |block: u64, seen: u128| Funds {
+            seen_units: seen,
+            confirmed_units: seen,
+            first_seen_at_ms: (seen > 0).then_some(7),
+            as_of_block: Some(block),
+            ..Funds::default()
+        };
+        let known = at(10, 1000);
+        assert_eq!(
+            known.merge(&at(12, 0)),
+            at(12, 0),
+            "a reorganisation took it away"
+        );
+        assert_eq!(
+            known.merge(&at(9, 0)),
+            known,
+            "a report from an older block"
+        );
+        // A provider without blocks still only adds.
+        assert_eq!(known.merge(&Funds::default()).seen_units, 1000);
+    }
+
+    #[test]
+    fn funds_taken_away_by_a_reorganisation_leave_the_checkout_waiting_unless_final() {
+        let gone = |state: &CheckoutState| {
+            let event = funds("p1", 0, 0, 0);
+            apply(state, &event, &policy()).unwrap()
+        };
+        let pending = run(&[funds("p1", 1000, 0, 10)]);
+        assert_eq!(pending.status, CheckoutStatus::PendingPayment);
+        let back = gone(&pending);
+        assert_eq!(
+            (back.status, back.funds_seen),
+            (CheckoutStatus::WaitingPayment, false)
+        );
+        let under = run(&[funds("p1", 10, 10, 10)]);
+        assert_eq!(gone(&under).status, CheckoutStatus::WaitingPayment);
+        let late = run(&[funds("p1", 1000, 1000, EXPIRES + 5)]);
+        assert_eq!(late.exception, Some(Exception::PaidLate));
+        assert_eq!(gone(&late).status, CheckoutStatus::Expired);
+        let paid = run(&[funds("p1", 1000, 1000, 10)]);
+        assert_eq!(
+            gone(&paid).status,
+            CheckoutStatus::Success,
+            "SUCCESS is final"
+        );
+        let other = apply(&pending, &funds("p2", 0, 0, 0), &policy()).unwrap();
+        assert_eq!(other, pending, "not the payment the checkout shows");
     }
 
     #[test]
@@ -586,6 +669,7 @@ mod tests {
                 confirmations,
                 first_seen_at_ms,
                 signal,
+                as_of_block: None,
             })
     }
 

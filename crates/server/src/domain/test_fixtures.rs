@@ -75,5 +75,6 @@ pub fn funds(seen: u128, confirmed: u128) -> Funds {
         confirmations: u32::from(confirmed > 0),
         first_seen_at_ms: Some(NOW + 1_000),
         signal: None,
+        as_of_block: None,
     }
 }

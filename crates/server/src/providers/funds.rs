@@ -34,6 +34,7 @@ pub fn judged_by_provider(seen: u128, confirmed: u128, signal: Option<ProviderSi
         },
         first_seen_at_ms: in_play.then(now_ms),
         signal,
+        as_of_block: None,
     }
 }
 

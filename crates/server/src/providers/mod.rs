@@ -16,7 +16,9 @@
 pub mod calypso;
 pub mod coinsph;
 pub mod decimal;
+pub mod evm;
 pub mod failure;
+pub mod fixed_rates;
 pub mod funds;
 pub mod http_client;
 pub mod inqud;

@@ -6,6 +6,7 @@ use std::sync::Arc;
 
 use super::calypso::CalypsoProvider;
 use super::coinsph::CoinsphProvider;
+use super::evm::EvmProvider;
 use super::inqud::InqudProvider;
 use super::sandbox::SandboxProvider;
 use super::Provider;
@@ -20,10 +21,14 @@ impl Registry {
     pub fn from_config(
         config: &Config,
         sandbox: Option<Arc<SandboxProvider>>,
+        evm: Option<Arc<EvmProvider>>,
     ) -> anyhow::Result<Registry> {
         let mut all: Vec<Arc<dyn Provider>> = Vec::new();
         if let Some(sandbox) = sandbox {
             all.push(sandbox);
+        }
+        if let Some(evm) = evm {
+            all.push(evm);
         }
         if let Some(c) = &config.calypso {
             let mut calypso = CalypsoProvider::new(c.clone())?;

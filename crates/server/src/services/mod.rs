@@ -7,6 +7,7 @@
 //! streams hear of it. Nothing else writes a checkout's state.
 
 pub mod calypso_subscription;
+pub mod chain_findings;
 pub mod checkouts;
 pub mod deliveries;
 pub mod demo;

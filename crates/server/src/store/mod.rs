@@ -13,6 +13,7 @@ mod blocking;
 #[cfg(test)]
 mod conformance;
 pub mod error;
+pub mod evm;
 pub mod opening;
 pub mod outbox;
 pub mod postgres;
@@ -124,6 +125,9 @@ pub trait Store: Send + Sync + 'static {
 
     /// Payments being opened with their provider, before they are stored.
     fn openings(&self) -> &dyn opening::OpeningStore;
+
+    /// What the EVM provider keeps of the chains it watches.
+    fn evm(&self) -> &dyn evm::EvmStore;
 }
 
 /// The store as the async code holds it.

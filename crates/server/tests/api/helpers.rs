@@ -161,6 +161,11 @@ impl TestApp {
     /// Stops the server and starts a new one on the same data directory.
     pub async fn restart(&mut self) {
         self.server.take().unwrap().stop().await.unwrap();
+        self.start_again().await;
+    }
+
+    /// Starts a server again on the data directory of the one stopped before.
+    pub async fn start_again(&mut self) {
         let server = checkout_server::start(self.config.clone()).await.unwrap();
         self.addr = server.addr;
         self.merchant = merchant_of(&server);

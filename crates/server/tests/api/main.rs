@@ -2,6 +2,7 @@
 //! directory and fast sandbox timings, and talks to it over HTTP only.
 //! One binary with a module per feature (one link step instead of many).
 
+mod anvil;
 mod emulator;
 mod helpers;
 mod process;
@@ -22,6 +23,7 @@ mod payments;
 mod providers_calypso;
 mod providers_calypso_interventions;
 mod providers_coinsph;
+mod providers_evm;
 mod providers_inqud;
 mod restart;
 mod secrets;

@@ -284,6 +284,9 @@ fn known_secrets() -> Vec<String> {
                 secrets.push(s.expose().to_owned());
             }
         }
+        for chain in c.evm.chains.values() {
+            secrets.push(chain.rpc_url.expose().to_owned());
+        }
         if let Some(p) = &c.inqud {
             for s in [&p.api_id, &p.api_secret, &p.webhook_secret] {
                 secrets.push(s.expose().to_owned());

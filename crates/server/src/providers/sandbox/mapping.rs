@@ -29,6 +29,7 @@ pub fn snapshot(invoice: &SandboxInvoice, txs: &[SandboxTx]) -> InvoiceSnapshot 
             confirmations,
             first_seen_at_ms: txs.iter().map(|t| t.seen_at_ms).min(),
             signal: None,
+            as_of_block: None,
         },
         provider_state: state.to_owned(),
         amount: Some(invoice.amount),

@@ -80,18 +80,8 @@ impl Provider for SandboxProvider {
     }
 
     async fn quote(&self, coin: &Coin, fiat: &str) -> anyhow::Result<Option<Quote>> {
-        let rate = self
-            .config
-            .rates
-            .get(coin.code)
-            .and_then(|per_fiat| per_fiat.get(&fiat.to_ascii_uppercase()))
-            .copied()
-            .filter(|r| !r.is_zero())
-            .ok_or_else(|| anyhow::anyhow!("the sandbox has no {}/{fiat} rate", coin.code))?;
-        Ok(Some(Quote {
-            rate,
-            valid_for: self.config.rate_lock,
-        }))
+        let config = &self.config;
+        super::fixed_rates::quote(&config.rates, coin, fiat, config.rate_lock, "the sandbox")
     }
 
     async fn create_invoice(&self, request: &NewInvoice) -> anyhow::Result<InvoiceSnapshot> {

@@ -2,6 +2,7 @@
 //! store (`sqlite::conformance`, `postgres::conformance`): the same inputs must give the same
 //! answers, so routes and domain code cannot tell which store runs.
 
+pub mod evm;
 pub mod lists;
 pub mod outbox;
 pub mod races;
@@ -53,6 +54,8 @@ macro_rules! every_check {
             outbox::a_redelivery_asked_for_during_an_attempt_outlives_the_attempt,
             outbox::deliveries_page_newest_first_and_filter,
             outbox::the_backlog_counts_what_waits_and_since_when,
+            evm::each_payment_gets_the_next_index_of_its_network_once,
+            evm::blocks_move_the_cursor_and_a_rewind_uncounts_what_they_held,
             races::twins_racing_on_one_client_order_id_make_one_checkout,
             races::twins_racing_on_one_inbound_event_apply_it_once,
             races::changes_racing_on_one_checkout_are_each_applied_to_the_one_before,

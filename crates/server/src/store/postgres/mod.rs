@@ -14,6 +14,7 @@ mod codec;
 #[cfg(test)]
 mod conformance;
 mod connection;
+mod evm;
 mod inbound;
 pub mod migrations;
 mod modify;
@@ -142,6 +143,10 @@ impl Store for PostgresStore {
     }
 
     fn openings(&self) -> &dyn OpeningStore {
+        self
+    }
+
+    fn evm(&self) -> &dyn crate::store::evm::EvmStore {
         self
     }
 }

@@ -14,6 +14,7 @@ const MIGRATIONS: &[(u32, &str)] = &[
     ),
     (5, include_str!("migrations/0005_settlement.sql")),
     (6, include_str!("migrations/0006_payment_openings.sql")),
+    (7, include_str!("migrations/0007_evm.sql")),
 ];
 
 pub fn migrate(conn: &mut Connection) -> anyhow::Result<()> {

@@ -11,6 +11,7 @@ pub mod codec;
 #[cfg(test)]
 mod conformance;
 pub mod connection;
+mod evm;
 mod inbound;
 mod migrations;
 mod modify;
@@ -141,6 +142,10 @@ impl Store for SqliteStore {
     }
 
     fn openings(&self) -> &dyn OpeningStore {
+        self
+    }
+
+    fn evm(&self) -> &dyn crate::store::evm::EvmStore {
         self
     }
 }
