@@ -8,6 +8,7 @@ use crate::precompress;
 use crate::process;
 use crate::tools;
 use crate::wasm;
+use crate::wasm_opt;
 use crate::widget_toolchain::shipped_widget_env;
 
 /// The files `widget.js` loads, in load order. CSS is compiled into the wasm (it is adopted
@@ -236,7 +237,9 @@ pub fn build_widget() -> Result<PathBuf, String> {
             .env("TRUNK_SKIP_VERSION_CHECK", "true"),
     )?;
     let dist = root.join("dist");
-    strip_debug_sections(&dist.join("checkout-widget_bg.wasm"))?;
+    let module = dist.join("checkout-widget_bg.wasm");
+    wasm_opt::optimize(&module)?;
+    strip_debug_sections(&module)?;
     minify_javascript(&dist)?;
     let compressed = precompress::precompress(&dist)?;
     println!("compressed copies (.br, .gz) written beside {compressed} files");

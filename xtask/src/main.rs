@@ -17,6 +17,7 @@ mod screenshots;
 mod test;
 mod tools;
 mod wasm;
+mod wasm_opt;
 mod widget_toolchain;
 
 use std::process::ExitCode;
