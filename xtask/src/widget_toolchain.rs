@@ -35,10 +35,11 @@ const WIDGET_BUILD_STD_FEATURES: &str = "optimize_for_size";
 ///   (`cargo test --target wasm32-unknown-unknown`) stay on stable with full panic messages.
 /// - `-Zfmt-debug=none`: `{:?}` prints nothing (the widget never shows a Debug string).
 /// - `-Zlocation-detail=none`: no file/line strings for `#[track_caller]` locations.
-/// - `-Zmir-opt-level=4`: every MIR optimisation (the default for optimised builds is 2),
+/// - `-Zmir-opt-level=3`: more MIR optimisations than the default of optimised builds (2),
 ///   applied to the standard library and every dependency before LLVM sees them. Measured on
-///   the wasm after wasm-bindgen (brotli / gzip -9): -3 049 / -3 191 against level 2;
-///   level 1 was +889 / +1 122.
+///   the wasm after wasm-bindgen (brotli / gzip -9) against level 2: level 3 -3 344 / -3 556
+///   (-2 736 / -3 245 with wasm-opt on top), level 4 -3 049 / -3 191 (-2 359 / -2 812),
+///   level 1 +889 / +1 122; level 0 not measured.
 ///
 /// Measured and left out (2026-11-30, wasm after wasm-bindgen, brotli / gzip -9, against
 /// 113 913 / 139 272 with the flags above):
@@ -47,7 +48,7 @@ const WIDGET_BUILD_STD_FEATURES: &str = "optimize_for_size";
 ///   smaller alone and compress worse together.
 const WIDGET_RUSTFLAGS: &str =
     "-Zunstable-options -Cpanic=immediate-abort -Zfmt-debug=none -Zlocation-detail=none \
-     -Zmir-opt-level=4";
+     -Zmir-opt-level=3";
 
 /// The shipped build's own target directory: its artifacts (another toolchain, another standard
 /// library) would otherwise replace the stable ones the browser tests build in target/, and each
