@@ -21,6 +21,7 @@ mod screenshots;
 mod test;
 mod tools;
 mod wasm;
+mod wasm_opt;
 mod widget_toolchain;
 
 use std::process::ExitCode;
@@ -33,8 +34,8 @@ usage: cargo xtask <command>
           (--listen ADDR, default 127.0.0.1:8080; or CHECKOUT_LISTEN)
   test    fmt, clippy, native tests (the API suite on SQLite and on a PostgreSQL server it
           starts), wasm browser tests, end-to-end browser tests
-  build   build the deployable widget into dist/ and print its size
-          (--crates: also the wasm's bytes by crate)
+  build   build the deployable widget into dist/ and print its size against the budgets
+          (--crates: also the wasm's bytes by crate; --check-budget: fail when over a budget)
   fuzz    the server's property fuzzing and Schemathesis at length (--cases N, --minutes N, --quick)
   screenshots
           every view, light and dark, English and Arabic, into target/screenshots/

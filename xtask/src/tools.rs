@@ -3,7 +3,7 @@
 //! Pins: Trunk 0.21.14 (0.22 needs a newer rustc than the machine's), wasm-bindgen-cli equal to
 //! Cargo.lock's wasm-bindgen (the generated glue and the library must match exactly; Trunk.toml
 //! names the same version so Trunk uses ours instead of downloading one), the widget's nightly
-//! (`widget_toolchain::WIDGET_TOOLCHAIN`), and the npm packages axe-core and esbuild.
+//! (`widget_toolchain::WIDGET_TOOLCHAIN`), and the npm packages axe-core, esbuild and binaryen.
 
 use std::path::PathBuf;
 use std::process::Command;
@@ -19,13 +19,14 @@ pub fn setup_all() -> Result<(), String> {
 }
 
 /// What building the widget needs: the wasm32 target (the browser tests build with stable),
-/// the shipped build's pinned nightly, wasm-bindgen-cli, Trunk and esbuild.
+/// the shipped build's pinned nightly, wasm-bindgen-cli, Trunk, esbuild and wasm-opt.
 pub fn ensure_build_tools() -> Result<(), String> {
     ensure_wasm_target()?;
     ensure_widget_toolchain()?;
     ensure_wasm_bindgen()?;
     ensure_trunk()?;
-    ensure_esbuild().map(|_| ())
+    ensure_esbuild()?;
+    ensure_wasm_opt().map(|_| ())
 }
 
 fn ensure_wasm_target() -> Result<(), String> {
@@ -208,6 +209,26 @@ pub fn ensure_esbuild() -> Result<PathBuf, String> {
         .join("node_modules")
         .join(".bin")
         .join("esbuild"))
+}
+
+/// Binaryen's `wasm-opt` optimises the shipped module (`wasm_opt`). From npm at 132: Debian's
+/// `binaryen` (wasm-opt 108) writes modules Chromium refuses to load (TOOLCHAIN.md), and
+/// GitHub's release downloads are unreachable here. The package's `wasm-opt` is Binaryen
+/// compiled to WebAssembly, run by Node: slower than a native one (about 15 s a pass on the
+/// widget) but the same output. Pinned: its output is what payers download.
+pub const BINARYEN_VERSION: &str = "132.0.0";
+
+/// Returns the path of the `wasm-opt` command.
+pub fn ensure_wasm_opt() -> Result<PathBuf, String> {
+    ensure_npm_package(
+        "binaryen",
+        BINARYEN_VERSION,
+        "optimising the widget's WebAssembly",
+    )?;
+    Ok(npm_prefix("binaryen")
+        .join("node_modules")
+        .join(".bin")
+        .join("wasm-opt"))
 }
 
 /// Where the npm package `name` is installed: under target/ (a clean build removes it), one

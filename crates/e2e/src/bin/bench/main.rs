@@ -3,8 +3,9 @@
 //!
 //! The xtask builds the widget and the server, measures the bundle (it owns the list of files
 //! `widget.js` loads) and passes the sizes in `BENCH_BUNDLE_GZIP_BYTES` /
-//! `BENCH_BUNDLE_BROTLI_BYTES`, and the wasm's bytes by crate in `BENCH_WASM_BYTES` (report keys
-//! and values, see xtask/src/crate_sizes.rs), with the `E2E_*` paths the journeys use. Exits non-zero when the
+//! `BENCH_BUNDLE_BROTLI_BYTES` with their budgets in `BENCH_BUNDLE_GZIP_BUDGET` /
+//! `BENCH_BUNDLE_BROTLI_BUDGET` (defined in xtask/src/build.rs), and the wasm's bytes by crate in `BENCH_WASM_BYTES` (report keys
+//! and values, see xtask/src/crate_sizes.rs), with the `E2E_*` paths the journeys use. Exits non-zero when either
 //! size budget is exceeded or a figure could not be measured.
 
 mod floor;
@@ -23,7 +24,6 @@ use serde_json::json;
 use floor::FloorSite;
 use server::{BenchServer, Launch, Relay};
 
-const SIZE_BUDGET_GZIP: u64 = 100_000;
 const SERVER_STARTS: usize = 5;
 const INTERACTIVE_LOADS: usize = 15;
 /// The widget's time to interactive may be at most this many times the floor's.
@@ -277,6 +277,8 @@ async fn run() -> Result<ExitCode, String> {
     };
     let gzip = env_number("BENCH_BUNDLE_GZIP_BYTES")?;
     let brotli = env_number("BENCH_BUNDLE_BROTLI_BYTES")?;
+    let gzip_budget = env_number("BENCH_BUNDLE_GZIP_BUDGET")?;
+    let brotli_budget = env_number("BENCH_BUNDLE_BROTLI_BUDGET")?;
     let details = parse_details(&std::env::var("BENCH_WASM_BYTES").map_err(|_| {
         "BENCH_WASM_BYTES is not set; run the benchmark with `cargo xtask bench`".to_owned()
     })?)?;
@@ -296,9 +298,13 @@ async fn run() -> Result<ExitCode, String> {
     report.add(
         "bundle_gzip_bytes",
         gzip as f64,
-        Target::AtMost(SIZE_BUDGET_GZIP as f64),
+        Target::AtMost(gzip_budget as f64),
     );
-    report.add("bundle_brotli_bytes", brotli as f64, Target::None);
+    report.add(
+        "bundle_brotli_bytes",
+        brotli as f64,
+        Target::AtMost(brotli_budget as f64),
+    );
 
     let site = HostSite::start().await;
     let port = free_port();
@@ -355,11 +361,18 @@ async fn run() -> Result<ExitCode, String> {
     let path = root.join("report.json");
     report.write(&path)?;
     println!("\nwritten to {}", path.display());
-    if gzip > SIZE_BUDGET_GZIP {
+    let over: Vec<String> = [
+        ("brotli", brotli, brotli_budget),
+        ("gzip", gzip, gzip_budget),
+    ]
+    .into_iter()
+    .filter(|(_, bytes, budget)| bytes > budget)
+    .map(|(what, bytes, budget)| format!("{what} by {} bytes (budget {budget})", bytes - budget))
+    .collect();
+    if !over.is_empty() {
         println!(
-            "the bundle is over its gzip budget of {SIZE_BUDGET_GZIP} bytes by {} bytes; \
-             the wasm is mostly {} (by crate below)",
-            gzip - SIZE_BUDGET_GZIP,
+            "the bundle is over its budget: {}; the wasm is mostly {} (by crate below)",
+            over.join(", "),
             dominant(&report.details, 5)
         );
         return Ok(ExitCode::FAILURE);
@@ -397,7 +410,7 @@ async fn interactive_figures(report: &mut Report, pages: &pages::Pages<'_>) {
         Ok(loads) => {
             let widget = median(&loads.widget);
             let floor = median(&loads.floor);
-            report.add("interactive_ms_median", widget, Target::AtMost(150.0));
+            report.add("interactive_ms_median", widget, Target::None);
             report.add("floor_interactive_ms_median", floor, Target::None);
             report.add(
                 "interactive_ratio",
