@@ -115,6 +115,7 @@ pub async fn start(config: Config) -> anyhow::Result<Server> {
             .map_err(|e| anyhow::anyhow!("seeding the demo widgets: {e}"))?;
     }
     let mut background = background_tasks(&state, shutdown.clone());
+    background.extend(listen_to_other_instances(&state, shutdown.clone())?);
     if let Some(sandbox) = sandbox {
         let chain = chain::run(sandbox, sandbox_webhooks, shutdown.clone());
         background.push(tokio::spawn(chain));
@@ -197,6 +198,23 @@ fn background_tasks(state: &AppState, shutdown: watch::Receiver<bool>) -> Vec<Jo
             shutdown,
         )),
     ]
+}
+
+/// With PostgreSQL, the LISTEN connection and what feeds its news to the live streams and the
+/// status cache (changes other instances commit); nothing with SQLite, where every change is
+/// made by this process.
+fn listen_to_other_instances(
+    state: &AppState,
+    shutdown: watch::Receiver<bool>,
+) -> anyhow::Result<Vec<JoinHandle<()>>> {
+    let Database::Postgres(url) = state.config.database()? else {
+        return Ok(Vec::new());
+    };
+    let (heard, hearing) = tokio::sync::mpsc::channel(1024);
+    Ok(vec![
+        tokio::spawn(store::postgres::listen::run(url, heard, shutdown)),
+        tokio::spawn(services::remote_changes::run(state.clone(), hearing)),
+    ])
 }
 
 /// Serves `router` on `listener` until `shutdown` turns true.

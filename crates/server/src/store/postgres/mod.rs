@@ -15,6 +15,7 @@ mod codec;
 mod conformance;
 mod connection;
 mod inbound;
+pub mod listen;
 pub mod migrations;
 mod modify;
 mod openings;

@@ -1,0 +1,146 @@
+//! Two server instances on one PostgreSQL database: what one commits reaches the other's live
+//! streams and status polls. These run in the suite's PostgreSQL run only (`CHECKOUT_TEST_STORE
+//! =postgres`, which `cargo xtask test` does); on SQLite there is one instance per file.
+
+use std::time::{Duration, Instant};
+
+use checkout_server::store::postgres::listen::APPLICATION_NAME;
+use merchant_client::calls;
+use reqwest::StatusCode;
+
+use crate::helpers::*;
+use crate::live::Events;
+
+/// Two instances on one fresh database, or `None` in the SQLite run.
+async fn two_instances() -> Option<(TestApp, TestApp)> {
+    if !on_postgres() {
+        eprintln!("several instances need PostgreSQL: this test runs in the PostgreSQL run");
+        return None;
+    }
+    let a = spawn_app().await;
+    let b = a.second_instance().await;
+    Some((a, b))
+}
+
+/// A new checkout that `app`'s status cache holds at version 1, and a stream on `app` that
+/// has shown that version.
+async fn watched_on(app: &TestApp) -> (String, Events) {
+    let id = app.fixed_checkout("25", "USD").await;
+    assert_eq!(app.status(&id).await["status"], "NEW");
+    let mut events = Events::open(app, &id, None).await;
+    assert_eq!(events.next().await.unwrap().id, "1");
+    (id, events)
+}
+
+/// A's status poll, until it reports `wanted` (at most 5 s); how long that took.
+async fn until_status(app: &TestApp, id: &str, wanted: &str) -> Duration {
+    let started = Instant::now();
+    loop {
+        if app.status(id).await["status"] == wanted {
+            return started.elapsed();
+        }
+        assert!(
+            started.elapsed() < Duration::from_secs(5),
+            "A never saw {wanted}"
+        );
+        tokio::time::sleep(Duration::from_millis(5)).await;
+    }
+}
+
+#[tokio::test]
+async fn a_change_committed_through_one_instance_reaches_the_other_s_stream_and_status() {
+    let Some((a, b)) = two_instances().await else {
+        return;
+    };
+    let (id, mut events) = watched_on(&a).await;
+
+    let started = Instant::now();
+    b.pick(&id, "BTC", "BITCOIN", None).await;
+    let frame = events.next().await.unwrap();
+    let pushed = started.elapsed();
+    assert_eq!(
+        (frame.id.as_str(), &frame.data["status"]),
+        ("2", &"WAITING_PAYMENT".into())
+    );
+    let polled = until_status(&a, &id, "WAITING_PAYMENT").await;
+
+    let (s, _) = b.send(calls::cancel(&id)).await;
+    assert_eq!(s, StatusCode::OK);
+    let frame = events.next().await.unwrap();
+    assert_eq!(frame.data["status"], "CANCELLED");
+    until_status(&a, &id, "CANCELLED").await;
+    // A final status ends A's stream, as it does for a change made on A.
+    assert!(events.next().await.is_none());
+    eprintln!(
+        "cross-instance: B's pick reached A's stream in {pushed:?}, A's poll {polled:?} later"
+    );
+}
+
+/// A connection of the test's own to `app`'s database.
+async fn database(app: &TestApp) -> tokio_postgres::Client {
+    let url = app
+        .config
+        .database_url
+        .as_ref()
+        .unwrap()
+        .expose()
+        .to_owned();
+    let (client, connection) = tokio_postgres::connect(&url, tokio_postgres::NoTls)
+        .await
+        .unwrap();
+    tokio::spawn(connection);
+    client
+}
+
+/// The process ids of the LISTEN connections on `app`'s database.
+async fn listeners(app: &TestApp) -> Vec<i32> {
+    let client = database(app).await;
+    let rows = client
+        .query(
+            "SELECT pid FROM pg_stat_activity WHERE application_name = $1 \
+             AND datname = current_database() ORDER BY pid",
+            &[&APPLICATION_NAME],
+        )
+        .await
+        .unwrap();
+    rows.iter().map(|r| r.get(0)).collect()
+}
+
+async fn terminate(app: &TestApp, pids: &[i32]) {
+    let client = database(app).await;
+    for pid in pids {
+        client
+            .execute("SELECT pg_terminate_backend($1)", &[pid])
+            .await
+            .unwrap();
+    }
+}
+
+#[tokio::test]
+async fn a_change_made_while_the_listen_connection_was_down_reaches_the_stream_after_it_returns() {
+    let Some((a, b)) = two_instances().await else {
+        return;
+    };
+    let (id, mut events) = watched_on(&a).await;
+    let before = listeners(&a).await;
+    assert_eq!(before.len(), 2, "one LISTEN connection per instance");
+
+    // Both instances stop listening; B commits before either can reconnect (the first retry
+    // waits 200 ms), so the notification is lost and only the re-read after the reconnect
+    // can tell A.
+    terminate(&a, &before).await;
+    let started = Instant::now();
+    let (s, _) = b.send(calls::cancel(&id)).await;
+    assert_eq!(s, StatusCode::OK);
+    let frame = events.next().await.unwrap();
+    let recovered = started.elapsed();
+    assert_eq!(frame.data["status"], "CANCELLED");
+    until_status(&a, &id, "CANCELLED").await;
+    let after = listeners(&a).await;
+    assert_eq!(after.len(), 2, "both instances listen again");
+    assert!(
+        after.iter().all(|pid| !before.contains(pid)),
+        "{before:?} {after:?}"
+    );
+    eprintln!("cross-instance: a change made while not listening reached A in {recovered:?}");
+}
