@@ -44,6 +44,10 @@ pub struct ScrapeGauges {
     pub live_streams: Gauge,
     pub live_checkouts: Gauge,
     pub db_calls_in_flight: Gauge,
+    pub db_pool_max: Gauge,
+    pub db_pool_open: Gauge,
+    pub db_pool_available: Gauge,
+    pub db_pool_waiting: Gauge,
 }
 
 pub struct Metrics {
@@ -113,6 +117,26 @@ impl Metrics {
                 "db_calls_in_flight",
                 "Database calls running or queued on this instance",
                 &g.db_calls_in_flight,
+            ),
+            (
+                "db_pool_max",
+                "PostgreSQL connections this instance's pool may open (0 on SQLite: no pool)",
+                &g.db_pool_max,
+            ),
+            (
+                "db_pool_open",
+                "PostgreSQL connections this instance's pool holds open",
+                &g.db_pool_open,
+            ),
+            (
+                "db_pool_available",
+                "Open PostgreSQL connections of this instance's pool not lent out",
+                &g.db_pool_available,
+            ),
+            (
+                "db_pool_waiting",
+                "Calls on this instance waiting for a PostgreSQL connection",
+                &g.db_pool_waiting,
             ),
         ] {
             registry.register(name, help, metric.clone());

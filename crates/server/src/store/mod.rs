@@ -124,6 +124,22 @@ pub trait Store: Send + Sync + 'static {
 
     /// Payments being opened with their provider, before they are stored.
     fn openings(&self) -> &dyn opening::OpeningStore;
+
+    /// The connection pool's use, for `/metrics` (all zero on SQLite, which has no pool).
+    fn pool_use(&self) -> PoolUse;
+}
+
+/// How much of the store's connection pool is in use right now.
+#[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
+pub struct PoolUse {
+    /// Connections the pool may open.
+    pub max_size: usize,
+    /// Connections open now.
+    pub size: usize,
+    /// Open connections not lent out.
+    pub available: usize,
+    /// Calls waiting for a connection.
+    pub waiting: usize,
 }
 
 /// The store as the async code holds it.

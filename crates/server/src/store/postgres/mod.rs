@@ -32,7 +32,7 @@ use tokio::runtime::Handle;
 use super::opening::OpeningStore;
 use super::outbox::OutboxStore;
 use super::recheck::RecheckStore;
-use super::{InboundEvent, ListQuery, Modify, Mutation, Store, WidgetRecord};
+use super::{InboundEvent, ListQuery, Modify, Mutation, PoolUse, Store, WidgetRecord};
 use crate::config::Secret;
 use crate::domain::checkout::CheckoutRecord;
 use crate::domain::payment::Payment;
@@ -144,5 +144,15 @@ impl Store for PostgresStore {
 
     fn openings(&self) -> &dyn OpeningStore {
         self
+    }
+
+    fn pool_use(&self) -> PoolUse {
+        let s = self.pool.status();
+        PoolUse {
+            max_size: s.max_size,
+            size: s.size,
+            available: s.available,
+            waiting: s.waiting,
+        }
     }
 }

@@ -28,7 +28,7 @@ use rusqlite::Connection;
 
 use super::opening::OpeningStore;
 use super::outbox::OutboxStore;
-use super::{InboundEvent, ListQuery, Modify, Mutation, Store, WidgetRecord};
+use super::{InboundEvent, ListQuery, Modify, Mutation, PoolUse, Store, WidgetRecord};
 use crate::domain::checkout::CheckoutRecord;
 use crate::domain::payment::Payment;
 use crate::store::error::StoreResult;
@@ -142,5 +142,10 @@ impl Store for SqliteStore {
 
     fn openings(&self) -> &dyn OpeningStore {
         self
+    }
+
+    /// No pool: one writer and one reader connection, held for the process's life.
+    fn pool_use(&self) -> PoolUse {
+        PoolUse::default()
     }
 }
