@@ -144,3 +144,67 @@ async fn a_change_made_while_the_listen_connection_was_down_reaches_the_stream_a
     );
     eprintln!("cross-instance: a change made while not listening reached A in {recovered:?}");
 }
+
+#[tokio::test]
+async fn two_instances_deliver_every_notification_once_between_them() {
+    if !on_postgres() {
+        eprintln!("several instances need PostgreSQL: this test runs in the PostgreSQL run");
+        return;
+    }
+    let receiver = crate::receiver::Receiver::start().await;
+    let a = crate::notify::app_notifying(&receiver).await;
+    let b = a.second_instance().await;
+    // Changes made through both: each instance's worker sees every row due.
+    let mut ids = Vec::new();
+    for n in 0..12 {
+        let (maker, other) = if n % 2 == 0 { (&a, &b) } else { (&b, &a) };
+        let id = maker.fixed_checkout("25", "USD").await;
+        other.pick(&id, "BTC", "BITCOIN", None).await;
+        let (s, _) = maker.send(calls::cancel(&id)).await;
+        assert_eq!(s, StatusCode::OK);
+        ids.push(id);
+    }
+    let db = database(&a).await;
+    let stored = db
+        .query(
+            "SELECT event_id, checkout_id, version FROM merchant_outbox ORDER BY seq",
+            &[],
+        )
+        .await
+        .unwrap();
+    assert!(stored.len() >= 2 * ids.len(), "{} rows", stored.len());
+    receiver
+        .wait_until(10, |got| got.len() >= stored.len())
+        .await;
+    // Nothing more arrives: a second delivery would come within the poll interval.
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    let got = receiver.received();
+    let mut received: Vec<(String, String, i64)> = got
+        .iter()
+        .map(|r| {
+            let e = r.json();
+            let field = |k: &str| e[k].as_str().unwrap().to_owned();
+            (
+                field("id"),
+                field("checkoutId"),
+                e["version"].as_i64().unwrap(),
+            )
+        })
+        .collect();
+    let mut expected: Vec<(String, String, i64)> = stored
+        .iter()
+        .map(|r| (r.get(0), r.get(1), r.get(2)))
+        .collect();
+    received.sort();
+    expected.sort();
+    assert_eq!(received, expected, "every event exactly once");
+    let undelivered: i64 = db
+        .query_one(
+            "SELECT count(*) FROM merchant_outbox WHERE state <> 'DELIVERED'",
+            &[],
+        )
+        .await
+        .unwrap()
+        .get(0);
+    assert_eq!(undelivered, 0);
+}
