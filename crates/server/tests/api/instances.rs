@@ -208,3 +208,37 @@ async fn two_instances_deliver_every_notification_once_between_them() {
         .get(0);
     assert_eq!(undelivered, 0);
 }
+
+#[tokio::test]
+async fn two_instances_sweeping_expire_a_checkout_once() {
+    let Some((a, b)) = two_instances().await else {
+        return;
+    };
+    // Both sweep every 100 ms; each expiry is a locked read-modify-write of the row, so the
+    // second sweeper finds it expired already and changes nothing.
+    let ids = [
+        a.expiring_checkout("25", "USD", 300).await,
+        b.expiring_checkout("25", "USD", 300).await,
+    ];
+    for id in &ids {
+        a.wait_for_status(id, "EXPIRED").await;
+    }
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    let db = database(&a).await;
+    for id in &ids {
+        let count = |sql: &'static str| {
+            let db = &db;
+            async move {
+                let n: i64 = db.query_one(sql, &[id]).await.unwrap().get(0);
+                n
+            }
+        };
+        let changes = count(
+            "SELECT count(*) FROM checkout_events WHERE checkout_id = $1 \
+             AND to_status = 'EXPIRED'",
+        );
+        assert_eq!(changes.await, 1, "one expiry of {id}");
+        let versions = count("SELECT max(version) FROM checkout_events WHERE checkout_id = $1");
+        assert_eq!(versions.await, 2, "created, then expired once");
+    }
+}
