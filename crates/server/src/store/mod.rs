@@ -17,6 +17,7 @@ pub mod opening;
 pub mod outbox;
 pub mod postgres;
 pub mod recheck;
+pub mod schema_version;
 pub mod sqlite;
 
 pub use blocking::Blocking;

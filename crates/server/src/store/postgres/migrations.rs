@@ -45,15 +45,8 @@ pub async fn migrate(client: &mut Client, now_ms: i64) -> anyhow::Result<Vec<i32
         .await?
         .get(0);
     let known = MIGRATIONS.last().map_or(0, |(v, _)| *v);
-    // An older release started on a database a newer one upgraded (a rollback, or an instance
-    // not yet replaced during a rolling upgrade) would misread tables it does not know: refuse,
-    // as SQLite does, and say how to get out. The transaction rolls back untouched.
-    anyhow::ensure!(
-        current <= known,
-        "the database's schema is version {current}, newer than this checkout-server knows \
-         ({known}): it was upgraded by a newer release. Run that release (or newer), or restore \
-         the backup taken before the upgrade"
-    );
+    // Refused inside the transaction, which rolls back untouched.
+    crate::store::schema_version::refuse_newer(current.into(), known.into())?;
     let mut applied = Vec::new();
     for (version, sql) in MIGRATIONS.iter().filter(|(v, _)| *v > current) {
         tx.batch_execute(sql)
