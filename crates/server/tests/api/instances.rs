@@ -136,7 +136,15 @@ async fn a_change_made_while_the_listen_connection_was_down_reaches_the_stream_a
     let recovered = started.elapsed();
     assert_eq!(frame.data["status"], "CANCELLED");
     until_status(&a, &id, "CANCELLED").await;
-    let after = listeners(&a).await;
+    // B reconnects on its own schedule (its stream was not waiting): give it a moment.
+    let mut after = listeners(&a).await;
+    for _ in 0..100 {
+        if after.len() == 2 {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+        after = listeners(&a).await;
+    }
     assert_eq!(after.len(), 2, "both instances listen again");
     assert!(
         after.iter().all(|pid| !before.contains(pid)),
@@ -241,4 +249,51 @@ async fn two_instances_sweeping_expire_a_checkout_once() {
         let versions = count("SELECT max(version) FROM checkout_events WHERE checkout_id = $1");
         assert_eq!(versions.await, 2, "created, then expired once");
     }
+}
+
+/// The process id holding the sandbox chain's leader lock on `app`'s database, if any.
+async fn chain_leader(app: &TestApp) -> Option<i32> {
+    let db = database(app).await;
+    let row = db
+        .query_opt(
+            "SELECT pid FROM pg_locks WHERE locktype = 'advisory' AND granted \
+             AND database = (SELECT oid FROM pg_database WHERE datname = current_database()) \
+             AND ((classid::bigint << 32) | objid::bigint) = $1",
+            &[&checkout_server::providers::sandbox::chain::LEADER_KEY],
+        )
+        .await
+        .unwrap();
+    row.map(|r| r.get(0))
+}
+
+/// A checkout picked through `picker` and paid in full through `payer`, until SUCCESS.
+async fn paid_across(picker: &TestApp, payer: &TestApp) {
+    let id = picker.fixed_checkout("25", "USD").await;
+    let view = picker.pick(&id, "BTC", "BITCOIN", None).await;
+    let (s, _) = payer.pay(&payment_id(&view), &payment_amount(&view)).await;
+    assert_eq!(
+        s,
+        StatusCode::OK,
+        "one chain: the payer's sandbox knows the invoice"
+    );
+    payer.wait_for_status(&id, "SUCCESS").await;
+}
+
+#[tokio::test]
+async fn the_sandbox_chain_is_shared_and_another_instance_mines_it_when_the_leader_stops() {
+    let Some((mut a, b)) = two_instances().await else {
+        return;
+    };
+    // A started first, so it took the lead at its first block.
+    paid_across(&a, &b).await;
+    let leader = chain_leader(&a).await.expect("one instance leads");
+    a.server.take().unwrap().stop().await.unwrap();
+    let started = Instant::now();
+    paid_across(&b, &b).await;
+    let next = chain_leader(&b).await.expect("B leads now");
+    assert_ne!(leader, next, "A led before it stopped");
+    eprintln!(
+        "cross-instance: blocks from B took a payment to SUCCESS {:?} after A stopped",
+        started.elapsed()
+    );
 }

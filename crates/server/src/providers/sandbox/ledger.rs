@@ -2,6 +2,7 @@
 //! webhooks it owes the server. Nothing outside `providers::sandbox` uses it; the checkout store
 //! knows nothing of it.
 
+pub mod postgres;
 pub mod sqlite;
 
 use protocol::Amount;

@@ -24,6 +24,7 @@ pub const MIGRATIONS: &[(i32, &str)] = &[
     ),
     (5, include_str!("migrations/0005_settlement.sql")),
     (6, include_str!("migrations/0006_payment_openings.sql")),
+    (7, include_str!("migrations/0007_sandbox_ledger.sql")),
 ];
 
 /// Applies what is missing; returns the versions this call applied.

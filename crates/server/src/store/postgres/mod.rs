@@ -15,6 +15,7 @@ mod codec;
 mod conformance;
 mod connection;
 mod inbound;
+pub mod leader;
 pub mod listen;
 pub mod migrations;
 mod modify;
@@ -63,7 +64,11 @@ impl PostgresStore {
     }
 
     /// Runs `work` with a pooled connection, blocking this (blocking-pool) thread until done.
-    fn run<T>(&self, work: impl AsyncFnOnce(&mut Client) -> StoreResult<T>) -> StoreResult<T> {
+    /// The sandbox's ledger uses it too (`providers/sandbox/ledger/postgres.rs`).
+    pub(crate) fn run<T>(
+        &self,
+        work: impl AsyncFnOnce(&mut Client) -> StoreResult<T>,
+    ) -> StoreResult<T> {
         self.runtime.block_on(async {
             let mut client = self.pool.get().await.map_err(|e| {
                 StoreError::Database(anyhow::anyhow!("no database connection: {e}"))
