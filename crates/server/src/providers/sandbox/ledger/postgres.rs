@@ -226,3 +226,29 @@ impl SandboxLedger for PostgresLedger {
         })
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::config::Secret;
+    use crate::store::postgres::scratch::ScratchDatabase;
+
+    #[test]
+    fn blocks_confirm_up_to_what_is_required_and_queue_one_notification_per_invoice() {
+        let runtime = tokio::runtime::Builder::new_multi_thread()
+            .worker_threads(1)
+            .enable_all()
+            .build()
+            .unwrap();
+        let database = runtime.block_on(ScratchDatabase::create());
+        let store = runtime
+            .block_on(PostgresStore::open(&Secret::new(database.url.clone())))
+            .unwrap();
+        let ledger = PostgresLedger::new(Arc::new(store));
+        super::super::checks::blocks_confirm_up_to_what_is_required(&ledger);
+        // The pool's connections close on the runtime, then the database goes.
+        let _guard = runtime.enter();
+        drop(ledger);
+        drop(database);
+    }
+}
