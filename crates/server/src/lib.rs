@@ -37,11 +37,13 @@ use crate::domain::currency::Catalogue;
 use crate::live::Live;
 use crate::providers::evm::{watcher, EvmProvider};
 use crate::providers::registry::Registry;
+use crate::providers::sandbox::ledger::postgres::PostgresLedger;
 use crate::providers::sandbox::ledger::sqlite::SqliteLedger;
-use crate::providers::sandbox::ledger::Ledger;
+use crate::providers::sandbox::ledger::{Ledger, SandboxLedger};
 use crate::providers::sandbox::{chain, SandboxProvider};
 use crate::state::{AppState, Shared};
 use crate::status_cache::StatusCache;
+use crate::store::postgres::leader::Leadership;
 use crate::store::postgres::PostgresStore;
 use crate::store::sqlite::SqliteStore;
 use crate::store::{Db, Store};
@@ -122,8 +124,13 @@ pub async fn start(config: Config) -> anyhow::Result<Server> {
             .map_err(|e| anyhow::anyhow!("seeding the demo widgets: {e}"))?;
     }
     let mut background = background_tasks(&state, shutdown.clone());
+    background.extend(listen_to_other_instances(&state, shutdown.clone())?);
     if let Some(sandbox) = sandbox {
-        let chain = chain::run(sandbox, sandbox_webhooks, shutdown.clone());
+        let leadership = match state.config.database()? {
+            Database::Postgres(url) => Some(Leadership::new(url, chain::LEADER_KEY)),
+            Database::Sqlite(_) => None,
+        };
+        let chain = chain::run(sandbox, sandbox_webhooks, leadership, shutdown.clone());
         background.push(tokio::spawn(chain));
     }
     if let Some(evm) = evm {
@@ -166,28 +173,39 @@ fn serve_metrics(
 }
 
 /// The checkout store (`database_url`'s PostgreSQL database, else the SQLite file in
-/// `data_dir`), and the sandbox with its own ledger in that SQLite file when the sandbox is the
+/// `data_dir`), and the sandbox with its ledger beside the store (in the same PostgreSQL
+/// database, so instances share one chain, or in the SQLite file) when the sandbox is the
 /// chosen provider: a production server has no simulated chain, no sandbox webhook endpoint and
 /// no way to "pay" a payment by API.
 async fn open_stores(config: &Config) -> anyhow::Result<(Db, Option<Arc<SandboxProvider>>)> {
-    let path = config.database_path();
-    let database = config.database()?;
     let with_sandbox = config.sandbox_enabled();
-    let ledger = tokio::task::spawn_blocking(move || {
-        with_sandbox.then(|| SqliteLedger::open(&path)).transpose()
-    })
-    .await
-    .context("opening the sandbox ledger")??;
-    let store: Arc<dyn Store> = match database {
-        Database::Sqlite(path) => tokio::task::spawn_blocking(move || SqliteStore::open(&path))
+    let (store, ledger): (Arc<dyn Store>, Option<Arc<dyn SandboxLedger>>) = match config
+        .database()?
+    {
+        Database::Sqlite(path) => {
+            let (store, ledger) = tokio::task::spawn_blocking(move || {
+                let ledger = with_sandbox
+                    .then(|| SqliteLedger::open(&path))
+                    .transpose()?;
+                anyhow::Ok((SqliteStore::open(&path)?, ledger))
+            })
             .await
-            .context("opening the store")?
-            .map(Arc::new)?,
-        Database::Postgres(url) => Arc::new(PostgresStore::open(&url).await?),
+            .context("opening the store")??;
+            let ledger = ledger.map(|l| Arc::new(l) as Arc<dyn SandboxLedger>);
+            (Arc::new(store), ledger)
+        }
+        Database::Postgres(url) => {
+            let store = Arc::new(PostgresStore::open(&url).await?);
+            let ledger = with_sandbox
+                .then(|| Arc::new(PostgresLedger::new(store.clone())) as Arc<dyn SandboxLedger>);
+            (store, ledger)
+        }
     };
     let sandbox = ledger.map(|ledger| {
-        let ledger = Ledger::new(Arc::new(ledger));
-        Arc::new(SandboxProvider::new(ledger, config.sandbox.clone()))
+        Arc::new(SandboxProvider::new(
+            Ledger::new(ledger),
+            config.sandbox.clone(),
+        ))
     });
     Ok((Db::new(store), sandbox))
 }
@@ -241,6 +259,23 @@ fn chain_watchers(
             ))
         })
         .collect()
+}
+
+/// With PostgreSQL, the LISTEN connection and what feeds its news to the live streams and the
+/// status cache (changes other instances commit); nothing with SQLite, where every change is
+/// made by this process.
+fn listen_to_other_instances(
+    state: &AppState,
+    shutdown: watch::Receiver<bool>,
+) -> anyhow::Result<Vec<JoinHandle<()>>> {
+    let Database::Postgres(url) = state.config.database()? else {
+        return Ok(Vec::new());
+    };
+    let (heard, hearing) = tokio::sync::mpsc::channel(1024);
+    Ok(vec![
+        tokio::spawn(store::postgres::listen::run(url, heard, shutdown)),
+        tokio::spawn(services::remote_changes::run(state.clone(), hearing)),
+    ])
 }
 
 /// Serves `router` on `listener` until `shutdown` turns true.

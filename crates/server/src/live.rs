@@ -5,8 +5,8 @@
 //! and an idle stream costs one receiver. `watch` keeps only the latest value, which is all a
 //! status stream needs: a slow reader skips to the newest version instead of queueing.
 //!
-//! With several server instances (PostgreSQL, later), `publish` is fed from the database's
-//! notifications instead of the local write path; subscribers do not change.
+//! With several server instances (PostgreSQL), `publish` is also fed from the database's
+//! notifications (`services::remote_changes`); subscribers do not change.
 
 use std::collections::HashMap;
 use std::sync::atomic::{AtomicUsize, Ordering};
@@ -79,6 +79,16 @@ impl Live {
                 true
             }
         });
+    }
+
+    /// Whether a stream of checkout `id` is open.
+    pub fn is_watched(&self, id: &str) -> bool {
+        self.map().contains_key(id)
+    }
+
+    /// The checkouts with at least one stream open.
+    pub fn watched_ids(&self) -> Vec<String> {
+        self.map().keys().cloned().collect()
     }
 
     /// How many checkouts have at least one stream open.
@@ -163,6 +173,10 @@ mod tests {
         let a2 = live.subscribe("a");
         let b = live.subscribe("b");
         assert_eq!(live.watched(), 2);
+        let mut ids = live.watched_ids();
+        ids.sort();
+        assert_eq!(ids, ["a", "b"]);
+        assert!(live.is_watched("b") && !live.is_watched("c"));
         live.publish(&view("a", 2));
         live.publish(&view("a", 1));
         assert_eq!(a.next().await.unwrap().version, 2);

@@ -44,6 +44,10 @@ pub struct ScrapeGauges {
     pub live_streams: Gauge,
     pub live_checkouts: Gauge,
     pub db_calls_in_flight: Gauge,
+    pub db_pool_max: Gauge,
+    pub db_pool_open: Gauge,
+    pub db_pool_available: Gauge,
+    pub db_pool_waiting: Gauge,
 }
 
 pub struct Metrics {
@@ -64,6 +68,74 @@ impl Default for Metrics {
     }
 }
 
+/// The figures set at scrape time (`services::metrics`).
+fn register_gauges(registry: &mut Registry, g: &ScrapeGauges) {
+    for (name, help, metric) in [
+        (
+            "outbox_pending",
+            "Merchant notifications not yet delivered",
+            &g.outbox_pending,
+        ),
+        (
+            "outbox_failed",
+            "Merchant notifications whose retries ran out",
+            &g.outbox_failed,
+        ),
+        (
+            "reconcile_open_payments",
+            "Open payments the reconciler re-reads",
+            &g.reconcile_open_payments,
+        ),
+        (
+            "live_streams",
+            "Live status streams open on this instance",
+            &g.live_streams,
+        ),
+        (
+            "live_checkouts",
+            "Checkouts with at least one live stream on this instance",
+            &g.live_checkouts,
+        ),
+        (
+            "db_calls_in_flight",
+            "Database calls running or queued on this instance",
+            &g.db_calls_in_flight,
+        ),
+        (
+            "db_pool_max",
+            "PostgreSQL connections this instance's pool may open (0 on SQLite: no pool)",
+            &g.db_pool_max,
+        ),
+        (
+            "db_pool_open",
+            "PostgreSQL connections this instance's pool holds open",
+            &g.db_pool_open,
+        ),
+        (
+            "db_pool_available",
+            "Open PostgreSQL connections of this instance's pool not lent out",
+            &g.db_pool_available,
+        ),
+        (
+            "db_pool_waiting",
+            "Calls on this instance waiting for a PostgreSQL connection",
+            &g.db_pool_waiting,
+        ),
+    ] {
+        registry.register(name, help, metric.clone());
+    }
+    registry.register(
+        "outbox_lag_seconds",
+        "How long the oldest undelivered merchant notification has waited (0: none waits)",
+        g.outbox_lag_seconds.clone(),
+    );
+    registry.register(
+        "reconcile_lag_seconds",
+        "How long the most overdue re-read of an open payment has been due (0: none is)",
+        g.reconcile_lag_seconds.clone(),
+    );
+}
+
 impl Metrics {
     pub fn new() -> Metrics {
         let mut registry = Registry::with_prefix("checkout");
@@ -82,51 +154,7 @@ impl Metrics {
             webhooks.clone(),
         );
         let gauges = ScrapeGauges::default();
-        let g = &gauges;
-        for (name, help, metric) in [
-            (
-                "outbox_pending",
-                "Merchant notifications not yet delivered",
-                &g.outbox_pending,
-            ),
-            (
-                "outbox_failed",
-                "Merchant notifications whose retries ran out",
-                &g.outbox_failed,
-            ),
-            (
-                "reconcile_open_payments",
-                "Open payments the reconciler re-reads",
-                &g.reconcile_open_payments,
-            ),
-            (
-                "live_streams",
-                "Live status streams open on this instance",
-                &g.live_streams,
-            ),
-            (
-                "live_checkouts",
-                "Checkouts with at least one live stream on this instance",
-                &g.live_checkouts,
-            ),
-            (
-                "db_calls_in_flight",
-                "Database calls running or queued on this instance",
-                &g.db_calls_in_flight,
-            ),
-        ] {
-            registry.register(name, help, metric.clone());
-        }
-        registry.register(
-            "outbox_lag_seconds",
-            "How long the oldest undelivered merchant notification has waited (0: none waits)",
-            g.outbox_lag_seconds.clone(),
-        );
-        registry.register(
-            "reconcile_lag_seconds",
-            "How long the most overdue re-read of an open payment has been due (0: none is)",
-            g.reconcile_lag_seconds.clone(),
-        );
+        register_gauges(&mut registry, &gauges);
         Metrics {
             registry,
             requests,

@@ -4,7 +4,8 @@
 //! It is filled by reads and refreshed by every committed change (the same place that feeds the
 //! live streams), and only ever moves forward in version. An entry whose expiry has come is
 //! ignored, so the read path can expire the checkout. With several server instances the
-//! entries must be refreshed from the database's change notifications, like the live streams.
+//! entries are also refreshed from the database's change notifications, like the live streams
+//! (`services::remote_changes`), and dropped when notifications may have been missed.
 
 use std::collections::HashMap;
 use std::sync::{Arc, RwLock};
@@ -63,6 +64,20 @@ impl StatusCache {
         }
     }
 
+    /// The cached version of checkout `id`, expired or not.
+    pub fn version(&self, id: &str) -> Option<u64> {
+        let entries = self.entries.read().unwrap_or_else(|p| p.into_inner());
+        entries.get(id).map(|c| c.version)
+    }
+
+    /// Forgets everything: the next polls read the database.
+    pub fn clear(&self) {
+        self.entries
+            .write()
+            .unwrap_or_else(|p| p.into_inner())
+            .clear();
+    }
+
     /// Records `record`'s status unless a newer version is already there.
     pub fn put(&self, record: &CheckoutRecord) -> Arc<CachedStatus> {
         let fresh = Arc::new(CachedStatus::of(record));
@@ -118,5 +133,8 @@ mod tests {
         let body: serde_json::Value =
             serde_json::from_slice(&cache.get("CCO-1", 0).unwrap().body).unwrap();
         assert_eq!(body["status"], "NEW");
+        assert_eq!(cache.version("CCO-1"), Some(3));
+        cache.clear();
+        assert_eq!(cache.version("CCO-1"), None);
     }
 }

@@ -4,7 +4,6 @@
 
 use std::time::Instant;
 
-use futures_util::StreamExt;
 use tokio::sync::watch;
 
 use super::backoff;
@@ -13,8 +12,6 @@ use super::NotifyConfig;
 use crate::domain::now_ms;
 use crate::store::outbox::{AfterAttempt, Attempt, Delivery};
 use crate::store::Db;
-
-const BATCH: u32 = 100;
 
 /// What one delivery needs: where the outbox is, how to send and sign.
 struct Sender {
@@ -65,19 +62,28 @@ pub async fn run(db: Db, config: NotifyConfig, mut shutdown: watch::Receiver<boo
 
 impl Sender {
     /// Sends everything due before waiting again, so a burst is not paced by the poll interval.
+    /// Claims as many rows as it sends at once, so every claimed row is on its way at once and
+    /// its lease (twice the request timeout) outlives its attempt: another instance never sends
+    /// the same row meanwhile; after a crash the rows are due again when the lease ends.
     async fn drain(&self) {
+        let batch = u32::try_from(self.config.concurrency.max(1)).unwrap_or(u32::MAX);
+        let timeout_ms = i64::try_from(self.config.timeout.as_millis()).unwrap_or(i64::MAX / 2);
         loop {
             let now = now_ms();
-            let due = match self.db.run(move |s| s.outbox().due(now, BATCH)).await {
+            let lease = now.saturating_add(2 * timeout_ms);
+            let claimed = self
+                .db
+                .run(move |s| s.outbox().claim_due(now, batch, lease))
+                .await;
+            let claimed = match claimed {
                 Ok(d) => d,
                 Err(e) => {
-                    tracing::warn!("reading the notification outbox failed: {e}");
+                    tracing::warn!("claiming due notifications failed: {e}");
                     return;
                 }
             };
-            let full = due.len() as u32 == BATCH;
-            futures_util::stream::iter(due)
-                .for_each_concurrent(self.config.concurrency, |d| self.deliver(d))
+            let full = claimed.len() as u32 == batch;
+            futures_util::future::join_all(claimed.into_iter().map(|d| self.deliver(d, lease)))
                 .await;
             if !full {
                 return;
@@ -85,12 +91,9 @@ impl Sender {
         }
     }
 
-    /// One attempt at one row: claim, send, record.
-    async fn deliver(&self, d: Delivery) {
+    /// One attempt at one row claimed until `lease`: send, record.
+    async fn deliver(&self, d: Delivery, lease: i64) {
         let now = now_ms();
-        let Some(lease) = self.claim(&d, now).await else {
-            return;
-        };
         let started = Instant::now();
         let (http_status, error) = self.send(&d, now).await;
         let duration_ms = started.elapsed().as_millis() as i64;
@@ -124,27 +127,6 @@ impl Sender {
             .await
         {
             tracing::warn!("recording a notification attempt failed: {e}");
-        }
-    }
-
-    /// Takes the row for this attempt until the lease it returns; `None` when another worker
-    /// has it or it failed.
-    async fn claim(&self, d: &Delivery, now: i64) -> Option<i64> {
-        // The lease outlives the request, so a row is never sent twice at once; after a crash
-        // the row is due again when the lease ends.
-        let timeout_ms = i64::try_from(self.config.timeout.as_millis()).unwrap_or(i64::MAX / 2);
-        let lease = now.saturating_add(2 * timeout_ms);
-        let id = d.event_id.clone();
-        match self
-            .db
-            .run(move |s| s.outbox().claim(&id, now, lease))
-            .await
-        {
-            Ok(claimed) => claimed.then_some(lease),
-            Err(e) => {
-                tracing::warn!("claiming a notification failed: {e}");
-                None
-            }
         }
     }
 

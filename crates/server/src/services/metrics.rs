@@ -14,6 +14,8 @@ fn seconds_since(at_ms: Option<i64>, now: i64) -> f64 {
 pub async fn scrape(state: &AppState) -> AppResult<String> {
     let outbox = state.db.run(|s| s.outbox().backlog()).await?;
     let reconciliation = reconcile::report(state).await?;
+    // Read after the other reads have given their connections back.
+    let pool = state.db.run(|s| Ok(s.pool_use())).await?;
     let now = now_ms();
     let g = &state.metrics.gauges;
     g.outbox_pending.set(outbox.pending as i64);
@@ -27,6 +29,10 @@ pub async fn scrape(state: &AppState) -> AppResult<String> {
     g.live_streams.set(state.live.streams() as i64);
     g.live_checkouts.set(state.live.watched() as i64);
     g.db_calls_in_flight.set(state.db.in_flight() as i64);
+    g.db_pool_max.set(pool.max_size as i64);
+    g.db_pool_open.set(pool.size as i64);
+    g.db_pool_available.set(pool.available as i64);
+    g.db_pool_waiting.set(pool.waiting as i64);
     Ok(state.metrics.encode())
 }
 

@@ -17,6 +17,7 @@ pub mod opening;
 pub mod paging;
 pub mod pick;
 pub mod reconcile;
+pub mod remote_changes;
 pub mod reread;
 pub mod resolve;
 pub mod sandbox;

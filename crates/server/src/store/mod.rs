@@ -18,6 +18,7 @@ pub mod opening;
 pub mod outbox;
 pub mod postgres;
 pub mod recheck;
+pub mod schema_version;
 pub mod sqlite;
 
 pub use blocking::Blocking;
@@ -128,6 +129,22 @@ pub trait Store: Send + Sync + 'static {
 
     /// What the EVM provider keeps of the chains it watches.
     fn evm(&self) -> &dyn evm::EvmStore;
+
+    /// The connection pool's use, for `/metrics` (all zero on SQLite, which has no pool).
+    fn pool_use(&self) -> PoolUse;
+}
+
+/// How much of the store's connection pool is in use right now.
+#[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
+pub struct PoolUse {
+    /// Connections the pool may open.
+    pub max_size: usize,
+    /// Connections open now.
+    pub size: usize,
+    /// Open connections not lent out.
+    pub available: usize,
+    /// Calls waiting for a connection.
+    pub waiting: usize,
 }
 
 /// The store as the async code holds it.

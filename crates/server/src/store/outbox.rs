@@ -112,6 +112,26 @@ pub trait OutboxStore: Send + Sync {
     /// False when somebody else took it or it is no longer due.
     fn claim(&self, event_id: &str, now_ms: i64, lease_until_ms: i64) -> StoreResult<bool>;
 
+    /// Takes up to `limit` due rows (oldest due first) for one attempt each, as [`Self::claim`]
+    /// does one: what comes back is this caller's until `lease_until_ms`. This is the due rows
+    /// claimed one by one (SQLite's one writer makes each claim atomic); PostgreSQL does it in
+    /// one statement that skips rows another instance is claiming (`FOR UPDATE SKIP LOCKED`)
+    /// instead of waiting for them.
+    fn claim_due(
+        &self,
+        now_ms: i64,
+        limit: u32,
+        lease_until_ms: i64,
+    ) -> StoreResult<Vec<Delivery>> {
+        let mut claimed = Vec::new();
+        for d in self.due(now_ms, limit)? {
+            if self.claim(&d.event_id, now_ms, lease_until_ms)? {
+                claimed.push(d);
+            }
+        }
+        Ok(claimed)
+    }
+
     /// Records the attempt and, while the row is still under this attempt's claim (its next
     /// attempt is still `lease_until_ms`), the row's new state, in one transaction. A
     /// redelivery asked for during the attempt (or a claim taken after the lease ran out) has

@@ -61,7 +61,11 @@ async fn serve_from_env_then_client_commands_then_sigterm() {
         .strip_prefix("listening on ")
         .unwrap_or_else(|| panic!("first line was {line:?}"))
         .to_owned();
-    assert!(dir.path().join("checkout.db").exists());
+    // The SQLite file holds the store and the sandbox ledger, unless both are in PostgreSQL.
+    assert_eq!(
+        dir.path().join("checkout.db").exists(),
+        !crate::helpers::on_postgres()
+    );
 
     let server = base.clone();
     let created = tokio::task::spawn_blocking(move || {

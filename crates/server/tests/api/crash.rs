@@ -65,18 +65,15 @@ fn units_to_btc(units: u128) -> String {
     format!("{}.{:08}", units / 100_000_000, units % 100_000_000)
 }
 
-/// The server's tables, read behind its back: the sandbox ledger's in the SQLite file of the
-/// data directory, the checkout store's there too or in the test's PostgreSQL database.
+/// The server's tables, read behind its back: the checkout store's and the sandbox ledger's,
+/// both in the SQLite file of the data directory or both in the test's PostgreSQL database.
 struct Tables {
-    file: Connection,
+    file: Option<Connection>,
     postgres: Option<tokio_postgres::Client>,
 }
 
 impl Tables {
     async fn open(dir: &Path, db: &TestDatabase) -> Tables {
-        let file =
-            Connection::open_with_flags(dir.join("checkout.db"), OpenFlags::SQLITE_OPEN_READ_ONLY)
-                .unwrap();
         let postgres = match db.env().pop() {
             Some((_, url)) => {
                 let (client, connection) = tokio_postgres::connect(&url, tokio_postgres::NoTls)
@@ -87,12 +84,17 @@ impl Tables {
             }
             None => None,
         };
+        let file = postgres.is_none().then(|| {
+            Connection::open_with_flags(dir.join("checkout.db"), OpenFlags::SQLITE_OPEN_READ_ONLY)
+                .unwrap()
+        });
         Tables { file, postgres }
     }
 
-    /// Rows of a query on the sandbox ledger (SQLite in any case), every column text.
-    fn ledger(&self, sql: &str, param: Option<&str>) -> Vec<Vec<String>> {
-        let mut stmt = self.file.prepare(sql).unwrap();
+    /// Rows of a query on the SQLite file, every column text.
+    fn file_rows(&self, sql: &str, param: Option<&str>) -> Vec<Vec<String>> {
+        let file = self.file.as_ref().expect("the SQLite run");
+        let mut stmt = file.prepare(sql).unwrap();
         let width = stmt.column_count();
         let params: Vec<&str> = param.into_iter().collect();
         let rows = stmt
@@ -103,11 +105,11 @@ impl Tables {
         rows.map(Result::unwrap).collect()
     }
 
-    /// Rows of a query on the checkout store, every column text (`CAST(… AS TEXT)` reads the
-    /// same in both databases; `?1` is the one parameter).
+    /// Rows of a query on the checkout store or the sandbox ledger, every column text
+    /// (`CAST(… AS TEXT)` reads the same in both databases; `?1` is the one parameter).
     async fn store(&self, sql: &str, param: Option<&str>) -> Vec<Vec<String>> {
         let Some(pg) = &self.postgres else {
-            return self.ledger(sql, param);
+            return self.file_rows(sql, param);
         };
         let sql = sql.replace("?1", "$1");
         let params: Vec<&(dyn tokio_postgres::types::ToSql + Sync)> = match &param {
@@ -122,10 +124,6 @@ impl Tables {
 
     async fn store_count(&self, sql: &str, param: Option<&str>) -> i64 {
         self.store(sql, param).await[0][0].parse().unwrap()
-    }
-
-    fn ledger_count(&self, sql: &str, param: Option<&str>) -> i64 {
-        self.ledger(sql, param)[0][0].parse().unwrap()
     }
 }
 
@@ -295,10 +293,13 @@ async fn sigkill_during_a_burst_loses_no_acknowledged_event_and_no_notification(
     let deadline = tokio::time::Instant::now() + Duration::from_secs(30);
     let http = client();
     let (chain_funds, views) = loop {
-        let undelivered = tables.ledger_count(
-            "SELECT CAST(COUNT(*) AS TEXT) FROM sandbox_notifications WHERE delivered_at IS NULL",
-            None,
-        );
+        let undelivered = tables
+            .store_count(
+                "SELECT CAST(COUNT(*) AS TEXT) FROM sandbox_notifications \
+                 WHERE delivered_at IS NULL",
+                None,
+            )
+            .await;
         let pending = tables
             .store_count(
                 "SELECT CAST(COUNT(*) AS TEXT) FROM merchant_outbox WHERE state <> 'DELIVERED'",
@@ -308,12 +309,14 @@ async fn sigkill_during_a_burst_loses_no_acknowledged_event_and_no_notification(
         let mut funds = HashMap::new();
         let mut unconfirmed = 0i64;
         for t in &targets {
-            let row = &tables.ledger(
-                "SELECT CAST(COALESCE(SUM(CAST(amount_units AS INTEGER)), 0) AS TEXT), \
-                 CAST(COALESCE(SUM(confirmations < required), 0) AS TEXT) FROM sandbox_txs \
-                 WHERE invoice_ref = ?1",
-                Some(&t.reference),
-            )[0];
+            let row = &tables
+                .store(
+                    "SELECT CAST(COALESCE(SUM(CAST(amount_units AS BIGINT)), 0) AS TEXT), \
+                     CAST(COALESCE(SUM(CASE WHEN confirmations < required THEN 1 ELSE 0 END), 0) \
+                     AS TEXT) FROM sandbox_txs WHERE invoice_ref = ?1",
+                    Some(&t.reference),
+                )
+                .await[0];
             funds.insert(t.checkout.clone(), row[0].parse::<u128>().unwrap());
             unconfirmed += row[1].parse::<i64>().unwrap();
         }
@@ -372,16 +375,18 @@ async fn sigkill_during_a_burst_loses_no_acknowledged_event_and_no_notification(
     for txid in &acked.txids {
         let sql = "SELECT CAST(COUNT(*) AS TEXT) FROM sandbox_txs WHERE txid = ?1";
         assert_eq!(
-            tables.ledger_count(sql, Some(txid)),
+            tables.store_count(sql, Some(txid)).await,
             1,
             "acknowledged payment {txid} was lost"
         );
     }
     // Everything the sandbox saw acknowledged is stored (it marks delivered only after a 200).
-    let delivered = tables.ledger(
-        "SELECT event_id FROM sandbox_notifications WHERE delivered_at IS NOT NULL",
-        None,
-    );
+    let delivered = tables
+        .store(
+            "SELECT event_id FROM sandbox_notifications WHERE delivered_at IS NOT NULL",
+            None,
+        )
+        .await;
     for row in &delivered {
         assert_eq!(
             tables.store_count(stored_event, Some(&row[0])).await,

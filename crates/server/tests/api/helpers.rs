@@ -126,6 +126,11 @@ pub async fn spawn_app_with(adjust: impl FnOnce(&mut Config)) -> TestApp {
     let mut config = test_config(dir.path());
     database.apply(&mut config);
     adjust(&mut config);
+    started(config, dir, database).await
+}
+
+/// A server started with `config`, which keeps `dir` and `database` until it goes.
+async fn started(config: Config, dir: tempfile::TempDir, database: TestDatabase) -> TestApp {
     let server = checkout_server::start(config.clone()).await.unwrap();
     TestApp {
         addr: server.addr,
@@ -156,6 +161,19 @@ fn json_of(reply: &Reply) -> Value {
 impl TestApp {
     pub fn url(&self, path: &str) -> String {
         format!("http://{}{}", self.addr, path)
+    }
+
+    /// Another instance on this test's PostgreSQL database, with a data directory (and so a
+    /// sandbox ledger) of its own.
+    pub async fn second_instance(&self) -> TestApp {
+        assert!(
+            on_postgres(),
+            "several instances share a PostgreSQL database"
+        );
+        let dir = tempfile::tempdir().unwrap();
+        let mut config = self.config.clone();
+        config.data_dir = dir.path().join("data");
+        started(config, dir, TestDatabase(None)).await
     }
 
     /// Stops the server and starts a new one on the same data directory.

@@ -47,21 +47,21 @@ async fn status_etag_makes_an_unchanged_poll_a_304() {
 }
 
 /// Reads `text/event-stream` frames off a response.
-struct Events {
+pub(crate) struct Events {
     response: reqwest::Response,
     buffer: String,
     pub comments: usize,
 }
 
 #[derive(Debug)]
-struct Frame {
-    event: String,
-    id: String,
-    data: Value,
+pub(crate) struct Frame {
+    pub(crate) event: String,
+    pub(crate) id: String,
+    pub(crate) data: Value,
 }
 
 impl Events {
-    async fn open(app: &TestApp, id: &str, last_event_id: Option<&str>) -> Events {
+    pub(crate) async fn open(app: &TestApp, id: &str, last_event_id: Option<&str>) -> Events {
         let mut req = app
             .client
             .get(app.url(&format!("/api/v1/public/checkouts/{id}/events")));
@@ -82,7 +82,7 @@ impl Events {
     }
 
     /// The next event, `None` when the stream ended. Fails after 10 s.
-    async fn next(&mut self) -> Option<Frame> {
+    pub(crate) async fn next(&mut self) -> Option<Frame> {
         tokio::time::timeout(Duration::from_secs(10), async {
             loop {
                 if let Some(end) = self.buffer.find("\n\n") {

@@ -15,6 +15,7 @@ mod cli;
 mod crash;
 mod errors;
 mod fuzz;
+mod instances;
 mod live;
 mod merchant_events;
 mod metrics;

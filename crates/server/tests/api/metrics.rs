@@ -99,6 +99,20 @@ async fn metrics_count_routes_webhooks_streams_and_backlogs_on_their_own_listene
         sample(&text, "checkout_db_calls_in_flight").is_some(),
         "{text}"
     );
+    let pool = |name: &str| sample(&text, &format!("checkout_db_pool_{name}")).unwrap();
+    let (max, open, available) = (pool("max"), pool("open"), pool("available"));
+    if on_postgres() {
+        // The pool's size, and the connections the requests above opened, all back now.
+        assert_eq!(max, 16.0, "{text}");
+        assert!(open >= 1.0 && open <= max && available <= open, "{text}");
+    } else {
+        assert_eq!(
+            (max, open, available),
+            (0.0, 0.0, 0.0),
+            "SQLite has no pool"
+        );
+    }
+    assert_eq!(pool("waiting"), 0.0, "{text}");
 
     drop(stream);
     let mut streams = None;

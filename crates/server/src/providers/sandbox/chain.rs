@@ -3,6 +3,10 @@
 //! server's own `/webhooks/sandbox` endpoint. Notifications are queued in the database in the
 //! same transaction as the change and delivered in order until acknowledged, so a failed or
 //! interrupted delivery is retried on the next block.
+//!
+//! With PostgreSQL every instance on the database shares one chain (its ledger is there), and
+//! only the instance holding the advisory lock [`LEADER_KEY`] mines it and sends its webhooks;
+//! when that instance dies the lock is released and another takes over at its next block.
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -11,11 +15,16 @@ use tokio::sync::watch;
 
 use super::{sign, SandboxProvider, SandboxWebhook, SIGNATURE_HEADER};
 use crate::domain::{now_ms, rfc3339};
+use crate::store::postgres::leader::Leadership;
 
-/// Runs until `shutdown` turns true.
+/// The advisory lock key of the sandbox chain's leader ("sbxchain" in ASCII).
+pub const LEADER_KEY: i64 = 0x7362_7863_6861_696e;
+
+/// Runs until `shutdown` turns true; with `leadership`, only while this instance leads.
 pub async fn run(
     sandbox: Arc<SandboxProvider>,
     webhook_url: String,
+    mut leadership: Option<Leadership>,
     mut shutdown: watch::Receiver<bool>,
 ) {
     let client = match reqwest::Client::builder()
@@ -33,8 +42,16 @@ pub async fn run(
     blocks.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Skip);
     let wake = sandbox.wake();
     loop {
+        let leads = match leadership.as_mut() {
+            Some(l) => l.lead().await,
+            None => true,
+        };
         tokio::select! {
             _ = blocks.tick() => {
+                // A follower only waits for its next chance to lead.
+                if !leads {
+                    continue;
+                }
                 // A transaction waits at least half a block in the mempool before its first
                 // confirmation, as on a real chain: "funds seen" is never skipped.
                 let now = now_ms();
@@ -46,7 +63,9 @@ pub async fn run(
             _ = wake.notified() => {}
             _ = shutdown.changed() => return,
         }
-        deliver(&sandbox, &client, &webhook_url).await;
+        if leads {
+            deliver(&sandbox, &client, &webhook_url).await;
+        }
     }
 }
 

@@ -2,6 +2,9 @@
 //! webhooks it owes the server. Nothing outside `providers::sandbox` uses it; the checkout store
 //! knows nothing of it.
 
+#[cfg(test)]
+pub mod checks;
+pub mod postgres;
 pub mod sqlite;
 
 use protocol::Amount;

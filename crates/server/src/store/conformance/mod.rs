@@ -50,6 +50,7 @@ macro_rules! every_check {
             lists::an_event_id_is_recorded_once_per_provider,
             lists::a_widget_key_is_stored_once_and_the_first_settings_stay,
             outbox::a_queued_event_is_due_claimed_once_and_its_attempts_recorded,
+            outbox::due_rows_are_claimed_in_a_batch_once_until_their_lease_ends,
             outbox::a_delivered_event_is_due_again_only_when_redelivered,
             outbox::a_redelivery_asked_for_during_an_attempt_outlives_the_attempt,
             outbox::deliveries_page_newest_first_and_filter,

@@ -53,6 +53,27 @@ pub fn a_queued_event_is_due_claimed_once_and_its_attempts_recorded(t: &dyn Harn
     assert_eq!(outbox.delivery("evt_9").unwrap(), None);
 }
 
+pub fn due_rows_are_claimed_in_a_batch_once_until_their_lease_ends(t: &dyn Harness) {
+    let first = queued(t, "CCO-1");
+    let second = queued(t, "CCO-2");
+    let outbox = t.store().outbox();
+    assert!(outbox.claim_due(NOW - 1, 10, NOW + 100).unwrap().is_empty());
+    let claimed = outbox.claim_due(NOW, 1, NOW + 100).unwrap();
+    let ids: Vec<_> = claimed.iter().map(|d| d.event_id.as_str()).collect();
+    assert_eq!(ids, [first.as_str()], "oldest due first, at most the limit");
+    let rest = outbox.claim_due(NOW, 10, NOW + 100).unwrap();
+    let ids: Vec<_> = rest.iter().map(|d| d.event_id.as_str()).collect();
+    assert_eq!(ids, [second.as_str()], "a claimed row is not claimed again");
+    assert!(outbox
+        .claim_due(NOW + 99, 10, NOW + 200)
+        .unwrap()
+        .is_empty());
+    // A claimer that died never records its attempts: the rows come back at the lease's end.
+    let back = outbox.claim_due(NOW + 100, 10, NOW + 300).unwrap();
+    assert_eq!(back.len(), 2);
+    assert_eq!(back[0].attempts, 0);
+}
+
 pub fn a_delivered_event_is_due_again_only_when_redelivered(t: &dyn Harness) {
     let event = queued(t, "CCO-1");
     let outbox = t.store().outbox();

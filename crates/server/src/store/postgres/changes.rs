@@ -1,5 +1,6 @@
 //! The change feed of a checkout (`checkout_events`) and the merchant events it announces,
-//! written in the transaction that makes the change (the twin of `sqlite/changes.rs`).
+//! written in the transaction that makes the change (the twin of `sqlite/changes.rs`), and the
+//! notification that tells every instance about it (`listen.rs`), sent only if it commits.
 
 use deadpool_postgres::GenericClient;
 
@@ -36,7 +37,18 @@ pub async fn write(
         )
         .await?;
     }
-    queue(c, &merchant_events(before, after, &mut new_event_id)).await
+    queue(c, &merchant_events(before, after, &mut new_event_id)).await?;
+    announce(c, after).await
+}
+
+/// NOTIFYs every instance's LISTEN connection of `after`'s new version. Inside the transaction:
+/// PostgreSQL delivers it at commit and drops it on rollback.
+async fn announce(c: &impl GenericClient, after: &CheckoutRecord) -> StoreResult<()> {
+    let stmt = c.prepare_cached("SELECT pg_notify($1, $2)").await?;
+    let payload = format!("{}:{}", after.version, after.id);
+    c.execute(&stmt, &[&super::listen::CHANNEL, &payload])
+        .await?;
+    Ok(())
 }
 
 /// Queues one delivery per announcement, due when its change happened.

@@ -93,6 +93,43 @@ fn instances_starting_at_once_on_an_empty_database_migrate_it_once() {
 }
 
 #[test]
+fn a_database_a_newer_release_upgraded_is_refused_untouched() {
+    let runtime = runtime();
+    let database = runtime.block_on(ScratchDatabase::create());
+    let url = Secret::new(database.url.clone());
+    runtime.block_on(async {
+        let pool = super::connection::pool(&url).unwrap();
+        let mut client = pool.get().await.unwrap();
+        super::migrations::migrate(&mut client, 1).await.unwrap();
+        let newer = super::migrations::MIGRATIONS.len() as i32 + 1;
+        client
+            .execute(
+                "INSERT INTO schema_migrations (version, applied_at) VALUES ($1, 2)",
+                &[&newer],
+            )
+            .await
+            .unwrap();
+        let refused = super::migrations::migrate(&mut client, 3)
+            .await
+            .unwrap_err()
+            .to_string();
+        assert!(
+            refused.contains("newer than this checkout-server"),
+            "{refused}"
+        );
+        let versions: i64 = client
+            .query_one("SELECT count(*) FROM schema_migrations", &[])
+            .await
+            .unwrap()
+            .get(0);
+        assert_eq!(versions, newer as i64, "nothing applied or removed");
+        drop(client);
+        drop(pool);
+    });
+    drop(database);
+}
+
+#[test]
 fn two_servers_started_at_once_on_one_empty_database_both_serve_its_checkouts() {
     use crate::domain::test_fixtures::{checkout, NOW};
 

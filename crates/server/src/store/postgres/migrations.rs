@@ -25,6 +25,7 @@ pub const MIGRATIONS: &[(i32, &str)] = &[
     (5, include_str!("migrations/0005_settlement.sql")),
     (6, include_str!("migrations/0006_payment_openings.sql")),
     (7, include_str!("migrations/0007_evm.sql")),
+    (8, include_str!("migrations/0008_sandbox_ledger.sql")),
 ];
 
 /// Applies what is missing; returns the versions this call applied.
@@ -45,6 +46,9 @@ pub async fn migrate(client: &mut Client, now_ms: i64) -> anyhow::Result<Vec<i32
         )
         .await?
         .get(0);
+    let known = MIGRATIONS.last().map_or(0, |(v, _)| *v);
+    // Refused inside the transaction, which rolls back untouched.
+    crate::store::schema_version::refuse_newer(current.into(), known.into())?;
     let mut applied = Vec::new();
     for (version, sql) in MIGRATIONS.iter().filter(|(v, _)| *v > current) {
         tx.batch_execute(sql)

@@ -16,6 +16,8 @@ mod conformance;
 mod connection;
 mod evm;
 mod inbound;
+pub mod leader;
+pub mod listen;
 pub mod migrations;
 mod modify;
 mod openings;
@@ -32,7 +34,7 @@ use tokio::runtime::Handle;
 use super::opening::OpeningStore;
 use super::outbox::OutboxStore;
 use super::recheck::RecheckStore;
-use super::{InboundEvent, ListQuery, Modify, Mutation, Store, WidgetRecord};
+use super::{InboundEvent, ListQuery, Modify, Mutation, PoolUse, Store, WidgetRecord};
 use crate::config::Secret;
 use crate::domain::checkout::CheckoutRecord;
 use crate::domain::payment::Payment;
@@ -63,7 +65,11 @@ impl PostgresStore {
     }
 
     /// Runs `work` with a pooled connection, blocking this (blocking-pool) thread until done.
-    fn run<T>(&self, work: impl AsyncFnOnce(&mut Client) -> StoreResult<T>) -> StoreResult<T> {
+    /// The sandbox's ledger uses it too (`providers/sandbox/ledger/postgres.rs`).
+    pub(crate) fn run<T>(
+        &self,
+        work: impl AsyncFnOnce(&mut Client) -> StoreResult<T>,
+    ) -> StoreResult<T> {
         self.runtime.block_on(async {
             let mut client = self.pool.get().await.map_err(|e| {
                 StoreError::Database(anyhow::anyhow!("no database connection: {e}"))
@@ -148,5 +154,15 @@ impl Store for PostgresStore {
 
     fn evm(&self) -> &dyn crate::store::evm::EvmStore {
         self
+    }
+
+    fn pool_use(&self) -> PoolUse {
+        let s = self.pool.status();
+        PoolUse {
+            max_size: s.max_size,
+            size: s.size,
+            available: s.available,
+            waiting: s.waiting,
+        }
     }
 }

@@ -116,6 +116,35 @@ impl OutboxStore for PostgresStore {
         })
     }
 
+    fn claim_due(
+        &self,
+        now_ms: i64,
+        limit: u32,
+        lease_until_ms: i64,
+    ) -> StoreResult<Vec<Delivery>> {
+        self.run(async |c| {
+            // Rows another instance's claim has locked are skipped, not waited for; once its
+            // claim commits they are no longer due (their next attempt is its lease's end).
+            let sql = format!(
+                "WITH picked AS (SELECT seq AS picked_seq FROM merchant_outbox \
+                 WHERE state = 'PENDING' AND next_attempt_at <= $1 \
+                 ORDER BY next_attempt_at, seq LIMIT $2 FOR UPDATE SKIP LOCKED) \
+                 UPDATE merchant_outbox SET next_attempt_at = $3 FROM picked \
+                 WHERE seq = picked_seq RETURNING {COLUMNS}"
+            );
+            let stmt = c.prepare_cached(&sql).await?;
+            let rows = c
+                .query(&stmt, &[&now_ms, &i64::from(limit), &lease_until_ms])
+                .await?;
+            let mut claimed = rows
+                .iter()
+                .map(delivery_row)
+                .collect::<StoreResult<Vec<_>>>()?;
+            claimed.sort_by_key(|d| d.seq);
+            Ok(claimed)
+        })
+    }
+
     fn record_attempt(
         &self,
         event_id: &str,

@@ -20,14 +20,7 @@ const MIGRATIONS: &[(u32, &str)] = &[
 pub fn migrate(conn: &mut Connection) -> anyhow::Result<()> {
     let current: u32 = conn.query_row("PRAGMA user_version", [], |r| r.get(0))?;
     let known = MIGRATIONS.last().map_or(0, |(v, _)| *v);
-    // An older binary started on a database a newer one upgraded (a rollback) would misread
-    // tables it does not know: refuse, and say how to get out.
-    anyhow::ensure!(
-        current <= known,
-        "the database's schema is version {current}, newer than this checkout-server knows \
-         ({known}): it was upgraded by a newer release. Run that release (or newer), or restore \
-         the backup taken before the upgrade"
-    );
+    crate::store::schema_version::refuse_newer(current.into(), known.into())?;
     for (version, sql) in MIGRATIONS.iter().filter(|(v, _)| *v > current) {
         let tx = conn.transaction()?;
         tx.execute_batch(sql)

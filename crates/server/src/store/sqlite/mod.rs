@@ -29,7 +29,7 @@ use rusqlite::Connection;
 
 use super::opening::OpeningStore;
 use super::outbox::OutboxStore;
-use super::{InboundEvent, ListQuery, Modify, Mutation, Store, WidgetRecord};
+use super::{InboundEvent, ListQuery, Modify, Mutation, PoolUse, Store, WidgetRecord};
 use crate::domain::checkout::CheckoutRecord;
 use crate::domain::payment::Payment;
 use crate::store::error::StoreResult;
@@ -147,5 +147,10 @@ impl Store for SqliteStore {
 
     fn evm(&self) -> &dyn crate::store::evm::EvmStore {
         self
+    }
+
+    /// No pool: one writer and one reader connection, held for the process's life.
+    fn pool_use(&self) -> PoolUse {
+        PoolUse::default()
     }
 }
