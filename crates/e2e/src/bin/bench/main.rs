@@ -264,9 +264,55 @@ async fn main() -> ExitCode {
     }
 }
 
-async fn run() -> Result<ExitCode, String> {
-    let root = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../target/bench");
-    let env = Env {
+/// The bundle's sizes and budgets, as the xtask measured them.
+struct Bundle {
+    gzip: u64,
+    brotli: u64,
+    gzip_budget: u64,
+    brotli_budget: u64,
+}
+
+impl Bundle {
+    fn from_env() -> Result<Bundle, String> {
+        Ok(Bundle {
+            gzip: env_number("BENCH_BUNDLE_GZIP_BYTES")?,
+            brotli: env_number("BENCH_BUNDLE_BROTLI_BYTES")?,
+            gzip_budget: env_number("BENCH_BUNDLE_GZIP_BUDGET")?,
+            brotli_budget: env_number("BENCH_BUNDLE_BROTLI_BUDGET")?,
+        })
+    }
+
+    fn add_rows(&self, report: &mut Report) {
+        report.add(
+            "bundle_gzip_bytes",
+            self.gzip as f64,
+            Target::AtMost(self.gzip_budget as f64),
+        );
+        report.add(
+            "bundle_brotli_bytes",
+            self.brotli as f64,
+            Target::AtMost(self.brotli_budget as f64),
+        );
+    }
+
+    /// What is over its budget, by how much; empty when both hold.
+    fn over(&self) -> Vec<String> {
+        [
+            ("brotli", self.brotli, self.brotli_budget),
+            ("gzip", self.gzip, self.gzip_budget),
+        ]
+        .into_iter()
+        .filter(|(_, bytes, budget)| bytes > budget)
+        .map(|(what, bytes, budget)| {
+            format!("{what} by {} bytes (budget {budget})", bytes - budget)
+        })
+        .collect()
+    }
+}
+
+/// The harness's paths from the `E2E_*` variables the xtask sets.
+fn bench_env(root: &std::path::Path) -> Result<Env, String> {
+    Ok(Env {
         dist: env_path("E2E_DIST")?,
         server_bin: env_path("E2E_SERVER_BIN")?,
         chromedriver: env_path("E2E_CHROMEDRIVER")?,
@@ -274,15 +320,11 @@ async fn run() -> Result<ExitCode, String> {
         artifacts: root.join("artifacts"),
         axe: PathBuf::new(),
         nginx: None,
-    };
-    let gzip = env_number("BENCH_BUNDLE_GZIP_BYTES")?;
-    let brotli = env_number("BENCH_BUNDLE_BROTLI_BYTES")?;
-    let gzip_budget = env_number("BENCH_BUNDLE_GZIP_BUDGET")?;
-    let brotli_budget = env_number("BENCH_BUNDLE_BROTLI_BUDGET")?;
-    let details = parse_details(&std::env::var("BENCH_WASM_BYTES").map_err(|_| {
-        "BENCH_WASM_BYTES is not set; run the benchmark with `cargo xtask bench`".to_owned()
-    })?)?;
-    // The streams and the server each hold one descriptor per stream (the server inherits ours).
+    })
+}
+
+/// The streams and the server each hold one descriptor per stream (the server inherits ours).
+fn check_open_files() -> Result<(), String> {
     let limit = open_files_limit().unwrap_or(0);
     if limit < STREAMS as u64 + 1_000 {
         return Err(format!(
@@ -290,27 +332,13 @@ async fn run() -> Result<ExitCode, String> {
              (`ulimit -n 20000`, or cargo xtask bench does it with prlimit)"
         ));
     }
+    Ok(())
+}
 
-    let mut report = Report {
-        details,
-        ..Report::default()
-    };
-    report.add(
-        "bundle_gzip_bytes",
-        gzip as f64,
-        Target::AtMost(gzip_budget as f64),
-    );
-    report.add(
-        "bundle_brotli_bytes",
-        brotli as f64,
-        Target::AtMost(brotli_budget as f64),
-    );
-
-    let site = HostSite::start().await;
-    let port = free_port();
-    let relay = Relay::start(port).await;
+/// The server's configuration file: the sandbox's webhooks pass the timestamping relay.
+fn relay_config(root: &std::path::Path, relay: &Relay) -> Result<PathBuf, String> {
     let config = root.join("checkout.toml");
-    std::fs::create_dir_all(&root).map_err(|e| e.to_string())?;
+    std::fs::create_dir_all(root).map_err(|e| e.to_string())?;
     std::fs::write(
         &config,
         format!(
@@ -320,6 +348,28 @@ async fn run() -> Result<ExitCode, String> {
         ),
     )
     .map_err(|e| e.to_string())?;
+    Ok(config)
+}
+
+async fn run() -> Result<ExitCode, String> {
+    let root = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../target/bench");
+    let env = bench_env(&root)?;
+    let bundle = Bundle::from_env()?;
+    let details = parse_details(&std::env::var("BENCH_WASM_BYTES").map_err(|_| {
+        "BENCH_WASM_BYTES is not set; run the benchmark with `cargo xtask bench`".to_owned()
+    })?)?;
+    check_open_files()?;
+
+    let mut report = Report {
+        details,
+        ..Report::default()
+    };
+    bundle.add_rows(&mut report);
+
+    let site = HostSite::start().await;
+    let port = free_port();
+    let relay = Relay::start(port).await;
+    let config = relay_config(&root, &relay)?;
     let launch = Launch {
         env: &env,
         port,
@@ -361,14 +411,7 @@ async fn run() -> Result<ExitCode, String> {
     let path = root.join("report.json");
     report.write(&path)?;
     println!("\nwritten to {}", path.display());
-    let over: Vec<String> = [
-        ("brotli", brotli, brotli_budget),
-        ("gzip", gzip, gzip_budget),
-    ]
-    .into_iter()
-    .filter(|(_, bytes, budget)| bytes > budget)
-    .map(|(what, bytes, budget)| format!("{what} by {} bytes (budget {budget})", bytes - budget))
-    .collect();
+    let over = bundle.over();
     if !over.is_empty() {
         println!(
             "the bundle is over its budget: {}; the wasm is mostly {} (by crate below)",

@@ -132,6 +132,82 @@ impl Pages<'_> {
         Ok(latencies)
     }
 
+    /// A fresh checkout with BTC picked through the public API: its id, its payment's id and
+    /// the amount due.
+    async fn picked_checkout(
+        &self,
+        http: &reqwest::Client,
+    ) -> Result<(String, String, String), String> {
+        let id = self
+            .merchant
+            .create_fixed_checkout("Bench latency", "25.00", "USD")
+            .await;
+        let picked: Value = http
+            .post(format!(
+                "{}/api/v1/public/checkouts/{id}/payment",
+                self.server_origin
+            ))
+            .json(&json!({"currency": "BTC", "network": "BITCOIN"}))
+            .send()
+            .await
+            .map_err(|e| e.to_string())?
+            .json()
+            .await
+            .map_err(|e| e.to_string())?;
+        let payment_id = picked["payment"]["id"]
+            .as_str()
+            .ok_or_else(|| format!("picking a coin answered {picked}"))?
+            .to_owned();
+        let amount = picked["payment"]["amount"]
+            .as_str()
+            .unwrap_or_default()
+            .to_owned();
+        Ok((id, payment_id, amount))
+    }
+
+    /// Opens the widget for checkout `id` and waits until it follows the payment: its live
+    /// stream open, or (polling) a point of the polling interval spread by sample `n`.
+    async fn follow(
+        &self,
+        browser: &Browser,
+        id: &str,
+        n: usize,
+        polling: bool,
+    ) -> Result<(), String> {
+        let mode = if polling { "poll" } else { "push" };
+        let head = if polling {
+            format!("<script src=\"/no-event-source.js\"></script>{BENCH_JS}")
+        } else {
+            BENCH_JS.to_owned()
+        };
+        let url = self.site.page_with(
+            &format!("{mode}-{n}"),
+            &self.widget_js(),
+            &head,
+            &format!("<app-widget id=\"{id}\"></app-widget>"),
+            None,
+        );
+        browser.client.goto(&url).await.map_err(|e| e.to_string())?;
+        browser.wait_screen("app-widget", "pay").await?;
+        if !polling {
+            eventually(
+                "the live stream to open",
+                Duration::from_secs(10),
+                || async {
+                    let open = browser.eval("return window.__benchOpen;", vec![]).await;
+                    (open.as_u64() > Some(0)).then_some(())
+                },
+            )
+            .await?;
+        } else {
+            // Pay at evenly spread points of the widget's 2 s polling interval (it starts
+            // with the first read), so the samples cover every phase, not only the worst.
+            let phase = (n as u64 * 2_000 / POLL_SPREAD) % 2_000;
+            tokio::time::sleep(Duration::from_millis(phase)).await;
+        }
+        Ok(())
+    }
+
     async fn latency_once(
         &self,
         browser: &Browser,
@@ -139,94 +215,39 @@ impl Pages<'_> {
         n: usize,
         polling: bool,
     ) -> Result<f64, String> {
-        let mode = if polling { "poll" } else { "push" };
-        {
-            let id = self
-                .merchant
-                .create_fixed_checkout("Bench latency", "25.00", "USD")
-                .await;
-            let picked: Value = http
-                .post(format!(
-                    "{}/api/v1/public/checkouts/{id}/payment",
-                    self.server_origin
-                ))
-                .json(&json!({"currency": "BTC", "network": "BITCOIN"}))
-                .send()
-                .await
-                .map_err(|e| e.to_string())?
-                .json()
-                .await
-                .map_err(|e| e.to_string())?;
-            let payment_id = picked["payment"]["id"]
-                .as_str()
-                .ok_or_else(|| format!("picking a coin answered {picked}"))?
-                .to_owned();
-            let amount = picked["payment"]["amount"]
-                .as_str()
-                .unwrap_or_default()
-                .to_owned();
-            let head = if polling {
-                format!("<script src=\"/no-event-source.js\"></script>{BENCH_JS}")
-            } else {
-                BENCH_JS.to_owned()
-            };
-            let url = self.site.page_with(
-                &format!("{mode}-{n}"),
-                &self.widget_js(),
-                &head,
-                &format!("<app-widget id=\"{id}\"></app-widget>"),
-                None,
-            );
-            browser.client.goto(&url).await.map_err(|e| e.to_string())?;
-            browser.wait_screen("app-widget", "pay").await?;
-            if !polling {
-                eventually(
-                    "the live stream to open",
-                    Duration::from_secs(10),
-                    || async {
-                        let open = browser.eval("return window.__benchOpen;", vec![]).await;
-                        (open.as_u64() > Some(0)).then_some(())
-                    },
-                )
-                .await?;
-            } else {
-                // Pay at evenly spread points of the widget's 2 s polling interval (it starts
-                // with the first read), so the samples cover every phase, not only the worst.
-                let phase = (n as u64 * 2_000 / POLL_SPREAD) % 2_000;
-                tokio::time::sleep(Duration::from_millis(phase)).await;
-            }
-            self.merchant.sandbox_pay(&payment_id, &amount).await;
-            let seen = eventually(
-                "statusChanged PENDING_PAYMENT on the host page",
-                Duration::from_secs(20),
-                || async {
-                    browser
-                        .eval(
-                            "const e = window.__bench.find(e => e.s === 'PENDING_PAYMENT');\
-                             return e ? e.t : null;",
-                            vec![],
-                        )
-                        .await
-                        .as_f64()
-                },
+        let (id, payment_id, amount) = self.picked_checkout(http).await?;
+        self.follow(browser, &id, n, polling).await?;
+        self.merchant.sandbox_pay(&payment_id, &amount).await;
+        let seen = eventually(
+            "statusChanged PENDING_PAYMENT on the host page",
+            Duration::from_secs(20),
+            || async {
+                browser
+                    .eval(
+                        "const e = window.__bench.find(e => e.s === 'PENDING_PAYMENT');\
+                         return e ? e.t : null;",
+                        vec![],
+                    )
+                    .await
+                    .as_f64()
+            },
+        )
+        .await?;
+        let invoice = format!("sbx_inv_{}", payment_id.trim_start_matches("PAY-"));
+        let sent = self
+            .relay
+            .sent_at(&invoice)
+            .ok_or_else(|| format!("no webhook about {invoice} passed the relay"))?;
+        // Removing the widget ends its stream: Chromium allows six connections per host,
+        // and a page left behind may keep its stream open.
+        browser
+            .eval(
+                "document.querySelectorAll('app-widget').forEach(w => w.remove());",
+                vec![],
             )
-            .await?;
-            let invoice = format!("sbx_inv_{}", payment_id.trim_start_matches("PAY-"));
-            let sent = self
-                .relay
-                .sent_at(&invoice)
-                .ok_or_else(|| format!("no webhook about {invoice} passed the relay"))?;
-            // Removing the widget ends its stream: Chromium allows six connections per host,
-            // and a page left behind may keep its stream open.
-            browser
-                .eval(
-                    "document.querySelectorAll('app-widget').forEach(w => w.remove());",
-                    vec![],
-                )
-                .await;
-            let _ = browser.client.goto("about:blank").await;
-            Ok(seen - sent)
-        }
+            .await;
+        let _ = browser.client.goto("about:blank").await;
+        Ok(seen - sent)
     }
 }
 
