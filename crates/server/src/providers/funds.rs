@@ -1,5 +1,7 @@
-//! Our funds from what a provider reports, for providers that judge finality themselves
-//! (every real one): amounts at the coin's scale, and "final" when the provider says so.
+//! Our funds from what a provider reports: for providers that judge finality themselves (the
+//! third-party ones), amounts at the coin's scale and "final" when the provider says so; for
+//! those that count confirmations themselves (the sandbox, the EVM watcher), from the
+//! transactions they counted.
 
 use protocol::Amount;
 
@@ -36,6 +38,44 @@ pub fn judged_by_provider(seen: u128, confirmed: u128, signal: Option<ProviderSi
         signal,
         as_of_block: None,
     }
+}
+
+/// One transaction as a provider that counts confirmations itself has it.
+pub struct Counted {
+    pub units: u128,
+    pub confirmations: u32,
+    /// Confirmations that make it final.
+    pub required: u32,
+    /// When it was first seen (for a chain: its block's time).
+    pub at_ms: i64,
+}
+
+/// Funds from `counted` transactions (final one by one at their required confirmations; the
+/// least confirmed one's count is shown), and the state name the provider reports:
+/// `WAITING` (nothing yet), `CONFIRMING` or `CONFIRMED`.
+pub fn counted_by_confirmations(counted: &[Counted]) -> (Funds, &'static str) {
+    let seen_units: u128 = counted.iter().map(|t| t.units).sum();
+    let confirmed_units: u128 = counted
+        .iter()
+        .filter(|t| t.confirmations >= t.required)
+        .map(|t| t.units)
+        .sum();
+    let state = if counted.is_empty() {
+        "WAITING"
+    } else if confirmed_units < seen_units {
+        "CONFIRMING"
+    } else {
+        "CONFIRMED"
+    };
+    let funds = Funds {
+        seen_units,
+        confirmed_units,
+        confirmations: counted.iter().map(|t| t.confirmations).min().unwrap_or(0),
+        first_seen_at_ms: counted.iter().map(|t| t.at_ms).min(),
+        signal: None,
+        as_of_block: None,
+    };
+    (funds, state)
 }
 
 #[cfg(test)]

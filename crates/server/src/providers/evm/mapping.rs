@@ -2,6 +2,7 @@
 //! final once the chain it has read is `confirmations` blocks past it (its own block counts).
 
 use crate::domain::state_machine::Funds;
+use crate::providers::funds::{counted_by_confirmations, Counted};
 use crate::providers::InvoiceSnapshot;
 use crate::store::evm::{EvmInvoice, EvmTransfer};
 
@@ -19,36 +20,24 @@ pub fn snapshot(view: &InvoiceView, required: u32) -> InvoiceSnapshot {
             _ => 0,
         }
     };
-    let seen_units: u128 = view.transfers.iter().map(|t| t.amount_units).sum();
-    let confirmed_units: u128 = view
+    let counted: Vec<Counted> = view
         .transfers
         .iter()
-        .filter(|t| confirmations_of(t.block_number) >= required)
-        .map(|t| t.amount_units)
-        .sum();
-    let confirmations = view
-        .transfers
-        .iter()
-        .map(|t| confirmations_of(t.block_number))
-        .min()
-        .unwrap_or(0);
-    let state = if view.transfers.is_empty() {
-        "WAITING"
-    } else if confirmed_units < seen_units {
-        "CONFIRMING"
-    } else {
-        "CONFIRMED"
-    };
+        .map(|t| Counted {
+            units: t.amount_units,
+            confirmations: confirmations_of(t.block_number),
+            required,
+            at_ms: t.block_time_ms,
+        })
+        .collect();
+    let (funds, state) = counted_by_confirmations(&counted);
     InvoiceSnapshot {
         provider_ref: view.invoice.reference.clone(),
         address: view.invoice.address.clone(),
+        // Counted at the newest block read: a later report replaces this one even downwards.
         funds: Funds {
-            seen_units,
-            confirmed_units,
-            confirmations,
-            first_seen_at_ms: view.transfers.iter().map(|t| t.block_time_ms).min(),
-            signal: None,
             as_of_block: view.tip,
+            ..funds
         },
         provider_state: state.to_owned(),
         amount: Some(view.invoice.amount),

@@ -6,7 +6,8 @@ use protocol::Amount;
 use super::Harness;
 use crate::store::evm::{BlockRef, EvmInvoice, EvmTransfer};
 
-fn template(reference: &str, network: &str) -> EvmInvoice {
+/// An ether invoice of 0.5 for `reference` on `network`, before its index is taken.
+pub fn template(reference: &str, network: &str) -> EvmInvoice {
     EvmInvoice {
         reference: reference.into(),
         network: network.into(),

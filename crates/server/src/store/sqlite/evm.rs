@@ -199,6 +199,7 @@ impl EvmStore for SqliteStore {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::store::conformance::evm::template;
 
     /// The next index comes from what is stored, so a reopened file carries on where it was.
     #[test]
@@ -206,23 +207,17 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("checkout.db");
         let derive = |i: u32| Ok(format!("addr{i}"));
-        let template = |reference: &str| EvmInvoice {
-            reference: reference.into(),
-            network: "ETHEREUM".into(),
-            address_index: 0,
-            address: String::new(),
-            coin: "ETH".into(),
-            contract: None,
-            amount: Amount::parse("0.5").unwrap(),
-            created_at_ms: 1_000,
-        };
         let store = SqliteStore::open(&path).unwrap();
         for reference in ["a", "b"] {
-            store.open_invoice(&template(reference), &derive).unwrap();
+            store
+                .open_invoice(&template(reference, "ETHEREUM"), &derive)
+                .unwrap();
         }
         drop(store);
         let reopened = SqliteStore::open(&path).unwrap();
-        let next = reopened.open_invoice(&template("c"), &derive).unwrap();
+        let next = reopened
+            .open_invoice(&template("c", "ETHEREUM"), &derive)
+            .unwrap();
         assert_eq!((next.address_index, next.address.as_str()), (2, "addr2"));
     }
 }
