@@ -254,7 +254,8 @@ pub async fn run_client(command: Command) -> anyhow::Result<()> {
             command: CalypsoCommand::Subscribe { config },
         } => {
             let config = Config::load(config.as_deref(), &env_var, Overrides::default())?;
-            let done = crate::services::calypso_subscription::subscribe(&config).await?;
+            use crate::services::calypso_subscription::{key_store, subscribe};
+            let done = subscribe(&config, key_store(&config, None).await?).await?;
             println!("{}", serde_json::to_string(&done)?);
             Ok(())
         }

@@ -35,6 +35,7 @@ pub use routes::app;
 use crate::config::Database;
 use crate::domain::currency::Catalogue;
 use crate::live::Live;
+use crate::providers::calypso::subscription::KeyStore;
 use crate::providers::evm::{watcher, EvmProvider};
 use crate::providers::registry::Registry;
 use crate::providers::sandbox::ledger::postgres::PostgresLedger;
@@ -83,15 +84,20 @@ fn loopback(addr: SocketAddr) -> SocketAddr {
 /// Opens the store, seeds the demo if asked, binds, and starts serving in the background.
 pub async fn start(config: Config) -> anyhow::Result<Server> {
     config.refuse_unsafe_keys()?;
-    let (db, sandbox) = open_stores(&config).await?;
+    let Stores {
+        db,
+        sandbox,
+        calypso_keys,
+    } = open_stores(&config).await?;
     let (stop, shutdown) = watch::channel(false);
     let evm = config
         .evm
         .is_configured()
         .then(|| EvmProvider::new(&config.evm, db.clone()).map(Arc::new))
         .transpose()?;
-    let providers = Registry::from_config(&config, sandbox.clone(), evm.clone())?;
-    services::calypso_subscription::subscribe_on_start(&config).await;
+    let providers =
+        Registry::from_config(&config, sandbox.clone(), evm.clone(), calypso_keys.clone())?;
+    services::calypso_subscription::subscribe_on_start(&config, calypso_keys).await;
     let listener = tokio::net::TcpListener::bind(config.listen)
         .await
         .with_context(|| format!("binding {}", config.listen))?;
@@ -177,8 +183,9 @@ fn serve_metrics(
 /// database, so instances share one chain, or in the SQLite file) when the sandbox is the
 /// chosen provider: a production server has no simulated chain, no sandbox webhook endpoint and
 /// no way to "pay" a payment by API.
-async fn open_stores(config: &Config) -> anyhow::Result<(Db, Option<Arc<SandboxProvider>>)> {
+async fn open_stores(config: &Config) -> anyhow::Result<Stores> {
     let with_sandbox = config.sandbox_enabled();
+    let mut postgres = None;
     let (store, ledger): (Arc<dyn Store>, Option<Arc<dyn SandboxLedger>>) = match config
         .database()?
     {
@@ -198,6 +205,7 @@ async fn open_stores(config: &Config) -> anyhow::Result<(Db, Option<Arc<SandboxP
             let store = Arc::new(PostgresStore::open(&url).await?);
             let ledger = with_sandbox
                 .then(|| Arc::new(PostgresLedger::new(store.clone())) as Arc<dyn SandboxLedger>);
+            postgres = Some(store.clone());
             (store, ledger)
         }
     };
@@ -207,7 +215,23 @@ async fn open_stores(config: &Config) -> anyhow::Result<(Db, Option<Arc<SandboxP
             config.sandbox.clone(),
         ))
     });
-    Ok((Db::new(store), sandbox))
+    let calypso_keys = match &config.calypso {
+        Some(_) => Some(services::calypso_subscription::key_store(config, postgres).await?),
+        None => None,
+    };
+    Ok(Stores {
+        db: Db::new(store),
+        sandbox,
+        calypso_keys,
+    })
+}
+
+/// What [`open_stores`] opened.
+struct Stores {
+    db: Db,
+    sandbox: Option<Arc<SandboxProvider>>,
+    /// Where Calypso's webhook subscriptions are kept, when Calypso is configured.
+    calypso_keys: Option<Arc<dyn KeyStore>>,
 }
 
 /// Logs the webhook URL to register with each provider (from `public_url`) and returns where the

@@ -179,7 +179,7 @@ pub trait Provider: Send + Sync {
     ) -> anyhow::Result<InvoiceSnapshot>;
 
     /// Checks the webhook's authenticity over the exact bytes received. Must run before parsing.
-    fn verify_webhook(&self, headers: &HeaderMap, body: &[u8]) -> Result<(), WebhookError>;
+    async fn verify_webhook(&self, headers: &HeaderMap, body: &[u8]) -> Result<(), WebhookError>;
 
     /// Reads the event id and invoice reference out of a verified webhook.
     fn parse_webhook(&self, body: &[u8]) -> Result<WebhookNotice, WebhookError>;

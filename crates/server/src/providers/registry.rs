@@ -4,6 +4,7 @@
 
 use std::sync::Arc;
 
+use super::calypso::subscription::KeyStore;
 use super::calypso::CalypsoProvider;
 use super::coinsph::CoinsphProvider;
 use super::evm::EvmProvider;
@@ -22,6 +23,7 @@ impl Registry {
         config: &Config,
         sandbox: Option<Arc<SandboxProvider>>,
         evm: Option<Arc<EvmProvider>>,
+        calypso_keys: Option<Arc<dyn KeyStore>>,
     ) -> anyhow::Result<Registry> {
         let mut all: Vec<Arc<dyn Provider>> = Vec::new();
         if let Some(sandbox) = sandbox {
@@ -33,8 +35,8 @@ impl Registry {
         if let Some(c) = &config.calypso {
             let mut calypso = CalypsoProvider::new(c.clone())?;
             // Keys stored by `calypso subscribe` belong to one webhook URL: ours.
-            if let Some(url) = config.webhook_url("calypso") {
-                calypso = calypso.with_stored_keys(&config.database_path(), &url)?;
+            if let (Some(url), Some(keys)) = (config.webhook_url("calypso"), calypso_keys) {
+                calypso = calypso.with_stored_keys(keys, &url);
             }
             all.push(Arc::new(calypso));
         }

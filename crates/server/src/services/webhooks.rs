@@ -42,7 +42,7 @@ pub async fn handle(
     headers: &HeaderMap,
     body: &[u8],
 ) -> AppResult<WebhookOutcome> {
-    let notice = verified_notice(provider, headers, body)?;
+    let notice = verified_notice(provider, headers, body).await?;
     let name = provider.name();
     if notice.id_is_digest {
         return handle_digest_identified(state, provider, notice, body).await;
@@ -121,12 +121,12 @@ async fn payment_of(
 }
 
 /// The signature first, over the exact bytes; only then is the body parsed.
-fn verified_notice(
+async fn verified_notice(
     provider: &dyn Provider,
     headers: &HeaderMap,
     body: &[u8],
 ) -> AppResult<WebhookNotice> {
-    provider.verify_webhook(headers, body).map_err(|e| {
+    provider.verify_webhook(headers, body).await.map_err(|e| {
         let code = match e {
             WebhookError::MissingSignature => "missing_signature",
             _ => "invalid_signature",

@@ -1234,7 +1234,16 @@ async fn subscribe_command(emu: &Emulator<Calypso>, app: &TestApp) -> Value {
         ("CHECKOUT_CALYPSO_ACCOUNT", ACCOUNT.to_owned()),
         ("CHECKOUT_CALYPSO_API_KEY", API_KEY.to_owned()),
         ("CHECKOUT_CALYPSO_API_SECRET", API_SECRET.to_owned()),
-    ];
+    ]
+    .into_iter()
+    // On PostgreSQL the keys are kept in the database, beside the checkouts.
+    .chain(
+        app.config
+            .database_url
+            .as_ref()
+            .map(|url| ("CHECKOUT_DATABASE_URL", url.expose().to_owned())),
+    )
+    .collect::<Vec<_>>();
     // Off the test's runtime, which serves the emulator meanwhile.
     let out = tokio::task::spawn_blocking(move || {
         std::process::Command::new(env!("CARGO_BIN_EXE_checkout-server"))
@@ -1331,6 +1340,27 @@ async fn calypso_subscribes_at_start_up_when_configured_and_only_once() {
     let body = event("61", "INVOICE_PAID", &key, "1");
     let (code, _) = from_subscription(&emu, &configured, &body).await;
     assert_eq!(code, StatusCode::UNAUTHORIZED);
+    emu.assert_clean();
+}
+
+/// On PostgreSQL the subscription's keys are in the database: an instance that did not
+/// subscribe verifies the webhooks too, and does not subscribe again at its start.
+#[tokio::test]
+async fn calypso_instances_on_one_database_share_one_subscription() {
+    if !on_postgres() {
+        eprintln!("several instances need PostgreSQL: this test runs in the PostgreSQL run");
+        return;
+    }
+    let emu = emulator().await;
+    let first = unsubscribed_app(&emu, true).await;
+    let second = first.second_instance().await;
+    assert_eq!(emu.with(|s| s.subscriptions.len()), 1);
+    let id = first.fixed_checkout("0.001", "BTC").await;
+    let key = key_of(&first.pick(&id, "BTC", "BITCOIN", None).await);
+    pay_in_full(&emu, &key);
+    let (code, _) = from_subscription(&emu, &second, &event("70", "INVOICE_PAID", &key, "1")).await;
+    assert_eq!(code, StatusCode::OK);
+    assert_eq!(second.status(&id).await["status"], "SUCCESS");
     emu.assert_clean();
 }
 

@@ -11,7 +11,7 @@ pub mod model;
 pub mod subscription;
 pub mod webhook;
 
-use std::path::Path;
+use std::sync::Arc;
 
 use async_trait::async_trait;
 use http::HeaderMap;
@@ -79,14 +79,14 @@ impl CalypsoProvider {
         })
     }
 
-    /// Verifies webhooks with the subscription stored for `url` in the database at `path`
-    /// (unless the configuration's webhook_secret overrides it).
-    pub fn with_stored_keys(mut self, path: &Path, url: &str) -> anyhow::Result<CalypsoProvider> {
+    /// Verifies webhooks with the subscription stored for `url` in `keys` (unless the
+    /// configuration's webhook_secret overrides it).
+    pub fn with_stored_keys(mut self, keys: Arc<dyn KeyStore>, url: &str) -> CalypsoProvider {
         if self.config.webhook_secret.is_some() {
             tracing::info!("calypso webhooks are verified with the configured webhook_secret");
         }
-        self.stored = Some(StoredKeys::new(KeyStore::open(path)?, url.to_owned()));
-        Ok(self)
+        self.stored = Some(StoredKeys::new(keys, url.to_owned()));
+        self
     }
 
     /// Creates the unlimited linked widget (the provider-hosted reusable link).
@@ -142,12 +142,12 @@ impl Provider for CalypsoProvider {
         Ok(mapping::snapshot(&invoice, provider_ref, decimals))
     }
 
-    fn verify_webhook(&self, headers: &HeaderMap, body: &[u8]) -> Result<(), WebhookError> {
+    async fn verify_webhook(&self, headers: &HeaderMap, body: &[u8]) -> Result<(), WebhookError> {
         match (&self.config.webhook_secret, &self.stored) {
             (Some(secret), _) => {
                 webhook::verify(secret, self.config.webhook_key.as_ref(), headers, body)
             }
-            (None, Some(stored)) => stored.verify(headers, body),
+            (None, Some(stored)) => stored.verify(headers, body).await,
             // No keys anywhere: nothing can be verified, so nothing is accepted.
             (None, None) => Err(WebhookError::BadSignature),
         }

@@ -104,7 +104,7 @@ impl Provider for CoinsphProvider {
         Ok(mapping::snapshot(&invoice, provider_ref, decimals))
     }
 
-    fn verify_webhook(&self, headers: &HeaderMap, _body: &[u8]) -> Result<(), WebhookError> {
+    async fn verify_webhook(&self, headers: &HeaderMap, _body: &[u8]) -> Result<(), WebhookError> {
         webhook::verify(&self.config, headers)
     }
 

@@ -173,7 +173,7 @@ impl Provider for EvmProvider {
     }
 
     /// The chain is read, never told: nothing may post findings on its behalf.
-    fn verify_webhook(&self, _headers: &HeaderMap, _body: &[u8]) -> Result<(), WebhookError> {
+    async fn verify_webhook(&self, _headers: &HeaderMap, _body: &[u8]) -> Result<(), WebhookError> {
         Err(WebhookError::BadSignature)
     }
 

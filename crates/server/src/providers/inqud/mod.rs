@@ -150,7 +150,7 @@ impl Provider for InqudProvider {
         Ok(mapping::snapshot(&checkout, provider_ref, decimals))
     }
 
-    fn verify_webhook(&self, headers: &HeaderMap, body: &[u8]) -> Result<(), WebhookError> {
+    async fn verify_webhook(&self, headers: &HeaderMap, body: &[u8]) -> Result<(), WebhookError> {
         webhook::verify(&self.config, headers, body)
     }
 

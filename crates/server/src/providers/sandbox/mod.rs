@@ -127,7 +127,7 @@ impl Provider for SandboxProvider {
         Ok(mapping::snapshot(&invoice, &txs))
     }
 
-    fn verify_webhook(&self, headers: &HeaderMap, body: &[u8]) -> Result<(), WebhookError> {
+    async fn verify_webhook(&self, headers: &HeaderMap, body: &[u8]) -> Result<(), WebhookError> {
         webhook::verify_headers(&self.config.webhook_secret, headers, body)
     }
 

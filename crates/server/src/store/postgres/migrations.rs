@@ -26,6 +26,10 @@ pub const MIGRATIONS: &[(i32, &str)] = &[
     (6, include_str!("migrations/0006_payment_openings.sql")),
     (7, include_str!("migrations/0007_evm.sql")),
     (8, include_str!("migrations/0008_sandbox_ledger.sql")),
+    (
+        9,
+        include_str!("migrations/0009_calypso_webhook_subscriptions.sql"),
+    ),
 ];
 
 /// Applies what is missing; returns the versions this call applied.

@@ -12,7 +12,7 @@ mod changes;
 mod checkouts;
 mod codec;
 #[cfg(test)]
-mod conformance;
+pub(crate) mod conformance;
 mod connection;
 mod evm;
 mod inbound;

@@ -235,11 +235,7 @@ mod tests {
 
     #[test]
     fn blocks_confirm_up_to_what_is_required_and_queue_one_notification_per_invoice() {
-        let runtime = tokio::runtime::Builder::new_multi_thread()
-            .worker_threads(1)
-            .enable_all()
-            .build()
-            .unwrap();
+        let runtime = crate::store::postgres::conformance::runtime();
         let database = runtime.block_on(ScratchDatabase::create());
         let store = runtime
             .block_on(PostgresStore::open(&Secret::new(database.url.clone())))
