@@ -140,7 +140,7 @@ pub async fn start(config: Config) -> anyhow::Result<Server> {
         background.push(tokio::spawn(chain));
     }
     if let Some(evm) = evm {
-        background.extend(chain_watchers(&state, &evm, shutdown.clone()));
+        background.extend(chain_watchers(&state, &evm, shutdown.clone())?);
     }
     let metrics_addr = match metrics_listener {
         Some(listener) => {
@@ -263,26 +263,33 @@ fn background_tasks(state: &AppState, shutdown: watch::Receiver<bool>) -> Vec<Jo
     ]
 }
 
-/// One watcher per configured chain; what each finds is applied through the services.
+/// One watcher per configured chain; what each finds is applied through the services. On
+/// PostgreSQL one instance at a time watches each chain (a leader per chain).
 fn chain_watchers(
     state: &AppState,
     evm: &EvmProvider,
     shutdown: watch::Receiver<bool>,
-) -> Vec<JoinHandle<()>> {
+) -> anyhow::Result<Vec<JoinHandle<()>>> {
+    let shared = match state.config.database()? {
+        Database::Postgres(url) => Some(url),
+        Database::Sqlite(_) => None,
+    };
     let findings_state = state.clone();
     let findings: watcher::Findings = Arc::new(move |references| {
         let state = findings_state.clone();
         Box::pin(async move { services::chain_findings::apply(&state, references).await })
     });
-    evm.chains()
+    Ok(evm
+        .chains()
         .map(|chain| {
             tokio::spawn(watcher::run(
                 chain.clone(),
                 findings.clone(),
+                shared.clone(),
                 shutdown.clone(),
             ))
         })
-        .collect()
+        .collect())
 }
 
 /// With PostgreSQL, the LISTEN connection and what feeds its news to the live streams and the

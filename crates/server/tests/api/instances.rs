@@ -253,13 +253,18 @@ async fn two_instances_sweeping_expire_a_checkout_once() {
 
 /// The process id holding the sandbox chain's leader lock on `app`'s database, if any.
 async fn chain_leader(app: &TestApp) -> Option<i32> {
+    lock_holder(app, checkout_server::providers::sandbox::chain::LEADER_KEY).await
+}
+
+/// The process id holding the session-level advisory lock `key` on `app`'s database, if any.
+pub(crate) async fn lock_holder(app: &TestApp, key: i64) -> Option<i32> {
     let db = database(app).await;
     let row = db
         .query_opt(
             "SELECT pid FROM pg_locks WHERE locktype = 'advisory' AND granted \
              AND database = (SELECT oid FROM pg_database WHERE datname = current_database()) \
              AND ((classid::bigint << 32) | objid::bigint) = $1",
-            &[&checkout_server::providers::sandbox::chain::LEADER_KEY],
+            &[&key],
         )
         .await
         .unwrap();

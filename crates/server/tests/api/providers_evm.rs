@@ -116,6 +116,42 @@ async fn a_native_payment_is_found_and_confirmed_as_the_chain_grows() {
     assert_eq!(second, keys.address(1).unwrap());
 }
 
+/// Two instances on one PostgreSQL database watch the chain once between them (the second
+/// only follows, as its health says), and the other takes over when the watching one stops.
+#[tokio::test]
+async fn two_instances_watch_a_chain_once_and_the_other_takes_over_when_it_stops() {
+    if !on_postgres() {
+        eprintln!("several instances need PostgreSQL: this test runs in the PostgreSQL run");
+        return;
+    }
+    let anvil = Anvil::start().await;
+    let mut first = spawn_app_with(|c| watch(c, &anvil, None)).await;
+    let second = first.second_instance().await;
+    let key = checkout_server::providers::evm::watcher::leader_key(anvil.chain_id);
+    let health = wait_for_health(&second, |h| h["watchedByAnotherInstance"] == true).await;
+    assert!(
+        health["head"].is_null(),
+        "a follower reads nothing: {health}"
+    );
+    let watching = crate::instances::lock_holder(&first, key).await;
+    assert!(watching.is_some(), "the first instance watches");
+
+    let payer = anvil.account(1).await;
+    let (id, address, amount) = picked(&second, "ETH").await;
+    anvil.send_wei(&payer, &address, units(&amount, 18)).await;
+    anvil.mine(CONFIRMATIONS as u64).await;
+    status_is(&second, &id, "SUCCESS", Value::Null).await;
+
+    first.server.take().unwrap().stop().await.unwrap();
+    let (id, address, amount) = picked(&second, "ETH").await;
+    anvil.send_wei(&payer, &address, units(&amount, 18)).await;
+    anvil.mine(CONFIRMATIONS as u64).await;
+    status_is(&second, &id, "SUCCESS", Value::Null).await;
+    let now = crate::instances::lock_holder(&second, key).await;
+    assert!(now.is_some() && now != watching, "the second took over");
+    wait_for_health(&second, |h| h["watchedByAnotherInstance"] == false).await;
+}
+
 #[tokio::test]
 async fn a_token_payment_is_found_in_the_transfer_logs() {
     let anvil = Anvil::start().await;

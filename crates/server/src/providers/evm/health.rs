@@ -19,6 +19,9 @@ pub struct ChainHealth {
     /// What went wrong last, without the node's URL.
     pub last_error: Option<String>,
     pub last_success_at_ms: Option<i64>,
+    /// Another instance on the database reads this chain (PostgreSQL); this one takes over
+    /// when that one stops.
+    pub watched_by_another_instance: bool,
 }
 
 /// After this many failures in a row a chain is reported failing.
@@ -46,6 +49,15 @@ impl Health {
                 last_success_at_ms: Some(at_ms),
                 ..ChainHealth::default()
             };
+        });
+    }
+
+    pub fn following(&self, network: &str) {
+        self.update(network, |h| {
+            *h = ChainHealth {
+                watched_by_another_instance: true,
+                ..ChainHealth::default()
+            }
         });
     }
 

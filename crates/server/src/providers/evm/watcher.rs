@@ -16,8 +16,10 @@ use tokio::sync::watch;
 use super::rpc::Log;
 use super::scan::Watched;
 use super::Chain;
+use crate::config::Secret;
 use crate::domain::now_ms;
 use crate::store::evm::BlockRef;
+use crate::store::postgres::leader::Leadership;
 
 /// Block hashes kept per chain: a reorganisation deeper than this cannot be undone (choose
 /// confirmations well below it).
@@ -33,14 +35,39 @@ struct Step {
     behind: bool,
 }
 
-/// Runs until `shutdown` turns true; a failing node is asked again after a doubling wait.
-pub async fn run(chain: Arc<Chain>, findings: Findings, mut shutdown: watch::Receiver<bool>) {
+/// The advisory lock key of a chain's watcher on PostgreSQL: "evm" and the chain id, so each
+/// chain has its own leader.
+pub fn leader_key(chain_id: u64) -> i64 {
+    (0x0065_766d_i64 << 32) | (chain_id & 0xffff_ffff) as i64
+}
+
+/// How often an instance that does not watch a chain tries to take it over: a lock attempt
+/// opens a connection, so not at every poll.
+const FOLLOWER_RETRY: Duration = Duration::from_secs(1);
+
+/// Runs until `shutdown` turns true; a failing node is asked again after a doubling wait. On a
+/// shared PostgreSQL database (`shared`, its URL) only the instance holding the chain's lock
+/// reads it: the others would read the same blocks and record the same findings again.
+pub async fn run(
+    chain: Arc<Chain>,
+    findings: Findings,
+    shared: Option<Secret>,
+    mut shutdown: watch::Receiver<bool>,
+) {
+    let mut leadership = shared.map(|url| Leadership::new(url, leader_key(chain.config.chain_id)));
     let poll = chain.settings.poll_interval;
     let mut wait = Duration::ZERO;
     loop {
         tokio::select! {
             _ = tokio::time::sleep(wait) => {}
             _ = shutdown.changed() => return,
+        }
+        if let Some(leadership) = leadership.as_mut() {
+            if !leadership.lead().await {
+                chain.health.following(&chain.network);
+                wait = FOLLOWER_RETRY.max(poll);
+                continue;
+            }
         }
         match step(&chain).await {
             Ok(step) => {
