@@ -8,6 +8,7 @@ pub mod config;
 pub mod domain;
 pub mod error;
 pub mod expiry;
+pub mod instance_id;
 pub mod live;
 pub mod logs;
 pub mod metrics;
@@ -111,7 +112,9 @@ pub async fn start(config: Config) -> anyhow::Result<Server> {
         None => None,
     };
     let sandbox_webhooks = webhook_urls(&config, &providers, addr);
+    let instance_id = instance_id::load_or_create(&config.data_dir)?;
     let state = AppState::new(Shared {
+        instance_id,
         catalogue: Catalogue::from_config(&config),
         config,
         db,

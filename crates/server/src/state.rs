@@ -19,6 +19,8 @@ use crate::store::Db;
 
 pub struct Shared {
     pub config: Config,
+    /// This instance's name on a shared database (`instance_id`).
+    pub instance_id: String,
     pub db: Db,
     pub catalogue: Catalogue,
     pub live: Live,

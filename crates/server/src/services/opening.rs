@@ -10,8 +10,8 @@
 //! unused object at the provider: nothing names it on our side until its answer arrives.
 //!
 //! A pick of another coin, or on other terms (a payer amount, a moved rate), is another
-//! opening: another payment id and another invoice. Twins of a pick in this process take turns
-//! (`services::turns`), so only instances sharing a database can race here.
+//! opening: another payment id and another invoice. Twins of a pick take turns
+//! (`services::turns`, across instances too), so they never ask the provider at once.
 
 use crate::error::{AppError, AppResult};
 use crate::providers::{InvoiceSnapshot, NewInvoice, Provider};

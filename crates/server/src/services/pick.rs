@@ -35,7 +35,7 @@ pub async fn pick(
         ));
     }
     // Twins of this pick wait here, then find its payment below instead of opening another.
-    let _turn = turns::take(id).await;
+    let _turn = turns::take(&state.db, &state.instance_id, id).await?;
     let record = load(state, id).await?;
     // An expired or cancelled checkout takes no pick, not even a repeated one.
     match record.status() {

@@ -33,7 +33,9 @@ pub async fn resolve(
     // Taken before the provider's invoice is read, so a re-read resuming this settlement at the
     // same moment cannot send the same step too.
     let _turn = match payment {
-        Some(p) => Some(turns::take(&turns::settlement(&p.id)).await),
+        Some(p) => {
+            Some(turns::take(&state.db, &state.instance_id, &turns::settlement(&p.id)).await?)
+        }
         None => None,
     };
     let provider = payment.and_then(|p| state.provider_named(&p.provider));
@@ -80,7 +82,12 @@ pub async fn resume(
     if payment.settlement.is_none() {
         return Ok(None);
     }
-    let _turn = turns::take(&turns::settlement(payment_id)).await;
+    let _turn = turns::take(
+        &state.db,
+        &state.instance_id,
+        &turns::settlement(payment_id),
+    )
+    .await?;
     // Read again in the turn: whoever held it may have taken the step (or finished) meanwhile.
     // A plain read: `checkouts::load` may expire the checkout, which re-reads and resumes.
     let checkout_id = record.id.clone();

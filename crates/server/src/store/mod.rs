@@ -14,6 +14,7 @@ mod blocking;
 mod conformance;
 pub mod error;
 pub mod evm;
+pub mod lease;
 pub mod opening;
 pub mod outbox;
 pub mod postgres;
@@ -129,6 +130,9 @@ pub trait Store: Send + Sync + 'static {
 
     /// What the EVM provider keeps of the chains it watches.
     fn evm(&self) -> &dyn evm::EvmStore;
+
+    /// Turns shared by the instances on this database.
+    fn leases(&self) -> &dyn lease::LeaseStore;
 
     /// The connection pool's use, for `/metrics` (all zero on SQLite, which has no pool).
     fn pool_use(&self) -> PoolUse;

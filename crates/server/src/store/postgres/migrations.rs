@@ -30,6 +30,7 @@ pub const MIGRATIONS: &[(i32, &str)] = &[
         9,
         include_str!("migrations/0009_calypso_webhook_subscriptions.sql"),
     ),
+    (10, include_str!("migrations/0010_turn_leases.sql")),
 ];
 
 /// Applies what is missing; returns the versions this call applied.

@@ -17,6 +17,7 @@ mod connection;
 mod evm;
 mod inbound;
 pub mod leader;
+mod leases;
 pub mod listen;
 pub mod migrations;
 mod modify;
@@ -149,6 +150,10 @@ impl Store for PostgresStore {
     }
 
     fn openings(&self) -> &dyn OpeningStore {
+        self
+    }
+
+    fn leases(&self) -> &dyn crate::store::lease::LeaseStore {
         self
     }
 

@@ -145,6 +145,10 @@ impl Store for SqliteStore {
         self
     }
 
+    fn leases(&self) -> &dyn crate::store::lease::LeaseStore {
+        self
+    }
+
     fn evm(&self) -> &dyn crate::store::evm::EvmStore {
         self
     }
@@ -152,5 +156,23 @@ impl Store for SqliteStore {
     /// No pool: one writer and one reader connection, held for the process's life.
     fn pool_use(&self) -> PoolUse {
         PoolUse::default()
+    }
+}
+
+/// One instance owns a SQLite file, and its turns are ordered in the process
+/// (`services::turns`): there is no other holder to wait for, and no write to pay for.
+impl crate::store::lease::LeaseStore for SqliteStore {
+    fn claim(
+        &self,
+        _key: &str,
+        _holder: &crate::store::lease::Holder,
+        _now_ms: i64,
+        _until_ms: i64,
+    ) -> StoreResult<bool> {
+        Ok(true)
+    }
+
+    fn release(&self, _key: &str, _turn: &str) -> StoreResult<()> {
+        Ok(())
     }
 }
