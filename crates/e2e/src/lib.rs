@@ -10,8 +10,12 @@ pub mod balancer;
 pub mod browser;
 pub mod chain;
 pub mod host;
+pub mod instances;
 pub mod journey;
 pub mod merchant;
+pub mod metrics;
+pub mod notifications;
+pub mod postgres;
 pub mod server;
 pub mod steps;
 
