@@ -65,20 +65,13 @@ impl Tally {
 }
 
 /// The workspace's native tests (the API suite on SQLite, the stores' checks on both) and, at
-/// the same time, the API suite again on PostgreSQL, with a PostgreSQL server started for them
-/// and stopped right after, whatever they did. Without the server the PostgreSQL tests fail
-/// and say why. The two runs overlap because the API tests mostly wait (on timers, sockets and
-/// child processes); the PostgreSQL run's output is printed when both are done.
-fn native_suites(tally: &mut Tally) {
+/// the same time, the API suite again on PostgreSQL, on the run's PostgreSQL server at
+/// `postgres` (empty when it could not start: then the PostgreSQL tests fail and say why). The
+/// two runs overlap because the API tests mostly wait (on timers, sockets and child
+/// processes); the PostgreSQL run's output is printed when both are done.
+fn native_suites(tally: &mut Tally, postgres: &str) {
     let chain = chain_tools(tally);
-    let postgres = match TestPostgres::start() {
-        Ok(server) => Some(server),
-        Err(message) => {
-            tally.check("PostgreSQL for the tests", Err(message));
-            None
-        }
-    };
-    let url = postgres.as_ref().map(TestPostgres::url).unwrap_or_default();
+    let url = postgres.to_owned();
     let chain_env = chain.clone();
     let on_postgres = api_test_binary().map(|binary| {
         let url = url.clone();
@@ -117,7 +110,6 @@ fn native_suites(tally: &mut Tally) {
     }
     let (passed, failed) = tally.add_suite("API tests on PostgreSQL", outcome);
     eprintln!("xtask: the API suite on PostgreSQL: {passed} passed, {failed} failed ({secs} s)");
-    drop(postgres);
 }
 
 /// Builds the server's API test binary and returns its path (cargo prints it as
@@ -182,11 +174,22 @@ pub fn run(args: &[String]) -> Result<(), String> {
     let mut tally = Tally::default();
 
     lint(&mut tally);
-    native_suites(&mut tally);
+    // One PostgreSQL server for the whole run (the API suite's and the journeys' databases are
+    // made on it), stopped and removed when this guard goes, whatever the tests did.
+    let postgres = match TestPostgres::start() {
+        Ok(server) => Some(server),
+        Err(message) => {
+            tally.check("PostgreSQL for the tests", Err(message));
+            None
+        }
+    };
+    let postgres_url = postgres.as_ref().map(TestPostgres::url).unwrap_or_default();
+    native_suites(&mut tally, &postgres_url);
     wasm_browser_tests(&mut tally);
     tally.check("React example type-check", crate::examples::typecheck());
     tally.check("fuzz (short)", crate::fuzz::quick());
-    end_to_end(&mut tally);
+    end_to_end(&mut tally, &postgres_url);
+    drop(postgres);
 
     println!();
     if !tally.failed_steps.is_empty() {
@@ -282,8 +285,10 @@ fn wasm_browser_tests(tally: &mut Tally) {
 }
 
 /// What merchants download, checked for secrets, and the journeys in headless Chromium against
-/// the built widget and server (behind nginx for one, on a local chain for two).
-fn end_to_end(tally: &mut Tally) {
+/// the built widget and server (behind nginx for three, two of them with two instances on a
+/// database of their own on the run's PostgreSQL server at `postgres`; on a local chain for
+/// two).
+fn end_to_end(tally: &mut Tally, postgres: &str) {
     let ok = |r: &Result<_, String>| r.as_ref().map(|_| ()).map_err(Clone::clone);
     let dist = build::build_widget();
     let server = demo::build_server("dev");
@@ -315,6 +320,8 @@ fn end_to_end(tally: &mut Tally) {
             .env("E2E_CHROMIUM", tools::CHROMIUM)
             .env("E2E_AXE", axe)
             .env("E2E_NGINX", nginx)
+            // Empty when PostgreSQL could not start: those journeys then say what is missing.
+            .env("E2E_POSTGRES", postgres)
             // The journeys paid on a local chain; without it they say what is missing.
             .envs(crate::chain_tools::ensure_anvil().map(|a| ("E2E_ANVIL", a))),
     );

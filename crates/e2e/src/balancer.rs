@@ -31,7 +31,12 @@ pub struct Balancer {
 impl Balancer {
     /// nginx on a free port, passing every request to the servers on `upstreams` in turn.
     pub async fn start(env: &Env, upstreams: &[u16]) -> Balancer {
-        let port = free_port();
+        Balancer::start_on(env, free_port(), upstreams).await
+    }
+
+    /// As [`Balancer::start`] on `port`, chosen beforehand: for servers that must be told the
+    /// balancer's address (`public_url`) before it can start in front of them.
+    pub async fn start_on(env: &Env, port: u16, upstreams: &[u16]) -> Balancer {
         let dir =
             std::env::temp_dir().join(format!("checkout-nginx-{}-{port}", std::process::id()));
         std::fs::create_dir_all(dir.join("tmp")).expect("nginx directory");

@@ -1,8 +1,9 @@
 //! The harness for the end-to-end journeys.
 //!
-//! Each journey runs the real server binary (sandbox provider, fresh SQLite database) on one
-//! origin, serves merchant pages from another origin, and drives a real headless Chromium
-//! through ChromeDriver. Everything started here is stopped when its handle is dropped, so a run
+//! Each journey runs the real server binary (sandbox provider, fresh SQLite database; or two
+//! of them on a fresh PostgreSQL database behind nginx, [`instances`]) on one origin, serves
+//! merchant pages from another origin, and drives a real headless Chromium through
+//! ChromeDriver. Everything started here is stopped when its handle is dropped, so a run
 //! leaves no process behind. `cargo xtask test` builds what is needed and sets the `E2E_*`
 //! variables; running `cargo test -p e2e` alone explains what is missing instead of skipping.
 
@@ -10,8 +11,12 @@ pub mod balancer;
 pub mod browser;
 pub mod chain;
 pub mod host;
+pub mod instances;
 pub mod journey;
 pub mod merchant;
+pub mod metrics;
+pub mod notifications;
+pub mod postgres;
 pub mod server;
 pub mod steps;
 

@@ -10,6 +10,7 @@ mod chain;
 mod demo;
 mod embedding;
 mod first_slice;
+mod instances;
 mod live;
 mod payer;
 mod proxy;
