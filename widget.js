@@ -52,16 +52,36 @@
       return null;
     }
   }
+  // The payer's words too, unless English (built in): the language the widget negotiates
+  // (src/i18n.rs Locale::negotiate: the locale attribute, then the browser's languages, on the
+  // primary subtag; tests/checkout_url.rs runs both on the same cases), from the file the
+  // widget reads (src/locale_files.rs), so they arrive while the WebAssembly compiles.
+  var LANGUAGES = ["en", "es", "fr", "de", "pt", "it", "nl", "tr", "ru", "ja", "ar"];
+  function language(element) {
+    var wanted = [element.getAttribute("locale") || ""].concat(navigator.languages || []);
+    for (var i = 0; i < wanted.length; i++) {
+      var primary = String(wanted[i]).replace(EDGE_SPACE, "").split(/[-_]/)[0];
+      primary = primary.replace(/[A-Z]/g, function (c) {
+        return c.toLowerCase();
+      });
+      if (LANGUAGES.indexOf(primary) >= 0) return primary;
+    }
+    return "en";
+  }
+  function prefetchOnce(url) {
+    if (url && !(url in prefetched)) {
+      prefetched[url] = fetch(url, { mode: "cors" });
+      // A failure is the widget's to report when it takes the answer, not the console's now.
+      prefetched[url].catch(function () {});
+    }
+  }
   function prefetch() {
     var origin = new URL(base).origin;
-    var elements = document.querySelectorAll("app-widget[id]");
+    var elements = document.querySelectorAll("app-widget");
     for (var i = 0; i < elements.length; i++) {
-      var url = checkoutUrl(elements[i], origin);
-      if (url && !(url in prefetched)) {
-        prefetched[url] = fetch(url, { mode: "cors" });
-        // A failure is the widget's to report when it takes the answer, not the console's now.
-        prefetched[url].catch(function () {});
-      }
+      if (elements[i].hasAttribute("id")) prefetchOnce(checkoutUrl(elements[i], origin));
+      var tag = language(elements[i]);
+      if (tag !== "en") prefetchOnce(base + "locales/" + tag + ".json");
     }
   }
   if (document.readyState === "loading") {

@@ -1,7 +1,8 @@
-//! The URL a checkout is read from, by both rules that build it: the widget's (natively) and
+//! The URLs a widget reads first, by both rules that build them: the widget's (natively) and
 //! `widget.js`'s prefetch (in Chromium, running the real loader). The widget takes a prefetched
 //! answer only under exactly its own URL, so both must turn the same attributes into the same
-//! URL; the ids below are ones the two rules once disagreed on.
+//! URL: the checkout's (the ids below are ones the two rules once disagreed on) and the
+//! language file's (the negotiated language's, none for English).
 
 /// `api-base` and `id` attributes, and the URL they must be read from when `widget.js` was
 /// loaded from `http://127.0.0.1:9/widget/` (a closed port: nothing asked for is ever answered).
@@ -71,6 +72,36 @@ fn the_widget_reads_each_checkout_from_the_expected_url() {
     }
 }
 
+/// The `locale` attribute and the browser's languages, and the language file the widget reads
+/// (from the loader's directory), none for English, which is built in.
+const LANGUAGE_CASES: [(Option<&str>, &[&str], Option<&str>); 9] = [
+    (Some("de"), &["en-US"], Some("de")),
+    (None, &["pt-BR", "en"], Some("pt")),
+    (Some(" xx "), &["fr-CA"], Some("fr")),
+    (Some("en"), &["de"], None),
+    (None, &["zz"], None),
+    (Some("\u{a0}AR\u{3000}"), &[], Some("ar")),
+    (Some("de_AT"), &[], Some("de")),
+    (Some(""), &["xx", "ja-JP"], Some("ja")),
+    (None, &[], None),
+];
+
+#[cfg(not(target_arch = "wasm32"))]
+#[test]
+fn the_widget_negotiates_each_language_as_expected() {
+    use checkout_widget::i18n::Locale;
+    for (attribute, browser, expected) in LANGUAGE_CASES {
+        let wanted = attribute.into_iter().chain(browser.iter().copied());
+        let locale = Locale::negotiate(wanted);
+        let file = (locale != Locale::En).then(|| locale.tag());
+        assert_eq!(file, expected, "{attribute:?} {browser:?}");
+    }
+    // Every language the widget has is one the loader knows (each asked for by name).
+    for locale in Locale::ALL {
+        assert_eq!(Locale::negotiate([locale.tag()]), locale);
+    }
+}
+
 #[cfg(target_arch = "wasm32")]
 mod loader {
     use super::*;
@@ -83,13 +114,15 @@ mod loader {
     const LOADER_SRC: &str = "http://127.0.0.1:9/widget/widget.js";
 
     #[wasm_bindgen(inline_js = r#"
-    // Runs the loader's source against one <app-widget> and a stand-in for the page's globals,
-    // and returns what it prefetched (the WebAssembly aside).
-    export function prefetched_by_loader(loader, loaderSrc, id, apiBase) {
+    // Runs the loader's source against one <app-widget> and stand-ins for the page's globals
+    // (the browser's languages among them), and returns what it prefetched (the WebAssembly
+    // aside).
+    export function prefetched_by_loader(loader, loaderSrc, id, apiBase, locale, languages) {
       const container = document.createElement("div");
       const element = document.createElement("app-widget");
-      element.setAttribute("id", id);
+      if (id !== undefined) element.setAttribute("id", id);
       if (apiBase !== undefined) element.setAttribute("api-base", apiBase);
+      if (locale !== undefined) element.setAttribute("locale", locale);
       container.appendChild(element);
       const page = {
         currentScript: { src: loaderSrc },
@@ -103,7 +136,9 @@ mod loader {
         return new Promise(() => {});
       };
       const quiet = { error: () => {} };
-      new Function("window", "document", "fetch", "console", loader)({}, page, fetch, quiet);
+      const browser = { languages };
+      new Function("window", "document", "fetch", "console", "navigator", loader)(
+        {}, page, fetch, quiet, browser);
       return requested.filter((url) => !url.endsWith(".wasm"));
     }
     "#)]
@@ -111,22 +146,45 @@ mod loader {
         fn prefetched_by_loader(
             loader: &str,
             loader_src: &str,
-            id: &str,
+            id: Option<String>,
             api_base: Option<String>,
+            locale: Option<String>,
+            languages: Vec<String>,
         ) -> Vec<String>;
+    }
+
+    fn english(loader_src: &str, id: Option<&str>, api_base: Option<&str>) -> Vec<String> {
+        let languages = vec!["en-US".to_owned()];
+        let (id, api_base) = (id.map(String::from), api_base.map(String::from));
+        prefetched_by_loader(LOADER, loader_src, id, api_base, None, languages)
     }
 
     #[wasm_bindgen_test]
     fn the_loader_prefetches_each_checkout_from_the_expected_url() {
         for (api_base, id, expected) in CASES {
-            let prefetched =
-                prefetched_by_loader(LOADER, LOADER_SRC, id, api_base.map(String::from));
+            let prefetched = english(LOADER_SRC, Some(id), api_base);
             assert_eq!(prefetched, [expected], "id {id:?}");
         }
     }
 
     #[wasm_bindgen_test]
     fn the_loader_prefetches_nothing_for_a_blank_id() {
-        assert!(prefetched_by_loader(LOADER, LOADER_SRC, " \n ", None).is_empty());
+        assert!(english(LOADER_SRC, Some(" \n "), None).is_empty());
+    }
+
+    #[wasm_bindgen_test]
+    fn the_loader_prefetches_the_language_file_the_widget_reads() {
+        for (attribute, browser, expected) in LANGUAGE_CASES {
+            let languages = browser.iter().map(|l| l.to_string()).collect();
+            let locale = attribute.map(String::from);
+            // A widget key: no checkout to prefetch, only the words.
+            let prefetched =
+                prefetched_by_loader(LOADER, LOADER_SRC, None, None, locale, languages);
+            let expected: Vec<String> = expected
+                .map(|tag| format!("http://127.0.0.1:9/widget/locales/{tag}.json"))
+                .into_iter()
+                .collect();
+            assert_eq!(prefetched, expected, "{attribute:?} {browser:?}");
+        }
     }
 }

@@ -7,11 +7,22 @@ use e2e::{Ctx, Journey};
 use merchant_client::requests::NewCheckout;
 use serde_json::json;
 
+/// When the German file was requested (each request), and whether the first one started
+/// before the WebAssembly was instantiated (widget.js's mark).
+const LANGUAGE_FILE_JS: &str = "
+    const starts = performance.getEntriesByType('resource')
+      .filter(r => new URL(r.name).pathname.endsWith('/widget/locales/de.json'))
+      .map(r => r.startTime);
+    const ready = performance.getEntriesByName('checkout-widget:instantiated', 'mark');
+    return { starts, early: starts.length > 0 && ready.length > 0 && starts[0] < ready[0].startTime };";
+
 fn checkout(name: &str) -> NewCheckout {
     bare_fixed_price(name, "18.00", "EUR")
 }
 
-/// Journey 10: a page whose CSP allows only the widget's origin (plus wasm compilation).
+/// Journey 10: a page whose CSP allows only the widget's origin (plus wasm compilation), in
+/// German: the language file the loader prefetched is the one the widget reads (one request,
+/// made before the WebAssembly was ready).
 #[tokio::test]
 async fn strict_csp_page_completes_the_journey_without_violations() {
     let ctx = Ctx::start(&[]).await;
@@ -24,7 +35,7 @@ async fn strict_csp_page_completes_the_journey_without_violations() {
     let url = ctx.site.page(
         "j10",
         &ctx.server.widget_js(),
-        &widget_tag(&id, ""),
+        &widget_tag(&id, "locale=\"de\""),
         Some(&csp),
     );
     let j = Journey::on_page(ctx, id, url).await;
@@ -39,7 +50,13 @@ async fn strict_csp_page_completes_the_journey_without_violations() {
         if violations != json!([]) {
             return Err(format!("CSP violations: {violations}"));
         }
-        Ok(())
+        let language = j.browser.eval(LANGUAGE_FILE_JS, vec![]).await;
+        match language["starts"].as_array().map(Vec::len) {
+            Some(1) if language["early"] == json!(true) => Ok(()),
+            _ => Err(format!(
+                "the language file, prefetched once and early: {language}"
+            )),
+        }
     }
     .await;
     j.finish("j10_strict_csp", result).await;

@@ -32,22 +32,26 @@ pub struct Resource {
     pub end: f64,
 }
 
-/// The parts, in report.json's keys. The first eight follow each other and add up to the time
-/// to interactive; the last three are downloads that overlap others (the loader starts the glue,
-/// the wasm and the checkout together), given for what they are on their own.
+/// The parts, in report.json's keys. The first seven follow each other and add up to the time
+/// to interactive; the last four are downloads that overlap others (the loader starts the
+/// glue, the wasm, the checkout and the language file together), given for what they are on
+/// their own.
 pub const PARTS: [&str; 11] = [
     "breakdown_page_ms",
     "breakdown_widget_js_ms",
     "breakdown_loader_ms",
     "breakdown_downloads_ms",
     "breakdown_compile_instantiate_ms",
-    "breakdown_mount_ms",
-    "breakdown_language_ms",
-    "breakdown_first_render_ms",
+    "breakdown_data_wait_ms",
+    "breakdown_mount_render_ms",
     "breakdown_glue_ms",
     "breakdown_wasm_ms",
     "breakdown_checkout_ms",
+    "breakdown_language_ms",
 ];
+
+/// How many of [`PARTS`] follow each other.
+pub const SEQUENTIAL: usize = 7;
 
 /// One load's parts, in the order of [`PARTS`], in ms.
 #[derive(Debug, PartialEq)]
@@ -60,18 +64,22 @@ impl Breakdown {
     /// - downloads: from there to the last byte of the glue and the wasm, whichever is later;
     /// - compile_instantiate: to the instantiated mark (streaming compilation overlaps the
     ///   download: this is what is left after it);
-    /// - mount: to the language file requested (the element defined and mounted, its first
-    ///   view rendered);
-    /// - language: the language file's request to its last byte;
-    /// - first_render: the language file's or the checkout's last byte, whichever is later, to
-    ///   the interactive mark (the currency list built and on screen);
-    /// - glue, wasm, checkout: each download from request to last byte.
+    /// - data_wait: to the last byte of the checkout and the language file, when they arrive
+    ///   after that (else 0);
+    /// - mount_render: to the interactive mark (the element defined and mounted, the currency
+    ///   list built and on screen: the widget's own work once it has what it needs);
+    /// - glue, wasm, checkout, language: each download from request to last byte.
+    ///
+    /// The loader prefetches the checkout and the language file; one fetched a second time
+    /// means the widget did not take the prefetched answer, and is an error.
     pub fn of(t: &Timeline) -> Result<Breakdown, String> {
         let find = |what: &str, matches: &dyn Fn(&str) -> bool| {
-            t.resources
-                .iter()
-                .find(|r| matches(path_of(&r.name)))
-                .ok_or_else(|| format!("no resource timing for {what}"))
+            let mut found = t.resources.iter().filter(|r| matches(path_of(&r.name)));
+            match (found.next(), found.next()) {
+                (Some(one), None) => Ok(one),
+                (Some(_), Some(_)) => Err(format!("{what} was requested twice")),
+                (None, _) => Err(format!("no resource timing for {what}")),
+            }
         };
         let loader = find("widget.js", &|p| p.ends_with("/widget/widget.js"))?;
         let glue = find("the glue", &|p| p.ends_with("/widget/checkout-widget.js"))?;
@@ -90,18 +98,19 @@ impl Breakdown {
             .ok_or("no checkout-widget:instantiated mark (widget.js sets it)")?;
         let first_download = glue.start.min(wasm.start);
         let downloaded = glue.end.max(wasm.end);
+        let has_all = instantiated.max(language.end).max(checkout.end);
         Ok(Breakdown([
             loader.start,
             loader.end - loader.start,
             first_download - loader.end,
             downloaded - first_download,
             instantiated - downloaded,
-            language.start - instantiated,
-            language.end - language.start,
-            t.interactive - language.end.max(checkout.end),
+            has_all - instantiated,
+            t.interactive - has_all,
             glue.end - glue.start,
             wasm.end - wasm.start,
             checkout.end - checkout.start,
+            language.end - language.start,
         ]))
     }
 }
@@ -156,7 +165,7 @@ mod tests {
                     76.0,
                     130.0,
                 ),
-                resource(&format!("{server}/widget/locales/de.json"), 255.0, 270.0),
+                resource(&format!("{server}/widget/locales/de.json"), 77.0, 262.0),
             ],
         }
     }
@@ -166,13 +175,19 @@ mod tests {
         let parts = Breakdown::of(&timeline()).unwrap();
         assert_eq!(
             parts,
-            Breakdown([40.0, 30.0, 4.0, 106.0, 70.0, 5.0, 15.0, 30.0, 45.0, 106.0, 54.0])
+            Breakdown([40.0, 30.0, 4.0, 106.0, 70.0, 12.0, 38.0, 45.0, 106.0, 54.0, 185.0])
         );
         // The parts that follow each other add up to the time to interactive.
-        assert_eq!(parts.0[..8].iter().sum::<f64>(), 300.0);
+        assert_eq!(parts.0[..SEQUENTIAL].iter().sum::<f64>(), 300.0);
         let twice = medians(&[parts, Breakdown::of(&timeline()).unwrap()]);
         assert_eq!(twice[0], ("breakdown_page_ms", 40.0));
-        assert_eq!(twice[7], ("breakdown_first_render_ms", 30.0));
+        assert_eq!(twice[6], ("breakdown_mount_render_ms", 38.0));
+        // Data there before the module: no wait.
+        let mut t = timeline();
+        t.resources[5].end = 200.0;
+        t.resources[4].end = 240.0;
+        let early = Breakdown::of(&t).unwrap();
+        assert_eq!((early.0[5], early.0[6]), (0.0, 50.0));
     }
 
     #[test]
@@ -183,6 +198,11 @@ mod tests {
         let mut t = timeline();
         t.resources.retain(|r| !r.name.contains("locales"));
         assert!(Breakdown::of(&t).unwrap_err().contains("language"));
+        // A second request for the language file: the widget did not take the prefetched one.
+        let mut t = timeline();
+        let again = resource("http://127.0.0.1:9/widget/locales/de.json", 255.0, 270.0);
+        t.resources.push(again);
+        assert!(Breakdown::of(&t).unwrap_err().contains("twice"));
         // The status route is not the checkout.
         let mut t = timeline();
         t.resources[4].name = "http://127.0.0.1:9/api/v1/public/checkouts/CCO-1/status".into();
