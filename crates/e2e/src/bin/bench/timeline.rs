@@ -50,9 +50,6 @@ pub const PARTS: [&str; 11] = [
     "breakdown_language_ms",
 ];
 
-/// How many of [`PARTS`] follow each other.
-pub const SEQUENTIAL: usize = 7;
-
 /// One load's parts, in the order of [`PARTS`], in ms.
 #[derive(Debug, PartialEq)]
 pub struct Breakdown(pub [f64; PARTS.len()]);
@@ -137,6 +134,9 @@ pub fn medians(loads: &[Breakdown]) -> Vec<(&'static str, f64)> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// How many of [`PARTS`] follow each other.
+    const SEQUENTIAL: usize = 7;
 
     fn resource(name: &str, start: f64, end: f64) -> Resource {
         Resource {
