@@ -8,7 +8,7 @@
 //! instance gets), and their requests/s added up. Not through nginx: on the same two cores a
 //! balancer in the path would be measured more than the instances (one more hop and process per
 //! request, and the journeys' nginx opens a new upstream connection per request, which at these
-//! rates also runs out of loopback ports); what two instances on one database cost or gain is
+//! rates would also run out of loopback ports); what two instances on one database cost or gain is
 //! the question here, and a deployment's balancer is the operator's.
 
 use std::path::Path;
