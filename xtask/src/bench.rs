@@ -6,10 +6,14 @@
 //! [`build::bundle_size`] counts, so the list of what `widget.js` loads has one definition; the
 //! bench binary gets the totals in `BENCH_BUNDLE_*` variables, and the wasm's bytes by crate
 //! ([`crate_sizes`]) in `BENCH_WASM_BYTES` for report.json; the table of those is printed here.
+//!
+//! For the figures on PostgreSQL it starts a throw-away server ([`TestPostgres`], installed when
+//! missing) and passes its URL in `BENCH_POSTGRES_URL`; it is stopped when the bench ends.
 
 use std::path::PathBuf;
 use std::process::Command;
 
+use crate::postgres::TestPostgres;
 use crate::process::{first_line, run as run_cmd};
 use crate::{build, crate_sizes, demo, tools};
 
@@ -39,6 +43,11 @@ pub fn run(args: &[String]) -> Result<(), String> {
         let shown = file.strip_prefix(&dist).unwrap_or(file);
         println!("{:<48} {raw:>9} {compressed:>9}", shown.display());
     }
+    // Started last, so a failed build leaves nothing to stop; stopped when this function ends.
+    let postgres = match wants_postgres(std::env::var("BENCH_ONLY").ok().as_deref()) {
+        true => Some(TestPostgres::start()?),
+        false => None,
+    };
     let mut cmd = with_open_files(OPEN_FILES)?;
     cmd.args([
         "run",
@@ -64,10 +73,26 @@ pub fn run(args: &[String]) -> Result<(), String> {
         build::BUDGET_BROTLI.to_string(),
     )
     .env("BENCH_WASM_BYTES", by_crate.encode());
+    if let Some(postgres) = &postgres {
+        cmd.env("BENCH_POSTGRES_URL", postgres.url());
+    }
     let result = run_cmd(&mut cmd);
+    drop(postgres);
     // Under the figures, also when one missed its target (the size note refers to this).
     println!("\n{}", by_crate.table());
     result
+}
+
+/// Whether the bench's `postgres` part runs: always, unless `BENCH_ONLY` (the bench binary's
+/// list of parts) leaves it out.
+fn wants_postgres(only: Option<&str>) -> bool {
+    let mut names = only
+        .unwrap_or("")
+        .split(',')
+        .map(str::trim)
+        .filter(|n| !n.is_empty())
+        .peekable();
+    names.peek().is_none() || names.any(|n| n == "postgres")
 }
 
 /// `cargo`, run through `prlimit` when the soft limit on open files is below `wanted`.
@@ -117,4 +142,17 @@ fn which(binary: &str) -> Option<PathBuf> {
             .map(|dir| dir.join(binary))
             .find(|candidate| candidate.is_file())
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::wants_postgres;
+
+    #[test]
+    fn postgres_starts_unless_bench_only_leaves_its_part_out() {
+        assert!(wants_postgres(None));
+        assert!(wants_postgres(Some("")));
+        assert!(wants_postgres(Some("latency, postgres")));
+        assert!(!wants_postgres(Some("latency,throughput")));
+    }
 }

@@ -1,20 +1,37 @@
 //! `cargo xtask demo`: the widget, the server and the sandbox provider, from one command.
 
-use std::process::{Child, Command};
-use std::time::{Duration, Instant};
+use std::path::Path;
+use std::process::Command;
+use std::time::Duration;
 
-use crate::{build, process};
+use crate::health::wait_healthy;
+use crate::{build, postgres_demo, process};
 
 pub const DEFAULT_LISTEN: &str = "127.0.0.1:8080";
 
+/// What the demo's server runs on.
+#[derive(Debug, PartialEq)]
+enum Backend {
+    /// One instance, SQLite in `target/demo-data`, the sandbox provider.
+    Sqlite,
+    /// `--chain`: one instance, the EVM provider on a local node.
+    Chain,
+    /// `--postgres`: two instances on a local PostgreSQL behind nginx ([`postgres_demo`]).
+    Postgres,
+}
+
 pub fn run(args: &[String]) -> Result<(), String> {
-    let (listen, on_chain) = demo_args(args)?;
+    let (listen, backend) = demo_args(args)?;
     let dist = build::build_widget()?;
     let server = build_server("server")?;
     // The React example is the one page that needs a build; without npm the rest still runs.
     if let Err(e) = crate::examples::build() {
         eprintln!("xtask: the React example is not built ({e}); the other examples work");
     }
+    if backend == Backend::Postgres {
+        return run_on_postgres(&server, &dist, &listen);
+    }
+    let on_chain = backend == Backend::Chain;
     let root = crate::root();
     let data_dir = root
         .join("target")
@@ -44,9 +61,7 @@ pub fn run(args: &[String]) -> Result<(), String> {
         return Err(e);
     }
     println!();
-    println!("  Demo merchant pages:  http://{listen}/examples/");
-    println!("  The widget:           http://{listen}/widget/widget.js");
-    println!("  Server API document:  http://{listen}/api/openapi.json");
+    print_addresses(&listen);
     println!("  Data directory:       {}", data_dir.display());
     if let Some((chain, _)) = &chain {
         crate::chain_demo::print_how_to_pay(chain);
@@ -61,14 +76,51 @@ pub fn run(args: &[String]) -> Result<(), String> {
     }
 }
 
-/// `--listen <address>` and `--chain`.
-fn demo_args(args: &[String]) -> Result<(String, bool), String> {
+/// The lines every demo prints first: where its pages, widget and API document are.
+fn print_addresses(listen: &str) {
+    println!("  Demo merchant pages:  http://{listen}/examples/");
+    println!("  The widget:           http://{listen}/widget/widget.js");
+    println!("  Server API document:  http://{listen}/api/openapi.json");
+}
+
+/// `--postgres`: PostgreSQL, the instances and nginx, until Ctrl-C or one of them fails.
+fn run_on_postgres(server: &Path, dist: &Path, listen: &str) -> Result<(), String> {
+    // From here on Ctrl-C stops what was started instead of ending xtask.
+    let stop = postgres_demo::stop_on_signals()?;
+    let root = crate::root();
+    let dir = postgres_demo::dir(&root);
+    let serving = postgres_demo::Serving {
+        server,
+        dist,
+        examples: &root.join("examples"),
+        dir: &dir,
+    };
+    let mut demo = postgres_demo::start(&serving, listen)?;
+    println!();
+    print_addresses(listen);
+    println!("  Data directories:     {}", dir.display());
+    for line in demo.describe() {
+        println!("{line}");
+    }
+    println!();
+    println!("  Press Ctrl-C to stop.");
+    let outcome = demo.wait(&stop);
+    drop(demo);
+    outcome
+}
+
+/// `--listen <address>`, and `--chain` or `--postgres`.
+fn demo_args(args: &[String]) -> Result<(String, Backend), String> {
     let mut listen = std::env::var("CHECKOUT_LISTEN").unwrap_or_else(|_| DEFAULT_LISTEN.into());
-    let mut on_chain = false;
+    let mut backend = Backend::Sqlite;
     let mut it = args.iter();
     while let Some(arg) = it.next() {
         match arg.as_str() {
-            "--chain" => on_chain = true,
+            "--chain" | "--postgres" if backend != Backend::Sqlite => {
+                return Err("demo: --chain and --postgres are one or the other".into())
+            }
+            "--chain" => backend = Backend::Chain,
+            "--postgres" => backend = Backend::Postgres,
             "--listen" => {
                 listen = it
                     .next()
@@ -78,7 +130,7 @@ fn demo_args(args: &[String]) -> Result<(String, bool), String> {
             other => return Err(format!("demo: unknown argument `{other}`")),
         }
     }
-    Ok((listen, on_chain))
+    Ok((listen, backend))
 }
 
 /// Builds the server binary with `profile` and returns its path.
@@ -97,34 +149,23 @@ pub fn build_server(profile: &str) -> Result<std::path::PathBuf, String> {
         .join("checkout-server"))
 }
 
-/// Polls `GET /healthz` until it answers 200, the child exits, or `timeout` passes.
-pub fn wait_healthy(listen: &str, timeout: Duration, child: &mut Child) -> Result<(), String> {
-    let started = Instant::now();
-    while started.elapsed() < timeout {
-        if let Ok(Some(status)) = child.try_wait() {
-            return Err(format!("the server exited during start-up: {status}"));
-        }
-        if health_ok(listen) {
-            return Ok(());
-        }
-        std::thread::sleep(Duration::from_millis(100));
-    }
-    Err(format!(
-        "the server did not become healthy on {listen} within {timeout:?}"
-    ))
-}
+#[cfg(test)]
+mod tests {
+    use super::{demo_args, Backend};
 
-fn health_ok(listen: &str) -> bool {
-    use std::io::{Read, Write};
-    let Ok(mut stream) = std::net::TcpStream::connect(listen) else {
-        return false;
-    };
-    let _ = stream.set_read_timeout(Some(Duration::from_secs(2)));
-    let request = format!("GET /healthz HTTP/1.1\r\nHost: {listen}\r\nConnection: close\r\n\r\n");
-    if stream.write_all(request.as_bytes()).is_err() {
-        return false;
+    fn args(list: &[&str]) -> Vec<String> {
+        list.iter().map(|a| a.to_string()).collect()
     }
-    let mut response = String::new();
-    let _ = stream.read_to_string(&mut response);
-    response.starts_with("HTTP/1.1 200")
+
+    #[test]
+    fn the_demo_runs_on_sqlite_a_chain_or_postgres_but_not_two_at_once() {
+        let backend = |list: &[&str]| demo_args(&args(list)).map(|(_, b)| b);
+        assert_eq!(backend(&[]), Ok(Backend::Sqlite));
+        assert_eq!(backend(&["--chain"]), Ok(Backend::Chain));
+        assert_eq!(backend(&["--postgres"]), Ok(Backend::Postgres));
+        let (listen, _) = demo_args(&args(&["--postgres", "--listen", "127.0.0.1:9000"])).unwrap();
+        assert_eq!(listen, "127.0.0.1:9000");
+        assert!(backend(&["--chain", "--postgres"]).is_err());
+        assert!(backend(&["--postgres", "--chain"]).is_err());
+    }
 }

@@ -138,7 +138,7 @@ fn schemathesis(budget: &Budget) -> Result<(), String> {
         .spawn()
         .map_err(|e| format!("starting {}: {e}", server.display()))?;
     let mut running = Running(child);
-    demo::wait_healthy(&listen, Duration::from_secs(30), &mut running.0)?;
+    crate::health::wait_healthy(&listen, Duration::from_secs(30), &mut running.0)?;
     let mut command = Command::new("python3");
     let config = crate::root().join("xtask").join("schemathesis.toml");
     let phases = if budget.stateful {

@@ -14,7 +14,9 @@ mod crate_sizes;
 mod demo;
 mod examples;
 mod fuzz;
+mod health;
 mod postgres;
+mod postgres_demo;
 mod precompress;
 mod process;
 mod screenshots;
@@ -31,6 +33,7 @@ usage: cargo xtask <command>
 
   demo    build the widget, start the server with the sandbox provider, print the demo URL
           (--chain: against a local Ethereum node (anvil) with the EVM provider instead)
+          (--postgres: two instances on a throw-away PostgreSQL, behind nginx round robin)
           (--listen ADDR, default 127.0.0.1:8080; or CHECKOUT_LISTEN)
   test    fmt, clippy, native tests (the API suite on SQLite and on a PostgreSQL server it
           starts), wasm browser tests, end-to-end browser tests

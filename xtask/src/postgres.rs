@@ -158,7 +158,7 @@ fn fresh_dir() -> Result<PathBuf, String> {
 }
 
 /// A loopback port nobody listens on now.
-fn free_port() -> Result<u16, String> {
+pub fn free_port() -> Result<u16, String> {
     let listener = std::net::TcpListener::bind("127.0.0.1:0").map_err(|e| e.to_string())?;
     listener
         .local_addr()

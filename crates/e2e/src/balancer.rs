@@ -1,26 +1,16 @@
 //! nginx in front of one or more server instances, on loopback, with a configuration of the
 //! test's own in a temporary directory (never the system's service), killed on drop.
 //!
-//! The proxy settings are those `crates/server/README.md` gives operators ("TLS at a reverse
-//! proxy"), minus TLS; a test below keeps the two the same. With several upstreams nginx takes
-//! them in turn (round robin), so consecutive requests of one page land on different
-//! instances.
+//! The configuration (the proxy settings operators are told to use, round robin over the
+//! upstreams) is `nginx_config`'s, shared with `cargo xtask demo --postgres`.
 
 use std::path::PathBuf;
 use std::process::{Child, Command, Stdio};
 use std::time::Duration;
 
-use crate::{free_port, Env};
+pub use nginx_config::PROXY_DIRECTIVES;
 
-/// The `location /` directives operators are told to use, after `proxy_pass`.
-pub const PROXY_DIRECTIVES: &[&str] = &[
-    "proxy_http_version 1.1;",
-    "proxy_set_header Connection \"\";",
-    "proxy_set_header Host $host;",
-    "proxy_set_header X-Forwarded-For $proxy_add_x_forwarded_for;",
-    "proxy_buffering off;",
-    "proxy_read_timeout 1h;",
-];
+use crate::{free_port, Env};
 
 pub struct Balancer {
     child: Option<Child>,
@@ -41,7 +31,11 @@ impl Balancer {
             std::env::temp_dir().join(format!("checkout-nginx-{}-{port}", std::process::id()));
         std::fs::create_dir_all(dir.join("tmp")).expect("nginx directory");
         let conf = dir.join("nginx.conf");
-        std::fs::write(&conf, config(port, upstreams)).expect("nginx.conf");
+        std::fs::write(
+            &conf,
+            nginx_config::round_robin(&format!("127.0.0.1:{port}"), upstreams),
+        )
+        .expect("nginx.conf");
         let nginx = env.nginx.as_ref().expect(
             "E2E_NGINX is not set: the journeys behind a load balancer need nginx; run them with \
              `cargo xtask test`",
@@ -93,30 +87,6 @@ impl Drop for Balancer {
     }
 }
 
-/// One process in the foreground (no master: killing it leaves no orphaned worker holding the
-/// port); every path nginx writes to inside its prefix directory.
-fn config(port: u16, upstreams: &[u16]) -> String {
-    let servers: String = upstreams
-        .iter()
-        .map(|p| format!("        server 127.0.0.1:{p};\n"))
-        .collect();
-    let directives: String = PROXY_DIRECTIVES
-        .iter()
-        .map(|d| format!("            {d}\n"))
-        .collect();
-    format!(
-        "daemon off;\nmaster_process off;\npid nginx.pid;\nerror_log stderr warn;\n\
-         events {{ worker_connections 1024; }}\n\
-         http {{\n    access_log off;\n\
-             client_body_temp_path tmp/body;\n    proxy_temp_path tmp/proxy;\n\
-             fastcgi_temp_path tmp/fastcgi;\n    uwsgi_temp_path tmp/uwsgi;\n\
-             scgi_temp_path tmp/scgi;\n\
-             upstream checkout {{\n{servers}    }}\n\
-             server {{\n        listen 127.0.0.1:{port};\n\
-                 location / {{\n            proxy_pass http://checkout;\n{directives}        }}\n    }}\n}}\n"
-    )
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -131,12 +101,5 @@ mod tests {
                 "crates/server/README.md's nginx example lacks `{directive}`"
             );
         }
-    }
-
-    #[test]
-    fn every_upstream_is_listed() {
-        let conf = config(8000, &[8001, 8002]);
-        assert!(conf.contains("server 127.0.0.1:8001;") && conf.contains("server 127.0.0.1:8002;"));
-        assert!(conf.contains("listen 127.0.0.1:8000;"));
     }
 }

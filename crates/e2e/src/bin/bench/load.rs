@@ -21,9 +21,15 @@ pub const WRK_SECONDS: u32 = 5;
 
 /// Runs `wrk` against `url` for `seconds` and reads its requests/s and 99th percentile.
 pub fn wrk(url: &str, seconds: u32) -> Result<WrkRun, String> {
+    wrk_share(url, seconds, 1)
+}
+
+/// [`wrk`] with a `1/shares` part of its threads and connections, for one of `shares` runs at
+/// the same time that together load like one.
+pub fn wrk_share(url: &str, seconds: u32, shares: u32) -> Result<WrkRun, String> {
     let out = Command::new("wrk")
-        .arg(format!("-t{WRK_THREADS}"))
-        .arg(format!("-c{WRK_CONNECTIONS}"))
+        .arg(format!("-t{}", share_of(WRK_THREADS, shares)))
+        .arg(format!("-c{}", share_of(WRK_CONNECTIONS, shares)))
         .arg(format!("-d{seconds}s"))
         .arg("--latency")
         .arg(url)
@@ -34,6 +40,11 @@ pub fn wrk(url: &str, seconds: u32) -> Result<WrkRun, String> {
         return Err(format!("wrk failed: {text}"));
     }
     parse_wrk(&text).map_err(|e| format!("{e} in wrk's output:\n{text}"))
+}
+
+/// One of `shares` equal parts of `total`, at least 1.
+fn share_of(total: u32, shares: u32) -> u32 {
+    (total / shares.max(1)).max(1)
 }
 
 fn parse_wrk(text: &str) -> Result<WrkRun, String> {
@@ -147,6 +158,15 @@ async fn open_stream(port: u16, id: &str) -> Result<TcpStream, String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn runs_at_the_same_time_share_the_generator() {
+        assert_eq!(share_of(WRK_CONNECTIONS, 1), WRK_CONNECTIONS);
+        assert_eq!(share_of(WRK_CONNECTIONS, 2) * 2, WRK_CONNECTIONS);
+        assert_eq!(share_of(WRK_THREADS, 2), 1);
+        assert_eq!(share_of(WRK_THREADS, 4), 1, "never no thread at all");
+        assert_eq!(share_of(WRK_THREADS, 0), WRK_THREADS);
+    }
 
     #[test]
     fn reads_wrk_output() {

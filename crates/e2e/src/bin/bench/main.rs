@@ -5,12 +5,14 @@
 //! `widget.js` loads) and passes the sizes in `BENCH_BUNDLE_GZIP_BYTES` /
 //! `BENCH_BUNDLE_BROTLI_BYTES` with their budgets in `BENCH_BUNDLE_GZIP_BUDGET` /
 //! `BENCH_BUNDLE_BROTLI_BUDGET` (defined in xtask/src/build.rs), and the wasm's bytes by crate in `BENCH_WASM_BYTES` (report keys
-//! and values, see xtask/src/crate_sizes.rs), with the `E2E_*` paths the journeys use. Exits non-zero when either
+//! and values, see xtask/src/crate_sizes.rs), a PostgreSQL server's URL in `BENCH_POSTGRES_URL` (for
+//! [`postgres`]), with the `E2E_*` paths the journeys use. Exits non-zero when either
 //! size budget is exceeded or a figure could not be measured.
 
 mod floor;
 mod load;
 mod pages;
+mod postgres;
 mod server;
 mod timeline;
 
@@ -132,15 +134,25 @@ impl Report {
 }
 
 /// Which parts of the bench run: all of them, or those `BENCH_ONLY` names (a list separated
-/// by `,` of `throughput`, `streams`, `interactive`, `latency`), to work on one part at a time.
-/// Start-up, idle memory and the size figures are always reported.
+/// by `,` of [`PART_NAMES`]), to work on one part at a time. Start-up, idle memory and the size
+/// figures are always reported.
 #[derive(Debug, PartialEq)]
 struct Parts {
     throughput: bool,
     streams: bool,
     interactive: bool,
     latency: bool,
+    /// The throughput and push figures on PostgreSQL, one and two instances ([`postgres`]).
+    postgres: bool,
 }
+
+const PART_NAMES: [&str; 5] = [
+    "throughput",
+    "streams",
+    "interactive",
+    "latency",
+    "postgres",
+];
 
 impl Parts {
     fn from_env() -> Result<Parts, String> {
@@ -153,12 +165,10 @@ impl Parts {
             .map(str::trim)
             .filter(|n| !n.is_empty())
             .collect();
-        if let Some(unknown) = names
-            .iter()
-            .find(|n| !["throughput", "streams", "interactive", "latency"].contains(n))
-        {
+        if let Some(unknown) = names.iter().find(|n| !PART_NAMES.contains(n)) {
             return Err(format!(
-                "BENCH_ONLY: no part `{unknown}` (throughput, streams, interactive, latency)"
+                "BENCH_ONLY: no part `{unknown}` ({})",
+                PART_NAMES.join(", ")
             ));
         }
         let wanted = |name: &str| names.is_empty() || names.contains(&name);
@@ -167,6 +177,7 @@ impl Parts {
             streams: wanted("streams"),
             interactive: wanted("interactive"),
             latency: wanted("latency"),
+            postgres: wanted("postgres"),
         })
     }
 }
@@ -375,6 +386,7 @@ async fn run() -> Result<ExitCode, String> {
         port,
         cors_origin: site.origin(),
         config: &config,
+        database_url: None,
     };
 
     let (server, starts, idle) = start_ups(&launch).await?;
@@ -402,6 +414,9 @@ async fn run() -> Result<ExitCode, String> {
     if parts.latency {
         latency_figures(&mut report, &env, &pages).await;
     }
+    if parts.postgres {
+        postgres_figures(&mut report, &env, &site, &floor, &root).await;
+    }
 
     report.add("server_idle_rss_mb", median(&idle), Target::None);
     report.add("server_start_ms", median(&starts), Target::None);
@@ -424,6 +439,28 @@ async fn run() -> Result<ExitCode, String> {
         return Ok(ExitCode::FAILURE);
     }
     Ok(ExitCode::SUCCESS)
+}
+
+/// The figures on PostgreSQL, on the server at `BENCH_POSTGRES_URL`.
+async fn postgres_figures(
+    report: &mut Report,
+    env: &Env,
+    site: &HostSite,
+    floor: &FloorSite,
+    root: &std::path::Path,
+) {
+    let Ok(database_url) = std::env::var("BENCH_POSTGRES_URL") else {
+        let why = "BENCH_POSTGRES_URL is not set; run the benchmark with `cargo xtask bench`";
+        return report.fail("PostgreSQL", why.into());
+    };
+    let setting = postgres::Setting {
+        env,
+        site,
+        floor,
+        root,
+        database_url: &database_url,
+    };
+    postgres::figures(report, &setting).await;
 }
 
 /// Start-up times and idle memory in ms and MB, [`SERVER_STARTS`] starts, each with a fresh,
@@ -581,7 +618,7 @@ mod tests {
     #[test]
     fn bench_only_picks_parts() {
         let all = Parts::parse("").unwrap();
-        assert!(all.throughput && all.streams && all.interactive && all.latency);
+        assert!(all.throughput && all.streams && all.interactive && all.latency && all.postgres);
         let some = Parts::parse("interactive, throughput").unwrap();
         assert_eq!(
             some,
@@ -589,9 +626,12 @@ mod tests {
                 throughput: true,
                 streams: false,
                 interactive: true,
-                latency: false
+                latency: false,
+                postgres: false,
             }
         );
+        let postgres = Parts::parse("postgres").unwrap();
+        assert!(postgres.postgres && !postgres.latency && !postgres.throughput);
         assert!(Parts::parse("interactve").is_err());
     }
 

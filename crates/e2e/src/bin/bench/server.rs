@@ -30,6 +30,8 @@ pub struct Launch<'a> {
     pub port: u16,
     pub cors_origin: String,
     pub config: &'a Path,
+    /// `CHECKOUT_DATABASE_URL`: PostgreSQL instead of a SQLite file in the data directory.
+    pub database_url: Option<&'a str>,
 }
 
 impl BenchServer {
@@ -62,6 +64,9 @@ impl BenchServer {
             .env("RUST_LOG", "warn")
             .stdout(Stdio::null())
             .stderr(Stdio::inherit());
+        if let Some(url) = launch.database_url {
+            cmd.env("CHECKOUT_DATABASE_URL", url);
+        }
         let started = Instant::now();
         let mut child = cmd
             .spawn()
