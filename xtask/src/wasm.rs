@@ -5,6 +5,7 @@
 /// Section ids of the binary format.
 pub const CUSTOM: u8 = 0;
 pub const IMPORT: u8 = 2;
+pub const EXPORT: u8 = 7;
 pub const CODE: u8 = 10;
 pub const DATA: u8 = 11;
 
@@ -33,6 +34,19 @@ pub fn read_leb(bytes: &[u8], at: &mut usize) -> Option<usize> {
     None
 }
 
+/// Appends `value` as an unsigned LEB128 number.
+pub fn write_leb(out: &mut Vec<u8>, mut value: usize) {
+    loop {
+        let byte = (value & 0x7f) as u8;
+        value >>= 7;
+        if value == 0 {
+            out.push(byte);
+            return;
+        }
+        out.push(byte | 0x80);
+    }
+}
+
 /// Reads a length-prefixed byte string (a name) at `*at`, advancing past it.
 pub fn read_bytes<'a>(bytes: &'a [u8], at: &mut usize) -> Option<&'a [u8]> {
     let len = read_leb(bytes, at)?;
@@ -41,7 +55,7 @@ pub fn read_bytes<'a>(bytes: &'a [u8], at: &mut usize) -> Option<&'a [u8]> {
     Some(out)
 }
 
-fn read_byte(bytes: &[u8], at: &mut usize) -> Option<u8> {
+pub fn read_byte(bytes: &[u8], at: &mut usize) -> Option<u8> {
     let byte = *bytes.get(*at)?;
     *at += 1;
     Some(byte)
@@ -160,17 +174,10 @@ pub mod tests {
     use super::*;
 
     /// Unsigned LEB128, for building modules by hand.
-    pub fn leb(mut n: usize) -> Vec<u8> {
+    pub fn leb(n: usize) -> Vec<u8> {
         let mut out = Vec::new();
-        loop {
-            let byte = (n & 0x7f) as u8;
-            n >>= 7;
-            if n == 0 {
-                out.push(byte);
-                return out;
-            }
-            out.push(byte | 0x80);
-        }
+        write_leb(&mut out, n);
+        out
     }
 
     /// A length-prefixed string.

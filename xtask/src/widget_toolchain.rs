@@ -48,7 +48,7 @@ const WIDGET_BUILD_STD_FEATURES: &str = "optimize_for_size";
 ///   smaller alone and compress worse together.
 const WIDGET_RUSTFLAGS: &str =
     "-Zunstable-options -Cpanic=immediate-abort -Zfmt-debug=none -Zlocation-detail=none \
-     -Zmir-opt-level=3";
+     -Zmir-opt-level=3 --cfg erase_components";
 
 /// The shipped build's own target directory: its artifacts (another toolchain, another standard
 /// library) would otherwise replace the stable ones the browser tests build in target/, and each
