@@ -5,16 +5,19 @@
 //! exactly the shipped way ([`shipped_widget_env`]) but with the linker's `name` section
 //! kept, and put through wasm-bindgen as Trunk does: wasm-bindgen removes the functions and
 //! exports that only describe the bindings (cargo's module is about 2.5 times the shipped one
-//! because of them) and writes the names demangled (`checkout_widget[hash]::pay::view`). The
-//! module is then read directly: the code section gives each function's size, the name section
-//! its name, and [`crate_of`] the crate it counts for. No tool beyond the build's own.
+//! because of them) and writes the names demangled (`checkout_widget[hash]::pay::view`), and
+//! through the shipped build's wasm-opt step ([`wasm_opt::optimize_keeping_names`]: the same
+//! unused exports dropped, the same passes, names kept), so the rows add up to the code that
+//! ships. The module is then read directly: the code section gives each function's size, the
+//! name section its name, and [`crate_of`] the crate it counts for. No tool beyond the build's
+//! own.
 
 use std::collections::BTreeMap;
 use std::path::PathBuf;
 use std::process::Command;
 
 use crate::widget_toolchain::shipped_widget_env;
-use crate::{process, wasm};
+use crate::{process, wasm, wasm_opt};
 
 /// Rows printed by name; the rest are summed in one row.
 pub const SHOWN: usize = 15;
@@ -136,6 +139,7 @@ pub fn measure() -> Result<Breakdown, String> {
             ),
     )?;
     let path = bindgen.join("checkout-widget_bg.wasm");
+    wasm_opt::optimize_keeping_names(&path)?;
     let module = std::fs::read(&path).map_err(|e| format!("{}: {e}", path.display()))?;
     breakdown(&module).ok_or_else(|| format!("{} is not a readable module", path.display()))
 }

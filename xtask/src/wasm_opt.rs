@@ -36,10 +36,13 @@ const FEATURES: [&str; 4] = [
 /// client's streaming bodies export these classes; the widget has no server functions, so
 /// nothing ever calls them, but an export is a root the linker must keep, with everything it
 /// reaches (the stream adapters, their futures and promises). Dropped before wasm-opt, which
-/// then removes the code only they reached. The glue's matching JavaScript classes are left
-/// unexported by the build's bundling step (`build::minify_javascript`).
+/// then removes the code only they reached. The glue keeps its JavaScript classes for them,
+/// which nothing constructs.
 ///
-/// Measured (2026-11-30, bundle brotli / gzip -9): see README.
+/// Measured (2026-11-30, the bundle `cargo xtask build` counts, brotli / gzip -9, with
+/// `--cfg erase_components`): 112 400 / 137 812 -> 111 196 / 136 278 (-1 204 / -1 534). Also
+/// leaving the glue's three JavaScript classes out of its bundle (esbuild tree-shakes them when
+/// only `default` and `define` are re-exported) saved about 100 bytes gzip: not done.
 pub const UNUSED_EXPORT_PREFIXES: [&str; 2] = ["intounderlying", "__wbg_intounderlying"];
 
 /// Whether an export of this name is one of [`UNUSED_EXPORT_PREFIXES`].
@@ -89,6 +92,16 @@ pub fn without_unused_exports(module: &[u8]) -> Option<Vec<u8>> {
 /// wasm-opt was once seen leaving 8 KB of a 400 KB module under a loaded machine) must fail the
 /// build, not ship.
 pub fn optimize(path: &Path) -> Result<(), String> {
+    optimize_with(path, &[])
+}
+
+/// [`optimize`] with the module's function names kept (`--debuginfo`), for the size breakdown:
+/// the same code as shipped, with names to count it by.
+pub fn optimize_keeping_names(path: &Path) -> Result<(), String> {
+    optimize_with(path, &["--debuginfo"])
+}
+
+fn optimize_with(path: &Path, extra: &[&str]) -> Result<(), String> {
     let wasm_opt = tools::ensure_wasm_opt()?;
     let module = std::fs::read(path).map_err(|e| format!("{}: {e}", path.display()))?;
     let trimmed = without_unused_exports(&module)
@@ -101,6 +114,7 @@ pub fn optimize(path: &Path) -> Result<(), String> {
             .arg(&input)
             .args(FEATURES)
             .args(PASSES)
+            .args(extra)
             .arg("-o")
             .arg(&output),
     )?;
