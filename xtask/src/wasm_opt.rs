@@ -36,8 +36,11 @@ const FEATURES: [&str; 4] = [
 /// client's streaming bodies export these classes; the widget has no server functions, so
 /// nothing ever calls them, but an export is a root the linker must keep, with everything it
 /// reaches (the stream adapters, their futures and promises). Dropped before wasm-opt, which
-/// then removes the code only they reached. The glue keeps its JavaScript classes for them,
-/// which nothing constructs.
+/// then removes the code only they reached. Not all of it: the closures those functions hand to
+/// JavaScript are entries of the function table, which wasm-opt must keep whole (any
+/// `call_indirect` may reach any entry), so about 8 of the 10 KB raw of functions named after
+/// `wasm_streams` stay. The glue keeps its JavaScript classes for them, which nothing
+/// constructs.
 ///
 /// Measured (2026-11-30, the bundle `cargo xtask build` counts, brotli / gzip -9, with
 /// `--cfg erase_components`): 112 400 / 137 812 -> 111 196 / 136 278 (-1 204 / -1 534). Also
