@@ -18,6 +18,7 @@ mod postgres;
 mod precompress;
 mod process;
 mod screenshots;
+mod size_groups;
 mod test;
 mod tools;
 mod wasm;

@@ -136,15 +136,25 @@ fn skip_limits(bytes: &[u8], at: &mut usize) -> Option<()> {
 
 /// The size in the module of each function body, in order (the size prefix included).
 pub fn body_sizes(code_section: &[u8]) -> Option<Vec<u64>> {
+    Some(
+        bodies(code_section)?
+            .iter()
+            .map(|body| body.len() as u64)
+            .collect(),
+    )
+}
+
+/// Each function body as it stands in the code section, in order (the size prefix included).
+pub fn bodies(code_section: &[u8]) -> Option<Vec<&[u8]>> {
     let mut at = 0;
     let count = read_leb(code_section, &mut at)?;
-    let mut sizes = Vec::with_capacity(count);
+    let mut out = Vec::with_capacity(count);
     for _ in 0..count {
         let start = at;
         read_bytes(code_section, &mut at)?;
-        sizes.push((at - start) as u64);
+        out.push(&code_section[start..at]);
     }
-    Some(sizes)
+    Some(out)
 }
 
 /// Function names from the `name` custom section (subsection 1): (function index, name).
