@@ -6,6 +6,7 @@ use std::process::Command;
 use crate::crate_sizes;
 use crate::precompress;
 use crate::process;
+use crate::size_groups;
 use crate::tools;
 use crate::wasm;
 use crate::wasm_opt;
@@ -268,6 +269,9 @@ pub fn run(args: &[String]) -> Result<(), String> {
     let dist = build_widget()?;
     if by_crate {
         println!("{}", crate_sizes::measure()?.table());
+        let named = crate_sizes::named_module();
+        let module = std::fs::read(&named).map_err(|e| format!("{}: {e}", named.display()))?;
+        println!("{}", size_groups::costs(&module)?.table());
     }
     let over = bundle_size(&dist)?.over_budget();
     if check_budget && !over.is_empty() {

@@ -5,16 +5,19 @@
 //! exactly the shipped way ([`shipped_widget_env`]) but with the linker's `name` section
 //! kept, and put through wasm-bindgen as Trunk does: wasm-bindgen removes the functions and
 //! exports that only describe the bindings (cargo's module is about 2.5 times the shipped one
-//! because of them) and writes the names demangled (`checkout_widget[hash]::pay::view`). The
-//! module is then read directly: the code section gives each function's size, the name section
-//! its name, and [`crate_of`] the crate it counts for. No tool beyond the build's own.
+//! because of them) and writes the names demangled (`checkout_widget[hash]::pay::view`), and
+//! through the shipped build's wasm-opt step ([`wasm_opt::optimize_keeping_names`]: the same
+//! unused exports dropped, the same passes, names kept), so the rows add up to the code that
+//! ships. The module is then read directly: the code section gives each function's size, the
+//! name section its name, and [`crate_of`] the crate it counts for. No tool beyond the build's
+//! own.
 
 use std::collections::BTreeMap;
 use std::path::PathBuf;
 use std::process::Command;
 
 use crate::widget_toolchain::shipped_widget_env;
-use crate::{process, wasm};
+use crate::{process, wasm, wasm_opt};
 
 /// Rows printed by name; the rest are summed in one row.
 pub const SHOWN: usize = 15;
@@ -101,6 +104,13 @@ fn named_target_dir() -> PathBuf {
     crate::root().join("target").join("widget-names")
 }
 
+/// The module [`measure`] leaves behind: the shipped code, with names.
+pub fn named_module() -> PathBuf {
+    named_target_dir()
+        .join("bindgen")
+        .join("checkout-widget_bg.wasm")
+}
+
 /// Builds the widget the shipped way with names kept and breaks its module down by crate.
 pub fn measure() -> Result<Breakdown, String> {
     let dir = named_target_dir();
@@ -135,7 +145,8 @@ pub fn measure() -> Result<Breakdown, String> {
                     .join("checkout_widget.wasm"),
             ),
     )?;
-    let path = bindgen.join("checkout-widget_bg.wasm");
+    let path = named_module();
+    wasm_opt::optimize_keeping_names(&path)?;
     let module = std::fs::read(&path).map_err(|e| format!("{}: {e}", path.display()))?;
     breakdown(&module).ok_or_else(|| format!("{} is not a readable module", path.display()))
 }
@@ -180,10 +191,10 @@ pub fn breakdown(module: &[u8]) -> Option<Breakdown> {
 }
 
 /// Functions the name section does not name.
-const UNNAMED: &str = "(unnamed)";
+pub const UNNAMED: &str = "(unnamed)";
 /// Functions named without a Rust path: compiler builtins (`memcpy`, `__multi3`), the allocator
 /// shims (`__rust_alloc`), exports written by hand.
-const NO_PATH: &str = "(no crate path)";
+pub const NO_PATH: &str = "(no crate path)";
 
 const PRIMITIVES: [&str; 17] = [
     "bool", "char", "str", "u8", "u16", "u32", "u64", "u128", "usize", "i8", "i16", "i32", "i64",

@@ -5,6 +5,7 @@
 /// Section ids of the binary format.
 pub const CUSTOM: u8 = 0;
 pub const IMPORT: u8 = 2;
+pub const EXPORT: u8 = 7;
 pub const CODE: u8 = 10;
 pub const DATA: u8 = 11;
 
@@ -33,6 +34,19 @@ pub fn read_leb(bytes: &[u8], at: &mut usize) -> Option<usize> {
     None
 }
 
+/// Appends `value` as an unsigned LEB128 number.
+pub fn write_leb(out: &mut Vec<u8>, mut value: usize) {
+    loop {
+        let byte = (value & 0x7f) as u8;
+        value >>= 7;
+        if value == 0 {
+            out.push(byte);
+            return;
+        }
+        out.push(byte | 0x80);
+    }
+}
+
 /// Reads a length-prefixed byte string (a name) at `*at`, advancing past it.
 pub fn read_bytes<'a>(bytes: &'a [u8], at: &mut usize) -> Option<&'a [u8]> {
     let len = read_leb(bytes, at)?;
@@ -41,7 +55,7 @@ pub fn read_bytes<'a>(bytes: &'a [u8], at: &mut usize) -> Option<&'a [u8]> {
     Some(out)
 }
 
-fn read_byte(bytes: &[u8], at: &mut usize) -> Option<u8> {
+pub fn read_byte(bytes: &[u8], at: &mut usize) -> Option<u8> {
     let byte = *bytes.get(*at)?;
     *at += 1;
     Some(byte)
@@ -122,15 +136,25 @@ fn skip_limits(bytes: &[u8], at: &mut usize) -> Option<()> {
 
 /// The size in the module of each function body, in order (the size prefix included).
 pub fn body_sizes(code_section: &[u8]) -> Option<Vec<u64>> {
+    Some(
+        bodies(code_section)?
+            .iter()
+            .map(|body| body.len() as u64)
+            .collect(),
+    )
+}
+
+/// Each function body as it stands in the code section, in order (the size prefix included).
+pub fn bodies(code_section: &[u8]) -> Option<Vec<&[u8]>> {
     let mut at = 0;
     let count = read_leb(code_section, &mut at)?;
-    let mut sizes = Vec::with_capacity(count);
+    let mut out = Vec::with_capacity(count);
     for _ in 0..count {
         let start = at;
         read_bytes(code_section, &mut at)?;
-        sizes.push((at - start) as u64);
+        out.push(&code_section[start..at]);
     }
-    Some(sizes)
+    Some(out)
 }
 
 /// Function names from the `name` custom section (subsection 1): (function index, name).
@@ -160,17 +184,10 @@ pub mod tests {
     use super::*;
 
     /// Unsigned LEB128, for building modules by hand.
-    pub fn leb(mut n: usize) -> Vec<u8> {
+    pub fn leb(n: usize) -> Vec<u8> {
         let mut out = Vec::new();
-        loop {
-            let byte = (n & 0x7f) as u8;
-            n >>= 7;
-            if n == 0 {
-                out.push(byte);
-                return out;
-            }
-            out.push(byte | 0x80);
-        }
+        write_leb(&mut out, n);
+        out
     }
 
     /// A length-prefixed string.
