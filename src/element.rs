@@ -198,6 +198,7 @@ fn mount(host: HtmlElement) {
     // Rendering first also starts the page's task executor, which loading needs.
     instance.render(negotiate_locale(&host));
     instance.owner.with(|| session.load());
+    crate::timing::mark(crate::timing::MOUNTED_MARK);
 
     let number = NEXT_INSTANCE.with(|n| {
         let number = n.get();

@@ -13,7 +13,8 @@
 //! - [`events`]: the `statusChanged`, `ready` and `loadError` DOM events for the merchant's
 //!   front end;
 //! - [`components`]: thin Leptos views over that state;
-//! - [`styles`]: the stylesheet adopted into each shadow root.
+//! - [`styles`]: the stylesheet adopted into each shadow root;
+//! - [`timing`]: the start-up's marks on the page's performance timeline.
 //!
 //! `widget.js` (the loader a merchant references) imports the generated module and calls
 //! [`define`] with the URL it was loaded from, which becomes the default `api-base`.
@@ -30,6 +31,7 @@ pub mod resume;
 pub mod server_url;
 pub mod state;
 pub mod styles;
+pub mod timing;
 pub mod wire;
 
 use wasm_bindgen::prelude::*;

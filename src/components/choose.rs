@@ -8,9 +8,7 @@ use super::currencies::CurrencyList;
 use crate::api::ApiError;
 use crate::i18n::{error_text, Locale};
 use crate::state::asks_for_amount;
-
-/// The mark the benchmark measures: the currency list is on screen and can be used.
-pub const INTERACTIVE_MARK: &str = "checkout-widget:interactive";
+use crate::timing;
 
 /// Picking a coin and network, with the amount first when the payer sets it and the payer's
 /// contact when the provider needs it.
@@ -79,7 +77,7 @@ pub fn Choose(
         }
     });
 
-    Effect::new(move |_| mark_interactive());
+    Effect::new(move |_| timing::mark(timing::INTERACTIVE_MARK));
 
     view! {
         <section class="choose" part="choose" node_ref=section>
@@ -101,11 +99,5 @@ fn focus_first_currency(section: NodeRef<leptos::html::Section>) {
     });
     if let Some(button) = first.and_then(|b| b.dyn_into::<web_sys::HtmlElement>().ok()) {
         let _ = button.focus();
-    }
-}
-
-fn mark_interactive() {
-    if let Some(performance) = web_sys::window().and_then(|w| w.performance()) {
-        let _ = performance.mark(INTERACTIVE_MARK);
     }
 }

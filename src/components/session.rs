@@ -90,6 +90,7 @@ impl Session {
             };
             match result {
                 Ok(view) => {
+                    crate::timing::mark(crate::timing::CHECKOUT_READ_MARK);
                     self.follow(&view);
                     self.apply(view);
                 }

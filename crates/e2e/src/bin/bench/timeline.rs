@@ -1,7 +1,8 @@
 //! Where the widget's time to interactive goes, read from Chromium's performance timeline:
 //! resource timings of the files and requests (start and end are exposed for cross-origin
 //! entries too) and the marks the widget sets (`widget.js` marks `checkout-widget:instantiated`
-//! once the module is compiled and instantiated, before it defines the element).
+//! once the module is compiled and instantiated, before it defines the element; the widget
+//! marks `checkout-widget:mounted` and `checkout-widget:checkout-read`, `src/timing.rs`).
 
 use serde::Deserialize;
 
@@ -14,6 +15,8 @@ const mark = n => { const e = performance.getEntriesByName(n, "mark"); return e.
 return {
   interactive: mark(arguments[0]),
   instantiated: mark("checkout-widget:instantiated"),
+  mounted: mark("checkout-widget:mounted"),
+  checkout_read: mark("checkout-widget:checkout-read"),
   resources: performance.getEntriesByType("resource")
     .map(r => ({ name: r.name, start: r.startTime, end: r.responseEnd })),
 };"#;
@@ -22,6 +25,8 @@ return {
 pub struct Timeline {
     pub interactive: f64,
     pub instantiated: Option<f64>,
+    pub mounted: Option<f64>,
+    pub checkout_read: Option<f64>,
     pub resources: Vec<Resource>,
 }
 
@@ -32,18 +37,19 @@ pub struct Resource {
     pub end: f64,
 }
 
-/// The parts, in report.json's keys. The first seven follow each other and add up to the time
+/// The parts, in report.json's keys. The first eight follow each other and add up to the time
 /// to interactive; the last four are downloads that overlap others (the loader starts the
 /// glue, the wasm, the checkout and the language file together), given for what they are on
 /// their own.
-pub const PARTS: [&str; 11] = [
+pub const PARTS: [&str; 12] = [
     "breakdown_page_ms",
     "breakdown_widget_js_ms",
     "breakdown_loader_ms",
     "breakdown_downloads_ms",
     "breakdown_compile_instantiate_ms",
-    "breakdown_data_wait_ms",
-    "breakdown_mount_render_ms",
+    "breakdown_mount_ms",
+    "breakdown_checkout_read_ms",
+    "breakdown_render_ms",
     "breakdown_glue_ms",
     "breakdown_wasm_ms",
     "breakdown_checkout_ms",
@@ -61,10 +67,12 @@ impl Breakdown {
     /// - downloads: from there to the last byte of the glue and the wasm, whichever is later;
     /// - compile_instantiate: to the instantiated mark (streaming compilation overlaps the
     ///   download: this is what is left after it);
-    /// - data_wait: to the last byte of the checkout and the language file, when they arrive
-    ///   after that (else 0);
-    /// - mount_render: to the interactive mark (the element defined and mounted, the currency
-    ///   list built and on screen: the widget's own work once it has what it needs);
+    /// - mount: to the mounted mark (the element defined, its skeleton on screen, its checkout
+    ///   asked for);
+    /// - checkout_read: to the checkout-read mark (the prefetched answer taken, or waited for,
+    ///   and read);
+    /// - render: to the interactive mark (the views built from it, the currency list on screen;
+    ///   waiting for the language file too if it came later);
     /// - glue, wasm, checkout, language: each download from request to last byte.
     ///
     /// The loader prefetches the checkout and the language file; one fetched a second time
@@ -93,17 +101,21 @@ impl Breakdown {
         let instantiated = t
             .instantiated
             .ok_or("no checkout-widget:instantiated mark (widget.js sets it)")?;
+        let mounted = t.mounted.ok_or("no checkout-widget:mounted mark")?;
+        let checkout_read = t
+            .checkout_read
+            .ok_or("no checkout-widget:checkout-read mark")?;
         let first_download = glue.start.min(wasm.start);
         let downloaded = glue.end.max(wasm.end);
-        let has_all = instantiated.max(language.end).max(checkout.end);
         Ok(Breakdown([
             loader.start,
             loader.end - loader.start,
             first_download - loader.end,
             downloaded - first_download,
             instantiated - downloaded,
-            has_all - instantiated,
-            t.interactive - has_all,
+            mounted - instantiated,
+            checkout_read - mounted,
+            t.interactive - checkout_read,
             glue.end - glue.start,
             wasm.end - wasm.start,
             checkout.end - checkout.start,
@@ -136,7 +148,7 @@ mod tests {
     use super::*;
 
     /// How many of [`PARTS`] follow each other.
-    const SEQUENTIAL: usize = 7;
+    const SEQUENTIAL: usize = 8;
 
     fn resource(name: &str, start: f64, end: f64) -> Resource {
         Resource {
@@ -151,6 +163,8 @@ mod tests {
         Timeline {
             interactive: 300.0,
             instantiated: Some(250.0),
+            mounted: Some(262.0),
+            checkout_read: Some(270.0),
             resources: vec![
                 resource("http://localhost:8/recorder.js", 10.0, 20.0),
                 resource(&format!("{server}/widget/widget.js"), 40.0, 70.0),
@@ -175,19 +189,13 @@ mod tests {
         let parts = Breakdown::of(&timeline()).unwrap();
         assert_eq!(
             parts,
-            Breakdown([40.0, 30.0, 4.0, 106.0, 70.0, 12.0, 38.0, 45.0, 106.0, 54.0, 185.0])
+            Breakdown([40.0, 30.0, 4.0, 106.0, 70.0, 12.0, 8.0, 30.0, 45.0, 106.0, 54.0, 185.0])
         );
         // The parts that follow each other add up to the time to interactive.
         assert_eq!(parts.0[..SEQUENTIAL].iter().sum::<f64>(), 300.0);
         let twice = medians(&[parts, Breakdown::of(&timeline()).unwrap()]);
         assert_eq!(twice[0], ("breakdown_page_ms", 40.0));
-        assert_eq!(twice[6], ("breakdown_mount_render_ms", 38.0));
-        // Data there before the module: no wait.
-        let mut t = timeline();
-        t.resources[5].end = 200.0;
-        t.resources[4].end = 240.0;
-        let early = Breakdown::of(&t).unwrap();
-        assert_eq!((early.0[5], early.0[6]), (0.0, 50.0));
+        assert_eq!(twice[7], ("breakdown_render_ms", 30.0));
     }
 
     #[test]
@@ -195,6 +203,9 @@ mod tests {
         let mut t = timeline();
         t.instantiated = None;
         assert!(Breakdown::of(&t).unwrap_err().contains("instantiated"));
+        let mut t = timeline();
+        t.checkout_read = None;
+        assert!(Breakdown::of(&t).unwrap_err().contains("checkout-read"));
         let mut t = timeline();
         t.resources.retain(|r| !r.name.contains("locales"));
         assert!(Breakdown::of(&t).unwrap_err().contains("language"));
