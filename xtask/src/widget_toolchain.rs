@@ -40,23 +40,20 @@ const WIDGET_BUILD_STD_FEATURES: &str = "optimize_for_size";
 ///   the wasm after wasm-bindgen (brotli / gzip -9) against level 2: level 3 -3 344 / -3 556
 ///   (-2 736 / -3 245 with wasm-opt on top), level 4 -3 049 / -3 191 (-2 359 / -2 812),
 ///   level 1 +889 / +1 122; level 0 not measured.
-/// - `--cfg erase_components`: Leptos's own switch (read by `leptos`, `tachys` and, through a
-///   `cfg(erase_components)` dependency of `leptos`, its view macro): every component returns
-///   an `AnyView`, elements keep their attributes and children as boxed `AnyAttribute` /
-///   `AnyView` lists, and reactive closures in attributes share one instance per output type,
-///   so the code for a view is no longer one monomorphised copy per nested tuple type.
-///   Measured (2026-11-30, the bundle `cargo xtask build` counts, brotli / gzip -9):
-///   117 836 / 143 356 -> 112 400 / 137 812 (-5 436 / -5 544), although the raw module grew
-///   by 8 KB. It is what `.into_any()` at every view boundary would do by hand, everywhere.
-///   Only the shipped build sets it: the browser tests build the same views on stable without
-///   it (they also pass with `RUSTFLAGS="--cfg erase_components"`, checked 2026-11-30), and the
-///   end-to-end journeys run the shipped build.
 ///
 /// Measured and left out (2026-11-30, wasm after wasm-bindgen, brotli / gzip -9, against
 /// 113 913 / 139 272 with the flags above):
 /// - `-Zshare-generics=n` (opt-level z turns sharing on): 52 KB less raw, but +885 / +1 247
 ///   compressed (+1 042 / +1 512 after wasm-opt): the per-crate copies of generic code are
 ///   smaller alone and compress worse together.
+/// - `--cfg erase_components`, Leptos's own switch (every component returns an `AnyView`,
+///   elements keep boxed `AnyAttribute` / `AnyView` lists, so a view is no longer one
+///   monomorphised copy per nested tuple type): 117 836 / 143 356 -> 112 400 / 137 812 of the
+///   whole bundle (-5 436 / -5 544), but the keyboard journey then fails every time: after a
+///   coin is picked, the pay view's heading is given focus (it carries the `tabindex` the
+///   widget sets) and the page's focus ends on `<body>`, as when a focused node is moved or
+///   re-inserted by a later rebuild. Left out until the rebuild that moves it is found: a
+///   smaller bundle does not outweigh a keyboard user losing their place.
 /// - `-Cllvm-args=-inline-threshold=0` (with `--cfg erase_components` and the wasm-opt step,
 ///   against 111 196 / 136 278 bytes of the whole bundle): +965 / +1 259.
 /// - Talc (`talc` 5.1.1, `WasmDynamicTalc`) as the global allocator in place of the standard
@@ -64,7 +61,7 @@ const WIDGET_BUILD_STD_FEATURES: &str = "optimize_for_size";
 ///   `disable-realloc-in-place` feature.
 const WIDGET_RUSTFLAGS: &str =
     "-Zunstable-options -Cpanic=immediate-abort -Zfmt-debug=none -Zlocation-detail=none \
-     -Zmir-opt-level=3 --cfg erase_components";
+     -Zmir-opt-level=3";
 
 /// The shipped build's own target directory: its artifacts (another toolchain, another standard
 /// library) would otherwise replace the stable ones the browser tests build in target/, and each
