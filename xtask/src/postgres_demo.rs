@@ -85,13 +85,7 @@ pub fn start(serving: &Serving, listen: &str) -> Result<PostgresDemo, String> {
     let conf = nginx_dir.join("nginx.conf");
     std::fs::write(&conf, nginx_config::round_robin(listen, &upstreams))
         .map_err(|e| format!("{}: {e}", conf.display()))?;
-    let child = Command::new(&nginx)
-        .arg("-p")
-        .arg(&nginx_dir)
-        .arg("-c")
-        .arg(&conf)
-        // Before it reads the configuration, nginx opens its compiled-in error log.
-        .args(["-e", "stderr"])
+    let child = nginx_config::command(&nginx, &nginx_dir, &conf)
         .stdout(Stdio::null())
         .spawn()
         .map_err(|e| format!("could not start {}: {e}", nginx.display()))?;

@@ -5,7 +5,7 @@
 //! upstreams) is `nginx_config`'s, shared with `cargo xtask demo --postgres`.
 
 use std::path::PathBuf;
-use std::process::{Child, Command, Stdio};
+use std::process::{Child, Stdio};
 use std::time::Duration;
 
 pub use nginx_config::PROXY_DIRECTIVES;
@@ -40,13 +40,7 @@ impl Balancer {
             "E2E_NGINX is not set: the journeys behind a load balancer need nginx; run them with \
              `cargo xtask test`",
         );
-        let child = Command::new(nginx)
-            .arg("-p")
-            .arg(&dir)
-            .arg("-c")
-            .arg(&conf)
-            // Before it reads the configuration, nginx opens its compiled-in error log.
-            .args(["-e", "stderr"])
+        let child = nginx_config::command(nginx, &dir, &conf)
             .stdout(Stdio::null())
             .stderr(Stdio::inherit())
             .spawn()

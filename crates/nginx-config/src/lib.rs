@@ -45,6 +45,24 @@ pub fn round_robin(listen: &str, upstreams: &[u16]) -> String {
     )
 }
 
+/// nginx run with `conf` and the prefix `dir` (its temporary files), never the system's own
+/// configuration; its error log on stderr from the start (before it reads the configuration,
+/// nginx opens its compiled-in error log).
+pub fn command(
+    nginx: &std::path::Path,
+    dir: &std::path::Path,
+    conf: &std::path::Path,
+) -> std::process::Command {
+    let mut command = std::process::Command::new(nginx);
+    command
+        .arg("-p")
+        .arg(dir)
+        .arg("-c")
+        .arg(conf)
+        .args(["-e", "stderr"]);
+    command
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
