@@ -115,9 +115,9 @@ mod loader {
 
     #[wasm_bindgen(inline_js = r#"
     // Runs the loader's source against one <app-widget> and stand-ins for the page's globals
-    // (the browser's languages among them), and returns what it prefetched (the WebAssembly
-    // aside).
-    export function prefetched_by_loader(loader, loaderSrc, id, apiBase, locale, languages) {
+    // (the browser's languages among them, and `Intl`, which records the languages number
+    // formats were made for); timers run at once.
+    function run(loader, loaderSrc, id, apiBase, locale, languages) {
       const container = document.createElement("div");
       const element = document.createElement("app-widget");
       if (id !== undefined) element.setAttribute("id", id);
@@ -137,9 +137,26 @@ mod loader {
       };
       const quiet = { error: () => {} };
       const browser = { languages };
-      new Function("window", "document", "fetch", "console", "navigator", loader)(
-        {}, page, fetch, quiet, browser);
-      return requested.filter((url) => !url.endsWith(".wasm"));
+      const formats = [];
+      const intl = {
+        NumberFormat: function (tag, options) {
+          formats.push(tag + " " + options.style);
+          return { format: () => "" };
+        },
+      };
+      const now = (callback) => callback();
+      new Function("window", "document", "fetch", "console", "navigator", "Intl", "setTimeout",
+        loader)({}, page, fetch, quiet, browser, intl, now);
+      return { requested, formats };
+    }
+    // What the loader prefetched (the WebAssembly aside).
+    export function prefetched_by_loader(loader, loaderSrc, id, apiBase, locale, languages) {
+      return run(loader, loaderSrc, id, apiBase, locale, languages)
+        .requested.filter((url) => !url.endsWith(".wasm"));
+    }
+    // The number formats the loader made ahead of the widget: "<language> <style>" each.
+    export function formats_made_by_loader(loader, loaderSrc, locale, languages) {
+      return run(loader, loaderSrc, undefined, undefined, locale, languages).formats;
     }
     "#)]
     extern "C" {
@@ -148,6 +165,12 @@ mod loader {
             loader_src: &str,
             id: Option<String>,
             api_base: Option<String>,
+            locale: Option<String>,
+            languages: Vec<String>,
+        ) -> Vec<String>;
+        fn formats_made_by_loader(
+            loader: &str,
+            loader_src: &str,
             locale: Option<String>,
             languages: Vec<String>,
         ) -> Vec<String>;
@@ -185,6 +208,24 @@ mod loader {
                 .into_iter()
                 .collect();
             assert_eq!(prefetched, expected, "{attribute:?} {browser:?}");
+        }
+    }
+
+    /// The widget's first view formats its amount with `Intl.NumberFormat`, whose first use on
+    /// a page loads the browser's number data; the loader makes one in the payer's language
+    /// (English included) while the downloads run.
+    #[wasm_bindgen_test]
+    fn the_loader_warms_number_formatting_in_the_language_the_widget_negotiates() {
+        for (attribute, browser, expected) in LANGUAGE_CASES {
+            let languages = browser.iter().map(|l| l.to_string()).collect();
+            let made =
+                formats_made_by_loader(LOADER, LOADER_SRC, attribute.map(String::from), languages);
+            let tag = expected.unwrap_or("en");
+            assert_eq!(
+                made,
+                [format!("{tag} currency")],
+                "{attribute:?} {browser:?}"
+            );
         }
     }
 }
