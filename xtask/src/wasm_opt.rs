@@ -10,12 +10,30 @@ use std::process::Command;
 
 use crate::{process, tools, wasm};
 
-/// `-O1`, run twice (the second pass finds what the first one exposed). Measured on the widget
-/// (2026-11-30, bytes of the bundle `cargo xtask build` counts, brotli / gzip -9):
-/// no wasm-opt 122 168 / 149 164; `-O1` once -1 484 / -2 339; `-O1 -O1` -1 756 / -2 591;
-/// `-O2` +5 131 / +10 413; `-Os` +4 188 / +8 184; `-Oz` +4 303 / +8 233. The higher levels
-/// inline, and the duplicated code compresses worse than the calls it replaced.
-const PASSES: [&str; 2] = ["-O1", "-O1"];
+/// `-Os` without its general inlining, run until it changes nothing more (`--converge`):
+/// Binaryen's size passes (dead arguments, code folding, local CSE, ...) do help, but its
+/// inliner copies code, and the copies compress worse than the calls they replace. The only
+/// inlining kept is of a function with one caller and at most 15 instructions' worth of size
+/// (`-ocimfs 15`), which removes a call and duplicates nothing.
+///
+/// Measured on the widget (2026-11-30, the module after wasm-bindgen, brotli / gzip -9):
+/// no wasm-opt 110 755 / 135 254; `-O1 -O1` (the step before this one) 109 498 / 132 988;
+/// this 107 509 / 130 341 (-1 989 / -2 647 against `-O1 -O1`). One-caller limits 10 / 20 / 25 / 30 / 50 / 200: 107 582 / 107 651 /
+/// 108 049 / 108 178 / 109 471 / 113 981 brotli; `-Oz` in place of `-Os` +300; without
+/// `--converge` +100..+400; `-O2`/`-O3` without inlining within 600 of `-Os`. Earlier, with
+/// Binaryen's default inlining: no wasm-opt 122 168 / 149 164 (whole bundle), `-O2` +5 131 /
+/// +10 413, `-Os` +4 188 / +8 184, `-Oz` +4 303 / +8 233 against `-O1 -O1`. Adding
+/// `--dae-optimizing` to `-O1` -419; `--gufa-optimizing` +446; `--reorder-functions` +2 677.
+const PASSES: [&str; 8] = [
+    "-Os",
+    "-fimfs",
+    "0",
+    "-aimfs",
+    "0",
+    "-ocimfs",
+    "15",
+    "--converge",
+];
 
 /// The WebAssembly features the compiler uses in the module (the nightly's wasm32 defaults),
 /// found by validating with `--mvp-features` and adding each one the validator asked for:
