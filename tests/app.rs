@@ -634,6 +634,108 @@ async fn focus_moves_to_the_new_views_heading_but_never_on_load_or_while_typing(
     el.remove();
 }
 
+/// The server says the checkout moved on to `version` (its name now `name`, which the header
+/// shows), and the widget hears of it at once: the browser says the network is back, which
+/// makes it read the checkout again.
+async fn live_update(el: &Element, mut view: protocol::CheckoutView, version: u64, name: &str) {
+    view.version = version;
+    view.name = name.into();
+    let status = protocol::StatusView {
+        id: view.id.clone(),
+        status: view.status,
+        exception: view.exception,
+        version,
+        payment_id: view.payment.as_ref().map(|p| p.id.clone()),
+        amount_paid: None,
+        confirmations: None,
+    };
+    stub_fetch(&[
+        (
+            "/checkouts/CCO-1/status",
+            200,
+            serde_json::to_string(&status).unwrap(),
+            0,
+        ),
+        (
+            "/checkouts/CCO-1",
+            200,
+            serde_json::to_string(&view).unwrap(),
+            0,
+        ),
+    ]);
+    js("window.dispatchEvent(new Event('online'));");
+    let shown = || shadow(el, "h2.name").and_then(|h| h.text_content());
+    assert!(
+        until(|| shown().as_deref() == Some(name)).await,
+        "the update was shown"
+    );
+}
+
+/// A live update re-renders the view in place while the payer's keyboard is on it: the pay
+/// view's heading (focused after a pick), the description (a Tab stop) and a link keep their
+/// focus. Built with Leptos's `erase_components` (as shipped), a re-render removes and re-adds
+/// every attribute a view gives an element, and an element whose `tabindex` is removed while it
+/// has focus loses it to the page's `<body>`: so no view gives a `tabindex` (the app's
+/// `focus_heading` and the header's `tab_stop` do). Fails with
+/// `RUSTFLAGS="--cfg erase_components"` when a view gives one.
+#[wasm_bindgen_test]
+async fn focus_survives_a_live_update_of_the_view() {
+    let mut picked = with_payment(CheckoutStatus::WaitingPayment, None, "0");
+    picked.version = 9;
+    stub_fetch(&[
+        (
+            "/checkouts/CCO-1",
+            200,
+            checkout_json(CheckoutStatus::New),
+            0,
+        ),
+        (
+            "/checkouts/CCO-1/payment",
+            200,
+            serde_json::to_string(&picked).unwrap(),
+            0,
+        ),
+    ]);
+    let el = widget(&ATTRS);
+    assert!(until(|| screen_of(&el).as_deref() == Some("choose")).await);
+    shadow(
+        &el,
+        "button.currency[data-currency=USDT][data-network=TRON]",
+    )
+    .unwrap()
+    .unchecked_into::<HtmlElement>()
+    .click();
+    assert!(until(|| screen_of(&el).as_deref() == Some("pay")).await);
+    let heading = || focused_in(&el).filter(|e| e.tag_name() == "H3");
+    assert!(
+        until(|| heading().is_some()).await,
+        "focus on the payment's heading"
+    );
+
+    live_update(&el, picked.clone(), 10, "Order 42, row 7").await;
+    sleep(50).await;
+    assert_eq!(
+        heading().and_then(|h| h.text_content()).as_deref(),
+        Some("Waiting for your payment"),
+        "the heading kept focus through the update"
+    );
+
+    // The description (a Tab stop of its own) and a link, each through an update of its own.
+    for (selector, version) in [("p.description", 11), ("[part=support] a", 12)] {
+        let target = shadow(&el, selector).unwrap();
+        target.unchecked_ref::<HtmlElement>().focus().unwrap();
+        let name = format!("Order 42, row {version}");
+        live_update(&el, picked.clone(), version, &name).await;
+        sleep(50).await;
+        assert_eq!(
+            focused_in(&el),
+            Some(target),
+            "`{selector}` kept focus through the update"
+        );
+    }
+    el.remove();
+}
+
 #[wasm_bindgen_test]
 async fn an_expired_payment_link_starts_a_fresh_checkout_on_request() {
     js(&format!("localStorage.removeItem('{SLOT}');"));

@@ -87,6 +87,11 @@ fn load_words(api: Api, asset_base: String, locale: Locale) -> RwSignal<bool> {
 /// so a screen-reader user hears where they are and Tab goes on from there. Never on the page's
 /// first view, and never while the payer types somewhere: both would take focus they did not
 /// give.
+///
+/// The heading's `tabindex="-1"` is given here, never by the views: with Leptos's
+/// `erase_components` (the shipped build), every re-render (each live update re-renders the
+/// view in place) removes and re-adds the attributes a view gives an element, and a focused
+/// heading whose `tabindex` is removed loses focus to the page's `<body>` at once.
 fn focus_on_change(root: NodeRef<Div>, session: Session, ready: RwSignal<bool>) {
     Effect::new(move |before: Option<Option<&'static str>>| {
         let before = before.flatten();

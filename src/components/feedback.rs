@@ -41,7 +41,7 @@ pub fn Failure(
     });
     view! {
         <div class="error" part="error" role="alert">
-            <h3 class="error-message" tabindex="-1">{error_text(&error, locale)}</h3>
+            <h3 class="error-message">{error_text(&error, locale)}</h3>
             {retry_button}
         </div>
     }

@@ -51,7 +51,7 @@ pub fn Header(
     let description = checkout.description.map(|d| {
         let d = without_bidi_controls(&d);
         let title = d.clone();
-        view! { <p class="description" dir="auto" title=title tabindex="0">{d}</p> }
+        view! { <p class="description" dir="auto" title=title use:tab_stop>{d}</p> }
     });
     view! {
         <Sprite />
@@ -68,4 +68,14 @@ pub fn Header(
             </div>
         </header>
     }
+}
+
+/// Makes the clamped description a Tab stop, so a keyboard user can focus it to read it whole.
+/// Given by this directive rather than a `tabindex` attribute of the view: with Leptos's
+/// `erase_components` (the shipped build), every re-render of the header (each live update)
+/// removes and re-adds the attributes the view gives, and an element whose `tabindex` is
+/// removed while it has focus loses it to the page's `<body>`. A directive's work is never
+/// undone by a re-render, only done again.
+fn tab_stop(element: web_sys::Element) {
+    let _ = element.set_attribute("tabindex", "0");
 }

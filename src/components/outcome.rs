@@ -70,7 +70,7 @@ pub fn Outcome(
     view! {
         <section class=format!("outcome {tone}") part="outcome" data-screen=screen.name()>
             {Status::of(screen).map(|status| view! { <StatusIcon status=status /> })}
-            <h3 class="title" tabindex="-1">{announcement(t, screen)}</h3>
+            <h3 class="title">{announcement(t, screen)}</h3>
             {body.map(|b| view! { <p class="outcome-body">{b}</p> })}
             {remainder}
             {support}

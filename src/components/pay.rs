@@ -55,7 +55,7 @@ pub fn Pay(
     let ended = move || can_requote && left.get() <= 0;
     view! {
         <section class="pay" part="pay">
-            <h3 class="sr-only" tabindex="-1">{t.status_waiting()}</h3>
+            <h3 class="sr-only">{t.status_waiting()}</h3>
             {short}
             {quote_ended(locale, ended, requote, on_requote)}
             <div class="pay-details" hidden=ended>
@@ -215,7 +215,7 @@ fn page_view(
     let left = seconds_left(payment.rate_expires_at.clone());
     view! {
         <section class="pay pay-page" part="pay">
-            <h3 class="sr-only" tabindex="-1">{t.status_waiting()}</h3>
+            <h3 class="sr-only">{t.status_waiting()}</h3>
             {page.url.map(|url| view! {
                 <a class="button" part="payment-page" href=url target="_blank" rel="noopener">
                     {label}

@@ -31,7 +31,7 @@ pub fn Processing(
     view! {
         <section class="processing" part="processing">
             <div class="spinner" aria-hidden="true"></div>
-            <h3 class="title" tabindex="-1">{t.processing_title()}</h3>
+            <h3 class="title">{t.processing_title()}</h3>
             {paid.map(|p| view! { <p class="amount">{p}</p> })}
             {short}
             <progress class="confirmations-bar" max=m.max(1).to_string() value=n.min(m).to_string()

@@ -40,20 +40,23 @@ const WIDGET_BUILD_STD_FEATURES: &str = "optimize_for_size";
 ///   the wasm after wasm-bindgen (brotli / gzip -9) against level 2: level 3 -3 344 / -3 556
 ///   (-2 736 / -3 245 with wasm-opt on top), level 4 -3 049 / -3 191 (-2 359 / -2 812),
 ///   level 1 +889 / +1 122; level 0 not measured.
+/// - `--cfg erase_components`, Leptos's own switch: every component returns an `AnyView`, an
+///   element's children are a list of `AnyView`s and its attributes a list of `AnyAttribute`s,
+///   so a view is no longer one monomorphised copy per nested tuple type. Measured on the whole
+///   bundle (brotli / gzip -9, 2026-11-30, same code): 116 913 / 142 114 without it, 111 506 /
+///   136 774 with it (-5 407 / -5 340). What it changes for the views: a re-render in place
+///   removes every attribute a view gave an element and adds them again, so an element that
+///   has focus must not owe its focusability to one (a focused heading losing its `tabindex`
+///   for that moment loses focus to the page's `<body>`): headings get their `tabindex` from
+///   the app's `focus_heading`, the header's description from a directive; the browser test
+///   `focus_survives_a_live_update_of_the_view` shows it when run with
+///   `RUSTFLAGS="--cfg erase_components"`, the keyboard journey on the shipped build.
 ///
 /// Measured and left out (2026-11-30, wasm after wasm-bindgen, brotli / gzip -9, against
-/// 113 913 / 139 272 with the flags above):
+/// 113 913 / 139 272 with the flags above but `erase_components`):
 /// - `-Zshare-generics=n` (opt-level z turns sharing on): 52 KB less raw, but +885 / +1 247
 ///   compressed (+1 042 / +1 512 after wasm-opt): the per-crate copies of generic code are
 ///   smaller alone and compress worse together.
-/// - `--cfg erase_components`, Leptos's own switch (every component returns an `AnyView`,
-///   elements keep boxed `AnyAttribute` / `AnyView` lists, so a view is no longer one
-///   monomorphised copy per nested tuple type): 117 836 / 143 356 -> 112 400 / 137 812 of the
-///   whole bundle (-5 436 / -5 544), but the keyboard journey then fails every time: after a
-///   coin is picked, the pay view's heading is given focus (it carries the `tabindex` the
-///   widget sets) and the page's focus ends on `<body>`, as when a focused node is moved or
-///   re-inserted by a later rebuild. Left out until the rebuild that moves it is found: a
-///   smaller bundle does not outweigh a keyboard user losing their place.
 /// - `-Cllvm-args=-inline-threshold=0` (with `--cfg erase_components` and the wasm-opt step,
 ///   against 111 196 / 136 278 bytes of the whole bundle): +965 / +1 259.
 /// - Talc (`talc` 5.1.1, `WasmDynamicTalc`) as the global allocator in place of the standard
@@ -61,7 +64,7 @@ const WIDGET_BUILD_STD_FEATURES: &str = "optimize_for_size";
 ///   `disable-realloc-in-place` feature.
 const WIDGET_RUSTFLAGS: &str =
     "-Zunstable-options -Cpanic=immediate-abort -Zfmt-debug=none -Zlocation-detail=none \
-     -Zmir-opt-level=3";
+     -Zmir-opt-level=3 --cfg erase_components";
 
 /// The shipped build's own target directory: its artifacts (another toolchain, another standard
 /// library) would otherwise replace the stable ones the browser tests build in target/, and each
