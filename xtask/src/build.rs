@@ -232,7 +232,7 @@ pub fn build_widget() -> Result<PathBuf, String> {
     tools::ensure_build_tools()?;
     let root = crate::root();
     process::run(
-        shipped_widget_env(&mut Command::new("trunk"))
+        shipped_widget_env(&mut Command::new("trunk"))?
             .args(["build", "--release"])
             // Never let Trunk reach for the network: every tool is already on PATH at its pin.
             .env("TRUNK_SKIP_VERSION_CHECK", "true"),

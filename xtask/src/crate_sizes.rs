@@ -115,7 +115,7 @@ pub fn named_module() -> PathBuf {
 pub fn measure() -> Result<Breakdown, String> {
     let dir = named_target_dir();
     process::run(
-        shipped_widget_env(&mut Command::new("cargo"))
+        shipped_widget_env(&mut Command::new("cargo"))?
             .args([
                 "build",
                 "--release",

@@ -25,6 +25,7 @@ mod test;
 mod tools;
 mod wasm;
 mod wasm_opt;
+mod widget_linker;
 mod widget_toolchain;
 
 use std::process::ExitCode;
@@ -49,6 +50,9 @@ usage: cargo xtask <command>
 
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
+    if widget_linker::invoked_as_linker(&args) {
+        return widget_linker::run(&args);
+    }
     let Some(command) = args.first() else {
         eprint!("{USAGE}");
         return ExitCode::from(2);

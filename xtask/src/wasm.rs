@@ -34,7 +34,8 @@ pub fn read_leb(bytes: &[u8], at: &mut usize) -> Option<usize> {
     None
 }
 
-/// Appends `value` as an unsigned LEB128 number.
+/// Appends `value` as an unsigned LEB128 number (the tests build modules with it).
+#[cfg(test)]
 pub fn write_leb(out: &mut Vec<u8>, mut value: usize) {
     loop {
         let byte = (value & 0x7f) as u8;

@@ -8,7 +8,7 @@
 use std::path::Path;
 use std::process::Command;
 
-use crate::{process, tools, wasm};
+use crate::{process, tools, wasm, widget_linker};
 
 /// `-Os` without its general inlining, run until it changes nothing more (`--converge`):
 /// Binaryen's size passes (dead arguments, code folding, local CSE, ...) do help, but its
@@ -48,64 +48,27 @@ const FEATURES: [&str; 4] = [
     "--enable-nontrapping-float-to-int",
 ];
 
-/// Exports no caller uses, by name prefix: the JavaScript classes of `wasm-streams`
-/// (`IntoUnderlyingSource`, `IntoUnderlyingByteSource`, `IntoUnderlyingSink`, their methods and
-/// their `__wbg_…_free`). Leptos always links `server_fn` with its browser client, and that
-/// client's streaming bodies export these classes; the widget has no server functions, so
-/// nothing ever calls them, but an export is a root the linker must keep, with everything it
-/// reaches (the stream adapters, their futures and promises). Dropped before wasm-opt, which
-/// then removes the code only they reached. Not all of it: the closures those functions hand to
-/// JavaScript are entries of the function table, which wasm-opt must keep whole (any
-/// `call_indirect` may reach any entry), so about 8 of the 10 KB raw of functions named after
-/// `wasm_streams` stay. The glue keeps its JavaScript classes for them, which nothing
-/// constructs.
-///
-/// Measured (2026-11-30, the bundle `cargo xtask build` counts, brotli / gzip -9, with
-/// `--cfg erase_components`): 112 400 / 137 812 -> 111 196 / 136 278 (-1 204 / -1 534). Also
-/// leaving the glue's three JavaScript classes out of its bundle (esbuild tree-shakes them when
-/// only `default` and `define` are re-exported) saved about 100 bytes gzip: not done.
-pub const UNUSED_EXPORT_PREFIXES: [&str; 2] = ["intounderlying", "__wbg_intounderlying"];
-
-/// Whether an export of this name is one of [`UNUSED_EXPORT_PREFIXES`].
-pub fn is_unused_export(name: &[u8]) -> bool {
-    UNUSED_EXPORT_PREFIXES
-        .iter()
-        .any(|prefix| name.starts_with(prefix.as_bytes()))
-}
-
-/// The module with the exports [`is_unused_export`] names left out, every other byte as it
-/// was; `None` if it is not a module.
-pub fn without_unused_exports(module: &[u8]) -> Option<Vec<u8>> {
-    let (header, sections) = wasm::sections(module)?;
-    let mut out = header.to_vec();
-    for section in sections {
-        if section.id != wasm::EXPORT {
-            out.extend_from_slice(section.bytes);
-            continue;
-        }
+/// The names of the module's exports that [`widget_linker`] should have kept out of the link;
+/// `None` if it is not a module. Checked before wasm-opt, so that a linker that stopped
+/// dropping them (a rustc passing its arguments another way, say) fails the build rather than
+/// quietly shipping their code again.
+pub fn dropped_exports_present(module: &[u8]) -> Option<Vec<String>> {
+    let (_, sections) = wasm::sections(module)?;
+    let mut found = Vec::new();
+    for section in sections.iter().filter(|s| s.id == wasm::EXPORT) {
         let body = section.body;
         let mut at = 0;
         let count = wasm::read_leb(body, &mut at)?;
-        let mut kept = Vec::new();
-        let mut kept_count = 0;
         for _ in 0..count {
-            let start = at;
-            let name = wasm::read_bytes(body, &mut at)?;
+            let name = String::from_utf8_lossy(wasm::read_bytes(body, &mut at)?).into_owned();
             wasm::read_byte(body, &mut at)?; // kind
             wasm::read_leb(body, &mut at)?; // index
-            if !is_unused_export(name) {
-                kept.extend_from_slice(&body[start..at]);
-                kept_count += 1;
+            if widget_linker::is_dropped_export(&name) {
+                found.push(name);
             }
         }
-        let mut contents = Vec::new();
-        wasm::write_leb(&mut contents, kept_count);
-        contents.extend(kept);
-        out.push(wasm::EXPORT);
-        wasm::write_leb(&mut out, contents.len());
-        out.extend(contents);
     }
-    Some(out)
+    Some(found)
 }
 
 /// Optimises the module at `path` in place. The output goes to a file beside it first and
@@ -125,21 +88,25 @@ pub fn optimize_keeping_names(path: &Path) -> Result<(), String> {
 fn optimize_with(path: &Path, extra: &[&str]) -> Result<(), String> {
     let wasm_opt = tools::ensure_wasm_opt()?;
     let module = std::fs::read(path).map_err(|e| format!("{}: {e}", path.display()))?;
-    let trimmed = without_unused_exports(&module)
+    let left = dropped_exports_present(&module)
         .ok_or_else(|| format!("{} is not a WebAssembly module", path.display()))?;
-    let input = path.with_extension("trimmed.wasm");
-    std::fs::write(&input, trimmed).map_err(|e| format!("{}: {e}", input.display()))?;
+    if !left.is_empty() {
+        return Err(format!(
+            "{} still exports {} (the widget's linker should have left them out)",
+            path.display(),
+            left.join(", ")
+        ));
+    }
     let output = path.with_extension("opt.wasm");
     process::run(
         Command::new(wasm_opt)
-            .arg(&input)
+            .arg(path)
             .args(FEATURES)
             .args(PASSES)
             .args(extra)
             .arg("-o")
             .arg(&output),
     )?;
-    std::fs::remove_file(&input).map_err(|e| format!("{}: {e}", input.display()))?;
     let module = std::fs::read(&output).map_err(|e| format!("{}: {e}", output.display()))?;
     if wasm::sections(&module).is_none() {
         return Err(format!(
@@ -167,29 +134,29 @@ mod tests {
     }
 
     #[test]
-    fn only_the_stream_classes_exports_are_dropped() {
-        let types = section(1, &[1, 0x60, 0, 0]);
+    fn the_stream_classes_exports_are_found_and_nothing_else() {
         let mut module = HEADER.to_vec();
-        module.extend(&types);
+        module.extend(section(1, &[1, 0x60, 0, 0]));
         module.extend(exports(&[
             ("memory", 2, 0),
             ("intounderlyingsource_pull", 0, 300),
             ("define", 0, 7),
             ("__wbg_intounderlyingsink_free", 0, 2),
         ]));
-        module.extend(section(10, &[0]));
-        let mut expected = HEADER.to_vec();
-        expected.extend(&types);
-        expected.extend(exports(&[("memory", 2, 0), ("define", 0, 7)]));
-        expected.extend(section(10, &[0]));
-        assert_eq!(without_unused_exports(&module), Some(expected));
-        assert_eq!(without_unused_exports(b"not wasm"), None);
+        assert_eq!(
+            dropped_exports_present(&module),
+            Some(vec![
+                "intounderlyingsource_pull".to_owned(),
+                "__wbg_intounderlyingsink_free".to_owned()
+            ])
+        );
+        assert_eq!(dropped_exports_present(b"not wasm"), None);
     }
 
     #[test]
-    fn a_module_without_them_is_unchanged() {
+    fn a_module_without_them_has_none() {
         let mut module = HEADER.to_vec();
         module.extend(exports(&[("define", 0, 1), ("__wbindgen_start", 0, 2)]));
-        assert_eq!(without_unused_exports(&module), Some(module.clone()));
+        assert_eq!(dropped_exports_present(&module), Some(vec![]));
     }
 }

@@ -84,8 +84,15 @@ pub fn widget_target_dir() -> PathBuf {
 /// which optional wasm features the compiler used, so that it can lean on them; without it,
 /// wasm-bindgen writes the glue it writes by default, which is what the end-to-end journeys
 /// run. Harmless, and not silenced.
-pub fn shipped_widget_env(cmd: &mut Command) -> &mut Command {
-    cmd.env("RUSTUP_TOOLCHAIN", WIDGET_TOOLCHAIN)
+///
+/// The linker is this xtask's own executable, which calls the toolchain's `rust-lld` without
+/// the exports the widget never uses ([`crate::widget_linker`]).
+pub fn shipped_widget_env(cmd: &mut Command) -> Result<&mut Command, String> {
+    let xtask = std::env::current_exe().map_err(|e| format!("this executable's path: {e}"))?;
+    Ok(cmd
+        .env("RUSTUP_TOOLCHAIN", WIDGET_TOOLCHAIN)
+        .env("CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_LINKER", xtask)
+        .env(crate::widget_linker::REAL_LINKER_ENV, rust_lld()?)
         .env("CARGO_UNSTABLE_BUILD_STD", WIDGET_BUILD_STD)
         .env(
             "CARGO_UNSTABLE_BUILD_STD_FEATURES",
@@ -97,5 +104,36 @@ pub fn shipped_widget_env(cmd: &mut Command) -> &mut Command {
         // these; the build must go through rustup's proxies to get the pinned nightly.
         .env_remove("CARGO")
         .env_remove("RUSTC")
-        .env_remove("CARGO_ENCODED_RUSTFLAGS")
+        .env_remove("CARGO_ENCODED_RUSTFLAGS"))
+}
+
+/// The pinned nightly's own `rust-lld` (what rustc links wasm with by default): in its
+/// sysroot, under the host's target directory.
+fn rust_lld() -> Result<PathBuf, String> {
+    let ask = |what: &str| -> Result<String, String> {
+        let out = Command::new("rustc")
+            .env("RUSTUP_TOOLCHAIN", WIDGET_TOOLCHAIN)
+            .env_remove("RUSTC")
+            .args(["--print", what])
+            .output()
+            .map_err(|e| format!("rustc --print {what}: {e}"))?;
+        if !out.status.success() {
+            return Err(format!(
+                "rustc --print {what} ({WIDGET_TOOLCHAIN}): {}",
+                String::from_utf8_lossy(&out.stderr).trim()
+            ));
+        }
+        Ok(String::from_utf8_lossy(&out.stdout).trim().to_owned())
+    };
+    let lld = PathBuf::from(ask("sysroot")?)
+        .join("lib")
+        .join("rustlib")
+        .join(ask("host-tuple")?)
+        .join("bin")
+        .join("rust-lld");
+    if lld.is_file() {
+        Ok(lld)
+    } else {
+        Err(format!("{} is missing", lld.display()))
+    }
 }
