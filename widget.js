@@ -68,9 +68,23 @@
     }
     return "en";
   }
+  // Each answer is read to the end here too, so the widget takes it parsed, in the same task
+  // it asks in; were it still to be read, the browser would lay out and paint the widget's
+  // placeholder before the answer reached it. The shape the widget expects (src/api.rs):
+  // { status, body }, without body when it is not JSON.
+  function read(response) {
+    return response.json().then(
+      function (body) {
+        return { status: response.status, body: body };
+      },
+      function () {
+        return { status: response.status };
+      }
+    );
+  }
   function prefetchOnce(url) {
     if (url && !(url in prefetched)) {
-      prefetched[url] = fetch(url, { mode: "cors" });
+      prefetched[url] = fetch(url, { mode: "cors" }).then(read);
       // A failure is the widget's to report when it takes the answer, not the console's now.
       prefetched[url].catch(function () {});
     }

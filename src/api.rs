@@ -25,8 +25,9 @@ export function take_prefetched(url) {
 }
 "#)]
 extern "C" {
-    /// The loader's request for `url` (a promise of its `Response`), if it made one that nobody
-    /// has taken yet; `undefined` otherwise. Each is taken once, so a reload asks again.
+    /// The loader's answer for `url`, if it asked for one that nobody has taken yet:
+    /// a promise of `{ status, body }`, the body already parsed (missing when it was not
+    /// JSON); `undefined` otherwise. Each is taken once, so a reload asks again.
     fn take_prefetched(url: &str) -> JsValue;
 }
 
@@ -221,15 +222,10 @@ impl Api {
         } else {
             JsValue::UNDEFINED
         };
-        let response = if prefetched.is_undefined() {
-            self.send(method, url, body).await?
-        } else {
-            let answer = JsFuture::from(js_sys::Promise::resolve(&prefetched)).await;
-            if self.abort.signal().aborted() {
-                return Err(ApiError::Aborted);
-            }
-            answer.map_err(|_| ApiError::Network)?.unchecked_into()
-        };
+        if !prefetched.is_undefined() {
+            return self.prefetched_answer(&prefetched).await;
+        }
+        let response = self.send(method, url, body).await?;
         let json = match response.json() {
             Ok(promise) => JsFuture::from(promise).await.map_err(|_| self.failure()),
             Err(_) => Err(ApiError::Unexpected("body".into())),
@@ -265,6 +261,33 @@ impl Api {
             .await
             .map_err(|_| self.failure())?
             .unchecked_into())
+    }
+
+    /// What the loader read for us: its status, and its body as the browser parsed it.
+    async fn prefetched_answer(
+        &self,
+        answer: &JsValue,
+    ) -> Result<(u16, Result<JsValue, ApiError>), ApiError> {
+        let answer = JsFuture::from(js_sys::Promise::resolve(answer)).await;
+        if self.abort.signal().aborted() {
+            return Err(ApiError::Aborted);
+        }
+        let answer = answer.map_err(|_| ApiError::Network)?;
+        let field = |name: &str| {
+            js_sys::Reflect::get(&answer, &JsValue::from_str(name)).unwrap_or(JsValue::UNDEFINED)
+        };
+        let status = field("status")
+            .as_f64()
+            .filter(|s| (100.0..600.0).contains(s) && s.fract() == 0.0)
+            .ok_or_else(|| ApiError::Unexpected("status".into()))?;
+        let body = field("body");
+        let json = if body.is_undefined() {
+            Err(ApiError::Unexpected("body".into()))
+        } else {
+            Ok(body)
+        };
+        // An HTTP status: a whole number in 100..600, checked above.
+        Ok((status as u16, json))
     }
 
     fn failure(&self) -> ApiError {

@@ -497,12 +497,18 @@ async fn a_checkout_the_loader_prefetched_is_used_once_instead_of_a_request() {
         .unwrap()
         .as_string()
         .unwrap();
+    // As `widget.js` leaves them: the status and the body already parsed (none when the body
+    // was not JSON).
     js(&format!(
         "window.__checkoutWidgetPrefetch = {{
            'http://127.0.0.1:9/api/v1/public/checkouts/CCO-1':
-             Promise.resolve(new Response({body}, {{ status: 200 }})),
+             Promise.resolve({{ status: 200, body: JSON.parse({body}) }}),
            'http://127.0.0.1:9/api/v1/public/checkouts/CCO-2':
-             Promise.resolve(new Response('{{}}', {{ status: 200 }})),
+             Promise.resolve({{ status: 200, body: {{}} }}),
+           'http://127.0.0.1:9/api/v1/public/checkouts/CCO-3':
+             Promise.resolve({{ status: 200 }}),
+           'http://127.0.0.1:9/api/v1/public/checkouts/CCO-4':
+             Promise.resolve({{ status: 404, body: {{ error: {{ code: 'not_found', message: 'gone' }} }} }}),
          }};"
     ));
     let api = Api::new("http://127.0.0.1:9/");
@@ -518,8 +524,21 @@ async fn a_checkout_the_loader_prefetched_is_used_once_instead_of_a_request() {
         api.checkout("CCO-2").await,
         Err(ApiError::Unexpected(_))
     ));
+    assert_eq!(
+        api.checkout("CCO-3").await,
+        Err(ApiError::Unexpected("body".into()))
+    );
+    assert_eq!(
+        api.checkout("CCO-4").await,
+        Err(ApiError::Server {
+            status: 404,
+            code: "not_found".into(),
+            message: "gone".into()
+        })
+    );
+    assert_eq!(requests(), Some(1.0), "each prefetched answer was taken");
     // Never for a write: a pick is always sent.
-    js("window.__checkoutWidgetPrefetch['http://127.0.0.1:9/api/v1/public/checkouts/CCO-1/payment'] = Promise.resolve(new Response('{}'));");
+    js("window.__checkoutWidgetPrefetch['http://127.0.0.1:9/api/v1/public/checkouts/CCO-1/payment'] = Promise.resolve({ status: 200, body: {} });");
     let pick = protocol::PickCurrencyRequest {
         currency: "BTC".into(),
         network: "BITCOIN".into(),
