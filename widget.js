@@ -89,33 +89,14 @@
       prefetched[url].catch(function () {});
     }
   }
-  // A page's first Intl.NumberFormat loads the browser's number data: tens of milliseconds on
-  // a cold page, and the widget's first view formats its amount with one. Made here, after
-  // this script has started every download, it overlaps them instead of delaying that view.
-  var warmed = {};
-  function warmNumbers(tag) {
-    if (warmed[tag] || typeof Intl === "undefined") return;
-    warmed[tag] = true;
-    try {
-      new Intl.NumberFormat(tag, { style: "currency", currency: "USD" }).format(0);
-    } catch (unsupported) {
-      // The widget falls back to plain text for it too.
-    }
-  }
   function prefetch() {
     var origin = new URL(base).origin;
     var elements = document.querySelectorAll("app-widget");
-    var tags = [];
     for (var i = 0; i < elements.length; i++) {
       if (elements[i].hasAttribute("id")) prefetchOnce(checkoutUrl(elements[i], origin));
       var tag = language(elements[i]);
       if (tag !== "en") prefetchOnce(base + "locales/" + tag + ".json");
-      tags.push(tag);
     }
-    // After this task, so the module's request below has left too.
-    setTimeout(function () {
-      tags.forEach(warmNumbers);
-    }, 0);
   }
   if (document.readyState === "loading") {
     document.addEventListener("DOMContentLoaded", prefetch);

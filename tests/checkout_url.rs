@@ -115,8 +115,7 @@ mod loader {
 
     #[wasm_bindgen(inline_js = r#"
     // Runs the loader's source against one <app-widget> and stand-ins for the page's globals
-    // (the browser's languages among them, and `Intl`, which records the languages number
-    // formats were made for); timers run at once.
+    // (the browser's languages among them).
     function run(loader, loaderSrc, id, apiBase, locale, languages, answer) {
       const container = document.createElement("div");
       const element = document.createElement("app-widget");
@@ -137,18 +136,10 @@ mod loader {
       };
       const quiet = { error: () => {} };
       const browser = { languages };
-      const formats = [];
-      const intl = {
-        NumberFormat: function (tag, options) {
-          formats.push(tag + " " + options.style);
-          return { format: () => "" };
-        },
-      };
-      const now = (callback) => callback();
       const window = {};
-      new Function("window", "document", "fetch", "console", "navigator", "Intl", "setTimeout",
-        loader)(window, page, fetch, quiet, browser, intl, now);
-      return { requested, formats, prefetched: window.__checkoutWidgetPrefetch };
+      new Function("window", "document", "fetch", "console", "navigator", loader)(
+        window, page, fetch, quiet, browser);
+      return { requested, prefetched: window.__checkoutWidgetPrefetch };
     }
     // What the loader prefetched (the WebAssembly aside).
     export function prefetched_by_loader(loader, loaderSrc, id, apiBase, locale, languages) {
@@ -164,10 +155,6 @@ mod loader {
       };
       const { prefetched } = run(loader, loaderSrc, id, undefined, "en", [], response);
       return prefetched["http://127.0.0.1:9/api/v1/public/checkouts/" + id];
-    }
-    // The number formats the loader made ahead of the widget: "<language> <style>" each.
-    export function formats_made_by_loader(loader, loaderSrc, locale, languages) {
-      return run(loader, loaderSrc, undefined, undefined, locale, languages).formats;
     }
     "#)]
     extern "C" {
@@ -186,12 +173,6 @@ mod loader {
             status: u16,
             text: &str,
         ) -> js_sys::Promise;
-        fn formats_made_by_loader(
-            loader: &str,
-            loader_src: &str,
-            locale: Option<String>,
-            languages: Vec<String>,
-        ) -> Vec<String>;
     }
 
     fn english(loader_src: &str, id: Option<&str>, api_base: Option<&str>) -> Vec<String> {
@@ -226,24 +207,6 @@ mod loader {
                 .into_iter()
                 .collect();
             assert_eq!(prefetched, expected, "{attribute:?} {browser:?}");
-        }
-    }
-
-    /// The widget's first view formats its amount with `Intl.NumberFormat`, whose first use on
-    /// a page loads the browser's number data; the loader makes one in the payer's language
-    /// (English included) while the downloads run.
-    #[wasm_bindgen_test]
-    fn the_loader_warms_number_formatting_in_the_language_the_widget_negotiates() {
-        for (attribute, browser, expected) in LANGUAGE_CASES {
-            let languages = browser.iter().map(|l| l.to_string()).collect();
-            let made =
-                formats_made_by_loader(LOADER, LOADER_SRC, attribute.map(String::from), languages);
-            let tag = expected.unwrap_or("en");
-            assert_eq!(
-                made,
-                [format!("{tag} currency")],
-                "{attribute:?} {browser:?}"
-            );
         }
     }
 
