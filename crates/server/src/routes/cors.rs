@@ -114,6 +114,7 @@ fn preflight(allow_origin: Option<HeaderValue>) -> Response<Body> {
 impl<S> Service<Request> for Cors<S>
 where
     S: Service<Request, Response = Response<Body>>,
+    S::Future: Unpin,
 {
     type Response = Response<Body>;
     type Error = S::Error;
@@ -129,7 +130,7 @@ where
             return CorsFuture::Preflight(Some(preflight(allow_origin)));
         }
         CorsFuture::Call {
-            inner: Box::pin(self.inner.call(req)),
+            inner: self.inner.call(req),
             allow_origin,
         }
     }
@@ -139,16 +140,17 @@ where
 pub enum CorsFuture<F> {
     Preflight(Option<Response<Body>>),
     Call {
-        // Pinned on the heap: the crate forbids the unsafe code pinning it in place would take,
-        // and axum boxes each route's future anyway.
-        inner: Pin<Box<F>>,
+        // Held as it is, not pinned on the heap: the futures axum makes for handlers and
+        // middleware are boxed already, hence `Unpin` (the crate forbids the unsafe code that
+        // pinning in place would take). One allocation fewer per request.
+        inner: F,
         allow_origin: Option<HeaderValue>,
     },
 }
 
 impl<F, E> Future for CorsFuture<F>
 where
-    F: Future<Output = Result<Response<Body>, E>>,
+    F: Future<Output = Result<Response<Body>, E>> + Unpin,
 {
     type Output = Result<Response<Body>, E>;
 
@@ -161,7 +163,7 @@ where
                 inner,
                 allow_origin,
             } => {
-                let mut response = ready!(inner.as_mut().poll(cx))?;
+                let mut response = ready!(Pin::new(inner).poll(cx))?;
                 let headers = response.headers_mut();
                 add_common(headers, allow_origin.take());
                 headers.insert(header::ACCESS_CONTROL_EXPOSE_HEADERS, EXPOSE_HEADERS);

@@ -11,6 +11,7 @@ pub mod merchant;
 pub mod metrics;
 pub mod openapi;
 pub mod public;
+pub mod public_layers;
 pub mod security_headers;
 pub mod webhooks;
 
@@ -18,7 +19,7 @@ use axum::extract::{DefaultBodyLimit, MatchedPath, Request};
 use axum::http::{header, HeaderValue, StatusCode};
 use axum::middleware;
 use axum::response::{IntoResponse, Response};
-use axum::routing::{get, post};
+use axum::routing::{get, post, MethodFilter};
 use axum::Router;
 use tower_http::catch_panic::CatchPanicLayer;
 use tower_http::set_header::SetResponseHeaderLayer;
@@ -102,35 +103,41 @@ fn panic_response(_: Box<dyn std::any::Any + Send + 'static>) -> Response {
     AppError::internal(anyhow::anyhow!("handler panicked")).into_response()
 }
 
-/// The public widget API: no secret, CORS for the merchants' pages, rate-limited per client.
+/// The public widget API: no secret, CORS for the merchants' pages, rate-limited per client
+/// (each route wrapped by [`public_layers`]). The merchant API gets no CORS at all: browsers
+/// never call it.
 fn public_routes(config: &Config) -> Router<AppState> {
+    let layers = public_layers::PublicLayers::new(config);
     let public = Router::new()
-        .route(paths::PUBLIC_CHECKOUT, get(public::checkout))
-        .route(paths::PUBLIC_PAYMENT, post(public::pick))
-        .route(paths::PUBLIC_STATUS, get(public::status))
-        .route(paths::PUBLIC_EVENTS, get(public::events))
-        .route(paths::PUBLIC_WIDGET_CHECKOUTS, post(public::open_widget));
+        .route(
+            paths::PUBLIC_CHECKOUT,
+            layers.route(MethodFilter::GET, public::checkout),
+        )
+        .route(
+            paths::PUBLIC_PAYMENT,
+            layers.route(MethodFilter::POST, public::pick),
+        )
+        .route(
+            paths::PUBLIC_STATUS,
+            layers.route(MethodFilter::GET, public::status),
+        )
+        .route(
+            paths::PUBLIC_EVENTS,
+            layers.route(MethodFilter::GET, public::events),
+        )
+        .route(
+            paths::PUBLIC_WIDGET_CHECKOUTS,
+            layers.route(MethodFilter::POST, public::open_widget),
+        );
     // The demo's test controls exist only where they cannot touch real money.
-    let public = if config.demo && config.sandbox_enabled() {
-        public.route(paths::PUBLIC_TEST_ACTIONS, post(public::test_action))
+    if config.demo && config.sandbox_enabled() {
+        public.route(
+            paths::PUBLIC_TEST_ACTIONS,
+            layers.route(MethodFilter::POST, public::test_action),
+        )
     } else {
         public
-    };
-    // Inside CORS: a refused request still carries the CORS headers, so the browser lets the
-    // widget read the 429. A limit of 0 is no layer at all rather than a layer that waves every
-    // request through: it costs each request a boxed middleware call.
-    let public = if config.limits.public_per_second > 0 {
-        public.route_layer(middleware::from_fn_with_state(
-            std::sync::Arc::new(limits::RateLimiter::new(config.limits.clone())),
-            limits::rate_limit,
-        ))
-    } else {
-        public
-    };
-    // The public widget API is embedded on merchants' pages on any origin: every origin may call
-    // it (it takes no credentials and holds no secret) unless `cors_origins` names the only ones.
-    // The merchant API gets no CORS layer at all: browsers never call it.
-    public.layer(cors::PublicCors::new(&config.cors_origins))
+    }
 }
 
 /// The merchant API: every route behind the merchant's secret key.

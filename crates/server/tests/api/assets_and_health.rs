@@ -256,6 +256,65 @@ async fn public_api_cors_follows_the_allowlist_and_is_open_in_the_demo() {
     assert_eq!(resp.headers()["access-control-allow-origin"], "*");
 }
 
+/// The CORS layer wraps each public handler, not the route: a method the route does not take
+/// still gets a preflight answer (OPTIONS) or a 405 with `Allow`, the envelope and the CORS
+/// headers, and a rate-limited route's preflight is not counted against the client.
+#[tokio::test]
+async fn public_routes_answer_preflights_and_other_methods_with_cors() {
+    let app = spawn_app_with(|c| {
+        c.cors_origins = vec!["https://shop.example".into()];
+        c.limits.public_per_second = 1;
+        c.limits.public_burst = 1;
+    })
+    .await;
+    let id = app.fixed_checkout("10", "USD").await;
+    let status = app.url(&format!("/api/v1/public/checkouts/{id}/status"));
+    for _ in 0..3 {
+        let preflight = app
+            .client
+            .request(Method::OPTIONS, &status)
+            .header("origin", "https://shop.example")
+            .header("access-control-request-method", "GET")
+            .header("access-control-request-headers", "if-none-match")
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(preflight.status(), StatusCode::OK);
+        let headers = preflight.headers();
+        assert_eq!(
+            headers["access-control-allow-origin"],
+            "https://shop.example"
+        );
+        assert_eq!(headers["access-control-allow-methods"], "GET,POST");
+        assert_eq!(headers["access-control-max-age"], "600");
+    }
+    let polled = app
+        .client
+        .get(&status)
+        .header("origin", "https://shop.example")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(polled.status(), StatusCode::OK, "preflights took no token");
+    assert_eq!(polled.headers()["access-control-expose-headers"], "etag");
+
+    let refused = app
+        .client
+        .delete(&status)
+        .header("origin", "https://shop.example")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(refused.status(), StatusCode::METHOD_NOT_ALLOWED);
+    assert_eq!(refused.headers()["allow"], "GET,HEAD");
+    assert_eq!(
+        refused.headers()["access-control-allow-origin"],
+        "https://shop.example"
+    );
+    let body: Value = refused.json().await.unwrap();
+    assert_eq!(error_of(&body).0, "method_not_allowed");
+}
+
 #[tokio::test]
 async fn the_server_refuses_to_start_with_the_demo_key_outside_the_demo() {
     let dir = tempfile::tempdir().unwrap();
