@@ -68,9 +68,9 @@
     }
     return "en";
   }
-  // Each answer is read to the end here too, so the widget takes it parsed, in the same task
-  // it asks in; were it still to be read, the browser would lay out and paint the widget's
-  // placeholder before the answer reached it. The shape the widget expects (src/api.rs):
+  // Each answer is read to the end here too, while the module downloads, so the widget takes
+  // it parsed instead of waiting for the body in a task of its own (during which the browser
+  // may lay out and paint the placeholder first). The shape the widget expects (src/api.rs):
   // { status, body }, without body when it is not JSON.
   function read(response) {
     return response.json().then(
