@@ -273,21 +273,12 @@ impl Api {
             return Err(ApiError::Aborted);
         }
         let answer = answer.map_err(|_| ApiError::Network)?;
-        let field = |name: &str| {
-            js_sys::Reflect::get(&answer, &JsValue::from_str(name)).unwrap_or(JsValue::UNDEFINED)
-        };
-        let status = field("status")
-            .as_f64()
-            .filter(|s| (100.0..600.0).contains(s) && s.fract() == 0.0)
-            .ok_or_else(|| ApiError::Unexpected("status".into()))?;
-        let body = field("body");
-        let json = if body.is_undefined() {
-            Err(ApiError::Unexpected("body".into()))
-        } else {
-            Ok(body)
-        };
-        // An HTTP status: a whole number in 100..600, checked above.
-        Ok((status as u16, json))
+        let (status, body) =
+            wire::prefetched_answer(&answer).map_err(|field| ApiError::Unexpected(field.into()))?;
+        Ok((
+            status,
+            body.ok_or_else(|| ApiError::Unexpected("body".into())),
+        ))
     }
 
     fn failure(&self) -> ApiError {

@@ -65,6 +65,12 @@ fn small(value: JsValue) -> Option<u32> {
     u32::try_from(whole(value)?).ok()
 }
 
+fn http_status(value: JsValue) -> Option<u16> {
+    u16::try_from(whole(value)?)
+        .ok()
+        .filter(|s| (100..600).contains(s))
+}
+
 fn list<T>(value: JsValue, read: fn(&JsValue) -> Result<T>) -> Option<Vec<T>> {
     if !Array::is_array(&value) {
         return None;
@@ -179,6 +185,14 @@ pub fn status_view(o: &JsValue) -> Result<StatusView> {
         amount_paid: optional(o, "amountPaid", amount)?,
         confirmations: optional(o, "confirmations", small)?,
     })
+}
+
+/// What `widget.js` read for a request it prefetched: `{ status, body }`, the body as the
+/// browser parsed it, missing when it was not JSON.
+pub fn prefetched_answer(o: &JsValue) -> Result<(u16, Option<JsValue>)> {
+    let status = required(o, "status", http_status)?;
+    let body = get(o, "body");
+    Ok((status, (!body.is_undefined()).then_some(body)))
 }
 
 /// The `error` member of the server's one error envelope.
