@@ -6,6 +6,7 @@ use std::process::Command;
 use crate::crate_sizes;
 use crate::precompress;
 use crate::process;
+use crate::short_names;
 use crate::size_groups;
 use crate::tools;
 use crate::wasm;
@@ -241,6 +242,7 @@ pub fn build_widget() -> Result<PathBuf, String> {
     let module = dist.join("checkout-widget_bg.wasm");
     wasm_opt::optimize(&module)?;
     strip_debug_sections(&module)?;
+    short_names::shorten(&module, &dist.join(GLUE))?;
     minify_javascript(&dist)?;
     let compressed = precompress::precompress(&dist)?;
     println!("compressed copies (.br, .gz) written beside {compressed} files");

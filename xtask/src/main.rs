@@ -20,6 +20,7 @@ mod postgres_demo;
 mod precompress;
 mod process;
 mod screenshots;
+mod short_names;
 mod size_groups;
 mod test;
 mod tools;

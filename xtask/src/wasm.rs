@@ -34,8 +34,7 @@ pub fn read_leb(bytes: &[u8], at: &mut usize) -> Option<usize> {
     None
 }
 
-/// Appends `value` as an unsigned LEB128 number (the tests build modules with it).
-#[cfg(test)]
+/// Appends `value` as an unsigned LEB128 number.
 pub fn write_leb(out: &mut Vec<u8>, mut value: usize) {
     loop {
         let byte = (value & 0x7f) as u8;
@@ -92,19 +91,30 @@ pub fn sections(module: &[u8]) -> Option<(&[u8], Vec<Section<'_>>)> {
     Some((header, out))
 }
 
-/// How many of the imports are functions: they come first in the function index space.
-pub fn imported_functions(import_section: &[u8]) -> Option<usize> {
+/// One entry of the import section.
+pub struct Import<'a> {
+    pub module: &'a [u8],
+    pub field: &'a [u8],
+    pub kind: u8,
+    /// What is imported (a function's type index, a table's or memory's limits, ...), as it
+    /// stands in the section, the kind byte included.
+    pub description: &'a [u8],
+}
+
+/// The entries of the import section, in order.
+pub fn imports(import_section: &[u8]) -> Option<Vec<Import<'_>>> {
     let mut at = 0;
     let count = read_leb(import_section, &mut at)?;
-    let mut functions = 0;
+    let mut out = Vec::with_capacity(count);
     for _ in 0..count {
-        read_bytes(import_section, &mut at)?; // module
-        read_bytes(import_section, &mut at)?; // field
-        match read_byte(import_section, &mut at)? {
+        let module = read_bytes(import_section, &mut at)?;
+        let field = read_bytes(import_section, &mut at)?;
+        let start = at;
+        let kind = read_byte(import_section, &mut at)?;
+        match kind {
             // A function: its type index.
             0 => {
                 read_leb(import_section, &mut at)?;
-                functions += 1;
             }
             // A table: element type, then limits.
             1 => {
@@ -113,7 +123,10 @@ pub fn imported_functions(import_section: &[u8]) -> Option<usize> {
             }
             2 => skip_limits(import_section, &mut at)?,
             // A global: value type and mutability.
-            3 => at += 2,
+            3 => {
+                read_byte(import_section, &mut at)?;
+                read_byte(import_section, &mut at)?;
+            }
             // A tag (exception handling): attribute and type index.
             4 => {
                 read_byte(import_section, &mut at)?;
@@ -121,8 +134,49 @@ pub fn imported_functions(import_section: &[u8]) -> Option<usize> {
             }
             _ => return None,
         }
+        out.push(Import {
+            module,
+            field,
+            kind,
+            description: &import_section[start..at],
+        });
     }
-    Some(functions)
+    Some(out)
+}
+
+/// How many of the imports are functions: they come first in the function index space.
+pub fn imported_functions(import_section: &[u8]) -> Option<usize> {
+    Some(
+        imports(import_section)?
+            .iter()
+            .filter(|import| import.kind == 0)
+            .count(),
+    )
+}
+
+/// One entry of the export section.
+pub struct Export<'a> {
+    pub name: &'a [u8],
+    /// The kind byte and the index, as they stand in the section.
+    pub description: &'a [u8],
+}
+
+/// The entries of the export section, in order.
+pub fn exports(export_section: &[u8]) -> Option<Vec<Export<'_>>> {
+    let mut at = 0;
+    let count = read_leb(export_section, &mut at)?;
+    let mut out = Vec::with_capacity(count);
+    for _ in 0..count {
+        let name = read_bytes(export_section, &mut at)?;
+        let start = at;
+        read_byte(export_section, &mut at)?;
+        read_leb(export_section, &mut at)?;
+        out.push(Export {
+            name,
+            description: &export_section[start..at],
+        });
+    }
+    Some(out)
 }
 
 /// Limits: a flags byte, the minimum, and the maximum when bit 0 of the flags says so.

@@ -56,13 +56,8 @@ pub fn dropped_exports_present(module: &[u8]) -> Option<Vec<String>> {
     let (_, sections) = wasm::sections(module)?;
     let mut found = Vec::new();
     for section in sections.iter().filter(|s| s.id == wasm::EXPORT) {
-        let body = section.body;
-        let mut at = 0;
-        let count = wasm::read_leb(body, &mut at)?;
-        for _ in 0..count {
-            let name = String::from_utf8_lossy(wasm::read_bytes(body, &mut at)?).into_owned();
-            wasm::read_byte(body, &mut at)?; // kind
-            wasm::read_leb(body, &mut at)?; // index
+        for export in wasm::exports(section.body)? {
+            let name = String::from_utf8_lossy(export.name).into_owned();
             if widget_linker::is_dropped_export(&name) {
                 found.push(name);
             }
