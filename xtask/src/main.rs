@@ -14,6 +14,7 @@ mod crate_sizes;
 mod demo;
 mod examples;
 mod fuzz;
+mod glue_classes;
 mod health;
 mod postgres;
 mod postgres_demo;

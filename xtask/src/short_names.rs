@@ -23,7 +23,7 @@
 use std::collections::HashMap;
 use std::path::Path;
 
-use crate::wasm;
+use crate::{glue_classes, wasm};
 
 /// Old name -> new name, for each kind of name the glue uses.
 #[derive(Debug, Default, PartialEq)]
@@ -33,21 +33,31 @@ pub struct Renames {
     pub exports: Vec<(String, String)>,
 }
 
-/// Renames the module at `module` and rewrites the glue at `glue` to match, in place.
+/// Renames the module at `module` and rewrites the glue at `glue` to match, in place, leaving
+/// out of the glue the classes of exports the module does not have ([`glue_classes`]).
 pub fn shorten(module: &Path, glue: &Path) -> Result<(), String> {
     let bytes = std::fs::read(module).map_err(|e| format!("{}: {e}", module.display()))?;
     let (renamed, renames) = shorten_module(&bytes)
         .ok_or_else(|| format!("{} is not a WebAssembly module", module.display()))?;
     let text = std::fs::read_to_string(glue).map_err(|e| format!("{}: {e}", glue.display()))?;
+    let exported = renames.exports.iter().map(|(old, _)| old.clone()).collect();
+    let (text, dead) = glue_classes::without_dead_classes(&text, &exported)
+        .map_err(|e| format!("{}: {e}", glue.display()))?;
     let rewritten =
         rewrite_glue(&text, &renames).map_err(|e| format!("{}: {e}", glue.display()))?;
     std::fs::write(module, renamed).map_err(|e| format!("{}: {e}", module.display()))?;
     std::fs::write(glue, rewritten).map_err(|e| format!("{}: {e}", glue.display()))?;
     println!(
-        "import and export names shortened: {} modules, {} imports, {} exports",
+        "import and export names shortened: {} modules, {} imports, {} exports; classes for \
+         exports the module lacks taken out of the glue: {}",
         renames.modules.len(),
         renames.imports.len(),
-        renames.exports.len()
+        renames.exports.len(),
+        if dead.is_empty() {
+            "none".to_owned()
+        } else {
+            dead.join(", ")
+        }
     );
     Ok(())
 }
