@@ -1,6 +1,7 @@
 //! The amount a payer sets (for checkouts without a fixed price): preset chips, the field, and
 //! its validation message.
 
+use super::attr;
 use leptos::prelude::*;
 use protocol::{Amount, CheckoutView};
 
@@ -106,19 +107,19 @@ pub fn AmountForm(
             let shown = format::number(locale.tag(), &preset);
             let value = shown.clone();
             view! {
-                <button type="button" class="chip" on:click=move |_| entry.replace(value.clone())>
+                <button {attr("type", "button")} class="chip" on:click=move |_| entry.replace(value.clone())>
                     {shown}
                 </button>
             }
         })
         .collect_view();
     view! {
-        <div class="amount-form" part="amount">
-            <label class="label" for="cw-amount">{label}</label>
+        <div class="amount-form" {attr("part", "amount")}>
+            <label class="label" {attr("for", "cw-amount")}>{label}</label>
             <div class="chips">{preset_buttons}</div>
-            <input id="cw-amount" class="input" type="text" inputmode="decimal" autocomplete="off"
-                aria-describedby="cw-amount-hint cw-amount-error"
-                aria-invalid=move || if error.get().is_some() { "true" } else { "false" }
+            <input {attr("id", "cw-amount")} class="input" {attr("type", "text")} {attr("inputmode", "decimal")} {attr("autocomplete", "off")}
+                {attr("aria-describedby", "cw-amount-hint cw-amount-error")}
+                {attr("aria-invalid", move || if error.get().is_some() { "true" } else { "false" })}
                 prop:value=move || entry.typed.get()
                 on:input=move |ev| entry.replace(event_target_value(&ev))
                 on:keydown=move |ev| {
@@ -132,8 +133,8 @@ pub fn AmountForm(
                         entry.validate();
                     }
                 } />
-            <p id="cw-amount-hint" class="hint">{entry.range()}</p>
-            <p id="cw-amount-error" class="field-error" role="alert">
+            <p {attr("id", "cw-amount-hint")} class="hint">{entry.range()}</p>
+            <p {attr("id", "cw-amount-error")} class="field-error" {attr("role", "alert")}>
                 {move || error.get().unwrap_or_default()}
             </p>
         </div>

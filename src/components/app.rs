@@ -1,3 +1,4 @@
+use super::attr;
 use std::time::Duration;
 
 use leptos::html::Div;
@@ -59,11 +60,11 @@ pub fn App(
     focus_on_change(root, session, ready);
 
     view! {
-        <div class="root" node_ref=root lang=locale.tag() dir=if locale.is_rtl() { "rtl" } else { "ltr" }
+        <div class="root" {attr("lang", locale.tag())} {attr("dir", if locale.is_rtl() { "rtl" } else { "ltr" })} node_ref=root
             data-screen=move || screen_name(session, ready)>
-            <p class="sr-only" aria-live="polite" role="status">{announcement}</p>
+            <p class="sr-only" {attr("aria-live", "polite")} {attr("role", "status")}>{announcement}</p>
             {move || (!session.healthy.get()).then(|| view! {
-                <p class="banner" part="banner" role="alert">{locale.messages().reconnecting()}</p>
+                <p class="banner" {attr("part", "banner")} {attr("role", "alert")}>{locale.messages().reconnecting()}</p>
             })}
             {move || content(session, ready, locale)}
         </div>

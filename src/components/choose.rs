@@ -1,3 +1,4 @@
+use super::attr;
 use leptos::prelude::*;
 use protocol::{CheckoutView, CurrencyOption, PickCurrencyRequest};
 use wasm_bindgen::JsCast;
@@ -80,12 +81,12 @@ pub fn Choose(
     Effect::new(move |_| timing::mark(timing::INTERACTIVE_MARK));
 
     view! {
-        <section class="choose" part="choose" node_ref=section>
+        <section class="choose" {attr("part", "choose")} node_ref=section>
             {amount_form}
             {contact_form}
             <CurrencyList options=checkout.currencies locale=locale busy=busy on_choose=choose />
             {move || error.get().map(|e| view! {
-                <p class="field-error" role="alert">{error_text(&e, locale)}</p>
+                <p class="field-error" {attr("role", "alert")}>{error_text(&e, locale)}</p>
             })}
         </section>
     }

@@ -2,6 +2,7 @@
 //! field, a hint and its validation message. Checked with the server's own rule
 //! (`protocol::contact`) before a pick, so the payer hears of a typo here, not from the provider.
 
+use super::attr;
 use leptos::prelude::*;
 use protocol::parse_payer_contact;
 
@@ -54,11 +55,11 @@ pub fn ContactForm(
     let label = fill(t.contact_label(), &[("provider", &provider)]);
     let refused = entry.refused;
     view! {
-        <div class="contact-form" part="contact">
-            <label class="label" for="cw-contact">{label}</label>
-            <input id="cw-contact" class="input" type="text" autocomplete="email" spellcheck="false"
-                maxlength="254" aria-describedby="cw-contact-hint cw-contact-error"
-                aria-invalid=move || if refused.get() { "true" } else { "false" }
+        <div class="contact-form" {attr("part", "contact")}>
+            <label class="label" {attr("for", "cw-contact")}>{label}</label>
+            <input {attr("id", "cw-contact")} class="input" {attr("type", "text")} {attr("autocomplete", "email")} {attr("spellcheck", "false")}
+                {attr("maxlength", "254")} {attr("aria-describedby", "cw-contact-hint cw-contact-error")}
+                {attr("aria-invalid", move || if refused.get() { "true" } else { "false" })}
                 prop:value=move || entry.typed.get()
                 on:input=move |ev| entry.replace(event_target_value(&ev))
                 on:blur=move |_| {
@@ -66,8 +67,8 @@ pub fn ContactForm(
                         entry.validate();
                     }
                 } />
-            <p id="cw-contact-hint" class="muted">{t.contact_hint()}</p>
-            <p id="cw-contact-error" class="field-error" role="alert">
+            <p {attr("id", "cw-contact-hint")} class="muted">{t.contact_hint()}</p>
+            <p {attr("id", "cw-contact-error")} class="field-error" {attr("role", "alert")}>
                 {move || if refused.get() { t.contact_invalid() } else { "" }}
             </p>
         </div>

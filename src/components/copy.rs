@@ -1,3 +1,4 @@
+use super::attr;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use wasm_bindgen::prelude::*;
@@ -84,7 +85,7 @@ pub fn CopyButton(
         });
     };
     view! {
-        <button type="button" class="copy" part="copy" node_ref=button aria-label=label
+        <button {attr("type", "button")} class="copy" {attr("part", "copy")} {attr("aria-label", label)} node_ref=button
             data-copied=move || (state.get() == CopyState::Copied).to_string()
             on:click=on_click>
             {move || match state.get() {

@@ -1,3 +1,4 @@
+use super::attr;
 use std::time::Duration;
 
 use leptos::prelude::*;
@@ -51,7 +52,7 @@ pub fn Countdown(
             .then(|| view! { <p class="muted countdown-then">{t.rate_then()}</p> })
     };
     view! {
-        <p class="countdown" part="countdown">{text}</p>
+        <p class="countdown" {attr("part", "countdown")}>{text}</p>
         {then}
     }
 }

@@ -1,5 +1,6 @@
 //! The coins and networks a checkout accepts, with a filter box once the list is long.
 
+use super::attr;
 use leptos::prelude::*;
 use protocol::CurrencyOption;
 
@@ -23,7 +24,7 @@ pub fn CurrencyList(
     let query = RwSignal::new(String::new());
     let filter_box = needs_filter(options.len()).then(|| {
         view! {
-            <input class="input filter" type="search" aria-label=t.filter() placeholder=t.filter()
+            <input class="input filter" {attr("type", "search")} {attr("aria-label", t.filter())} {attr("placeholder", t.filter())}
                 prop:value=move || query.get()
                 on:input=move |ev| query.set(event_target_value(&ev)) />
         }
@@ -45,9 +46,9 @@ pub fn CurrencyList(
             .into_any()
     };
     view! {
-        <h3 class="section-title" id="cw-pay-with">{t.pay_with()}</h3>
+        <h3 class="section-title" {attr("id", "cw-pay-with")}>{t.pay_with()}</h3>
         {filter_box}
-        <ul class="currencies" aria-labelledby="cw-pay-with">{list}</ul>
+        <ul class="currencies" {attr("aria-labelledby", "cw-pay-with")}>{list}</ul>
     }
 }
 
@@ -61,14 +62,14 @@ fn currency_button(
     let network = option.network_name.clone();
     view! {
         <li>
-            <button type="button" class="currency" part="currency"
+            <button {attr("type", "button")} class="currency" {attr("part", "currency")}
                 data-currency=option.code.clone() data-network=option.network.clone()
-                disabled=move || busy.get()
+                {attr("disabled", move || busy.get())}
                 on:click=move |_| on_choose(&option)>
                 <CoinIcon code=code.clone() network=option.network.clone() />
                 <span class="currency-code">{code}</span>
                 <span class="currency-name">{name}</span>
-                <span class="network" part="network">{network}</span>
+                <span class="network" {attr("part", "network")}>{network}</span>
             </button>
         </li>
     }

@@ -1,5 +1,6 @@
 //! The states around the journey: loading, failure, and the way to the merchant's support.
 
+use super::attr;
 use leptos::prelude::*;
 
 use crate::api::ApiError;
@@ -13,7 +14,7 @@ pub fn Skeleton(
     locale: Locale,
 ) -> impl IntoView {
     view! {
-        <div class="skeleton" part="skeleton" aria-busy="true">
+        <div class="skeleton" {attr("part", "skeleton")} {attr("aria-busy", "true")}>
             <span class="sr-only">{locale.messages().loading()}</span>
             <div class="skeleton-line wide"></div>
             <div class="skeleton-line"></div>
@@ -34,13 +35,13 @@ pub fn Failure(
 ) -> impl IntoView {
     let retry_button = error.is_transient().then(|| {
         view! {
-            <button type="button" class="button" on:click=move |_| retry()>
+            <button {attr("type", "button")} class="button" on:click=move |_| retry()>
                 {locale.messages().retry()}
             </button>
         }
     });
     view! {
-        <div class="error" part="error" role="alert">
+        <div class="error" {attr("part", "error")} {attr("role", "alert")}>
             <h3 class="error-message">{error_text(&error, locale)}</h3>
             {retry_button}
         </div>
@@ -57,8 +58,8 @@ pub fn SupportLink(
 ) -> impl IntoView {
     url.filter(|u| is_support_url(u)).map(|url| {
         view! {
-            <p class="support" part="support">
-                <a href=url target="_blank" rel="noopener noreferrer">{locale.messages().support()}</a>
+            <p class="support" {attr("part", "support")}>
+                <a {attr("href", url)} {attr("target", "_blank")} {attr("rel", "noopener noreferrer")}>{locale.messages().support()}</a>
             </p>
         }
     })

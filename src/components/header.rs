@@ -2,6 +2,7 @@
 //! direction (`dir=auto`), stripped of bidirectional controls, clamped with the whole text a
 //! tap or hover away.
 
+use super::attr;
 use leptos::prelude::*;
 use protocol::CheckoutView;
 
@@ -24,7 +25,7 @@ pub fn Header(
     // A logo that does not load leaves no broken-image box behind.
     let logo = checkout.logo_url.filter(|u| is_web_url(u)).map(|src| {
         view! {
-            <img class="logo" part="logo" src=src alt="" width="40" height="40"
+            <img class="logo" {attr("part", "logo")} {attr("src", src)} {attr("alt", "")} {attr("width", "40")} {attr("height", "40")}
                 on:error=|ev| {
                     let _ = event_target::<web_sys::Element>(&ev).set_attribute("hidden", "");
                 } />
@@ -44,25 +45,25 @@ pub fn Header(
     });
     // A sandbox checkout says so above everything else, on every screen.
     let test_badge = checkout.test.then(|| {
-        view! { <p class="test-badge" part="test-badge" role="note">{locale.messages().test_payment()}</p> }
+        view! { <p class="test-badge" {attr("part", "test-badge")} {attr("role", "note")}>{locale.messages().test_payment()}</p> }
     });
     let name = without_bidi_controls(&checkout.name);
     let title = name.clone();
     let description = checkout.description.map(|d| {
         let d = without_bidi_controls(&d);
         let title = d.clone();
-        view! { <p class="description" dir="auto" title=title use:tab_stop>{d}</p> }
+        view! { <p class="description" {attr("dir", "auto")} {attr("title", title)} use:tab_stop>{d}</p> }
     });
     view! {
         <Sprite />
         {test_badge}
-        <header class="header" part="header">
+        <header class="header" {attr("part", "header")}>
             {logo}
             <div class="header-text">
-                <h2 class="name" dir="auto" title=title>{name}</h2>
+                <h2 class="name" {attr("dir", "auto")} {attr("title", title)}>{name}</h2>
                 {description}
             </div>
-            <div class="price" part="price">
+            <div class="price" {attr("part", "price")}>
                 {price.map(|p| view! { <span class="price-fiat">{p}</span> })}
                 {crypto}
             </div>

@@ -3,6 +3,7 @@
 //! on a coloured disc, not the projects' artwork; a token on another chain carries that chain's
 //! mark as a small badge. Inline SVG needs no request and no `img-src` in the host's CSP.
 
+use super::attr;
 use leptos::prelude::*;
 
 use crate::state::Screen;
@@ -53,7 +54,7 @@ pub fn network_mark(network: &str) -> Option<&'static str> {
 /// The symbols every icon refers to. Rendered once per shadow root (by the header).
 #[component]
 pub fn Sprite() -> impl IntoView {
-    view! { <svg class="sprite" aria-hidden="true" inner_html=SPRITE></svg> }
+    view! { <svg class="sprite" {attr("aria-hidden", "true")} inner_html=SPRITE></svg> }
 }
 
 /// A coin's mark, with its network's mark as a badge when the coin lives on another chain
@@ -68,7 +69,7 @@ pub fn CoinIcon(
     let coin = coin_mark(&code);
     let chain = network_mark(&network).filter(|mark| *mark != coin);
     view! {
-        <span class="coin-icon" aria-hidden="true" data-mark=coin>
+        <span class="coin-icon" {attr("aria-hidden", "true")} data-mark=coin>
             <svg><use href=format!("#cw-{coin}")></use></svg>
             {chain.map(|mark| view! {
                 <svg class="network-icon" data-mark=mark><use href=format!("#cw-{mark}")></use></svg>
@@ -121,7 +122,7 @@ pub fn StatusIcon(
 ) -> impl IntoView {
     let mark = status.mark();
     view! {
-        <svg class="status-icon" part="status-icon" data-status=mark aria-hidden="true">
+        <svg class="status-icon" {attr("part", "status-icon")} {attr("aria-hidden", "true")} data-status=mark>
             <use href=format!("#cw-{mark}")></use>
         </svg>
     }

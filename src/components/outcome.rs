@@ -1,3 +1,4 @@
+use super::attr;
 use leptos::prelude::*;
 use protocol::{CheckoutView, PaymentView};
 
@@ -64,11 +65,11 @@ pub fn Outcome(
         .filter(|u| is_web_url(u))
         .map(|url| {
             view! {
-                <a class="button" part="return-link" href=url>{t.return_to_merchant()}</a>
+                <a class="button" {attr("part", "return-link")} {attr("href", url)}>{t.return_to_merchant()}</a>
             }
         });
     view! {
-        <section class=format!("outcome {tone}") part="outcome" data-screen=screen.name()>
+        <section class=format!("outcome {tone}") {attr("part", "outcome")} data-screen=screen.name()>
             {Status::of(screen).map(|status| view! { <StatusIcon status=status /> })}
             <h3 class="title">{announcement(t, screen)}</h3>
             {body.map(|b| view! { <p class="outcome-body">{b}</p> })}
@@ -120,14 +121,15 @@ fn restart(locale: Locale, on_restart: Option<Callback<()>>) -> AnyView {
     let t = locale.messages();
     match on_restart {
         Some(callback) => view! {
-            <button type="button" class="button" part="start-again"
+            <button {attr("type", "button")} class="button" {attr("part", "start-again")}
                 on:click=move |_| callback.run(())>
                 {t.start_again()}
             </button>
         }
         .into_any(),
         None => {
-            view! { <p class="muted" part="no-restart">{t.expired_no_restart()}</p> }.into_any()
+            view! { <p class="muted" {attr("part", "no-restart")}>{t.expired_no_restart()}</p> }
+                .into_any()
         }
     }
 }

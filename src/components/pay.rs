@@ -1,3 +1,4 @@
+use super::attr;
 use leptos::prelude::*;
 use protocol::{CheckoutView, CurrencyOption, PaymentView, PickCurrencyRequest};
 
@@ -54,11 +55,11 @@ pub fn Pay(
     let can_requote = requote.is_some();
     let ended = move || can_requote && left.get() <= 0;
     view! {
-        <section class="pay" part="pay">
+        <section class="pay" {attr("part", "pay")}>
             <h3 class="sr-only">{t.status_waiting()}</h3>
             {short}
             {quote_ended(locale, ended, requote, on_requote)}
-            <div class="pay-details" hidden=ended>
+            <div class="pay-details" {attr("hidden", ended)}>
             {amount_and_address(locale, &payment, rest)}
             <Qr uri=asked.0.clone() matrix=asked.1 locale=locale />
             {wallet_link(locale, &asked.0)}
@@ -66,7 +67,7 @@ pub fn Pay(
             <Countdown quote=Some(left) checkout=closes requote=can_requote locale=locale />
             </div>
             {back_allowed.then(|| view! {
-                <button type="button" class="link-button" part="back" on:click=move |_| on_back()>
+                <button {attr("type", "button")} class="link-button" {attr("part", "back")} on:click=move |_| on_back()>
                     {t.back()}
                 </button>
             })}
@@ -90,9 +91,9 @@ fn quote_ended(
         }
     };
     view! {
-        <div class="quote-ended" part="quote-ended" role="status" hidden=move || !ended()>
+        <div class="quote-ended" {attr("part", "quote-ended")} {attr("role", "status")} {attr("hidden", move || !ended())}>
             <p>{t.quote_ended()}</p>
-            <button type="button" class="button" part="requote" on:click=ask_again>
+            <button {attr("type", "button")} class="button" {attr("part", "requote")} on:click=ask_again>
                 {t.new_quote()}
             </button>
         </div>
@@ -105,14 +106,16 @@ pub fn short_note(locale: Locale, checkout: &CheckoutView) -> Option<impl IntoVi
     let due = short_by(checkout)?;
     let amount = format::money(locale.tag(), &due, &payment.currency);
     let text = fill(locale.messages().short_by(), &[("amount", &amount)]);
-    Some(view! { <p class="warning short" part="short" role="note">{text}</p> })
+    Some(
+        view! { <p class="warning short" {attr("part", "short")} {attr("role", "note")}>{text}</p> },
+    )
 }
 
 /// "Open in wallet", for a payment scheme only.
 pub fn wallet_link(locale: Locale, uri: &str) -> Option<impl IntoView> {
     is_wallet_uri(uri).then(|| {
         view! {
-            <a class="button secondary" part="wallet-link" href=uri.to_owned()>
+            <a class="button secondary" {attr("part", "wallet-link")} {attr("href", uri.to_owned())}>
                 {locale.messages().open_wallet()}
             </a>
         }
@@ -131,7 +134,7 @@ pub fn network_warning(
         locale.messages().warning(),
         &[("coin", &payment.currency), ("network", &network_name)],
     );
-    view! { <p class="warning" part="warning" role="note">{warning}</p> }
+    view! { <p class="warning" {attr("part", "warning")} {attr("role", "note")}>{warning}</p> }
 }
 
 /// The exact amount (with its fiat equivalent) and the full address, each with a copy button;
@@ -157,18 +160,18 @@ pub fn amount_and_address(locale: Locale, payment: &PaymentView, rest: bool) -> 
         .collect_view();
     view! {
         <div class="field">
-            <p class="label" id="cw-amount-label">{t.send_exactly()}</p>
+            <p class="label" {attr("id", "cw-amount-label")}>{t.send_exactly()}</p>
             <div class="value-row">
-                <p class=if rest { "amount remaining" } else { "amount" } part="amount"
-                    aria-labelledby="cw-amount-label">{amount_text}</p>
+                <p class=if rest { "amount remaining" } else { "amount" } {attr("part", "amount")}
+                    {attr("aria-labelledby", "cw-amount-label")}>{amount_text}</p>
                 <CopyButton value=for_display(due).to_string() label=t.copy_amount() locale=locale />
             </div>
             {fiat.map(|f| view! { <p class="muted fiat">{f}</p> })}
         </div>
         <div class="field">
-            <p class="label" id="cw-address-label">{t.to_address()}</p>
+            <p class="label" {attr("id", "cw-address-label")}>{t.to_address()}</p>
             <div class="value-row">
-                <p class="address" part="address" aria-labelledby="cw-address-label"
+                <p class="address" {attr("part", "address")} {attr("aria-labelledby", "cw-address-label")}
                     data-address=payment.address.clone()>{groups}</p>
                 <CopyButton value=payment.address.clone() label=t.copy_address() locale=locale />
             </div>
@@ -214,17 +217,17 @@ fn page_view(
     let note = fill(t.page_note(), &[("provider", &page.provider)]);
     let left = seconds_left(payment.rate_expires_at.clone());
     view! {
-        <section class="pay pay-page" part="pay">
+        <section class="pay pay-page" {attr("part", "pay")}>
             <h3 class="sr-only">{t.status_waiting()}</h3>
             {page.url.map(|url| view! {
-                <a class="button" part="payment-page" href=url target="_blank" rel="noopener">
+                <a class="button" {attr("part", "payment-page")} {attr("href", url)} {attr("target", "_blank")} {attr("rel", "noopener")}>
                     {label}
                 </a>
             })}
-            <p class="muted" part="page-note">{note}</p>
+            <p class="muted" {attr("part", "page-note")}>{note}</p>
             <Countdown quote=Some(left) checkout=page.closes locale=locale />
             {back_allowed.then(|| view! {
-                <button type="button" class="link-button" part="back" on:click=move |_| on_back()>
+                <button {attr("type", "button")} class="link-button" {attr("part", "back")} on:click=move |_| on_back()>
                     {t.back()}
                 </button>
             })}

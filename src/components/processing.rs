@@ -1,3 +1,4 @@
+use super::attr;
 use leptos::prelude::*;
 use protocol::CheckoutView;
 
@@ -29,14 +30,14 @@ pub fn Processing(
         &[("n", &n.to_string()), ("m", &m.to_string())],
     );
     view! {
-        <section class="processing" part="processing">
-            <div class="spinner" aria-hidden="true"></div>
+        <section class="processing" {attr("part", "processing")}>
+            <div class="spinner" {attr("aria-hidden", "true")}></div>
             <h3 class="title">{t.processing_title()}</h3>
             {paid.map(|p| view! { <p class="amount">{p}</p> })}
             {short}
-            <progress class="confirmations-bar" max=m.max(1).to_string() value=n.min(m).to_string()
-                aria-label=progress.clone()></progress>
-            <p class="confirmations" part="confirmations">{progress}</p>
+            <progress class="confirmations-bar" {attr("max", m.max(1).to_string())} {attr("value", n.min(m).to_string())}
+                {attr("aria-label", progress.clone())}></progress>
+            <p class="confirmations" {attr("part", "confirmations")}>{progress}</p>
         </section>
     }
 }

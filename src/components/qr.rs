@@ -1,3 +1,4 @@
+use super::attr;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use protocol::QrMatrix;
@@ -62,7 +63,7 @@ pub fn Qr(
     let button = NodeRef::<leptos::html::Button>::new();
     let uri = StoredValue::new(uri);
     view! {
-        <button type="button" class="qr" part="qr" node_ref=button aria-label=t.qr_label()
+        <button {attr("type", "button")} class="qr" {attr("part", "qr")} {attr("aria-label", t.qr_label())} node_ref=button
             data-uri=uri.get_value()
             on:click=move |_| {
                 let Some(el) = button.get_untracked() else { return };
@@ -73,7 +74,7 @@ pub fn Qr(
                 });
             }>
             <span class="qr-image" inner_html=svg></span>
-            <span class="qr-caption" aria-live="polite">
+            <span class="qr-caption" {attr("aria-live", "polite")}>
                 {move || if copied.get() { t.copied() } else { "" }}
             </span>
         </button>

@@ -2,6 +2,7 @@
 //! with `testControls`): a person trying the demo pays it from the widget itself, as a wallet
 //! and the chain would, instead of reaching for the merchant API.
 
+use super::attr;
 use leptos::prelude::*;
 use protocol::{CheckoutView, TestAction};
 
@@ -20,7 +21,7 @@ pub fn test_panel(checkout: &CheckoutView, session: Session, locale: Locale) -> 
         .is_some_and(|p| !p.amount_remaining.is_zero());
     let button = move |action: TestAction, label: &'static str| {
         view! {
-            <button type="button" class="chip" data-action=action.as_str()
+            <button {attr("type", "button")} class="chip" data-action=action.as_str()
                 on:click=move |_| session.test_action(action)>{label}</button>
         }
     };
@@ -38,7 +39,7 @@ pub fn test_panel(checkout: &CheckoutView, session: Session, locale: Locale) -> 
         (!checkout.status.is_settled()).then(|| button(TestAction::Expire, t.test_expire()));
     Some(
         view! {
-            <details class="test-panel" part="test-panel">
+            <details class="test-panel" {attr("part", "test-panel")}>
                 <summary>{t.test_controls()}</summary>
                 <div class="chips">{pay}{mine}{expire}</div>
             </details>
