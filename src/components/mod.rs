@@ -27,7 +27,7 @@ pub use app::App;
 /// one attribute type for every name instead of one type per name. Leptos builds each attribute
 /// type's code separately (twice for a text value: once borrowed, once shared), and in the
 /// shipped build (`erase_components`) each type also gets its own type-erased copy, so one type
-/// for all of them is 20 KB less code, about 1.8 KB brotli (measured on the whole module,
-/// 2026-11-30). `class`, `style`, `prop:`, `on:` and `node_ref` keep their own forms: they do
+/// for all of them is 20 KB less code: 1.5 KB brotli and 2.8 KB gzip less of the whole bundle
+/// (2026-11-30). `class`, `style`, `prop:`, `on:` and `node_ref` keep their own forms: they do
 /// something else than set an attribute.
 pub(crate) use leptos::tachys::html::attribute::custom::custom_attribute as attr;
