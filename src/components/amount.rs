@@ -1,7 +1,7 @@
 //! The amount a payer sets (for checkouts without a fixed price): preset chips, the field, and
 //! its validation message.
 
-use super::attr;
+use super::{attr, handler};
 use leptos::prelude::*;
 use protocol::{Amount, CheckoutView};
 
@@ -107,7 +107,7 @@ pub fn AmountForm(
             let shown = format::number(locale.tag(), &preset);
             let value = shown.clone();
             view! {
-                <button {attr("type", "button")} class="chip" on:click=move |_| entry.replace(value.clone())>
+                <button {attr("type", "button")} class="chip" on:click=handler(move |_| entry.replace(value.clone()))>
                     {shown}
                 </button>
             }
@@ -121,18 +121,18 @@ pub fn AmountForm(
                 {attr("aria-describedby", "cw-amount-hint cw-amount-error")}
                 {attr("aria-invalid", move || if error.get().is_some() { "true" } else { "false" })}
                 prop:value=move || entry.typed.get()
-                on:input=move |ev| entry.replace(event_target_value(&ev))
-                on:keydown=move |ev| {
+                on:input=handler(move |ev| entry.replace(event_target_value(&ev)))
+                on:keydown=handler(move |ev: web_sys::KeyboardEvent| {
                     if ev.key() == "Enter" {
                         ev.prevent_default();
                         on_enter();
                     }
-                }
-                on:blur=move |_| {
+                })
+                on:blur=handler(move |_| {
                     if entry.has_text() {
                         entry.validate();
                     }
-                } />
+                }) />
             <p {attr("id", "cw-amount-hint")} class="hint">{entry.range()}</p>
             <p {attr("id", "cw-amount-error")} class="field-error" {attr("role", "alert")}>
                 {move || error.get().unwrap_or_default()}

@@ -2,7 +2,7 @@
 //! field, a hint and its validation message. Checked with the server's own rule
 //! (`protocol::contact`) before a pick, so the payer hears of a typo here, not from the provider.
 
-use super::attr;
+use super::{attr, handler};
 use leptos::prelude::*;
 use protocol::parse_payer_contact;
 
@@ -61,12 +61,12 @@ pub fn ContactForm(
                 {attr("maxlength", "254")} {attr("aria-describedby", "cw-contact-hint cw-contact-error")}
                 {attr("aria-invalid", move || if refused.get() { "true" } else { "false" })}
                 prop:value=move || entry.typed.get()
-                on:input=move |ev| entry.replace(event_target_value(&ev))
-                on:blur=move |_| {
+                on:input=handler(move |ev| entry.replace(event_target_value(&ev)))
+                on:blur=handler(move |_| {
                     if !entry.typed.get_untracked().trim().is_empty() {
                         entry.validate();
                     }
-                } />
+                }) />
             <p {attr("id", "cw-contact-hint")} class="muted">{t.contact_hint()}</p>
             <p {attr("id", "cw-contact-error")} class="field-error" {attr("role", "alert")}>
                 {move || if refused.get() { t.contact_invalid() } else { "" }}

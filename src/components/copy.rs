@@ -1,4 +1,4 @@
-use super::attr;
+use super::{attr, handler};
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use wasm_bindgen::prelude::*;
@@ -87,7 +87,7 @@ pub fn CopyButton(
     view! {
         <button {attr("type", "button")} class="copy" {attr("part", "copy")} {attr("aria-label", label)} node_ref=button
             data-copied=move || (state.get() == CopyState::Copied).to_string()
-            on:click=on_click>
+            on:click=handler(on_click)>
             {move || match state.get() {
                 CopyState::Idle => t.copy(),
                 CopyState::Copied => t.copied(),

@@ -1,6 +1,6 @@
 //! The coins and networks a checkout accepts, with a filter box once the list is long.
 
-use super::attr;
+use super::{attr, handler};
 use leptos::prelude::*;
 use protocol::CurrencyOption;
 
@@ -26,7 +26,7 @@ pub fn CurrencyList(
         view! {
             <input class="input filter" {attr("type", "search")} {attr("aria-label", t.filter())} {attr("placeholder", t.filter())}
                 prop:value=move || query.get()
-                on:input=move |ev| query.set(event_target_value(&ev)) />
+                on:input=handler(move |ev| query.set(event_target_value(&ev))) />
         }
     });
     let list = move || {
@@ -65,7 +65,7 @@ fn currency_button(
             <button {attr("type", "button")} class="currency" {attr("part", "currency")}
                 data-currency=option.code.clone() data-network=option.network.clone()
                 {attr("disabled", move || busy.get())}
-                on:click=move |_| on_choose(&option)>
+                on:click=handler(move |_| on_choose(&option))>
                 <CoinIcon code=code.clone() network=option.network.clone() />
                 <span class="currency-code">{code}</span>
                 <span class="currency-name">{name}</span>

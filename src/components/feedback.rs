@@ -1,6 +1,6 @@
 //! The states around the journey: loading, failure, and the way to the merchant's support.
 
-use super::attr;
+use super::{attr, handler};
 use leptos::prelude::*;
 
 use crate::api::ApiError;
@@ -35,7 +35,7 @@ pub fn Failure(
 ) -> impl IntoView {
     let retry_button = error.is_transient().then(|| {
         view! {
-            <button {attr("type", "button")} class="button" on:click=move |_| retry()>
+            <button {attr("type", "button")} class="button" on:click=handler(move |_| retry())>
                 {locale.messages().retry()}
             </button>
         }

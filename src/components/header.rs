@@ -2,7 +2,7 @@
 //! direction (`dir=auto`), stripped of bidirectional controls, clamped with the whole text a
 //! tap or hover away.
 
-use super::attr;
+use super::{attr, handler};
 use leptos::prelude::*;
 use protocol::CheckoutView;
 
@@ -26,9 +26,9 @@ pub fn Header(
     let logo = checkout.logo_url.filter(|u| is_web_url(u)).map(|src| {
         view! {
             <img class="logo" {attr("part", "logo")} {attr("src", src)} {attr("alt", "")} {attr("width", "40")} {attr("height", "40")}
-                on:error=|ev| {
+                on:error=handler(|ev: web_sys::ErrorEvent| {
                     let _ = event_target::<web_sys::Element>(&ev).set_attribute("hidden", "");
-                } />
+                }) />
         }
     });
     let price = checkout

@@ -31,3 +31,10 @@ pub use app::App;
 /// (2026-11-30). `class`, `style`, `prop:`, `on:` and `node_ref` keep their own forms: they do
 /// something else than set an attribute.
 pub(crate) use leptos::tachys::html::attribute::custom::custom_attribute as attr;
+
+/// Every event handler of the views is written `on:click=handler(move |_| ...)`: boxed, so that
+/// all handlers of one event are one type instead of one type per closure, each of which Leptos
+/// would build its event code for (and, in the shipped build, its type-erased copy).
+pub(crate) fn handler<E: 'static>(callback: impl FnMut(E) + 'static) -> Box<dyn FnMut(E)> {
+    Box::new(callback)
+}

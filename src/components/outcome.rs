@@ -1,4 +1,4 @@
-use super::attr;
+use super::{attr, handler};
 use leptos::prelude::*;
 use protocol::{CheckoutView, PaymentView};
 
@@ -122,7 +122,7 @@ fn restart(locale: Locale, on_restart: Option<Callback<()>>) -> AnyView {
     match on_restart {
         Some(callback) => view! {
             <button {attr("type", "button")} class="button" {attr("part", "start-again")}
-                on:click=move |_| callback.run(())>
+                on:click=handler(move |_| callback.run(()))>
                 {t.start_again()}
             </button>
         }

@@ -1,4 +1,4 @@
-use super::attr;
+use super::{attr, handler};
 use leptos::prelude::*;
 use protocol::{CheckoutView, CurrencyOption, PaymentView, PickCurrencyRequest};
 
@@ -67,7 +67,7 @@ pub fn Pay(
             <Countdown quote=Some(left) checkout=closes requote=can_requote locale=locale />
             </div>
             {back_allowed.then(|| view! {
-                <button {attr("type", "button")} class="link-button" {attr("part", "back")} on:click=move |_| on_back()>
+                <button {attr("type", "button")} class="link-button" {attr("part", "back")} on:click=handler(move |_| on_back())>
                     {t.back()}
                 </button>
             })}
@@ -93,7 +93,7 @@ fn quote_ended(
     view! {
         <div class="quote-ended" {attr("part", "quote-ended")} {attr("role", "status")} {attr("hidden", move || !ended())}>
             <p>{t.quote_ended()}</p>
-            <button {attr("type", "button")} class="button" {attr("part", "requote")} on:click=ask_again>
+            <button {attr("type", "button")} class="button" {attr("part", "requote")} on:click=handler(ask_again)>
                 {t.new_quote()}
             </button>
         </div>
@@ -227,7 +227,7 @@ fn page_view(
             <p class="muted" {attr("part", "page-note")}>{note}</p>
             <Countdown quote=Some(left) checkout=page.closes locale=locale />
             {back_allowed.then(|| view! {
-                <button {attr("type", "button")} class="link-button" {attr("part", "back")} on:click=move |_| on_back()>
+                <button {attr("type", "button")} class="link-button" {attr("part", "back")} on:click=handler(move |_| on_back())>
                     {t.back()}
                 </button>
             })}

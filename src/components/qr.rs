@@ -1,4 +1,4 @@
-use super::attr;
+use super::{attr, handler};
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use protocol::QrMatrix;
@@ -65,14 +65,14 @@ pub fn Qr(
     view! {
         <button {attr("type", "button")} class="qr" {attr("part", "qr")} {attr("aria-label", t.qr_label())} node_ref=button
             data-uri=uri.get_value()
-            on:click=move |_| {
+            on:click=handler(move |_| {
                 let Some(el) = button.get_untracked() else { return };
                 let text = uri.get_value();
                 spawn_local(async move {
                     let ok = copy(&text, &el).await;
                     let _ = copied.try_set(ok);
                 });
-            }>
+            })>
             <span class="qr-image" inner_html=svg></span>
             <span class="qr-caption" {attr("aria-live", "polite")}>
                 {move || if copied.get() { t.copied() } else { "" }}

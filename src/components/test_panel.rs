@@ -2,7 +2,7 @@
 //! with `testControls`): a person trying the demo pays it from the widget itself, as a wallet
 //! and the chain would, instead of reaching for the merchant API.
 
-use super::attr;
+use super::{attr, handler};
 use leptos::prelude::*;
 use protocol::{CheckoutView, TestAction};
 
@@ -22,7 +22,7 @@ pub fn test_panel(checkout: &CheckoutView, session: Session, locale: Locale) -> 
     let button = move |action: TestAction, label: &'static str| {
         view! {
             <button {attr("type", "button")} class="chip" data-action=action.as_str()
-                on:click=move |_| session.test_action(action)>{label}</button>
+                on:click=handler(move |_| session.test_action(action))>{label}</button>
         }
     };
     let pay = due.then(|| {
