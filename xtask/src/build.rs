@@ -188,6 +188,10 @@ fn without_debug_sections(module: &[u8]) -> Option<Vec<u8>> {
 const LOADER: &str = "widget.js";
 /// wasm-bindgen's glue, an ES module that imports the inline snippets (`snippets/…`).
 const GLUE: &str = "checkout-widget.js";
+/// The glue's exports the loader calls (`widget.js`: `module.default(...)`, `module.define(...)`).
+const LOADER_USES: &str = "export { default, define } from \"./checkout-widget.js\";\n";
+/// Where that entry is written for the bundling, and removed after.
+const GLUE_ENTRY: &str = "glue-entry.js";
 
 /// Minifies the JavaScript the loader pulls in, and bundles the glue with the snippets it
 /// imports into one module, so a payer's browser fetches one file where it fetched four one after
@@ -218,7 +222,18 @@ fn minify_javascript(dist: &Path) -> Result<(), String> {
         )
     };
     esbuild_in_place(&dist.join(LOADER), &[])?;
-    esbuild_in_place(&dist.join(GLUE), &["--bundle", "--format=esm"])?;
+    // Bundled from an entry that re-exports only what the loader calls, so that esbuild leaves
+    // out the rest of wasm-bindgen's exports (`initSync`) and what only they use: -93 brotli.
+    let entry = dist.join(GLUE_ENTRY);
+    std::fs::write(&entry, LOADER_USES).map_err(|e| format!("{}: {e}", entry.display()))?;
+    process::run(
+        Command::new(&esbuild)
+            .arg(&entry)
+            .args(["--minify", "--bundle", "--format=esm", "--allow-overwrite"])
+            .arg("--log-level=warning")
+            .arg(format!("--outfile={}", dist.join(GLUE).display())),
+    )?;
+    std::fs::remove_file(&entry).map_err(|e| format!("{}: {e}", entry.display()))?;
     let snippets = dist.join("snippets");
     if snippets.is_dir() {
         std::fs::remove_dir_all(&snippets).map_err(|e| format!("{}: {e}", snippets.display()))?;
