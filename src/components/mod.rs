@@ -6,6 +6,8 @@ pub mod amount;
 pub mod app;
 pub mod choose;
 pub mod contact;
+#[cfg(test)]
+mod conventions;
 pub mod copy;
 pub mod countdown;
 pub mod currencies;
