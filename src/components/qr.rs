@@ -59,13 +59,13 @@ pub fn Qr(
     let t = locale.messages();
     let copied = RwSignal::new(false);
     let svg = matrix.as_ref().and_then(qr_svg).unwrap_or_default();
-    let button = NodeRef::<leptos::html::Button>::new();
     let uri = StoredValue::new(uri);
     view! {
-        <button type="button" class="qr" part="qr" node_ref=button aria-label=t.qr_label()
+        <button type="button" class="qr" part="qr" aria-label=t.qr_label()
             data-uri=uri.get_value()
-            on:click=move |_| {
-                let Some(el) = button.get_untracked() else { return };
+            on:click=move |ev| {
+                // Any element of the widget tells `copy` where the widget is.
+                let el = event_target::<web_sys::Element>(&ev);
                 let text = uri.get_value();
                 spawn_local(async move {
                     let ok = copy(&text, &el).await;
