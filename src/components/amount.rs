@@ -13,7 +13,9 @@ use crate::state::{amount_decimals, parse_amount_input};
 #[derive(Clone, Copy)]
 pub struct AmountEntry {
     typed: RwSignal<String>,
-    error: RwSignal<Option<String>>,
+    /// The complaint about it, empty when there is none (a `String` like `typed`, not an
+    /// `Option`: every distinct signal type adds its own copy of the reactive code).
+    error: RwSignal<String>,
     locale: Locale,
     /// The locale's decimal and group separators, which the payer types.
     separators: (char, char),
@@ -26,7 +28,7 @@ impl AmountEntry {
     pub fn new(checkout: &CheckoutView, locale: Locale) -> AmountEntry {
         AmountEntry {
             typed: RwSignal::new(String::new()),
-            error: RwSignal::new(None),
+            error: RwSignal::new(String::new()),
             locale,
             separators: format::locale_separators(locale.tag()),
             max_decimals: amount_decimals(checkout),
@@ -45,12 +47,12 @@ impl AmountEntry {
         let text = self.typed.try_get_untracked()?;
         match parse_amount_input(&text, decimal, group, self.max_decimals, self.min, self.max) {
             Ok(amount) => {
-                self.error.try_set(None);
+                self.error.try_set(String::new());
                 Some(amount)
             }
             Err(e) => {
                 self.error
-                    .try_set(Some(amount_error_text(e, self.locale, self.min)));
+                    .try_set(amount_error_text(e, self.locale, self.min));
                 None
             }
         }
@@ -79,7 +81,7 @@ impl AmountEntry {
     /// A new text from the payer: the old complaint no longer applies.
     fn replace(self, text: String) {
         self.typed.set(text);
-        self.error.set(None);
+        self.error.set(String::new());
     }
 }
 
@@ -118,7 +120,7 @@ pub fn AmountForm(
             <div class="chips">{preset_buttons}</div>
             <input id="cw-amount" class="input" type="text" inputmode="decimal" autocomplete="off"
                 aria-describedby="cw-amount-hint cw-amount-error"
-                aria-invalid=move || if error.get().is_some() { "true" } else { "false" }
+                aria-invalid=move || if error.with(String::is_empty) { "false" } else { "true" }
                 prop:value=move || entry.typed.get()
                 on:input=move |ev| entry.replace(event_target_value(&ev))
                 on:keydown=move |ev| {
@@ -134,7 +136,7 @@ pub fn AmountForm(
                 } />
             <p id="cw-amount-hint" class="hint">{entry.range()}</p>
             <p id="cw-amount-error" class="field-error" role="alert">
-                {move || error.get().unwrap_or_default()}
+                {move || error.get()}
             </p>
         </div>
     }
