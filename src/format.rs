@@ -65,13 +65,16 @@ pub fn money(locale: &str, amount: &Amount, currency: &str) -> String {
     let shown = if is_fiat(currency) {
         format_currency(locale, &text, currency, rtl)
     } else {
-        format!(
-            "{} {currency}",
-            format_decimal(locale, &text, u32::from(amount.scale()))
-        )
+        let mut shown = format_decimal(locale, &text, u32::from(amount.scale()));
+        shown.push(' ');
+        shown.push_str(currency);
+        shown
     };
     if rtl {
-        format!("\u{2067}{shown}\u{2069}")
+        let mut isolated = String::from('\u{2067}');
+        isolated.push_str(&shown);
+        isolated.push('\u{2069}');
+        isolated
     } else {
         shown
     }

@@ -50,6 +50,13 @@ pub fn network_mark(network: &str) -> Option<&'static str> {
     }
 }
 
+/// A `<use>` reference to the sprite's symbol for `mark`.
+fn symbol(mark: &str) -> String {
+    let mut href = String::from("#cw-");
+    href.push_str(mark);
+    href
+}
+
 /// The symbols every icon refers to. Rendered once per shadow root (by the header).
 #[component]
 pub fn Sprite() -> impl IntoView {
@@ -69,9 +76,9 @@ pub fn CoinIcon(
     let chain = network_mark(&network).filter(|mark| *mark != coin);
     view! {
         <span class="coin-icon" aria-hidden="true" data-mark=coin>
-            <svg><use href=format!("#cw-{coin}")></use></svg>
+            <svg><use href=symbol(coin)></use></svg>
             {chain.map(|mark| view! {
-                <svg class="network-icon" data-mark=mark><use href=format!("#cw-{mark}")></use></svg>
+                <svg class="network-icon" data-mark=mark><use href=symbol(mark)></use></svg>
             })}
         </span>
     }
@@ -122,7 +129,7 @@ pub fn StatusIcon(
     let mark = status.mark();
     view! {
         <svg class="status-icon" part="status-icon" data-status=mark aria-hidden="true">
-            <use href=format!("#cw-{mark}")></use>
+            <use href=symbol(mark)></use>
         </svg>
     }
 }

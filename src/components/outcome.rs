@@ -42,10 +42,10 @@ pub fn Outcome(
     on_restart: Option<Callback<()>>,
 ) -> impl IntoView {
     let t = locale.messages();
-    let tone = match screen {
-        Screen::Success => "success",
-        Screen::Expired { .. } | Screen::Cancelled => "neutral",
-        _ => "attention",
+    let class = match screen {
+        Screen::Success => "outcome success",
+        Screen::Expired { .. } | Screen::Cancelled => "outcome neutral",
+        _ => "outcome attention",
     };
     let body = body(locale, &checkout, screen);
     // Part paid: the rest is paid from here exactly as the payment itself was.
@@ -68,7 +68,7 @@ pub fn Outcome(
             }
         });
     view! {
-        <section class=format!("outcome {tone}") part="outcome" data-screen=screen.name()>
+        <section class=class part="outcome" data-screen=screen.name()>
             {Status::of(screen).map(|status| view! { <StatusIcon status=status /> })}
             <h3 class="title">{announcement(t, screen)}</h3>
             {body.map(|b| view! { <p class="outcome-body">{b}</p> })}
