@@ -97,8 +97,8 @@ pub fn AmountForm(
     presets: Vec<Amount>,
     /// The payer's language.
     locale: Locale,
-    /// Enter in the field: the payer is done typing.
-    on_enter: impl Fn() + Copy + Send + Sync + 'static,
+    /// Enter in the field (given): the payer is done typing.
+    on_enter: impl Fn(web_sys::Element) + Copy + Send + Sync + 'static,
 ) -> impl IntoView {
     let label = fill(locale.messages().amount_label(), &[("currency", &currency)]);
     let error = entry.error;
@@ -126,7 +126,7 @@ pub fn AmountForm(
                 on:keydown=move |ev| {
                     if ev.key() == "Enter" {
                         ev.prevent_default();
-                        on_enter();
+                        on_enter(event_target(&ev));
                     }
                 }
                 on:blur=move |_| {

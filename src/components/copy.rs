@@ -57,11 +57,10 @@ pub fn CopyButton(
     // code to the download.
     let copied = RwSignal::new(false);
     let failed = RwSignal::new(false);
-    let value = StoredValue::new(value);
     let on_click = move |ev: leptos::ev::MouseEvent| {
         // Any element of the widget tells `copy` where the widget is.
         let el = event_target::<web_sys::Element>(&ev);
-        let text = value.get_value();
+        let text = value.clone();
         spawn_local(async move {
             let ok = copy(&text, &el).await;
             let _ = copied.try_set(ok);

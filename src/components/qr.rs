@@ -59,14 +59,13 @@ pub fn Qr(
     let t = locale.messages();
     let copied = RwSignal::new(false);
     let svg = matrix.as_ref().and_then(qr_svg).unwrap_or_default();
-    let uri = StoredValue::new(uri);
     view! {
         <button type="button" class="qr" part="qr" aria-label=t.qr_label()
-            data-uri=uri.get_value()
+            data-uri=uri.clone()
             on:click=move |ev| {
                 // Any element of the widget tells `copy` where the widget is.
                 let el = event_target::<web_sys::Element>(&ev);
-                let text = uri.get_value();
+                let text = uri.clone();
                 spawn_local(async move {
                     let ok = copy(&text, &el).await;
                     let _ = copied.try_set(ok);
