@@ -112,6 +112,8 @@ pub fn AmountForm(
                     {shown}
                 </button>
             }
+            // Lists of `AnyView` share one list type with the address groups and currencies.
+            .into_any()
         })
         .collect_view();
     view! {

@@ -40,7 +40,8 @@ pub fn CurrencyList(
         }
         shown
             .into_iter()
-            .map(|option| currency_button(option, busy, on_choose))
+            // Lists of `AnyView` share one list type with the address groups and amount chips.
+            .map(|option| currency_button(option, busy, on_choose).into_any())
             .collect_view()
             .into_any()
     };

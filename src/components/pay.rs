@@ -153,7 +153,8 @@ pub fn amount_and_address(locale: Locale, payment: &PaymentView, rest: bool) -> 
     });
     let groups = group_address(&payment.address)
         .into_iter()
-        .map(|g| view! { <span class="address-group">{g}</span> })
+        // Lists of `AnyView` share one list type with the currencies and amount chips.
+        .map(|g| view! { <span class="address-group">{g}</span> }.into_any())
         .collect_view();
     view! {
         <div class="field">
