@@ -2,6 +2,8 @@
 //! its validation message.
 
 use leptos::prelude::*;
+
+use super::handler;
 use protocol::{Amount, CheckoutView};
 
 use crate::format;
@@ -108,7 +110,7 @@ pub fn AmountForm(
             let shown = format::number(locale.tag(), &preset);
             let value = shown.clone();
             view! {
-                <button type="button" class="chip" on:click=move |_| entry.replace(value.clone())>
+                <button type="button" class="chip" on:click=handler(move |_| entry.replace(value.clone()))>
                     {shown}
                 </button>
             }
@@ -124,18 +126,18 @@ pub fn AmountForm(
                 aria-describedby="cw-amount-hint cw-amount-error"
                 aria-invalid=move || if error.with(String::is_empty) { "false" } else { "true" }
                 prop:value=move || entry.typed.get()
-                on:input=move |ev| entry.replace(event_target_value(&ev))
-                on:keydown=move |ev| {
+                on:input=handler(move |ev| entry.replace(event_target_value(&ev)))
+                on:keydown=handler(move |ev: leptos::ev::KeyboardEvent| {
                     if ev.key() == "Enter" {
                         ev.prevent_default();
                         on_enter(event_target(&ev));
                     }
-                }
-                on:blur=move |_| {
+                })
+                on:blur=handler(move |_| {
                     if entry.has_text() {
                         entry.validate();
                     }
-                } />
+                }) />
             <p id="cw-amount-hint" class="hint">{entry.range()}</p>
             <p id="cw-amount-error" class="field-error" role="alert">
                 {move || error.get()}

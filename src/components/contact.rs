@@ -3,6 +3,8 @@
 //! (`protocol::contact`) before a pick, so the payer hears of a typo here, not from the provider.
 
 use leptos::prelude::*;
+
+use super::handler;
 use protocol::parse_payer_contact;
 
 use crate::i18n::{fill, Locale};
@@ -60,12 +62,12 @@ pub fn ContactForm(
                 maxlength="254" aria-describedby="cw-contact-hint cw-contact-error"
                 aria-invalid=move || if refused.get() { "true" } else { "false" }
                 prop:value=move || entry.typed.get()
-                on:input=move |ev| entry.replace(event_target_value(&ev))
-                on:blur=move |_| {
+                on:input=handler(move |ev| entry.replace(event_target_value(&ev)))
+                on:blur=handler(move |_| {
                     if !entry.typed.get_untracked().trim().is_empty() {
                         entry.validate();
                     }
-                } />
+                }) />
             <p id="cw-contact-hint" class="muted">{t.contact_hint()}</p>
             <p id="cw-contact-error" class="field-error" role="alert">
                 {move || if refused.get() { t.contact_invalid() } else { "" }}

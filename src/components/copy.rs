@@ -1,4 +1,6 @@
 use leptos::prelude::*;
+
+use super::handler;
 use leptos::task::spawn_local;
 use wasm_bindgen::prelude::*;
 
@@ -78,7 +80,7 @@ pub fn CopyButton(
     view! {
         <button type="button" class="copy" part="copy" aria-label=label
             data-copied=move || copied.get().to_string()
-            on:click=on_click>
+            on:click=handler(on_click)>
             {move || if copied.get() {
                 t.copied()
             } else if failed.get() {

@@ -3,6 +3,7 @@
 use leptos::prelude::*;
 use protocol::CurrencyOption;
 
+use super::handler;
 use super::icons::CoinIcon;
 use crate::i18n::Locale;
 use crate::state::{matches_filter, needs_filter};
@@ -25,7 +26,7 @@ pub fn CurrencyList(
         view! {
             <input class="input filter" type="search" aria-label=t.filter() placeholder=t.filter()
                 prop:value=move || query.get()
-                on:input=move |ev| query.set(event_target_value(&ev)) />
+                on:input=handler(move |ev| query.set(event_target_value(&ev))) />
         }
     });
     let list = move || {
@@ -65,7 +66,7 @@ fn currency_button(
             <button type="button" class="currency" part="currency"
                 data-currency=option.code.clone() data-network=option.network.clone()
                 disabled=move || busy.get()
-                on:click=move |_| on_choose(&option)>
+                on:click=handler(move |_| on_choose(&option))>
                 <CoinIcon code=code.clone() network=option.network.clone() />
                 <span class="currency-code">{code}</span>
                 <span class="currency-name">{name}</span>

@@ -2,6 +2,8 @@
 
 use leptos::prelude::*;
 
+use super::handler;
+
 use crate::api::ApiError;
 use crate::i18n::{error_text, Locale};
 use crate::state::is_support_url;
@@ -34,7 +36,7 @@ pub fn Failure(
 ) -> impl IntoView {
     let retry_button = error.is_transient().then(|| {
         view! {
-            <button type="button" class="button" on:click=move |_| retry()>
+            <button type="button" class="button" on:click=handler(move |_| retry())>
                 {locale.messages().retry()}
             </button>
         }

@@ -5,6 +5,7 @@
 use leptos::prelude::*;
 use protocol::CheckoutView;
 
+use super::handler;
 use super::icons::{CoinIcon, Sprite};
 use crate::format;
 use crate::i18n::Locale;
@@ -25,9 +26,9 @@ pub fn Header(
     let logo = checkout.logo_url.filter(|u| is_web_url(u)).map(|src| {
         view! {
             <img class="logo" part="logo" src=src alt="" width="40" height="40"
-                on:error=|ev| {
+                on:error=handler(|ev: leptos::ev::ErrorEvent| {
                     let _ = event_target::<web_sys::Element>(&ev).set_attribute("hidden", "");
-                } />
+                }) />
         }
     });
     let price = checkout

@@ -21,3 +21,10 @@ pub mod session;
 pub mod test_panel;
 
 pub use app::App;
+
+/// An event handler as the one boxed type of its event. Leptos instantiates its listener code
+/// (attaching, cloning, erasing) once per handler type: passed as written, every closure is a
+/// type of its own; boxed here, all handlers of one event share a single copy.
+pub fn handler<E>(f: impl FnMut(E) + 'static) -> Box<dyn FnMut(E)> {
+    Box::new(f)
+}

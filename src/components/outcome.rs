@@ -3,6 +3,7 @@ use protocol::{CheckoutView, PaymentView};
 
 use super::countdown::{seconds_left, Countdown};
 use super::feedback::SupportLink;
+use super::handler;
 use super::icons::{Status, StatusIcon};
 use super::pay::{amount_and_address, network_warning, wallet_link};
 use super::qr::Qr;
@@ -121,7 +122,7 @@ fn restart(locale: Locale, on_restart: Option<Callback<()>>) -> AnyView {
     match on_restart {
         Some(callback) => view! {
             <button type="button" class="button" part="start-again"
-                on:click=move |_| callback.run(())>
+                on:click=handler(move |_| callback.run(()))>
                 {t.start_again()}
             </button>
         }

@@ -3,6 +3,7 @@ use protocol::{CheckoutView, CurrencyOption, PaymentView, PickCurrencyRequest};
 
 use super::copy::CopyButton;
 use super::countdown::{seconds_left, Countdown};
+use super::handler;
 use super::qr::Qr;
 use crate::format;
 use crate::i18n::{fill, Locale};
@@ -66,7 +67,7 @@ pub fn Pay(
             <Countdown quote=Some(left) checkout=closes requote=can_requote locale=locale />
             </div>
             {back_allowed.then(|| view! {
-                <button type="button" class="link-button" part="back" on:click=move |_| on_back()>
+                <button type="button" class="link-button" part="back" on:click=handler(move |_| on_back())>
                     {t.back()}
                 </button>
             })}
@@ -92,7 +93,7 @@ fn quote_ended(
     view! {
         <div class="quote-ended" part="quote-ended" role="status" hidden=move || !ended()>
             <p>{t.quote_ended()}</p>
-            <button type="button" class="button" part="requote" on:click=ask_again>
+            <button type="button" class="button" part="requote" on:click=handler(ask_again)>
                 {t.new_quote()}
             </button>
         </div>
@@ -225,7 +226,7 @@ fn page_view(
             <p class="muted" part="page-note">{note}</p>
             <Countdown quote=Some(left) checkout=page.closes locale=locale />
             {back_allowed.then(|| view! {
-                <button type="button" class="link-button" part="back" on:click=move |_| on_back()>
+                <button type="button" class="link-button" part="back" on:click=handler(move |_| on_back())>
                     {t.back()}
                 </button>
             })}

@@ -3,6 +3,7 @@ use leptos::task::spawn_local;
 use protocol::QrMatrix;
 
 use super::copy::copy;
+use super::handler;
 use crate::i18n::Locale;
 
 /// Light modules around the code, as the QR specification asks for.
@@ -62,7 +63,7 @@ pub fn Qr(
     view! {
         <button type="button" class="qr" part="qr" aria-label=t.qr_label()
             data-uri=uri.clone()
-            on:click=move |ev| {
+            on:click=handler(move |ev: leptos::ev::MouseEvent| {
                 // Any element of the widget tells `copy` where the widget is.
                 let el = event_target::<web_sys::Element>(&ev);
                 let text = uri.clone();
@@ -70,7 +71,7 @@ pub fn Qr(
                     let ok = copy(&text, &el).await;
                     let _ = copied.try_set(ok);
                 });
-            }>
+            })>
             <span class="qr-image" inner_html=svg></span>
             <span class="qr-caption" aria-live="polite">
                 {move || if copied.get() { t.copied() } else { "" }}

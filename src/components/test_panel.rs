@@ -5,6 +5,7 @@
 use leptos::prelude::*;
 use protocol::{CheckoutView, TestAction};
 
+use super::handler;
 use super::session::Session;
 use crate::i18n::Locale;
 
@@ -21,7 +22,7 @@ pub fn test_panel(checkout: &CheckoutView, session: Session, locale: Locale) -> 
     let button = move |action: TestAction, label: &'static str| {
         view! {
             <button type="button" class="chip" data-action=action.as_str()
-                on:click=move |_| session.test_action(action)>{label}</button>
+                on:click=handler(move |_| session.test_action(action))>{label}</button>
         }
     };
     let pay = due.then(|| {
