@@ -70,13 +70,14 @@ pub fn Choose(
             .first()
             .map(|o| o.network_name.clone())
             .unwrap_or_default();
-        view! { <ContactForm entry=contact provider=provider locale=locale /> }
+        view! { <ContactForm entry=contact provider=provider locale=locale /> }.into_any()
     });
     let amount_form = asks_amount.then(|| {
         view! {
             <AmountForm entry=entry currency=checkout.amount_currency.clone().unwrap_or_default()
                 presets=checkout.suggested_amounts.clone() locale=locale on_enter=on_enter />
         }
+        .into_any()
     });
 
     Effect::new(move |_| timing::mark(timing::INTERACTIVE_MARK));
@@ -88,7 +89,7 @@ pub fn Choose(
             <CurrencyList options=checkout.currencies locale=locale busy=busy on_choose=choose />
             {move || error.get().map(|e| view! {
                 <p class="field-error" role="alert">{error_text(&e, locale)}</p>
-            })}
+            }.into_any())}
         </section>
     }
 }

@@ -48,7 +48,7 @@ pub fn Countdown(
     // What follows the quote's end, when a fresh one will be offered.
     let then = move || {
         (requote && deadline() == Deadline::Quote)
-            .then(|| view! { <p class="muted countdown-then">{t.rate_then()}</p> })
+            .then(|| view! { <p class="muted countdown-then">{t.rate_then()}</p> }.into_any())
     };
     view! {
         <p class="countdown" part="countdown">{text}</p>

@@ -28,6 +28,7 @@ pub fn CurrencyList(
                 prop:value=move || query.get()
                 on:input=handler(move |ev| query.set(event_target_value(&ev))) />
         }
+        .into_any()
     });
     let list = move || {
         let q = query.get();

@@ -40,6 +40,7 @@ pub fn Failure(
                 {locale.messages().retry()}
             </button>
         }
+        .into_any()
     });
     view! {
         <div class="error" part="error" role="alert">
@@ -62,6 +63,6 @@ pub fn SupportLink(
             <p class="support" part="support">
                 <a href=url target="_blank" rel="noopener noreferrer">{locale.messages().support()}</a>
             </p>
-        }
+        }.into_any()
     })
 }

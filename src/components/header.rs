@@ -30,6 +30,7 @@ pub fn Header(
                     let _ = event_target::<web_sys::Element>(&ev).set_attribute("hidden", "");
                 }) />
         }
+        .into_any()
     });
     let price = checkout
         .price
@@ -42,17 +43,18 @@ pub fn Header(
                 <CoinIcon code=p.currency.clone() network=p.network.clone() />{shown}
             </span>
         }
+        .into_any()
     });
     // A sandbox checkout says so above everything else, on every screen.
     let test_badge = checkout.test.then(|| {
-        view! { <p class="test-badge" part="test-badge" role="note">{locale.messages().test_payment()}</p> }
+        view! { <p class="test-badge" part="test-badge" role="note">{locale.messages().test_payment()}</p> }.into_any()
     });
     let name = without_bidi_controls(&checkout.name);
     let title = name.clone();
     let description = checkout.description.map(|d| {
         let d = without_bidi_controls(&d);
         let title = d.clone();
-        view! { <p class="description" dir="auto" title=title use:tab_stop>{d}</p> }
+        view! { <p class="description" dir="auto" title=title use:tab_stop>{d}</p> }.into_any()
     });
     view! {
         <Sprite />
@@ -64,7 +66,7 @@ pub fn Header(
                 {description}
             </div>
             <div class="price" part="price">
-                {price.map(|p| view! { <span class="price-fiat">{p}</span> })}
+                {price.map(|p| view! { <span class="price-fiat">{p}</span> }.into_any())}
                 {crypto}
             </div>
         </header>

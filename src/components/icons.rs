@@ -79,7 +79,7 @@ pub fn CoinIcon(
             <svg><use href=symbol(coin)></use></svg>
             {chain.map(|mark| view! {
                 <svg class="network-icon" data-mark=mark><use href=symbol(mark)></use></svg>
-            })}
+            }.into_any())}
         </span>
     }
 }

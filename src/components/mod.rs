@@ -1,6 +1,10 @@
 //! The widget's views. They stay thin: decisions live in [`crate::state`], words in
 //! [`crate::i18n`], numbers in [`crate::format`]. Each is public so the browser tests can mount
 //! it alone with a fixture checkout.
+//!
+//! Every byte of them is downloaded by every payer, and Leptos links its rendering code once
+//! per view *type*: so optional parts and list items are `AnyView`s (`.into_any()`), which
+//! share one type, and event handlers go through [`handler`].
 
 pub mod amount;
 pub mod app;

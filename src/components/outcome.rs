@@ -55,7 +55,7 @@ pub fn Outcome(
         .flatten()
         .map(|p| remainder(locale, &checkout, p));
     let support = (screen == Screen::Review).then(|| {
-        view! { <SupportLink url=checkout.support_url.clone() locale=locale /> }
+        view! { <SupportLink url=checkout.support_url.clone() locale=locale /> }.into_any()
     });
     let restart =
         (screen == Screen::Expired { partial: false }).then(|| restart(locale, on_restart));
@@ -67,12 +67,13 @@ pub fn Outcome(
             view! {
                 <a class="button" part="return-link" href=url>{t.return_to_merchant()}</a>
             }
+            .into_any()
         });
     view! {
         <section class=class part="outcome" data-screen=screen.name()>
-            {Status::of(screen).map(|status| view! { <StatusIcon status=status /> })}
+            {Status::of(screen).map(|status| view! { <StatusIcon status=status /> }.into_any())}
             <h3 class="title">{announcement(t, screen)}</h3>
-            {body.map(|b| view! { <p class="outcome-body">{b}</p> })}
+            {body.map(|b| view! { <p class="outcome-body">{b}</p> }.into_any())}
             {remainder}
             {support}
             {restart}

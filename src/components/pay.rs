@@ -70,7 +70,7 @@ pub fn Pay(
                 <button type="button" class="link-button" part="back" on:click=handler(move |_| on_back())>
                     {t.back()}
                 </button>
-            })}
+            }.into_any())}
         </section>
     }
     .into_any()
@@ -106,7 +106,7 @@ pub fn short_note(locale: Locale, checkout: &CheckoutView) -> Option<impl IntoVi
     let due = short_by(checkout)?;
     let amount = format::money(locale.tag(), &due, &payment.currency);
     let text = fill(locale.messages().short_by(), &[("amount", &amount)]);
-    Some(view! { <p class="warning short" part="short" role="note">{text}</p> })
+    Some(view! { <p class="warning short" part="short" role="note">{text}</p> }.into_any())
 }
 
 /// "Open in wallet", for a payment scheme only.
@@ -117,6 +117,7 @@ pub fn wallet_link(locale: Locale, uri: &str) -> Option<impl IntoView> {
                 {locale.messages().open_wallet()}
             </a>
         }
+        .into_any()
     })
 }
 
@@ -165,7 +166,7 @@ pub fn amount_and_address(locale: Locale, payment: &PaymentView, rest: bool) -> 
                     aria-labelledby="cw-amount-label">{amount_text}</p>
                 <CopyButton value=for_display(due).to_string() label=t.copy_amount() locale=locale />
             </div>
-            {fiat.map(|f| view! { <p class="muted fiat">{f}</p> })}
+            {fiat.map(|f| view! { <p class="muted fiat">{f}</p> }.into_any())}
         </div>
         <div class="field">
             <p class="label" id="cw-address-label">{t.to_address()}</p>
@@ -222,14 +223,14 @@ fn page_view(
                 <a class="button" part="payment-page" href=url target="_blank" rel="noopener">
                     {label}
                 </a>
-            })}
+            }.into_any())}
             <p class="muted" part="page-note">{note}</p>
             <Countdown quote=Some(left) checkout=page.closes locale=locale />
             {back_allowed.then(|| view! {
                 <button type="button" class="link-button" part="back" on:click=handler(move |_| on_back())>
                     {t.back()}
                 </button>
-            })}
+            }.into_any())}
         </section>
     }
 }

@@ -32,7 +32,7 @@ pub fn Processing(
         <section class="processing" part="processing">
             <div class="spinner" aria-hidden="true"></div>
             <h3 class="title">{t.processing_title()}</h3>
-            {paid.map(|p| view! { <p class="amount">{p}</p> })}
+            {paid.map(|p| view! { <p class="amount">{p}</p> }.into_any())}
             {short}
             <progress class="confirmations-bar" max=m.max(1).to_string() value=n.min(m).to_string()
                 aria-label=progress.clone()></progress>

@@ -30,6 +30,7 @@ pub fn test_panel(checkout: &CheckoutView, session: Session, locale: Locale) -> 
             {button(TestAction::PayInFull, t.test_pay_full())}
             {button(TestAction::PayPart, t.test_pay_part())}
         }
+        .into_any()
     });
     let mine = checkout
         .payment
