@@ -37,10 +37,13 @@ pub fn Outcome(
     screen: Screen,
     /// The payer's language.
     locale: Locale,
-    /// Opens a fresh checkout in place of an expired one (a payment link can; a checkout id
-    /// cannot, and the payer is told so).
-    #[prop(default = None)]
-    on_restart: Option<Callback<()>>,
+    /// Whether a fresh checkout can replace an expired one: a payment link can; a checkout id
+    /// cannot, and the payer is told so.
+    #[prop(optional)]
+    can_restart: bool,
+    /// Opens that fresh checkout. A plain closure, not a `Callback`: one fewer kind of stored
+    /// value in the download.
+    on_restart: impl Fn() + Copy + Send + Sync + 'static,
 ) -> impl IntoView {
     let t = locale.messages();
     let class = match screen {
@@ -57,8 +60,8 @@ pub fn Outcome(
     let support = (screen == Screen::Review).then(|| {
         view! { <SupportLink url=checkout.support_url.clone() locale=locale /> }.into_any()
     });
-    let restart =
-        (screen == Screen::Expired { partial: false }).then(|| restart(locale, on_restart));
+    let restart = (screen == Screen::Expired { partial: false })
+        .then(|| restart(locale, can_restart.then_some(on_restart)));
     let return_link = links_back(screen)
         .then_some(checkout.return_url)
         .flatten()
@@ -118,12 +121,12 @@ fn remainder(locale: Locale, checkout: &CheckoutView, p: PaymentView) -> impl In
 }
 
 /// A fresh start where one is possible, else the plain truth that this one cannot reopen.
-fn restart(locale: Locale, on_restart: Option<Callback<()>>) -> AnyView {
+fn restart(locale: Locale, on_restart: Option<impl Fn() + 'static>) -> AnyView {
     let t = locale.messages();
     match on_restart {
-        Some(callback) => view! {
+        Some(restart) => view! {
             <button type="button" class="button" part="start-again"
-                on:click=handler(move |_| callback.run(()))>
+                on:click=handler(move |_| restart())>
                 {t.start_again()}
             </button>
         }

@@ -23,9 +23,9 @@ pub fn Pay(
     locale: Locale,
     /// Returns to the currency list.
     on_back: impl Fn() + Copy + Send + Sync + 'static,
-    /// Asks for a fresh quote of the same coin once the quote ended.
-    #[prop(optional)]
-    on_requote: Option<Callback<PickCurrencyRequest>>,
+    /// Asks for a fresh quote of the same coin once the quote ended. A plain closure, not a
+    /// `Callback`: one fewer kind of stored value in the download.
+    on_requote: impl Fn(PickCurrencyRequest) + Copy + Send + Sync + 'static,
 ) -> impl IntoView {
     let t = locale.messages();
     let back_allowed = can_choose_again(&checkout);
@@ -82,12 +82,12 @@ fn quote_ended(
     locale: Locale,
     ended: impl Fn() -> bool + Copy + Send + Sync + 'static,
     requote: Option<PickCurrencyRequest>,
-    on_requote: Option<Callback<PickCurrencyRequest>>,
+    on_requote: impl Fn(PickCurrencyRequest) + Copy + Send + Sync + 'static,
 ) -> impl IntoView {
     let t = locale.messages();
     let ask_again = move |_| {
-        if let (Some(request), Some(callback)) = (requote.clone(), on_requote) {
-            callback.run(request);
+        if let Some(request) = requote.clone() {
+            on_requote(request);
         }
     };
     view! {
