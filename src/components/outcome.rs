@@ -110,7 +110,7 @@ fn remainder(locale: Locale, checkout: &CheckoutView, p: PaymentView) -> impl In
         Some(uri) => (uri.clone(), p.remaining_wallet_qr.clone()),
         None => (p.wallet_uri.clone(), p.wallet_qr.clone()),
     };
-    let closes = seconds_left(checkout.expires_at.clone());
+    let closes = seconds_left(&checkout.expires_at);
     view! {
         {amount_and_address(locale, &p, true)}
         <Qr uri=uri.clone() matrix=matrix locale=locale />

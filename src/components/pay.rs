@@ -2,7 +2,7 @@ use leptos::prelude::*;
 use protocol::{CheckoutView, CurrencyOption, PaymentView, PickCurrencyRequest};
 
 use super::copy::CopyButton;
-use super::countdown::{seconds_left, Countdown};
+use super::countdown::{seconds_left, Countdown, SecondsLeft};
 use super::handler;
 use super::qr::Qr;
 use crate::format;
@@ -34,7 +34,7 @@ pub fn Pay(
     // Part already arrived: the amount, the QR code and the wallet link ask for the rest only,
     // so a payer following them cannot send the whole amount a second time.
     let rest = short_by(&checkout).is_some();
-    let closes = seconds_left(checkout.expires_at.clone());
+    let closes = seconds_left(&checkout.expires_at);
     let Some(payment) = checkout.payment else {
         return ().into_any();
     };
@@ -51,7 +51,7 @@ pub fn Pay(
         (Some(uri), true) => (uri.clone(), payment.remaining_wallet_qr.clone()),
         _ => (payment.wallet_uri.clone(), payment.wallet_qr.clone()),
     };
-    let left = seconds_left(payment.rate_expires_at.clone());
+    let left = seconds_left(&payment.rate_expires_at);
     let can_requote = requote.is_some();
     let ended = move || can_requote && left.get() <= 0;
     view! {
@@ -186,7 +186,7 @@ struct PagePayment {
     provider: String,
     payment: PaymentView,
     /// Seconds before the checkout closes.
-    closes: RwSignal<i64>,
+    closes: SecondsLeft,
 }
 
 /// The network name of the payment's option (`Coins.ph`), which names the page's provider.
@@ -215,7 +215,7 @@ fn page_view(
         &[("amount", &amount), ("provider", &page.provider)],
     );
     let note = fill(t.page_note(), &[("provider", &page.provider)]);
-    let left = seconds_left(payment.rate_expires_at.clone());
+    let left = seconds_left(&payment.rate_expires_at);
     view! {
         <section class="pay pay-page" part="pay">
             <h3 class="sr-only">{t.status_waiting()}</h3>
