@@ -79,7 +79,7 @@ pub fn CopyButton(
     };
     view! {
         <button type="button" class="copy" part="copy" aria-label=label
-            data-copied=move || copied.get().to_string()
+            data-copied=move || if copied.get() { "true" } else { "false" }
             on:click=handler(on_click)>
             {move || if copied.get() {
                 t.copied()
