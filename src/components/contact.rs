@@ -70,7 +70,8 @@ pub fn ContactForm(
                 }) />
             <p id="cw-contact-hint" class="muted">{t.contact_hint()}</p>
             <p id="cw-contact-error" class="field-error" role="alert">
-                {move || if refused.get() { t.contact_invalid() } else { "" }}
+                // Owned, like every changing text in the widget: one kind of text effect linked.
+                {move || if refused.get() { t.contact_invalid() } else { "" }.to_owned()}
             </p>
         </div>
     }

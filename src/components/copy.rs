@@ -81,13 +81,14 @@ pub fn CopyButton(
         <button type="button" class="copy" part="copy" aria-label=label
             data-copied=move || if copied.get() { "true" } else { "false" }
             on:click=handler(on_click)>
+            // Owned, like every changing text in the widget: one kind of text effect linked.
             {move || if copied.get() {
                 t.copied()
             } else if failed.get() {
                 t.copy_failed()
             } else {
                 t.copy()
-            }}
+            }.to_owned()}
         </button>
     }
 }

@@ -74,7 +74,8 @@ pub fn Qr(
             })>
             <span class="qr-image" inner_html=svg></span>
             <span class="qr-caption" aria-live="polite">
-                {move || if copied.get() { t.copied() } else { "" }}
+                // Owned, like every changing text in the widget: one kind of text effect linked.
+                {move || if copied.get() { t.copied() } else { "" }.to_owned()}
             </span>
         </button>
     }
