@@ -105,7 +105,7 @@ fn body(locale: Locale, checkout: &CheckoutView, screen: Screen) -> Option<Strin
 
 /// The rest of an underpaid payment, with the main payment's labels, grouped address, copy
 /// buttons, QR code, wallet link and warning, and the time left to send it.
-fn remainder(locale: Locale, checkout: &CheckoutView, p: PaymentView) -> impl IntoView {
+fn remainder(locale: Locale, checkout: &CheckoutView, p: PaymentView) -> AnyView {
     let (uri, matrix) = match &p.remaining_wallet_uri {
         Some(uri) => (uri.clone(), p.remaining_wallet_qr.clone()),
         None => (p.wallet_uri.clone(), p.wallet_qr.clone()),
@@ -118,6 +118,7 @@ fn remainder(locale: Locale, checkout: &CheckoutView, p: PaymentView) -> impl In
         {network_warning(locale, &checkout.currencies, &p)}
         <Countdown quote=None checkout=closes locale=locale />
     }
+    .into_any()
 }
 
 /// A fresh start where one is possible, else the plain truth that this one cannot reopen.

@@ -24,6 +24,7 @@ pub fn test_panel(checkout: &CheckoutView, session: Session, locale: Locale) -> 
             <button type="button" class="chip" data-action=action.as_str()
                 on:click=handler(move |_| session.test_action(action))>{label}</button>
         }
+        .into_any()
     };
     let pay = due.then(|| {
         view! {
