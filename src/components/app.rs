@@ -64,7 +64,7 @@ pub fn App(
             <p class="sr-only" aria-live="polite" role="status">{announcement}</p>
             {move || (!session.healthy.get()).then(|| view! {
                 <p class="banner" part="banner" role="alert">{locale.messages().reconnecting()}</p>
-            })}
+            }.into_any())}
             {move || content(session, ready, locale)}
         </div>
     }
