@@ -5,6 +5,7 @@
 //! less. Every request carries the element's abort signal, so removing the element cancels it.
 
 use std::fmt;
+use std::future::Future;
 use std::rc::Rc;
 
 use crate::server_url::checkout_url;
@@ -103,57 +104,56 @@ impl Api {
         self.abort.abort();
     }
 
-    pub async fn checkout(&self, id: &str) -> Result<CheckoutView, ApiError> {
+    // The requests that answer with a checkout all return the one future of
+    // [`Api::checkout_request`]: each distinct future is its own state machine in the download.
+
+    pub fn checkout(&self, id: &str) -> impl Future<Output = Result<CheckoutView, ApiError>> + '_ {
         // The URL widget.js may have prefetched: built by the rule it follows.
-        let url = checkout_url(&self.base, id);
-        self.request("GET", url, None, wire::checkout).await
+        self.checkout_request("GET", checkout_url(&self.base, id), None)
     }
 
     /// Opens a reusable payment link: the server creates a fresh checkout for this payer.
-    pub async fn open_widget(&self, key: &str) -> Result<CheckoutView, ApiError> {
-        self.request(
-            "POST",
-            self.url(&api::widget_checkout(key)),
-            None,
-            wire::checkout,
-        )
-        .await
+    pub fn open_widget(
+        &self,
+        key: &str,
+    ) -> impl Future<Output = Result<CheckoutView, ApiError>> + '_ {
+        self.checkout_request("POST", self.url(&api::widget_checkout(key)), None)
     }
 
-    pub async fn pick_currency(
+    pub fn pick_currency(
         &self,
         id: &str,
         pick: &PickCurrencyRequest,
-    ) -> Result<CheckoutView, ApiError> {
+    ) -> impl Future<Output = Result<CheckoutView, ApiError>> + '_ {
         let body = wire::pick_request(pick);
-        self.request(
-            "POST",
-            self.url(&api::payment(id)),
-            Some(&body),
-            wire::checkout,
-        )
-        .await
+        self.checkout_request("POST", self.url(&api::payment(id)), Some(body))
     }
 
     /// A demo's test control (only offered when the checkout says `testControls`).
-    pub async fn test_action(
+    pub fn test_action(
         &self,
         id: &str,
         action: TestAction,
-    ) -> Result<CheckoutView, ApiError> {
+    ) -> impl Future<Output = Result<CheckoutView, ApiError>> + '_ {
         let body = wire::test_action_request(action);
-        self.request(
-            "POST",
-            self.url(&api::test_actions(id)),
-            Some(&body),
-            wire::checkout,
-        )
-        .await
+        self.checkout_request("POST", self.url(&api::test_actions(id)), Some(body))
     }
 
     pub async fn status(&self, id: &str) -> Result<StatusView, ApiError> {
-        self.request("GET", self.url(&api::status(id)), None, wire::status_view)
-            .await
+        let json = self
+            .request("GET", &self.url(&api::status(id)), None)
+            .await?;
+        read(&json, wire::status_view)
+    }
+
+    async fn checkout_request(
+        &self,
+        method: &'static str,
+        url: String,
+        body: Option<JsValue>,
+    ) -> Result<CheckoutView, ApiError> {
+        let json = self.request(method, &url, body.as_ref()).await?;
+        read(&json, wire::checkout)
     }
 
     /// The URL of the live status stream, for an `EventSource`.
@@ -181,14 +181,14 @@ impl Api {
         url
     }
 
-    async fn request<T>(
+    /// One request's answer, as the browser parsed it; a server's error becomes [`ApiError`].
+    async fn request(
         &self,
         method: &str,
-        url: String,
+        url: &str,
         body: Option<&JsValue>,
-        read: fn(&JsValue) -> wire::Result<T>,
-    ) -> Result<T, ApiError> {
-        let (status, json) = self.fetch(method, &url, body).await?;
+    ) -> Result<JsValue, ApiError> {
+        let (status, json) = self.fetch(method, url, body).await?;
         if !is_success(status) {
             let error = json.ok().and_then(|v| wire::error_detail(&v).ok());
             return Err(match error {
@@ -204,7 +204,7 @@ impl Api {
                 },
             });
         }
-        read(&json?).map_err(|field| ApiError::Unexpected(field.into()))
+        json
     }
 
     /// One request: its HTTP status, and the body as parsed by the browser.
@@ -296,6 +296,11 @@ impl fmt::Debug for Api {
     }
 }
 
+/// `json` read by `read`; what cannot be read is [`ApiError::Unexpected`].
+fn read<T>(json: &JsValue, read: fn(&JsValue) -> wire::Result<T>) -> Result<T, ApiError> {
+    read(json).map_err(|field| ApiError::Unexpected(field.into()))
+}
+
 fn is_success(status: u16) -> bool {
     (200..300).contains(&status)
 }
@@ -306,5 +311,5 @@ pub fn decode_json_text<T>(
     read: fn(&JsValue) -> wire::Result<T>,
 ) -> Result<T, ApiError> {
     let value = js_sys::JSON::parse(text).map_err(|_| ApiError::Unexpected("not JSON".into()))?;
-    read(&value).map_err(|field| ApiError::Unexpected(field.into()))
+    self::read(&value, read)
 }

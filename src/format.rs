@@ -31,8 +31,10 @@ export function separators(locale) {
     return find("decimal", ".") + find("group", ",");
   } catch (_) { return ".,"; }
 }
-export function seconds_until(iso) {
-  const t = Date.parse(iso);
+export function moment(iso) {
+  return Date.parse(iso);
+}
+export function seconds_until(t) {
   // Clamped: an i32 would wrap for dates decades away and read as long past.
   return isNaN(t) ? 0 : Math.max(-2147483648, Math.min(2147483647, Math.round((t - Date.now()) / 1000)));
 }
@@ -41,7 +43,10 @@ extern "C" {
     fn format_decimal(locale: &str, text: &str, scale: u32) -> String;
     fn format_currency(locale: &str, text: &str, currency: &str, rtl: bool) -> String;
     fn separators(locale: &str) -> String;
-    fn seconds_until(iso: &str) -> i32;
+    #[wasm_bindgen(js_name = moment)]
+    fn parse_moment(iso: &str) -> f64;
+    #[wasm_bindgen(js_name = seconds_until)]
+    fn seconds_until_moment(moment: f64) -> i32;
 }
 
 /// Fiat codes the widget formats with a currency symbol; everything else is a coin.
@@ -65,13 +70,16 @@ pub fn money(locale: &str, amount: &Amount, currency: &str) -> String {
     let shown = if is_fiat(currency) {
         format_currency(locale, &text, currency, rtl)
     } else {
-        format!(
-            "{} {currency}",
-            format_decimal(locale, &text, u32::from(amount.scale()))
-        )
+        let mut shown = format_decimal(locale, &text, u32::from(amount.scale()));
+        shown.push(' ');
+        shown.push_str(currency);
+        shown
     };
     if rtl {
-        format!("\u{2067}{shown}\u{2069}")
+        let mut isolated = String::from('\u{2067}');
+        isolated.push_str(&shown);
+        isolated.push('\u{2069}');
+        isolated
     } else {
         shown
     }
@@ -89,7 +97,12 @@ pub fn locale_separators(locale: &str) -> (char, char) {
     (chars.next().unwrap_or('.'), chars.next().unwrap_or(','))
 }
 
-/// Seconds from now until an RFC 3339 time (negative once past).
-pub fn seconds_left(iso: &str) -> i64 {
-    i64::from(seconds_until(iso))
+/// An RFC 3339 time as milliseconds since the epoch, `NaN` when it cannot be read.
+pub fn moment(iso: &str) -> f64 {
+    parse_moment(iso)
+}
+
+/// Seconds from now until a [`moment`] (negative once past; none left for `NaN`).
+pub fn seconds_until(moment: f64) -> i64 {
+    i64::from(seconds_until_moment(moment))
 }

@@ -45,7 +45,9 @@ struct Inner {
     timer: Cell<Option<i32>>,
     /// Closures the browser calls; kept here so they live exactly as long as the connection.
     closures: RefCell<Vec<Listener>>,
-    tick: RefCell<Option<Closure<dyn Fn()>>>,
+    /// The timer's callback: a [`Listener`] like the others (the timer passes nothing), so the
+    /// download carries one kind of browser callback, not two.
+    tick: RefCell<Option<Listener>>,
     listeners: RefCell<Vec<(web_sys::EventTarget, &'static str, js_sys::Function)>>,
 }
 
@@ -66,7 +68,7 @@ impl Live {
             listeners: RefCell::new(Vec::new()),
         });
         let weak = Rc::downgrade(&inner);
-        *inner.tick.borrow_mut() = Some(Closure::new(move || {
+        *inner.tick.borrow_mut() = Some(Listener::new(move |_| {
             if let Some(inner) = weak.upgrade() {
                 inner.timer.set(None);
                 Inner::poll(&inner);

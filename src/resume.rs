@@ -14,7 +14,11 @@ const PREFIX: &str = "checkout-widget:";
 
 /// Where the checkout opened for `widget_key` on the server at `api_base` is remembered.
 pub fn slot(api_base: &str, widget_key: &str) -> String {
-    format!("{PREFIX}{api_base}#{widget_key}")
+    let mut slot = String::from(PREFIX);
+    slot.push_str(api_base);
+    slot.push('#');
+    slot.push_str(widget_key);
+    slot
 }
 
 /// Whether a remembered checkout is still worth showing again rather than a fresh one.

@@ -95,96 +95,188 @@ fn checkout_type(value: JsValue) -> Option<CheckoutType> {
     }
 }
 
+/// A value put in place of a field that could not be read. Never seen: the whole read fails
+/// then ([`Fields::finish`]).
+trait Fallback {
+    fn fallback() -> Self;
+}
+
+/// `Fallback` for each type: the value it stands in with.
+macro_rules! fallback {
+    ($($type:ty => $value:expr),* $(,)?) => {
+        $(impl Fallback for $type {
+            fn fallback() -> Self {
+                $value
+            }
+        })*
+    };
+}
+
+fallback! {
+    String => String::new(),
+    Amount => Amount::ZERO,
+    u64 => 0,
+    u32 => 0,
+    u16 => 0,
+    u8 => 0,
+    CheckoutType => CheckoutType::NoPrice,
+    CheckoutStatus => CheckoutStatus::New,
+}
+
+impl<T> Fallback for Vec<T> {
+    fn fallback() -> Self {
+        Vec::new()
+    }
+}
+
+/// One object's fields, read in a straight run: a field that cannot be read is remembered (the
+/// first one) instead of returned at once. A `?` per field would make every field an exit that
+/// drops the fields read before it, which costs the payer far more code than these calls.
+struct Fields<'a> {
+    object: &'a JsValue,
+    error: Option<&'static str>,
+}
+
+impl Fields<'_> {
+    fn of(object: &JsValue) -> Fields<'_> {
+        Fields {
+            object,
+            error: None,
+        }
+    }
+
+    #[inline(never)]
+    fn optional<T>(&mut self, key: &'static str, read: fn(JsValue) -> Option<T>) -> Option<T> {
+        optional(self.object, key, read).unwrap_or_else(|key| {
+            self.error.get_or_insert(key);
+            None
+        })
+    }
+
+    #[inline(never)]
+    fn required<T: Fallback>(&mut self, key: &'static str, read: fn(JsValue) -> Option<T>) -> T {
+        required(self.object, key, read).unwrap_or_else(|key| {
+            self.error.get_or_insert(key);
+            T::fallback()
+        })
+    }
+
+    /// A boolean that defaults to `false` when absent.
+    fn flag(&mut self, key: &'static str) -> bool {
+        self.optional(key, |v| v.as_bool()).unwrap_or(false)
+    }
+
+    /// `value` if every field could be read, else the first field that could not.
+    fn finish<T>(self, value: T) -> Result<T> {
+        match self.error {
+            None => Ok(value),
+            Some(key) => Err(key),
+        }
+    }
+}
+
 pub fn money(o: &JsValue) -> Result<Money> {
-    Ok(Money {
-        amount: required(o, "amount", amount)?,
-        currency: required(o, "currency", string)?,
-    })
+    let mut f = Fields::of(o);
+    let money = Money {
+        amount: f.required("amount", amount),
+        currency: f.required("currency", string),
+    };
+    f.finish(money)
 }
 
 pub fn currency_option(o: &JsValue) -> Result<CurrencyOption> {
-    Ok(CurrencyOption {
-        code: required(o, "code", string)?,
-        network: required(o, "network", string)?,
-        name: required(o, "name", string)?,
-        network_name: required(o, "networkName", string)?,
-        decimals: required(o, "decimals", |v| u8::try_from(whole(v)?).ok())?,
-        confirmations_required: required(o, "confirmationsRequired", small)?,
-    })
+    let mut f = Fields::of(o);
+    let option = CurrencyOption {
+        code: f.required("code", string),
+        network: f.required("network", string),
+        name: f.required("name", string),
+        network_name: f.required("networkName", string),
+        decimals: f.required("decimals", |v| u8::try_from(whole(v)?).ok()),
+        confirmations_required: f.required("confirmationsRequired", small),
+    };
+    f.finish(option)
 }
 
 /// Read as sent; whether the modules fit the size is checked when the code is drawn.
 pub fn qr_matrix(o: &JsValue) -> Result<QrMatrix> {
-    Ok(QrMatrix {
-        size: required(o, "size", |v| u16::try_from(whole(v)?).ok())?,
-        modules: required(o, "modules", string)?,
-    })
+    let mut f = Fields::of(o);
+    let matrix = QrMatrix {
+        size: f.required("size", |v| u16::try_from(whole(v)?).ok()),
+        modules: f.required("modules", string),
+    };
+    f.finish(matrix)
 }
 
 pub fn payment(o: &JsValue) -> Result<PaymentView> {
-    Ok(PaymentView {
-        id: required(o, "id", string)?,
-        currency: required(o, "currency", string)?,
-        network: required(o, "network", string)?,
-        address: required(o, "address", string)?,
-        amount: required(o, "amount", amount)?,
-        amount_units: required(o, "amountUnits", string)?,
-        amount_paid: required(o, "amountPaid", amount)?,
-        amount_remaining: required(o, "amountRemaining", amount)?,
-        wallet_uri: required(o, "walletUri", string)?,
-        wallet_qr: optional(o, "walletQr", |v| qr_matrix(&v).ok())?,
-        remaining_wallet_uri: optional(o, "remainingWalletUri", string)?,
-        remaining_wallet_qr: optional(o, "remainingWalletQr", |v| qr_matrix(&v).ok())?,
-        fiat: optional(o, "fiat", |v| money(&v).ok())?,
-        rate: optional(o, "rate", amount)?,
-        rate_expires_at: required(o, "rateExpiresAt", string)?,
-        confirmations: required(o, "confirmations", small)?,
-        confirmations_required: required(o, "confirmationsRequired", small)?,
-        test: optional(o, "test", |v| v.as_bool())?.unwrap_or(false),
-        payment_url: optional(o, "paymentUrl", string)?,
-    })
+    let mut f = Fields::of(o);
+    let payment = PaymentView {
+        id: f.required("id", string),
+        currency: f.required("currency", string),
+        network: f.required("network", string),
+        address: f.required("address", string),
+        amount: f.required("amount", amount),
+        amount_units: f.required("amountUnits", string),
+        amount_paid: f.required("amountPaid", amount),
+        amount_remaining: f.required("amountRemaining", amount),
+        wallet_uri: f.required("walletUri", string),
+        wallet_qr: f.optional("walletQr", |v| qr_matrix(&v).ok()),
+        remaining_wallet_uri: f.optional("remainingWalletUri", string),
+        remaining_wallet_qr: f.optional("remainingWalletQr", |v| qr_matrix(&v).ok()),
+        fiat: f.optional("fiat", |v| money(&v).ok()),
+        rate: f.optional("rate", amount),
+        rate_expires_at: f.required("rateExpiresAt", string),
+        confirmations: f.required("confirmations", small),
+        confirmations_required: f.required("confirmationsRequired", small),
+        test: f.flag("test"),
+        payment_url: f.optional("paymentUrl", string),
+    };
+    f.finish(payment)
 }
 
 pub fn checkout(o: &JsValue) -> Result<CheckoutView> {
-    Ok(CheckoutView {
-        id: required(o, "id", string)?,
-        checkout_type: required(o, "type", checkout_type)?,
-        status: required(o, "status", status)?,
-        exception: optional(o, "exception", exception)?,
-        name: required(o, "name", string)?,
-        description: optional(o, "description", string)?,
-        logo_url: optional(o, "logoUrl", string)?,
-        return_url: optional(o, "returnUrl", string)?,
-        support_url: optional(o, "supportUrl", string)?,
-        expires_at: required(o, "expiresAt", string)?,
-        price: optional(o, "price", |v| money(&v).ok())?,
-        amount_currency: optional(o, "amountCurrency", string)?,
-        suggested_amounts: optional(o, "suggestedAmounts", |v| {
-            list(v, |a| amount(a.clone()).ok_or("suggestedAmounts"))
-        })?
-        .unwrap_or_default(),
-        min_amount: optional(o, "minAmount", amount)?,
-        max_amount: optional(o, "maxAmount", amount)?,
-        currencies: required(o, "currencies", |v| list(v, currency_option))?,
-        payment: optional(o, "payment", |v| payment(&v).ok())?,
-        version: required(o, "version", whole)?,
-        test: optional(o, "test", |v| v.as_bool())?.unwrap_or(false),
-        payer_contact_required: optional(o, "payerContactRequired", |v| v.as_bool())?
-            .unwrap_or(false),
-        test_controls: optional(o, "testControls", |v| v.as_bool())?.unwrap_or(false),
-    })
+    let mut f = Fields::of(o);
+    let checkout = CheckoutView {
+        id: f.required("id", string),
+        checkout_type: f.required("type", checkout_type),
+        status: f.required("status", status),
+        exception: f.optional("exception", exception),
+        name: f.required("name", string),
+        description: f.optional("description", string),
+        logo_url: f.optional("logoUrl", string),
+        return_url: f.optional("returnUrl", string),
+        support_url: f.optional("supportUrl", string),
+        expires_at: f.required("expiresAt", string),
+        price: f.optional("price", |v| money(&v).ok()),
+        amount_currency: f.optional("amountCurrency", string),
+        suggested_amounts: f
+            .optional("suggestedAmounts", |v| {
+                list(v, |a| amount(a.clone()).ok_or("suggestedAmounts"))
+            })
+            .unwrap_or_default(),
+        min_amount: f.optional("minAmount", amount),
+        max_amount: f.optional("maxAmount", amount),
+        currencies: f.required("currencies", |v| list(v, currency_option)),
+        payment: f.optional("payment", |v| payment(&v).ok()),
+        version: f.required("version", whole),
+        test: f.flag("test"),
+        payer_contact_required: f.flag("payerContactRequired"),
+        test_controls: f.flag("testControls"),
+    };
+    f.finish(checkout)
 }
 
 pub fn status_view(o: &JsValue) -> Result<StatusView> {
-    Ok(StatusView {
-        id: required(o, "id", string)?,
-        status: required(o, "status", status)?,
-        exception: optional(o, "exception", exception)?,
-        version: required(o, "version", whole)?,
-        payment_id: optional(o, "paymentId", string)?,
-        amount_paid: optional(o, "amountPaid", amount)?,
-        confirmations: optional(o, "confirmations", small)?,
-    })
+    let mut f = Fields::of(o);
+    let view = StatusView {
+        id: f.required("id", string),
+        status: f.required("status", status),
+        exception: f.optional("exception", exception),
+        version: f.required("version", whole),
+        payment_id: f.optional("paymentId", string),
+        amount_paid: f.optional("amountPaid", amount),
+        confirmations: f.optional("confirmations", small),
+    };
+    f.finish(view)
 }
 
 /// What `widget.js` read for a request it prefetched: `{ status, body }`, the body as the
@@ -198,11 +290,13 @@ pub fn prefetched_answer(o: &JsValue) -> Result<(u16, Option<JsValue>)> {
 /// The `error` member of the server's one error envelope.
 pub fn error_detail(body: &JsValue) -> Result<ErrorDetail> {
     let o = get(body, "error");
-    Ok(ErrorDetail {
-        code: required(&o, "code", string)?,
-        message: required(&o, "message", string)?,
-        field: optional(&o, "field", string)?,
-    })
+    let mut f = Fields::of(&o);
+    let detail = ErrorDetail {
+        code: f.required("code", string),
+        message: f.required("message", string),
+        field: f.optional("field", string),
+    };
+    f.finish(detail)
 }
 
 /// Sets `key` on a fresh object; `None` becomes `null`, as serde_json writes it.

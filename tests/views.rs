@@ -197,7 +197,7 @@ async fn choose_asks_for_the_payers_contact_when_the_provider_needs_it() {
 #[wasm_bindgen_test]
 async fn a_payment_on_the_providers_page_is_a_button_not_an_address() {
     let c = with_page_payment(WaitingPayment);
-    let m = mount(move || view! { <Pay checkout=c locale=EN on_back=|| {} /> });
+    let m = mount(move || view! { <Pay checkout=c locale=EN on_back=|| {} on_requote=|_| {} /> });
     let link = m.get("a[part=payment-page]");
     assert_eq!(
         link.get_attribute("href").as_deref(),
@@ -231,7 +231,9 @@ async fn a_payment_on_the_providers_page_is_a_button_not_an_address() {
     // A page that is not https is never linked, and no address view stands in for it.
     let mut insecure = with_page_payment(WaitingPayment);
     insecure.payment.as_mut().unwrap().payment_url = Some("http://coins.ph/x".into());
-    let m = mount(move || view! { <Pay checkout=insecure locale=EN on_back=|| {} /> });
+    let m = mount(
+        move || view! { <Pay checkout=insecure locale=EN on_back=|| {} on_requote=|_| {} /> },
+    );
     assert!(m.query("a[part=payment-page]").is_none());
     assert!(m.query("[part=address]").is_none() && m.query("[part=warning]").is_none());
 }
@@ -302,7 +304,9 @@ async fn pay_shows_the_grouped_address_qr_warning_countdown_and_a_way_back() {
     let c = with_payment(WaitingPayment, None, "0");
     assert_eq!(screen(&c, false), Screen::Pay);
     let back = RwSignal::new(false);
-    let m = mount(move || view! { <Pay checkout=c locale=EN on_back=move || back.set(true) /> });
+    let m = mount(
+        move || view! { <Pay checkout=c locale=EN on_back=move || back.set(true) on_requote=|_| {} /> },
+    );
     let groups: Vec<String> = m
         .all(".address .address-group")
         .iter()
@@ -352,7 +356,7 @@ async fn pay_takes_the_address_away_when_the_quote_ends_and_offers_a_fresh_one()
     let m = mount(move || {
         view! {
             <Pay checkout=c locale=EN on_back=|| {}
-                on_requote=Callback::new(move |r| asked.set(Some(r))) />
+                on_requote=move |r| asked.set(Some(r)) />
         }
     });
     let ended = m.get("[part=quote-ended]");
@@ -377,12 +381,14 @@ async fn pay_takes_the_address_away_when_the_quote_ends_and_offers_a_fresh_one()
 #[wasm_bindgen_test]
 async fn pay_keeps_the_address_while_the_quote_holds_or_once_funds_arrived() {
     let running = with_payment(WaitingPayment, None, "0");
-    let m = mount(move || view! { <Pay checkout=running locale=EN on_back=|| {} /> });
+    let m =
+        mount(move || view! { <Pay checkout=running locale=EN on_back=|| {} on_requote=|_| {} /> });
     assert!(m.get("[part=quote-ended]").has_attribute("hidden"));
     assert!(!m.get(".pay-details").has_attribute("hidden"));
     let mut paid = with_payment(WaitingPayment, None, "10");
     paid.payment.as_mut().unwrap().rate_expires_at = "2001-01-01T00:00:00Z".into();
-    let m = mount(move || view! { <Pay checkout=paid locale=EN on_back=|| {} /> });
+    let m =
+        mount(move || view! { <Pay checkout=paid locale=EN on_back=|| {} on_requote=|_| {} /> });
     assert!(
         m.get("[part=quote-ended]").has_attribute("hidden"),
         "funds sent: the payment goes on, whatever the clock says"
@@ -406,7 +412,7 @@ async fn a_test_checkout_says_so_above_everything_else() {
 #[wasm_bindgen_test]
 async fn pay_offers_no_way_back_once_funds_arrived() {
     let c = with_payment(WaitingPayment, None, "10");
-    let m = mount(move || view! { <Pay checkout=c locale=EN on_back=|| {} /> });
+    let m = mount(move || view! { <Pay checkout=c locale=EN on_back=|| {} on_requote=|_| {} /> });
     assert!(m.query(".address").is_some());
     assert!(m.query("button[part=back]").is_none());
 }
@@ -423,7 +429,9 @@ async fn processing_counts_confirmations() {
 #[wasm_bindgen_test]
 async fn success_links_back_to_the_merchant() {
     let c = with_payment(Success, None, "99.462901");
-    let m = mount(move || view! { <Outcome checkout=c screen=Screen::Success locale=EN /> });
+    let m = mount(
+        move || view! { <Outcome checkout=c screen=Screen::Success locale=EN on_restart=|| {} /> },
+    );
     assert_eq!(m.text(".title"), "Payment received. Thank you!");
     assert_eq!(
         m.get("a[part=return-link]")
@@ -438,7 +446,9 @@ async fn success_links_back_to_the_merchant() {
 async fn a_script_return_url_is_never_a_link() {
     let mut c = with_payment(Success, None, "99.462901");
     c.return_url = Some("javascript:alert(1)".into());
-    let m = mount(move || view! { <Outcome checkout=c screen=Screen::Success locale=EN /> });
+    let m = mount(
+        move || view! { <Outcome checkout=c screen=Screen::Success locale=EN on_restart=|| {} /> },
+    );
     assert!(m.query("a[part=return-link]").is_none());
 }
 
@@ -447,7 +457,8 @@ async fn underpaid_shows_the_remainder_with_its_own_qr() {
     let c = with_payment(Conflict, Some(Exception::Underpaid), "50");
     let current = screen(&c, false);
     assert_eq!(current, Screen::Underpaid);
-    let m = mount(move || view! { <Outcome checkout=c screen=current locale=EN /> });
+    let m =
+        mount(move || view! { <Outcome checkout=c screen=current locale=EN on_restart=|| {} /> });
     assert_eq!(
         m.get(".outcome").get_attribute("data-screen").as_deref(),
         Some("underpaid")
@@ -509,7 +520,9 @@ async fn each_other_outcome_says_what_happened_and_what_happens_next() {
     for (c, name, title, body) in cases {
         let current = screen(&c, false);
         assert_eq!(current.name(), name);
-        let m = mount(move || view! { <Outcome checkout=c screen=current locale=EN /> });
+        let m = mount(
+            move || view! { <Outcome checkout=c screen=current locale=EN on_restart=|| {} /> },
+        );
         assert_eq!(
             m.get(".outcome").get_attribute("data-screen").as_deref(),
             Some(name)
@@ -678,7 +691,7 @@ async fn without_the_clipboard_api_copying_falls_back_to_a_selection() {
 async fn tapping_the_qr_code_copies_the_wallet_uri() {
     stub_clipboard(true);
     let c = with_payment(WaitingPayment, None, "0");
-    let m = mount(move || view! { <Pay checkout=c locale=EN on_back=|| {} /> });
+    let m = mount(move || view! { <Pay checkout=c locale=EN on_back=|| {} on_requote=|_| {} /> });
     m.get("button.qr").click();
     assert!(until(|| m.text(".qr-caption") == "Copied").await);
     assert_eq!(copied(), [format!("clipboard:{ADDRESS}")]);
@@ -818,7 +831,7 @@ async fn the_element_never_overflows_a_narrow_grid_or_flex_container() {
         let m = mount_styled(&section, "light", move || {
             view! {
                 <Header checkout=header locale=EN />
-                <Pay checkout=c locale=EN on_back=|| {} />
+                <Pay checkout=c locale=EN on_back=|| {} on_requote=|_| {} />
             }
         });
         sleep(20).await;
@@ -927,7 +940,7 @@ async fn the_qr_code_is_centred_in_its_frame_and_the_view() {
     let m = mount_styled(
         &page,
         "light",
-        move || view! { <Pay checkout=c locale=EN on_back=|| {} /> },
+        move || view! { <Pay checkout=c locale=EN on_back=|| {} on_requote=|_| {} /> },
     );
     let centre = |el: &web_sys::Element| {
         let (left, top, width, height) = rect(el);
@@ -1150,7 +1163,9 @@ async fn a_short_payment_says_so_and_what_is_due_from_the_first_sighting() {
         "This is less than the amount due: 49.462901 USDT is still to pay."
     );
     let seen_waiting = with_payment(WaitingPayment, None, "50");
-    let m = mount(move || view! { <Pay checkout=seen_waiting locale=EN on_back=|| {} /> });
+    let m = mount(
+        move || view! { <Pay checkout=seen_waiting locale=EN on_back=|| {} on_requote=|_| {} /> },
+    );
     assert!(m
         .text("[part=short]")
         .contains("49.462901 USDT is still to pay"));
@@ -1168,7 +1183,7 @@ async fn a_short_payment_says_so_and_what_is_due_from_the_first_sighting() {
         p.remaining_wallet_uri = Some(rest.clone());
         p.remaining_wallet_qr = Some(qr_pattern(25));
     }
-    let m = mount(move || view! { <Pay checkout=btc locale=EN on_back=|| {} /> });
+    let m = mount(move || view! { <Pay checkout=btc locale=EN on_back=|| {} on_requote=|_| {} /> });
     assert_eq!(
         m.get("a[part=wallet-link]").get_attribute("href"),
         Some(rest.clone())
@@ -1185,7 +1200,9 @@ async fn a_short_payment_says_so_and_what_is_due_from_the_first_sighting() {
 #[wasm_bindgen_test]
 async fn the_countdown_is_of_whichever_ends_first_and_says_what_then() {
     let quote_first = with_payment(WaitingPayment, None, "0");
-    let m = mount(move || view! { <Pay checkout=quote_first locale=EN on_back=|| {} /> });
+    let m = mount(
+        move || view! { <Pay checkout=quote_first locale=EN on_back=|| {} on_requote=|_| {} /> },
+    );
     assert!(m.text(".countdown").starts_with("Amount guaranteed for "));
     assert_eq!(
         m.text(".countdown-then"),
@@ -1194,7 +1211,8 @@ async fn the_countdown_is_of_whichever_ends_first_and_says_what_then() {
 
     let mut closing = with_payment(WaitingPayment, None, "0");
     closing.expires_at = in_seconds(5);
-    let m = mount(move || view! { <Pay checkout=closing locale=EN on_back=|| {} /> });
+    let m =
+        mount(move || view! { <Pay checkout=closing locale=EN on_back=|| {} on_requote=|_| {} /> });
     let said = m.text(".countdown");
     assert!(
         said.starts_with("This checkout closes in 00:0")
@@ -1212,7 +1230,8 @@ async fn a_conflict_without_an_exception_is_in_the_merchants_hands() {
     let c = with_payment(Conflict, None, "99.462901");
     let current = screen(&c, false);
     assert_eq!(current, Screen::Review);
-    let m = mount(move || view! { <Outcome checkout=c screen=current locale=EN /> });
+    let m =
+        mount(move || view! { <Outcome checkout=c screen=current locale=EN on_restart=|| {} /> });
     assert_eq!(m.text(".title"), "This payment needs the merchant's review");
     assert_eq!(
         m.text(".outcome-body"),
@@ -1230,7 +1249,9 @@ async fn a_conflict_without_an_exception_is_in_the_merchants_hands() {
     );
     let mut no_support = with_payment(Conflict, None, "99.462901");
     no_support.support_url = None;
-    let m = mount(move || view! { <Outcome checkout=no_support screen=current locale=EN /> });
+    let m = mount(
+        move || view! { <Outcome checkout=no_support screen=current locale=EN on_restart=|| {} /> },
+    );
     assert!(m.query(".support").is_none());
     assert!(
         m.text(".outcome-body").contains("CCO-1"),
@@ -1242,7 +1263,9 @@ async fn a_conflict_without_an_exception_is_in_the_merchants_hands() {
 async fn the_rest_of_an_underpaid_payment_is_paid_like_the_payment() {
     let mut c = with_payment(Conflict, Some(Exception::Underpaid), "50");
     c.expires_at = in_seconds(600);
-    let m = mount(move || view! { <Outcome checkout=c screen=Screen::Underpaid locale=EN /> });
+    let m = mount(
+        move || view! { <Outcome checkout=c screen=Screen::Underpaid locale=EN on_restart=|| {} /> },
+    );
     assert_eq!(m.text("#cw-amount-label"), "Send exactly");
     assert_eq!(m.text("#cw-address-label"), "To this address");
     assert_eq!(m.text(".amount.remaining"), "49.462901 USDT");
@@ -1277,7 +1300,9 @@ async fn the_rest_of_an_underpaid_payment_is_paid_like_the_payment() {
         p.amount_remaining = amount("0.00075000");
         p.remaining_wallet_uri = Some(rest.clone());
     }
-    let m = mount(move || view! { <Outcome checkout=btc screen=Screen::Underpaid locale=EN /> });
+    let m = mount(
+        move || view! { <Outcome checkout=btc screen=Screen::Underpaid locale=EN on_restart=|| {} /> },
+    );
     assert_eq!(
         m.get("a[part=wallet-link]").get_attribute("href"),
         Some(rest),
@@ -1292,7 +1317,7 @@ async fn an_expired_checkout_links_back_and_says_whether_it_can_start_again() {
     let m = mount(move || {
         view! {
             <Outcome checkout=by_key screen=Screen::Expired { partial: false } locale=EN
-                on_restart=Some(Callback::new(move |()| restarted.update(|n| *n += 1))) />
+                can_restart=true on_restart=move || restarted.update(|n| *n += 1) />
         }
     });
     assert_eq!(m.text("[part=start-again]"), "Start a new checkout");
@@ -1307,7 +1332,7 @@ async fn an_expired_checkout_links_back_and_says_whether_it_can_start_again() {
 
     let by_id = checkout(Expired, None);
     let m = mount(move || {
-        view! { <Outcome checkout=by_id screen=Screen::Expired { partial: false } locale=EN /> }
+        view! { <Outcome checkout=by_id screen=Screen::Expired { partial: false } locale=EN on_restart=|| {} /> }
     });
     assert!(m.query("[part=start-again]").is_none());
     assert_eq!(
@@ -1316,7 +1341,9 @@ async fn an_expired_checkout_links_back_and_says_whether_it_can_start_again() {
     );
 
     let late = with_payment(Conflict, Some(Exception::PaidLate), "99.462901");
-    let m = mount(move || view! { <Outcome checkout=late screen=Screen::PaidLate locale=EN /> });
+    let m = mount(
+        move || view! { <Outcome checkout=late screen=Screen::PaidLate locale=EN on_restart=|| {} /> },
+    );
     assert!(m.query("a[part=return-link]").is_some());
     assert!(
         m.query("[part=start-again]").is_none() && m.query("[part=no-restart]").is_none(),

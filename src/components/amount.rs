@@ -1,8 +1,9 @@
 //! The amount a payer sets (for checkouts without a fixed price): preset chips, the field, and
 //! its validation message.
 
-use super::{attr, handler};
 use leptos::prelude::*;
+
+use super::{attr, handler};
 use protocol::{Amount, CheckoutView};
 
 use crate::format;
@@ -14,7 +15,9 @@ use crate::state::{amount_decimals, parse_amount_input};
 #[derive(Clone, Copy)]
 pub struct AmountEntry {
     typed: RwSignal<String>,
-    error: RwSignal<Option<String>>,
+    /// The complaint about it, empty when there is none (a `String` like `typed`, not an
+    /// `Option`: every distinct signal type adds its own copy of the reactive code).
+    error: RwSignal<String>,
     locale: Locale,
     /// The locale's decimal and group separators, which the payer types.
     separators: (char, char),
@@ -27,7 +30,7 @@ impl AmountEntry {
     pub fn new(checkout: &CheckoutView, locale: Locale) -> AmountEntry {
         AmountEntry {
             typed: RwSignal::new(String::new()),
-            error: RwSignal::new(None),
+            error: RwSignal::new(String::new()),
             locale,
             separators: format::locale_separators(locale.tag()),
             max_decimals: amount_decimals(checkout),
@@ -46,12 +49,12 @@ impl AmountEntry {
         let text = self.typed.try_get_untracked()?;
         match parse_amount_input(&text, decimal, group, self.max_decimals, self.min, self.max) {
             Ok(amount) => {
-                self.error.try_set(None);
+                self.error.try_set(String::new());
                 Some(amount)
             }
             Err(e) => {
                 self.error
-                    .try_set(Some(amount_error_text(e, self.locale, self.min)));
+                    .try_set(amount_error_text(e, self.locale, self.min));
                 None
             }
         }
@@ -80,7 +83,7 @@ impl AmountEntry {
     /// A new text from the payer: the old complaint no longer applies.
     fn replace(self, text: String) {
         self.typed.set(text);
-        self.error.set(None);
+        self.error.set(String::new());
     }
 }
 
@@ -96,8 +99,8 @@ pub fn AmountForm(
     presets: Vec<Amount>,
     /// The payer's language.
     locale: Locale,
-    /// Enter in the field: the payer is done typing.
-    on_enter: impl Fn() + Copy + Send + Sync + 'static,
+    /// Enter in the field (given): the payer is done typing.
+    on_enter: impl Fn(web_sys::Element) + Copy + Send + Sync + 'static,
 ) -> impl IntoView {
     let label = fill(locale.messages().amount_label(), &[("currency", &currency)]);
     let error = entry.error;
@@ -111,6 +114,8 @@ pub fn AmountForm(
                     {shown}
                 </button>
             }
+            // Lists of `AnyView` share one list type with the address groups and currencies.
+            .into_any()
         })
         .collect_view();
     view! {
@@ -119,13 +124,13 @@ pub fn AmountForm(
             <div class="chips">{preset_buttons}</div>
             <input {attr("id", "cw-amount")} class="input" {attr("type", "text")} {attr("inputmode", "decimal")} {attr("autocomplete", "off")}
                 {attr("aria-describedby", "cw-amount-hint cw-amount-error")}
-                {attr("aria-invalid", move || if error.get().is_some() { "true" } else { "false" })}
+                {attr("aria-invalid", move || if error.with(String::is_empty) { "false" } else { "true" })}
                 prop:value=move || entry.typed.get()
                 on:input=handler(move |ev| entry.replace(event_target_value(&ev)))
-                on:keydown=handler(move |ev: web_sys::KeyboardEvent| {
+                on:keydown=handler(move |ev: leptos::ev::KeyboardEvent| {
                     if ev.key() == "Enter" {
                         ev.prevent_default();
-                        on_enter();
+                        on_enter(event_target(&ev));
                     }
                 })
                 on:blur=handler(move |_| {
@@ -135,7 +140,7 @@ pub fn AmountForm(
                 }) />
             <p {attr("id", "cw-amount-hint")} class="hint">{entry.range()}</p>
             <p {attr("id", "cw-amount-error")} class="field-error" {attr("role", "alert")}>
-                {move || error.get().unwrap_or_default()}
+                {move || error.get()}
             </p>
         </div>
     }

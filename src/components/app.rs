@@ -65,7 +65,7 @@ pub fn App(
             <p class="sr-only" {attr("aria-live", "polite")} {attr("role", "status")}>{announcement}</p>
             {move || (!session.healthy.get()).then(|| view! {
                 <p class="banner" {attr("part", "banner")} {attr("role", "alert")}>{locale.messages().reconnecting()}</p>
-            })}
+            }.into_any())}
             {move || content(session, ready, locale)}
         </div>
     }

@@ -51,16 +51,18 @@ pub fn Choose(
             payer_contact: payer_contact.flatten(),
         });
     };
-    let section = NodeRef::<leptos::html::Section>::new();
-    let only =
-        StoredValue::new((checkout.currencies.len() == 1).then(|| checkout.currencies[0].clone()));
-    let on_enter = move || {
+    let only_one = checkout.currencies.len() == 1;
+    let on_enter = move |field: web_sys::Element| {
         if entry.validate().is_none() {
             return;
         }
-        match only.get_value() {
-            Some(option) => choose(&option),
-            None => focus_first_currency(section),
+        if let Some(button) = first_currency(&field) {
+            if only_one {
+                // Picked the way a click picks it.
+                button.click();
+            } else {
+                let _ = button.focus();
+            }
         }
     };
     let contact_form = asks_contact.then(|| {
@@ -69,36 +71,37 @@ pub fn Choose(
             .first()
             .map(|o| o.network_name.clone())
             .unwrap_or_default();
-        view! { <ContactForm entry=contact provider=provider locale=locale /> }
+        view! { <ContactForm entry=contact provider=provider locale=locale /> }.into_any()
     });
     let amount_form = asks_amount.then(|| {
         view! {
             <AmountForm entry=entry currency=checkout.amount_currency.clone().unwrap_or_default()
                 presets=checkout.suggested_amounts.clone() locale=locale on_enter=on_enter />
         }
+        .into_any()
     });
 
     Effect::new(move |_| timing::mark(timing::INTERACTIVE_MARK));
 
     view! {
-        <section class="choose" {attr("part", "choose")} node_ref=section>
+        <section class="choose" {attr("part", "choose")}>
             {amount_form}
             {contact_form}
             <CurrencyList options=checkout.currencies locale=locale busy=busy on_choose=choose />
             {move || error.get().map(|e| view! {
                 <p class="field-error" {attr("role", "alert")}>{error_text(&e, locale)}</p>
-            })}
+            }.into_any())}
         </section>
     }
 }
 
-fn focus_first_currency(section: NodeRef<leptos::html::Section>) {
-    let first = section.get_untracked().and_then(|s| {
-        s.query_selector("button.currency:not([disabled])")
-            .ok()
-            .flatten()
-    });
-    if let Some(button) = first.and_then(|b| b.dyn_into::<web_sys::HtmlElement>().ok()) {
-        let _ = button.focus();
-    }
+/// The first currency button that can be pressed, in the view around `field`.
+fn first_currency(field: &web_sys::Element) -> Option<web_sys::HtmlElement> {
+    field
+        .closest(".choose")
+        .ok()??
+        .query_selector("button.currency:not([disabled])")
+        .ok()??
+        .dyn_into()
+        .ok()
 }

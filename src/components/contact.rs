@@ -2,8 +2,9 @@
 //! field, a hint and its validation message. Checked with the server's own rule
 //! (`protocol::contact`) before a pick, so the payer hears of a typo here, not from the provider.
 
-use super::{attr, handler};
 use leptos::prelude::*;
+
+use super::{attr, handler};
 use protocol::parse_payer_contact;
 
 use crate::i18n::{fill, Locale};
@@ -69,7 +70,8 @@ pub fn ContactForm(
                 }) />
             <p {attr("id", "cw-contact-hint")} class="muted">{t.contact_hint()}</p>
             <p {attr("id", "cw-contact-error")} class="field-error" {attr("role", "alert")}>
-                {move || if refused.get() { t.contact_invalid() } else { "" }}
+                // Owned, like every changing text in the widget: one kind of text effect linked.
+                {move || if refused.get() { t.contact_invalid() } else { "" }.to_owned()}
             </p>
         </div>
     }

@@ -1,5 +1,6 @@
-use super::{attr, handler};
 use leptos::prelude::*;
+
+use super::{attr, handler};
 use leptos::task::spawn_local;
 use wasm_bindgen::prelude::*;
 
@@ -42,13 +43,6 @@ pub async fn copy(text: &str, near: &web_sys::Element) -> bool {
         .unwrap_or(false)
 }
 
-#[derive(Clone, Copy, PartialEq, Eq)]
-enum CopyState {
-    Idle,
-    Copied,
-    Failed,
-}
-
 /// A button that copies the canonical `value` (never the formatted one) and says so.
 #[component]
 pub fn CopyButton(
@@ -60,39 +54,41 @@ pub fn CopyButton(
     locale: Locale,
 ) -> impl IntoView {
     let t = locale.messages();
-    let state = RwSignal::new(CopyState::Idle);
-    let button = NodeRef::<leptos::html::Button>::new();
-    let value = StoredValue::new(value);
-    let on_click = move |_| {
-        let Some(el) = button.get_untracked() else {
-            return;
-        };
-        let text = value.get_value();
+    // What the last copy did: worked, failed, or (both false) nothing to say. Two flags rather
+    // than a three-state type: every distinct signal type adds its own copy of the reactive
+    // code to the download.
+    let copied = RwSignal::new(false);
+    let failed = RwSignal::new(false);
+    let on_click = move |ev: leptos::ev::MouseEvent| {
+        // Any element of the widget tells `copy` where the widget is.
+        let el = event_target::<web_sys::Element>(&ev);
+        let text = value.clone();
         spawn_local(async move {
             let ok = copy(&text, &el).await;
-            let _ = state.try_set(if ok {
-                CopyState::Copied
-            } else {
-                CopyState::Failed
-            });
+            let _ = copied.try_set(ok);
+            let _ = failed.try_set(!ok);
             // Back to "Copy" after a moment, so a second copy is confirmed too.
             set_timeout(
                 move || {
-                    let _ = state.try_set(CopyState::Idle);
+                    let _ = copied.try_set(false);
+                    let _ = failed.try_set(false);
                 },
                 std::time::Duration::from_millis(2_000),
             );
         });
     };
     view! {
-        <button {attr("type", "button")} class="copy" {attr("part", "copy")} {attr("aria-label", label)} node_ref=button
-            data-copied=move || (state.get() == CopyState::Copied).to_string()
+        <button {attr("type", "button")} class="copy" {attr("part", "copy")} {attr("aria-label", label)}
+            data-copied=move || if copied.get() { "true" } else { "false" }
             on:click=handler(on_click)>
-            {move || match state.get() {
-                CopyState::Idle => t.copy(),
-                CopyState::Copied => t.copied(),
-                CopyState::Failed => t.copy_failed(),
-            }}
+            // Owned, like every changing text in the widget: one kind of text effect linked.
+            {move || if copied.get() {
+                t.copied()
+            } else if failed.get() {
+                t.copy_failed()
+            } else {
+                t.copy()
+            }.to_owned()}
         </button>
     }
 }

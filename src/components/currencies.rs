@@ -1,10 +1,10 @@
 //! The coins and networks a checkout accepts, with a filter box once the list is long.
 
-use super::{attr, handler};
 use leptos::prelude::*;
 use protocol::CurrencyOption;
 
 use super::icons::CoinIcon;
+use super::{attr, handler};
 use crate::i18n::Locale;
 use crate::state::{matches_filter, needs_filter};
 
@@ -28,6 +28,7 @@ pub fn CurrencyList(
                 prop:value=move || query.get()
                 on:input=handler(move |ev| query.set(event_target_value(&ev))) />
         }
+        .into_any()
     });
     let list = move || {
         let q = query.get();
@@ -41,7 +42,8 @@ pub fn CurrencyList(
         }
         shown
             .into_iter()
-            .map(|option| currency_button(option, busy, on_choose))
+            // Lists of `AnyView` share one list type with the address groups and amount chips.
+            .map(|option| currency_button(option, busy, on_choose).into_any())
             .collect_view()
             .into_any()
     };

@@ -1,7 +1,8 @@
 //! The states around the journey: loading, failure, and the way to the merchant's support.
 
-use super::{attr, handler};
 use leptos::prelude::*;
+
+use super::{attr, handler};
 
 use crate::api::ApiError;
 use crate::i18n::{error_text, Locale};
@@ -39,6 +40,7 @@ pub fn Failure(
                 {locale.messages().retry()}
             </button>
         }
+        .into_any()
     });
     view! {
         <div class="error" {attr("part", "error")} {attr("role", "alert")}>
@@ -61,6 +63,6 @@ pub fn SupportLink(
             <p class="support" {attr("part", "support")}>
                 <a {attr("href", url)} {attr("target", "_blank")} {attr("rel", "noopener noreferrer")}>{locale.messages().support()}</a>
             </p>
-        }
+        }.into_any()
     })
 }

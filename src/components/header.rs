@@ -2,11 +2,11 @@
 //! direction (`dir=auto`), stripped of bidirectional controls, clamped with the whole text a
 //! tap or hover away.
 
-use super::{attr, handler};
 use leptos::prelude::*;
 use protocol::CheckoutView;
 
 use super::icons::{CoinIcon, Sprite};
+use super::{attr, handler};
 use crate::format;
 use crate::i18n::Locale;
 use crate::state::{is_web_url, without_bidi_controls};
@@ -26,10 +26,11 @@ pub fn Header(
     let logo = checkout.logo_url.filter(|u| is_web_url(u)).map(|src| {
         view! {
             <img class="logo" {attr("part", "logo")} {attr("src", src)} {attr("alt", "")} {attr("width", "40")} {attr("height", "40")}
-                on:error=handler(|ev: web_sys::ErrorEvent| {
+                on:error=handler(|ev: leptos::ev::ErrorEvent| {
                     let _ = event_target::<web_sys::Element>(&ev).set_attribute("hidden", "");
                 }) />
         }
+        .into_any()
     });
     let price = checkout
         .price
@@ -42,17 +43,18 @@ pub fn Header(
                 <CoinIcon code=p.currency.clone() network=p.network.clone() />{shown}
             </span>
         }
+        .into_any()
     });
     // A sandbox checkout says so above everything else, on every screen.
     let test_badge = checkout.test.then(|| {
-        view! { <p class="test-badge" {attr("part", "test-badge")} {attr("role", "note")}>{locale.messages().test_payment()}</p> }
+        view! { <p class="test-badge" {attr("part", "test-badge")} {attr("role", "note")}>{locale.messages().test_payment()}</p> }.into_any()
     });
     let name = without_bidi_controls(&checkout.name);
     let title = name.clone();
     let description = checkout.description.map(|d| {
         let d = without_bidi_controls(&d);
         let title = d.clone();
-        view! { <p class="description" {attr("dir", "auto")} {attr("title", title)} use:tab_stop>{d}</p> }
+        view! { <p class="description" {attr("dir", "auto")} {attr("title", title)} use:tab_stop>{d}</p> }.into_any()
     });
     view! {
         <Sprite />
@@ -64,7 +66,7 @@ pub fn Header(
                 {description}
             </div>
             <div class="price" {attr("part", "price")}>
-                {price.map(|p| view! { <span class="price-fiat">{p}</span> })}
+                {price.map(|p| view! { <span class="price-fiat">{p}</span> }.into_any())}
                 {crypto}
             </div>
         </header>

@@ -51,6 +51,13 @@ pub fn network_mark(network: &str) -> Option<&'static str> {
     }
 }
 
+/// A `<use>` reference to the sprite's symbol for `mark`.
+fn symbol(mark: &str) -> String {
+    let mut href = String::from("#cw-");
+    href.push_str(mark);
+    href
+}
+
 /// The symbols every icon refers to. Rendered once per shadow root (by the header).
 #[component]
 pub fn Sprite() -> impl IntoView {
@@ -70,10 +77,10 @@ pub fn CoinIcon(
     let chain = network_mark(&network).filter(|mark| *mark != coin);
     view! {
         <span class="coin-icon" {attr("aria-hidden", "true")} data-mark=coin>
-            <svg><use href=format!("#cw-{coin}")></use></svg>
+            <svg><use href=symbol(coin)></use></svg>
             {chain.map(|mark| view! {
-                <svg class="network-icon" data-mark=mark><use href=format!("#cw-{mark}")></use></svg>
-            })}
+                <svg class="network-icon" data-mark=mark><use href=symbol(mark)></use></svg>
+            }.into_any())}
         </span>
     }
 }
@@ -123,7 +130,7 @@ pub fn StatusIcon(
     let mark = status.mark();
     view! {
         <svg class="status-icon" {attr("part", "status-icon")} {attr("aria-hidden", "true")} data-status=mark>
-            <use href=format!("#cw-{mark}")></use>
+            <use href=symbol(mark)></use>
         </svg>
     }
 }

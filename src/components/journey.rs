@@ -42,16 +42,14 @@ fn current_screen(checkout: CheckoutView, session: Session, locale: Locale) -> A
         .into_any(),
         Screen::Pay => view! {
             <Pay checkout=checkout locale=locale on_back=move || choosing.set(true)
-                on_requote=Callback::new(move |request| session.pick(request)) />
+                on_requote=move |request| session.pick(request) />
         }
         .into_any(),
         Screen::Processing => view! { <Processing checkout=checkout locale=locale /> }.into_any(),
-        other => {
-            let restart = session
-                .can_restart()
-                .then(|| Callback::new(move |()| session.restart()));
-            view! { <Outcome checkout=checkout screen=other locale=locale on_restart=restart /> }
-                .into_any()
+        other => view! {
+            <Outcome checkout=checkout screen=other locale=locale
+                can_restart=session.can_restart() on_restart=move || session.restart() />
         }
+        .into_any(),
     }
 }

@@ -1,6 +1,10 @@
 //! The widget's views. They stay thin: decisions live in [`crate::state`], words in
 //! [`crate::i18n`], numbers in [`crate::format`]. Each is public so the browser tests can mount
 //! it alone with a fixture checkout.
+//!
+//! Every byte of them is downloaded by every payer, and Leptos links its rendering code once
+//! per view *type*: so optional parts and list items are `AnyView`s (`.into_any()`), which
+//! share one type, and event handlers go through [`handler`].
 
 pub mod amount;
 pub mod app;
@@ -34,9 +38,9 @@ pub use app::App;
 /// something else than set an attribute.
 pub(crate) use leptos::tachys::html::attribute::custom::custom_attribute as attr;
 
-/// Every event handler of the views is written `on:click=handler(move |_| ...)`: boxed, so that
-/// all handlers of one event are one type instead of one type per closure, each of which Leptos
-/// would build its event code for (and, in the shipped build, its type-erased copy).
-pub(crate) fn handler<E: 'static>(callback: impl FnMut(E) + 'static) -> Box<dyn FnMut(E)> {
-    Box::new(callback)
+/// An event handler as the one boxed type of its event. Leptos instantiates its listener code
+/// (attaching, cloning, erasing) once per handler type: passed as written, every closure is a
+/// type of its own; boxed here, all handlers of one event share a single copy.
+pub fn handler<E>(f: impl FnMut(E) + 'static) -> Box<dyn FnMut(E)> {
+    Box::new(f)
 }

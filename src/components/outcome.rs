@@ -1,4 +1,3 @@
-use super::{attr, handler};
 use leptos::prelude::*;
 use protocol::{CheckoutView, PaymentView};
 
@@ -7,6 +6,7 @@ use super::feedback::SupportLink;
 use super::icons::{Status, StatusIcon};
 use super::pay::{amount_and_address, network_warning, wallet_link};
 use super::qr::Qr;
+use super::{attr, handler};
 use crate::format;
 use crate::i18n::{fill, Locale, Messages};
 use crate::state::{is_web_url, links_back, Screen};
@@ -37,16 +37,19 @@ pub fn Outcome(
     screen: Screen,
     /// The payer's language.
     locale: Locale,
-    /// Opens a fresh checkout in place of an expired one (a payment link can; a checkout id
-    /// cannot, and the payer is told so).
-    #[prop(default = None)]
-    on_restart: Option<Callback<()>>,
+    /// Whether a fresh checkout can replace an expired one: a payment link can; a checkout id
+    /// cannot, and the payer is told so.
+    #[prop(optional)]
+    can_restart: bool,
+    /// Opens that fresh checkout. A plain closure, not a `Callback`: one fewer kind of stored
+    /// value in the download.
+    on_restart: impl Fn() + Copy + Send + Sync + 'static,
 ) -> impl IntoView {
     let t = locale.messages();
-    let tone = match screen {
-        Screen::Success => "success",
-        Screen::Expired { .. } | Screen::Cancelled => "neutral",
-        _ => "attention",
+    let class = match screen {
+        Screen::Success => "outcome success",
+        Screen::Expired { .. } | Screen::Cancelled => "outcome neutral",
+        _ => "outcome attention",
     };
     let body = body(locale, &checkout, screen);
     // Part paid: the rest is paid from here exactly as the payment itself was.
@@ -55,10 +58,10 @@ pub fn Outcome(
         .flatten()
         .map(|p| remainder(locale, &checkout, p));
     let support = (screen == Screen::Review).then(|| {
-        view! { <SupportLink url=checkout.support_url.clone() locale=locale /> }
+        view! { <SupportLink url=checkout.support_url.clone() locale=locale /> }.into_any()
     });
-    let restart =
-        (screen == Screen::Expired { partial: false }).then(|| restart(locale, on_restart));
+    let restart = (screen == Screen::Expired { partial: false })
+        .then(|| restart(locale, can_restart.then_some(on_restart)));
     let return_link = links_back(screen)
         .then_some(checkout.return_url)
         .flatten()
@@ -67,12 +70,13 @@ pub fn Outcome(
             view! {
                 <a class="button" {attr("part", "return-link")} {attr("href", url)}>{t.return_to_merchant()}</a>
             }
+            .into_any()
         });
     view! {
-        <section class=format!("outcome {tone}") {attr("part", "outcome")} data-screen=screen.name()>
-            {Status::of(screen).map(|status| view! { <StatusIcon status=status /> })}
+        <section {attr("part", "outcome")} class=class data-screen=screen.name()>
+            {Status::of(screen).map(|status| view! { <StatusIcon status=status /> }.into_any())}
             <h3 class="title">{announcement(t, screen)}</h3>
-            {body.map(|b| view! { <p class="outcome-body">{b}</p> })}
+            {body.map(|b| view! { <p class="outcome-body">{b}</p> }.into_any())}
             {remainder}
             {support}
             {restart}
@@ -101,12 +105,12 @@ fn body(locale: Locale, checkout: &CheckoutView, screen: Screen) -> Option<Strin
 
 /// The rest of an underpaid payment, with the main payment's labels, grouped address, copy
 /// buttons, QR code, wallet link and warning, and the time left to send it.
-fn remainder(locale: Locale, checkout: &CheckoutView, p: PaymentView) -> impl IntoView {
+fn remainder(locale: Locale, checkout: &CheckoutView, p: PaymentView) -> AnyView {
     let (uri, matrix) = match &p.remaining_wallet_uri {
         Some(uri) => (uri.clone(), p.remaining_wallet_qr.clone()),
         None => (p.wallet_uri.clone(), p.wallet_qr.clone()),
     };
-    let closes = seconds_left(checkout.expires_at.clone());
+    let closes = seconds_left(&checkout.expires_at);
     view! {
         {amount_and_address(locale, &p, true)}
         <Qr uri=uri.clone() matrix=matrix locale=locale />
@@ -114,15 +118,16 @@ fn remainder(locale: Locale, checkout: &CheckoutView, p: PaymentView) -> impl In
         {network_warning(locale, &checkout.currencies, &p)}
         <Countdown quote=None checkout=closes locale=locale />
     }
+    .into_any()
 }
 
 /// A fresh start where one is possible, else the plain truth that this one cannot reopen.
-fn restart(locale: Locale, on_restart: Option<Callback<()>>) -> AnyView {
+fn restart(locale: Locale, on_restart: Option<impl Fn() + 'static>) -> AnyView {
     let t = locale.messages();
     match on_restart {
-        Some(callback) => view! {
+        Some(restart) => view! {
             <button {attr("type", "button")} class="button" {attr("part", "start-again")}
-                on:click=handler(move |_| callback.run(()))>
+                on:click=handler(move |_| restart())>
                 {t.start_again()}
             </button>
         }

@@ -1,10 +1,10 @@
-use super::{attr, handler};
 use leptos::prelude::*;
 use protocol::{CheckoutView, CurrencyOption, PaymentView, PickCurrencyRequest};
 
 use super::copy::CopyButton;
-use super::countdown::{seconds_left, Countdown};
+use super::countdown::{seconds_left, Countdown, SecondsLeft};
 use super::qr::Qr;
+use super::{attr, handler};
 use crate::format;
 use crate::i18n::{fill, Locale};
 use crate::state::{
@@ -23,9 +23,9 @@ pub fn Pay(
     locale: Locale,
     /// Returns to the currency list.
     on_back: impl Fn() + Copy + Send + Sync + 'static,
-    /// Asks for a fresh quote of the same coin once the quote ended.
-    #[prop(optional)]
-    on_requote: Option<Callback<PickCurrencyRequest>>,
+    /// Asks for a fresh quote of the same coin once the quote ended. A plain closure, not a
+    /// `Callback`: one fewer kind of stored value in the download.
+    on_requote: impl Fn(PickCurrencyRequest) + Copy + Send + Sync + 'static,
 ) -> impl IntoView {
     let t = locale.messages();
     let back_allowed = can_choose_again(&checkout);
@@ -34,7 +34,7 @@ pub fn Pay(
     // Part already arrived: the amount, the QR code and the wallet link ask for the rest only,
     // so a payer following them cannot send the whole amount a second time.
     let rest = short_by(&checkout).is_some();
-    let closes = seconds_left(checkout.expires_at.clone());
+    let closes = seconds_left(&checkout.expires_at);
     let Some(payment) = checkout.payment else {
         return ().into_any();
     };
@@ -51,7 +51,7 @@ pub fn Pay(
         (Some(uri), true) => (uri.clone(), payment.remaining_wallet_qr.clone()),
         _ => (payment.wallet_uri.clone(), payment.wallet_qr.clone()),
     };
-    let left = seconds_left(payment.rate_expires_at.clone());
+    let left = seconds_left(&payment.rate_expires_at);
     let can_requote = requote.is_some();
     let ended = move || can_requote && left.get() <= 0;
     view! {
@@ -70,7 +70,7 @@ pub fn Pay(
                 <button {attr("type", "button")} class="link-button" {attr("part", "back")} on:click=handler(move |_| on_back())>
                     {t.back()}
                 </button>
-            })}
+            }.into_any())}
         </section>
     }
     .into_any()
@@ -82,12 +82,12 @@ fn quote_ended(
     locale: Locale,
     ended: impl Fn() -> bool + Copy + Send + Sync + 'static,
     requote: Option<PickCurrencyRequest>,
-    on_requote: Option<Callback<PickCurrencyRequest>>,
+    on_requote: impl Fn(PickCurrencyRequest) + Copy + Send + Sync + 'static,
 ) -> impl IntoView {
     let t = locale.messages();
     let ask_again = move |_| {
-        if let (Some(request), Some(callback)) = (requote.clone(), on_requote) {
-            callback.run(request);
+        if let Some(request) = requote.clone() {
+            on_requote(request);
         }
     };
     view! {
@@ -106,9 +106,7 @@ pub fn short_note(locale: Locale, checkout: &CheckoutView) -> Option<impl IntoVi
     let due = short_by(checkout)?;
     let amount = format::money(locale.tag(), &due, &payment.currency);
     let text = fill(locale.messages().short_by(), &[("amount", &amount)]);
-    Some(
-        view! { <p class="warning short" {attr("part", "short")} {attr("role", "note")}>{text}</p> },
-    )
+    Some(view! { <p class="warning short" {attr("part", "short")} {attr("role", "note")}>{text}</p> }.into_any())
 }
 
 /// "Open in wallet", for a payment scheme only.
@@ -119,6 +117,7 @@ pub fn wallet_link(locale: Locale, uri: &str) -> Option<impl IntoView> {
                 {locale.messages().open_wallet()}
             </a>
         }
+        .into_any()
     })
 }
 
@@ -156,7 +155,8 @@ pub fn amount_and_address(locale: Locale, payment: &PaymentView, rest: bool) -> 
     });
     let groups = group_address(&payment.address)
         .into_iter()
-        .map(|g| view! { <span class="address-group">{g}</span> })
+        // Lists of `AnyView` share one list type with the currencies and amount chips.
+        .map(|g| view! { <span class="address-group">{g}</span> }.into_any())
         .collect_view();
     view! {
         <div class="field">
@@ -166,7 +166,7 @@ pub fn amount_and_address(locale: Locale, payment: &PaymentView, rest: bool) -> 
                     {attr("aria-labelledby", "cw-amount-label")}>{amount_text}</p>
                 <CopyButton value=for_display(due).to_string() label=t.copy_amount() locale=locale />
             </div>
-            {fiat.map(|f| view! { <p class="muted fiat">{f}</p> })}
+            {fiat.map(|f| view! { <p class="muted fiat">{f}</p> }.into_any())}
         </div>
         <div class="field">
             <p class="label" {attr("id", "cw-address-label")}>{t.to_address()}</p>
@@ -186,7 +186,7 @@ struct PagePayment {
     provider: String,
     payment: PaymentView,
     /// Seconds before the checkout closes.
-    closes: RwSignal<i64>,
+    closes: SecondsLeft,
 }
 
 /// The network name of the payment's option (`Coins.ph`), which names the page's provider.
@@ -215,7 +215,7 @@ fn page_view(
         &[("amount", &amount), ("provider", &page.provider)],
     );
     let note = fill(t.page_note(), &[("provider", &page.provider)]);
-    let left = seconds_left(payment.rate_expires_at.clone());
+    let left = seconds_left(&payment.rate_expires_at);
     view! {
         <section class="pay pay-page" {attr("part", "pay")}>
             <h3 class="sr-only">{t.status_waiting()}</h3>
@@ -223,14 +223,14 @@ fn page_view(
                 <a class="button" {attr("part", "payment-page")} {attr("href", url)} {attr("target", "_blank")} {attr("rel", "noopener")}>
                     {label}
                 </a>
-            })}
+            }.into_any())}
             <p class="muted" {attr("part", "page-note")}>{note}</p>
             <Countdown quote=Some(left) checkout=page.closes locale=locale />
             {back_allowed.then(|| view! {
                 <button {attr("type", "button")} class="link-button" {attr("part", "back")} on:click=handler(move |_| on_back())>
                     {t.back()}
                 </button>
-            })}
+            }.into_any())}
         </section>
     }
 }

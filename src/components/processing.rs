@@ -33,7 +33,7 @@ pub fn Processing(
         <section class="processing" {attr("part", "processing")}>
             <div class="spinner" {attr("aria-hidden", "true")}></div>
             <h3 class="title">{t.processing_title()}</h3>
-            {paid.map(|p| view! { <p class="amount">{p}</p> })}
+            {paid.map(|p| view! { <p class="amount">{p}</p> }.into_any())}
             {short}
             <progress class="confirmations-bar" {attr("max", m.max(1).to_string())} {attr("value", n.min(m).to_string())}
                 {attr("aria-label", progress.clone())}></progress>

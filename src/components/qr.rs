@@ -1,9 +1,9 @@
-use super::{attr, handler};
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use protocol::QrMatrix;
 
 use super::copy::copy;
+use super::{attr, handler};
 use crate::i18n::Locale;
 
 /// Light modules around the code, as the QR specification asks for.
@@ -60,14 +60,13 @@ pub fn Qr(
     let t = locale.messages();
     let copied = RwSignal::new(false);
     let svg = matrix.as_ref().and_then(qr_svg).unwrap_or_default();
-    let button = NodeRef::<leptos::html::Button>::new();
-    let uri = StoredValue::new(uri);
     view! {
-        <button {attr("type", "button")} class="qr" {attr("part", "qr")} {attr("aria-label", t.qr_label())} node_ref=button
-            data-uri=uri.get_value()
-            on:click=handler(move |_| {
-                let Some(el) = button.get_untracked() else { return };
-                let text = uri.get_value();
+        <button {attr("type", "button")} class="qr" {attr("part", "qr")} {attr("aria-label", t.qr_label())}
+            data-uri=uri.clone()
+            on:click=handler(move |ev: leptos::ev::MouseEvent| {
+                // Any element of the widget tells `copy` where the widget is.
+                let el = event_target::<web_sys::Element>(&ev);
+                let text = uri.clone();
                 spawn_local(async move {
                     let ok = copy(&text, &el).await;
                     let _ = copied.try_set(ok);
@@ -75,7 +74,8 @@ pub fn Qr(
             })>
             <span class="qr-image" inner_html=svg></span>
             <span class="qr-caption" {attr("aria-live", "polite")}>
-                {move || if copied.get() { t.copied() } else { "" }}
+                // Owned, like every changing text in the widget: one kind of text effect linked.
+                {move || if copied.get() { t.copied() } else { "" }.to_owned()}
             </span>
         </button>
     }

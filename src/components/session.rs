@@ -27,16 +27,22 @@ pub struct Session {
     pub pick_error: RwSignal<Option<ApiError>>,
     /// True while a pick is on its way to the server.
     pub busy: RwSignal<bool>,
-    source: StoredValue<Option<Source>>,
+    // One stored value for everything the views never read: each distinct stored type links
+    // its own copy of the reactive code. Browser objects are not thread-safe, hence local.
+    kept: StoredValue<Kept, LocalStorage>,
+}
+
+/// What the session remembers besides its signals.
+struct Kept {
+    source: Option<Source>,
     /// Where a payment link's checkout is remembered (`None` for a checkout id).
-    resume_slot: StoredValue<Option<String>>,
+    resume_slot: Option<String>,
     /// `ready` has been dispatched: once per element, whatever re-renders it.
-    announced: StoredValue<bool>,
-    // Browser objects are not thread-safe; they live in local storage, outside the views.
-    api: StoredValue<Api, LocalStorage>,
-    host: StoredValue<HtmlElement, LocalStorage>,
-    live: StoredValue<Option<Live>, LocalStorage>,
-    tracker: StoredValue<StatusTracker, LocalStorage>,
+    announced: bool,
+    api: Api,
+    host: HtmlElement,
+    live: Option<Live>,
+    tracker: StatusTracker,
 }
 
 impl Session {
@@ -54,27 +60,41 @@ impl Session {
             choosing: RwSignal::new(false),
             pick_error: RwSignal::new(None),
             busy: RwSignal::new(false),
-            source: StoredValue::new(source),
-            resume_slot: StoredValue::new(resume_slot),
-            announced: StoredValue::new(false),
-            api: StoredValue::new_local(api),
-            host: StoredValue::new_local(host),
-            live: StoredValue::new_local(None),
-            tracker: StoredValue::new_local(StatusTracker::default()),
+            kept: StoredValue::new_local(Kept {
+                source,
+                resume_slot,
+                announced: false,
+                api,
+                host,
+                live: None,
+                tracker: StatusTracker::default(),
+            }),
         }
+    }
+
+    /// Runs `f` on what the session keeps; `None` once the element is gone. Never call back
+    /// into the session (or dispatch an event, whose listeners may) from inside `f`.
+    fn kept<R>(self, f: impl FnOnce(&mut Kept) -> R) -> Option<R> {
+        self.kept.try_update_value(f)
+    }
+
+    fn api(self) -> Option<Api> {
+        self.kept(|k| k.api.clone())
     }
 
     /// Closes the live connection.
     pub fn stop(self) {
-        self.live.set_value(None);
+        self.kept(|k| k.live = None);
     }
 
     /// Loads the checkout (again, after a failure).
     pub fn load(self) {
-        let source = self.source.get_value();
-        let slot = self.resume_slot.get_value();
+        let Some((source, slot, api)) =
+            self.kept(|k| (k.source.clone(), k.resume_slot.clone(), k.api.clone()))
+        else {
+            return;
+        };
         let _ = self.load_error.try_set(None);
-        let api = self.api.get_value();
         spawn_local(async move {
             let result = match (&source, slot) {
                 (Some(Source::Checkout(id)), _) => api.checkout(id).await,
@@ -96,9 +116,9 @@ impl Session {
                 }
                 Err(ApiError::Aborted) => {}
                 Err(error) => {
-                    let _ = self
-                        .host
-                        .try_with_value(|host| dispatch_load_error(host, &error));
+                    if let Some(host) = self.kept(|k| k.host.clone()) {
+                        dispatch_load_error(&host, &error);
+                    }
                     let _ = self.load_error.try_set(Some(error));
                 }
             }
@@ -108,8 +128,8 @@ impl Session {
     /// Whether an ended checkout can give way to a fresh one: a payment link opens a new
     /// checkout for every payer; a checkout id names one checkout, which cannot reopen.
     pub fn can_restart(self) -> bool {
-        self.source
-            .with_value(|s| matches!(s, Some(Source::WidgetKey(_))))
+        self.kept(|k| matches!(k.source, Some(Source::WidgetKey(_))))
+            .unwrap_or(false)
     }
 
     /// Starts a payment link again after its checkout expired: forgets that checkout (here and
@@ -118,11 +138,13 @@ impl Session {
         if !self.can_restart() {
             return;
         }
-        if let Some(Some(slot)) = self.resume_slot.try_get_value() {
-            resume::forget(&slot);
-        }
-        self.live.set_value(None);
-        self.tracker.set_value(StatusTracker::default());
+        self.kept(|k| {
+            if let Some(slot) = &k.resume_slot {
+                resume::forget(slot);
+            }
+            k.tracker = StatusTracker::default();
+            k.live = None;
+        });
         self.choosing.set(false);
         self.checkout.set(None);
         self.load();
@@ -130,19 +152,18 @@ impl Session {
 
     /// Tells the host page that the first usable view is on screen (`ready`), once.
     pub fn announce_ready(self) {
-        if self.announced.try_get_value() != Some(false) {
+        if self.kept(|k| std::mem::replace(&mut k.announced, true)) != Some(false) {
             return;
         }
-        self.announced.set_value(true);
         let Some(Some((id, status))) = self.checkout.try_with_untracked(|c| {
             c.as_ref()
                 .map(|c| (c.id.clone(), c.status.as_str().to_owned()))
         }) else {
             return;
         };
-        let _ = self
-            .host
-            .try_with_value(|host| dispatch_ready(host, &id, &status));
+        if let Some(host) = self.kept(|k| k.host.clone()) {
+            dispatch_ready(&host, &id, &status);
+        }
     }
 
     /// Creates (or reuses) the payment for the payer's choice.
@@ -153,7 +174,7 @@ impl Session {
         else {
             return;
         };
-        let api = self.api.get_value();
+        let Some(api) = self.api() else { return };
         self.busy.set(true);
         self.pick_error.set(None);
         spawn_local(async move {
@@ -179,7 +200,7 @@ impl Session {
         else {
             return;
         };
-        let api = self.api.get_value();
+        let Some(api) = self.api() else { return };
         spawn_local(async move {
             if let Ok(view) = api.test_action(&id, action).await {
                 self.apply(view);
@@ -196,31 +217,35 @@ impl Session {
         {
             return;
         }
-        if !resume::resumable(&view) {
-            if let Some(Some(slot)) = self.resume_slot.try_get_value() {
-                resume::forget(&slot);
+        let resumable = resume::resumable(&view);
+        let changed = self.kept(|k| {
+            if !resumable {
+                if let Some(slot) = &k.resume_slot {
+                    resume::forget(slot);
+                }
             }
-        }
-        if let Some(Some(detail)) = self.tracker.try_update_value(|t| t.observe(&view)) {
-            self.host
-                .with_value(|host| dispatch_status_changed(host, &detail));
-        }
-        self.live.with_value(|l| {
-            if let Some(l) = l {
-                l.saw(&view);
+            if let Some(live) = &k.live {
+                live.saw(&view);
             }
+            k.tracker
+                .observe(&view)
+                .map(|detail| (k.host.clone(), detail))
         });
+        // Outside `kept`: the page's listeners may remove the element, which stops the session.
+        if let Some(Some((host, detail))) = changed {
+            dispatch_status_changed(&host, &detail);
+        }
         let _ = self.checkout.try_set(Some(view));
     }
 
     /// Starts following the checkout live, once.
     fn follow(self, view: &CheckoutView) {
-        if self.live.with_value(Option::is_some) {
+        let Some((false, api)) = self.kept(|k| (k.live.is_some(), k.api.clone())) else {
             return;
-        }
+        };
         let healthy = self.healthy;
         let connection = Live::start(
-            self.api.get_value(),
+            api,
             view,
             Callbacks {
                 update: Box::new(move |view| self.apply(view)),
@@ -229,7 +254,7 @@ impl Session {
                 }),
             },
         );
-        self.live.set_value(Some(connection));
+        self.kept(|k| k.live = Some(connection));
     }
 }
 

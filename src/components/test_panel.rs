@@ -2,11 +2,11 @@
 //! with `testControls`): a person trying the demo pays it from the widget itself, as a wallet
 //! and the chain would, instead of reaching for the merchant API.
 
-use super::{attr, handler};
 use leptos::prelude::*;
 use protocol::{CheckoutView, TestAction};
 
 use super::session::Session;
+use super::{attr, handler};
 use crate::i18n::Locale;
 
 /// The controls that make sense for `checkout` now, or nothing outside a demo.
@@ -24,12 +24,14 @@ pub fn test_panel(checkout: &CheckoutView, session: Session, locale: Locale) -> 
             <button {attr("type", "button")} class="chip" data-action=action.as_str()
                 on:click=handler(move |_| session.test_action(action))>{label}</button>
         }
+        .into_any()
     };
     let pay = due.then(|| {
         view! {
             {button(TestAction::PayInFull, t.test_pay_full())}
             {button(TestAction::PayPart, t.test_pay_part())}
         }
+        .into_any()
     });
     let mine = checkout
         .payment
