@@ -7,7 +7,8 @@
 //! in the module and again in the glue, and the hashes do not compress at all. Neither the
 //! browser nor anyone else reads them: only the glue and the module have to agree. So after
 //! wasm-opt every module, import and export gets the shortest free name (`a`, `b`, ... `aa`,
-//! ...) in the module, and the glue is rewritten to match before it is minified.
+//! ...) in the module, and the glue is rewritten to match before it is minified. Functions
+//! of a snippet the glue hands over whole (`import * as`) keep their own names.
 //!
 //! Measured on the widget (2026-11-30): the module alone -1 893 brotli / -2 891 gzip -9 with
 //! Binaryen's `--minify-imports-and-exports-and-modules`, which does the module's half of this
@@ -37,9 +38,9 @@ pub struct Renames {
 /// out of the glue the classes of exports the module does not have ([`glue_classes`]).
 pub fn shorten(module: &Path, glue: &Path) -> Result<(), String> {
     let bytes = std::fs::read(module).map_err(|e| format!("{}: {e}", module.display()))?;
-    let (renamed, renames) = shorten_module(&bytes)
-        .ok_or_else(|| format!("{} is not a WebAssembly module", module.display()))?;
     let text = std::fs::read_to_string(glue).map_err(|e| format!("{}: {e}", glue.display()))?;
+    let (renamed, renames) = shorten_module(&bytes, &namespace_modules(&text))
+        .ok_or_else(|| format!("{} is not a WebAssembly module", module.display()))?;
     let exported = renames.exports.iter().map(|(old, _)| old.clone()).collect();
     let (text, dead) = glue_classes::without_dead_classes(&text, &exported)
         .map_err(|e| format!("{}: {e}", glue.display()))?;
@@ -64,15 +65,18 @@ pub fn shorten(module: &Path, glue: &Path) -> Result<(), String> {
 
 /// The module with short import, module and export names, and the renames made; `None` if it is
 /// not a module. Imports and exports are separate namespaces in the glue (the imports object,
-/// the instance's exports), so both count from `a`; module names too.
-pub fn shorten_module(module: &[u8]) -> Option<(Vec<u8>, Renames)> {
+/// the instance's exports), so both count from `a`; module names too. The imports of the
+/// modules in `namespaces` keep their names: the glue hands the module those modules' own
+/// exports (a snippet's functions wasm-bindgen lets the module call directly), under the names
+/// the snippet gives them.
+pub fn shorten_module(module: &[u8], namespaces: &[String]) -> Option<(Vec<u8>, Renames)> {
     let (header, sections) = wasm::sections(module)?;
     let mut renames = Renames::default();
     let mut out = header.to_vec();
     for section in sections {
         match section.id {
             wasm::IMPORT => {
-                let body = renamed_imports(section.body, &mut renames)?;
+                let body = renamed_imports(section.body, namespaces, &mut renames)?;
                 push_section(&mut out, wasm::IMPORT, &body);
             }
             wasm::EXPORT => {
@@ -85,7 +89,11 @@ pub fn shorten_module(module: &[u8]) -> Option<(Vec<u8>, Renames)> {
     Some((out, renames))
 }
 
-fn renamed_imports(section: &[u8], renames: &mut Renames) -> Option<Vec<u8>> {
+fn renamed_imports(
+    section: &[u8],
+    namespaces: &[String],
+    renames: &mut Renames,
+) -> Option<Vec<u8>> {
     let imports = wasm::imports(section)?;
     let mut modules = Namer::default();
     let mut fields = Namer::default();
@@ -93,7 +101,12 @@ fn renamed_imports(section: &[u8], renames: &mut Renames) -> Option<Vec<u8>> {
     wasm::write_leb(&mut body, imports.len());
     for import in &imports {
         let module = modules.name(import.module, &mut renames.modules)?;
-        let field = fields.name(import.field, &mut renames.imports)?;
+        let kept = namespaces.iter().any(|n| n.as_bytes() == import.module);
+        let field = if kept {
+            std::str::from_utf8(import.field).ok()?.to_owned()
+        } else {
+            fields.name(import.field, &mut renames.imports)?
+        };
         push_name(&mut body, &module);
         push_name(&mut body, &field);
         body.extend_from_slice(import.description);
@@ -171,6 +184,17 @@ fn short_name(n: usize) -> String {
         }
     }
     unreachable!("the loop over lengths does not end")
+}
+
+/// The modules the glue imports whole (`import * as name from "module"`) to hand them to the
+/// module as they are.
+pub fn namespace_modules(glue: &str) -> Vec<String> {
+    glue.lines()
+        .filter_map(|line| line.trim().strip_prefix("import * as "))
+        .filter_map(|rest| rest.split_once(" from "))
+        .map(|(_, from)| from.trim().trim_end_matches(';'))
+        .map(|quoted| quoted.trim_matches(['"', '\'']).to_owned())
+        .collect()
 }
 
 /// The glue with every rename applied; an error names the first name it could not rename with
@@ -281,7 +305,7 @@ export function memory(ptr) { return wasm.__wbindgen_malloc(ptr) + wasm.__wbindg
     #[test]
     fn the_module_gets_short_names_and_keeps_everything_else() {
         let original = module();
-        let (renamed, renames) = shorten_module(&original).expect("a module");
+        let (renamed, renames) = shorten_module(&original, &[]).expect("a module");
         assert_eq!(
             renames.modules,
             vec![("./checkout-widget_bg.js".to_owned(), "a".to_owned())]
@@ -311,12 +335,12 @@ export function memory(ptr) { return wasm.__wbindgen_malloc(ptr) + wasm.__wbindg
         assert_eq!(exports[1].description, [0, 4]);
         assert_eq!(before[0].bytes, after[0].bytes);
         assert_eq!(before[3].bytes, after[3].bytes);
-        assert_eq!(shorten_module(b"not wasm"), None);
+        assert_eq!(shorten_module(b"not wasm", &[]), None);
     }
 
     #[test]
     fn the_glue_is_rewritten_to_the_same_names() {
-        let (_, renames) = shorten_module(&module()).unwrap();
+        let (_, renames) = shorten_module(&module(), &[]).unwrap();
         let glue = rewrite_glue(GLUE, &renames).expect("rewritable");
         assert!(glue.contains("\n        a: function(arg0) { return arg0.getAttribute(\"x\"); },"));
         assert!(glue.contains("\n        b: function() { const table = wasm.a; },"));
@@ -331,7 +355,7 @@ export function memory(ptr) { return wasm.__wbindgen_malloc(ptr) + wasm.__wbindg
 
     #[test]
     fn a_name_the_glue_uses_otherwise_fails_the_build() {
-        let (_, renames) = shorten_module(&module()).unwrap();
+        let (_, renames) = shorten_module(&module(), &[]).unwrap();
         let twice = GLUE.replace(
             "export function memory(ptr)",
             "const x = __wbg_getAttribute_c7b80d4010284561;\nexport function memory(ptr)",
@@ -347,6 +371,54 @@ export function memory(ptr) { return wasm.__wbindgen_malloc(ptr) + wasm.__wbindg
             .contains("__wbindgen_malloc2 is used other than"));
         let module_twice = format!("{GLUE}\nconst y = {{ \"./checkout-widget_bg.js\": 1 }};");
         assert!(rewrite_glue(&module_twice, &renames).is_err());
+    }
+
+    #[test]
+    fn a_snippet_the_glue_hands_over_whole_keeps_its_function_names() {
+        let mut imports = leb(2);
+        for (module, field) in [
+            ("./checkout-widget_bg.js", "__wbg_now_0123456789abcdef"),
+            ("./snippets/w-1/inline1.js", "seconds_until"),
+        ] {
+            imports.extend(name(module));
+            imports.extend(name(field));
+            imports.extend([0, 0]);
+        }
+        let mut module = HEADER.to_vec();
+        module.extend(section(1, &[1, 0x60, 0, 0]));
+        module.extend(section(wasm::IMPORT, &imports));
+        let glue = r#"import * as import1 from "./snippets/w-1/inline1.js"
+function __wbg_get_imports() {
+    const import0 = {
+        __proto__: null,
+        __wbg_now_0123456789abcdef: function() { return Date.now(); },
+    };
+    return {
+        __proto__: null,
+        "./checkout-widget_bg.js": import0,
+        "./snippets/w-1/inline1.js": import1,
+    };
+}
+"#;
+        let namespaces = namespace_modules(glue);
+        assert_eq!(namespaces, ["./snippets/w-1/inline1.js"]);
+        let (renamed, renames) = shorten_module(&module, &namespaces).unwrap();
+        assert_eq!(
+            renames.imports,
+            [("__wbg_now_0123456789abcdef".to_owned(), "a".to_owned())]
+        );
+        let (_, sections) = wasm::sections(&renamed).unwrap();
+        let imports = wasm::imports(sections[1].body).unwrap();
+        assert_eq!(
+            (imports[1].module, imports[1].field),
+            (&b"b"[..], &b"seconds_until"[..])
+        );
+        let glue = rewrite_glue(glue, &renames).unwrap();
+        assert!(
+            glue.contains("\"a\": import0,\n        \"b\": import1,"),
+            "{glue}"
+        );
+        assert!(glue.starts_with("import * as import1 from \"./snippets/w-1/inline1.js\""));
     }
 
     #[test]
