@@ -138,7 +138,7 @@ pub fn AmountForm(
                         entry.validate();
                     }
                 }) />
-            <p id="cw-amount-hint" class="hint">{entry.range()}</p>
+            <p id="cw-amount-hint" class="hint">{entry.range().map(IntoAny::into_any)}</p>
             <p id="cw-amount-error" class="field-error" role="alert">
                 {move || error.get()}
             </p>
