@@ -138,7 +138,7 @@ pub fn AmountForm(
                         entry.validate();
                     }
                 }) />
-            <p {attr("id", "cw-amount-hint")} class="hint">{entry.range()}</p>
+            <p {attr("id", "cw-amount-hint")} class="hint">{entry.range().map(IntoAny::into_any)}</p>
             <p {attr("id", "cw-amount-error")} class="field-error" {attr("role", "alert")}>
                 {move || error.get()}
             </p>
