@@ -1,7 +1,6 @@
 use super::attr;
 use std::time::Duration;
 
-use leptos::html::Div;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use wasm_bindgen::JsCast;
@@ -49,18 +48,10 @@ pub fn App(
         })
     };
 
-    // `ready` after the first usable view has been rendered (the session says it once).
-    Effect::new(move |_| {
-        if !matches!(screen_name(session, ready), "loading" | "error") {
-            session.announce_ready();
-        }
-    });
-
-    let root = NodeRef::<Div>::new();
-    focus_on_change(root, session, ready);
+    follow_screen(session, ready);
 
     view! {
-        <div class="root" {attr("lang", locale.tag())} {attr("dir", if locale.is_rtl() { "rtl" } else { "ltr" })} node_ref=root
+        <div class="root" {attr("lang", locale.tag())} {attr("dir", if locale.is_rtl() { "rtl" } else { "ltr" })}
             data-screen=move || screen_name(session, ready)>
             <p class="sr-only" {attr("aria-live", "polite")} {attr("role", "status")}>{announcement}</p>
             {move || (!session.healthy.get()).then(|| view! {
@@ -84,37 +75,42 @@ fn load_words(api: Api, asset_base: String, locale: Locale) -> RwSignal<bool> {
     ready
 }
 
-/// When one view gives way to another, focus moves to the new view's heading (its first `h3`),
-/// so a screen-reader user hears where they are and Tab goes on from there. Never on the page's
-/// first view, and never while the payer types somewhere: both would take focus they did not
-/// give.
+/// What follows the screen shown: the host page hears `ready` once the first usable view is
+/// rendered (the session says it once), and when one view gives way to another, focus moves to
+/// the new view's heading (its first `h3`), so a screen-reader user hears where they are and
+/// Tab goes on from there. Never on the page's first view, and never while the payer types
+/// somewhere: both would take focus they did not give. One effect for both, and the views'
+/// root found from the session's element rather than through a node reference: each effect
+/// and node reference is code of its own in the download.
 ///
 /// The heading's `tabindex="-1"` is given here, never by the views: with Leptos's
 /// `erase_components` (the shipped build), every re-render (each live update re-renders the
 /// view in place) removes and re-adds the attributes a view gives an element, and a focused
 /// heading whose `tabindex` is removed loses focus to the page's `<body>` at once.
-fn focus_on_change(root: NodeRef<Div>, session: Session, ready: RwSignal<bool>) {
+fn follow_screen(session: Session, ready: RwSignal<bool>) {
     Effect::new(move |before: Option<Option<&'static str>>| {
         let before = before.flatten();
         let now = screen_name(session, ready);
+        if !matches!(now, "loading" | "error") {
+            session.announce_ready();
+        }
         if now == "loading" {
             // A reload in between (a retry, a fresh start) is no view of its own.
             return before;
         }
         if moves_focus(before, now) {
             // After the new view is in the DOM.
-            set_timeout(move || focus_heading(root), Duration::ZERO);
+            set_timeout(move || focus_heading(session), Duration::ZERO);
         }
         Some(now)
     });
 }
 
-fn focus_heading(root: NodeRef<Div>) {
-    let Some(root) = root.get_untracked() else {
+fn focus_heading(session: Session) {
+    let Some(root) = session.host().and_then(|host| host.shadow_root()) else {
         return;
     };
-    let root: &HtmlElement = &root;
-    if typing(root) {
+    if typing(&root) {
         return;
     }
     if let Some(heading) = root
@@ -131,12 +127,8 @@ fn focus_heading(root: NodeRef<Div>) {
 }
 
 /// Whether a text field has focus, in the widget or in the host page.
-fn typing(root: &HtmlElement) -> bool {
-    let in_widget = root
-        .get_root_node()
-        .dyn_into::<ShadowRoot>()
-        .ok()
-        .and_then(|r| r.active_element());
+fn typing(root: &ShadowRoot) -> bool {
+    let in_widget = root.active_element();
     let in_page = web_sys::window()
         .and_then(|w| w.document())
         .and_then(|d| d.active_element());

@@ -150,6 +150,11 @@ impl Session {
         self.load();
     }
 
+    /// The element this session belongs to (the views' shadow root is its).
+    pub fn host(self) -> Option<HtmlElement> {
+        self.kept(|k| k.host.clone())
+    }
+
     /// Tells the host page that the first usable view is on screen (`ready`), once.
     pub fn announce_ready(self) {
         if self.kept(|k| std::mem::replace(&mut k.announced, true)) != Some(false) {
