@@ -1,4 +1,3 @@
-use super::attr;
 use std::time::Duration;
 
 use leptos::prelude::*;
@@ -6,6 +5,7 @@ use leptos::task::spawn_local;
 use wasm_bindgen::JsCast;
 use web_sys::{Element, HtmlElement, ShadowRoot};
 
+use super::attr;
 use super::feedback::{Failure, Skeleton};
 use super::journey::journey;
 use super::outcome::announcement;

@@ -1,9 +1,9 @@
-use super::attr;
 use leptos::prelude::*;
 use protocol::{CheckoutView, CurrencyOption, PickCurrencyRequest};
 use wasm_bindgen::JsCast;
 
 use super::amount::{AmountEntry, AmountForm};
+use super::attr;
 use super::contact::{ContactEntry, ContactForm};
 use super::currencies::CurrencyList;
 use crate::api::ApiError;

@@ -2,7 +2,6 @@
 //! the views' source: a typed attribute or an unboxed handler compiles and works the same, so
 //! only the shipped bundle would notice one, a few hundred bytes at a time.
 
-use super::attr;
 use std::path::Path;
 
 /// Attribute names that Leptos's `view!` gives a type of their own (every name without a `-`,

@@ -1,8 +1,8 @@
-use super::attr;
 use std::time::Duration;
 
 use leptos::prelude::*;
 
+use super::attr;
 use crate::format;
 use crate::i18n::{fill, Locale};
 use crate::state::{countdown, first_deadline, Deadline};

@@ -3,9 +3,9 @@
 //! on a coloured disc, not the projects' artwork; a token on another chain carries that chain's
 //! mark as a small badge. Inline SVG needs no request and no `img-src` in the host's CSP.
 
-use super::attr;
 use leptos::prelude::*;
 
+use super::attr;
 use crate::state::Screen;
 
 /// The symbols, in one string: markup the browser parses is far smaller than the code Leptos

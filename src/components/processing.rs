@@ -1,7 +1,7 @@
-use super::attr;
 use leptos::prelude::*;
 use protocol::CheckoutView;
 
+use super::attr;
 use super::pay::short_note;
 use crate::format;
 use crate::i18n::{fill, Locale};
