@@ -116,7 +116,7 @@ impl Session {
                 }
                 Err(ApiError::Aborted) => {}
                 Err(error) => {
-                    if let Some(host) = self.kept(|k| k.host.clone()) {
+                    if let Some(host) = self.host() {
                         dispatch_load_error(&host, &error);
                     }
                     let _ = self.load_error.try_set(Some(error));
@@ -166,7 +166,7 @@ impl Session {
         }) else {
             return;
         };
-        if let Some(host) = self.kept(|k| k.host.clone()) {
+        if let Some(host) = self.host() {
             dispatch_ready(&host, &id, &status);
         }
     }
